@@ -1,0 +1,146 @@
+package model
+
+import (
+	"fmt"
+	"math"
+)
+
+// Params are the scoring parameters that travel with the weights. Training
+// chooses them; the module applies them to every request.
+type Params struct {
+	// HalfLifeDays is the recency half-life of a history event's weight: an
+	// event HalfLifeDays older than the request's Now counts half. Zero turns
+	// recency decay off.
+	HalfLifeDays float64 `msgpack:"half_life_days" json:"half_life_days"`
+	// ViewWeight, CartWeight and PurchaseWeight scale an event by its kind.
+	ViewWeight     float64 `msgpack:"view_weight" json:"view_weight"`
+	CartWeight     float64 `msgpack:"cart_weight" json:"cart_weight"`
+	PurchaseWeight float64 `msgpack:"purchase_weight" json:"purchase_weight"`
+	// Saturation caps the summed weight of one item's repeated events, so a
+	// shopper who bought the same thing twenty times does not drown the rest.
+	// Zero means 1 (binary history, as EASE is trained).
+	Saturation float64 `msgpack:"saturation" json:"saturation"`
+}
+
+// DefaultParams are sensible parameters for a model trained on purchases only.
+func DefaultParams() Params {
+	return Params{HalfLifeDays: 0, ViewWeight: 0.2, CartWeight: 0.5, PurchaseWeight: 1, Saturation: 1}
+}
+
+// Validate reports whether p can score: weights finite and non-negative.
+func (p Params) Validate() error {
+	for name, v := range map[string]float64{
+		"half_life_days": p.HalfLifeDays, "view_weight": p.ViewWeight, "cart_weight": p.CartWeight,
+		"purchase_weight": p.PurchaseWeight, "saturation": p.Saturation,
+	} {
+		if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
+			return errorf(ErrBadRequest, "param %s is %v; want a finite value >= 0", name, v)
+		}
+	}
+	return nil
+}
+
+// Neighbor is one learned item-to-item weight: having the row's item in the
+// history adds Weight to Item's score.
+type Neighbor struct {
+	Item   int32   `msgpack:"item" json:"item"`
+	Weight float32 `msgpack:"weight" json:"weight"`
+}
+
+// Spec is a model as training produces it, before it is packed into an
+// artifact. Build checks it and turns it into a Model that can score.
+type Spec struct {
+	// Items are the item ids; an item's index in this slice is its dense id.
+	Items []string
+	// Neighbors[i] are item i's strongest neighbours, best first.
+	Neighbors [][]Neighbor
+	// Popularity[i] is item i's non-personal score (e.g. its share of buyers).
+	Popularity []float32
+	// Contexts maps a context key ("hour:13", "weekday:2", "device:mobile")
+	// to the items more popular than usual in it, with an additive score.
+	Contexts map[string][]Neighbor
+	Params   Params
+}
+
+// Limits on a model; the artifact decoder enforces them before allocating.
+const (
+	MaxItems        = 1 << 20
+	MaxNeighbors    = 1 << 12 // per item
+	MaxNonZeros     = 1 << 26
+	MaxContexts     = 1024
+	MaxContextItems = 1 << 12
+	maxContextKey   = 64
+)
+
+// Validate checks that s is internally consistent and within the limits.
+func (s *Spec) Validate() error {
+	n := len(s.Items)
+	if n == 0 {
+		return errorf(ErrBadRequest, "validate spec: no items")
+	}
+	if n > MaxItems {
+		return errorf(ErrTooLarge, "validate spec: %d items; at most %d", n, MaxItems)
+	}
+	if len(s.Neighbors) != n || len(s.Popularity) != n {
+		return errorf(ErrBadRequest, "validate spec: %d items but %d neighbour rows and %d popularity values", n, len(s.Neighbors), len(s.Popularity))
+	}
+	seen := make(map[string]struct{}, n)
+	for i, id := range s.Items {
+		if id == "" || len(id) > MaxIDLen {
+			return errorf(ErrBadRequest, "validate spec: item %d has an id of %d bytes; want 1..%d", i, len(id), MaxIDLen)
+		}
+		if _, dup := seen[id]; dup {
+			return errorf(ErrBadRequest, "validate spec: item id %q appears twice", id)
+		}
+		seen[id] = struct{}{}
+	}
+	nnz := 0
+	for i, row := range s.Neighbors {
+		if len(row) > MaxNeighbors {
+			return errorf(ErrTooLarge, "validate spec: item %d has %d neighbours; at most %d", i, len(row), MaxNeighbors)
+		}
+		if err := checkNeighbors(row, n); err != nil {
+			return fmt.Errorf("validate spec: item %d: %w", i, err)
+		}
+		nnz += len(row)
+	}
+	if nnz > MaxNonZeros {
+		return errorf(ErrTooLarge, "validate spec: %d weights; at most %d", nnz, MaxNonZeros)
+	}
+	for i, p := range s.Popularity {
+		if !finite32(p) {
+			return errorf(ErrBadRequest, "validate spec: popularity of item %d is %v", i, p)
+		}
+	}
+	if len(s.Contexts) > MaxContexts {
+		return errorf(ErrTooLarge, "validate spec: %d contexts; at most %d", len(s.Contexts), MaxContexts)
+	}
+	for key, list := range s.Contexts {
+		if key == "" || len(key) > maxContextKey {
+			return errorf(ErrBadRequest, "validate spec: context key of %d bytes; want 1..%d", len(key), maxContextKey)
+		}
+		if len(list) > MaxContextItems {
+			return errorf(ErrTooLarge, "validate spec: context %q has %d items; at most %d", key, len(list), MaxContextItems)
+		}
+		if err := checkNeighbors(list, n); err != nil {
+			return fmt.Errorf("validate spec: context %q: %w", key, err)
+		}
+	}
+	return s.Params.Validate()
+}
+
+func checkNeighbors(row []Neighbor, n int) error {
+	for _, nb := range row {
+		if nb.Item < 0 || int(nb.Item) >= n {
+			return errorf(ErrBadRequest, "neighbour index %d out of range [0,%d)", nb.Item, n)
+		}
+		if !finite32(nb.Weight) {
+			return errorf(ErrBadRequest, "neighbour weight %v is not finite", nb.Weight)
+		}
+	}
+	return nil
+}
+
+func finite32(f float32) bool {
+	return !math.IsNaN(float64(f)) && !math.IsInf(float64(f), 0)
+}

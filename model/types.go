@@ -1,0 +1,160 @@
+package model
+
+import "fmt"
+
+// Item is one product of the catalog.
+type Item struct {
+	ID       string   `msgpack:"id" json:"id"`
+	Title    string   `msgpack:"title" json:"title"`
+	Price    float64  `msgpack:"price" json:"price"`
+	Category string   `msgpack:"category,omitempty" json:"category,omitempty"`
+	Tags     []string `msgpack:"tags,omitempty" json:"tags,omitempty"`
+}
+
+// Kind is what a shopper did with an item. It travels as its lower-case name.
+type Kind string
+
+// The event kinds. A purchase says more about taste than a cart, a cart more
+// than a view; how much more is a trained parameter of the model.
+const (
+	KindView     Kind = "view"
+	KindCart     Kind = "cart"
+	KindPurchase Kind = "purchase"
+)
+
+// Valid reports whether k is one of the known kinds.
+func (k Kind) Valid() bool {
+	return k == KindView || k == KindCart || k == KindPurchase
+}
+
+// Event is one interaction of a shopper with an item. At is Unix time in
+// milliseconds, the unit JavaScript's Date uses.
+type Event struct {
+	Item string `msgpack:"item" json:"item"`
+	Kind Kind   `msgpack:"kind" json:"kind"`
+	At   int64  `msgpack:"at" json:"at"`
+}
+
+// History is a shopper's events, in any order.
+type History []Event
+
+// Context is what the page knows without any history: it drives the
+// non-personal fallback. Negative Hour or Weekday means unknown.
+type Context struct {
+	Hour    int    `msgpack:"hour" json:"hour"`       // 0..23 local time, -1 unknown
+	Weekday int    `msgpack:"weekday" json:"weekday"` // 0 = Sunday .. 6, -1 unknown
+	Device  string `msgpack:"device,omitempty" json:"device,omitempty"`
+}
+
+// Seen says which items of the history are left out of recommendations.
+type Seen string
+
+// Seen policies. The zero value means SeenPurchased.
+const (
+	SeenPurchased Seen = "purchased" // leave out items the shopper bought (default)
+	SeenAll       Seen = "all"       // leave out every item in the history
+	SeenNone      Seen = "none"      // leave nothing out
+)
+
+// Limits on a request. They bound the work and memory of one call whatever
+// the caller sends; see Request for what happens at each limit.
+const (
+	DefaultK      = 10
+	MaxK          = 100
+	MaxHistory    = 1000 // events; older ones beyond this are ignored
+	MaxExclude    = 10000
+	MaxIDLen      = 256 // bytes of an item id or category
+	MaxExplain    = 3   // history items named per recommendation
+	maxDeviceLen  = 64
+	maxSeenLength = 16
+)
+
+// Request asks for recommendations.
+//
+// K == 0 means DefaultK; K above MaxK is clamped to MaxK (Response.K tells the
+// applied value); a negative K is an ErrBadRequest. Only the MaxHistory most
+// recent events are used. History events naming unknown items are counted in
+// Response.Unknown and otherwise ignored: catalogs change, histories persist.
+type Request struct {
+	K        int      `msgpack:"k" json:"k"`
+	History  History  `msgpack:"history" json:"history"`
+	Now      int64    `msgpack:"now" json:"now"` // Unix ms; 0 means the latest event's time
+	Context  Context  `msgpack:"context" json:"context"`
+	Exclude  []string `msgpack:"exclude,omitempty" json:"exclude,omitempty"`
+	Category string   `msgpack:"category,omitempty" json:"category,omitempty"`
+	Seen     Seen     `msgpack:"seen,omitempty" json:"seen,omitempty"`
+	Explain  bool     `msgpack:"explain" json:"explain"`
+}
+
+// Source says where a recommendation comes from.
+type Source string
+
+// Sources of a recommendation.
+const (
+	SourceHistory Source = "history" // scored from the shopper's history
+	SourcePopular Source = "popular" // non-personal: popularity, by context when known
+)
+
+// Reason names a history item that contributed to a recommendation, with its
+// share of the score (the shares of one recommendation's reasons are at most 1).
+type Reason struct {
+	Item  string  `msgpack:"item" json:"item"`
+	Share float64 `msgpack:"share" json:"share"`
+}
+
+// Recommendation is one recommended item.
+type Recommendation struct {
+	Item    string   `msgpack:"item" json:"item"`
+	Score   float64  `msgpack:"score" json:"score"`
+	Source  Source   `msgpack:"source" json:"source"`
+	Because []Reason `msgpack:"because,omitempty" json:"because,omitempty"`
+}
+
+// Response is the answer to a Request: at most K items, best first.
+type Response struct {
+	K       int              `msgpack:"k" json:"k"`
+	Items   []Recommendation `msgpack:"items" json:"items"`
+	Unknown int              `msgpack:"unknown" json:"unknown"` // history events naming items the model does not know
+}
+
+// validate checks the parts of a request that are errors rather than limits.
+func (r *Request) validate() error {
+	if r.K < 0 {
+		return errorf(ErrBadRequest, "k is %d; use 0 for the default (%d) or up to %d", r.K, DefaultK, MaxK)
+	}
+	switch r.Seen {
+	case "", SeenPurchased, SeenAll, SeenNone:
+	default:
+		return errorf(ErrBadRequest, "seen is %q; use %q, %q or %q", truncate(string(r.Seen), maxSeenLength), SeenPurchased, SeenAll, SeenNone)
+	}
+	if len(r.Exclude) > MaxExclude {
+		return errorf(ErrTooLarge, "exclude lists %d items; at most %d", len(r.Exclude), MaxExclude)
+	}
+	if len(r.Category) > MaxIDLen {
+		return errorf(ErrBadRequest, "category is %d bytes; at most %d", len(r.Category), MaxIDLen)
+	}
+	if len(r.Context.Device) > maxDeviceLen {
+		return errorf(ErrBadRequest, "context.device is %d bytes; at most %d", len(r.Context.Device), maxDeviceLen)
+	}
+	if r.Context.Hour > 23 || r.Context.Weekday > 6 {
+		return errorf(ErrBadRequest, "context hour %d / weekday %d out of range (0..23, 0..6, or -1 for unknown)", r.Context.Hour, r.Context.Weekday)
+	}
+	for i, e := range r.History {
+		if !e.Kind.Valid() {
+			return errorf(ErrBadRequest, "history[%d].kind is %q; use view, cart or purchase", i, truncate(string(e.Kind), 16))
+		}
+	}
+	return nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
+
+// String gives a short summary for logs; it never includes history contents.
+func (r *Request) String() string {
+	return fmt.Sprintf("Request{k=%d events=%d exclude=%d}", r.K, len(r.History), len(r.Exclude))
+}
