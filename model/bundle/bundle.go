@@ -1,0 +1,340 @@
+package bundle
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+
+	"github.com/privrec/privrec/model"
+)
+
+// FormatVersion is the manifest format this package writes and reads.
+const FormatVersion = 1
+
+// Caps on what a bundle may hold. A manifest or artifact above its cap is
+// refused with model.ErrTooLarge before it is hashed or decoded, so a hostile
+// mirror cannot feed endless data.
+const (
+	MaxManifest = 64 << 10 // bytes of manifest.bin
+	MaxWeights  = 32 << 20 // bytes of weights.bin
+	MaxCatalog  = 32 << 20 // bytes of catalog.bin
+	MaxWasm     = 64 << 20 // bytes of privrec.wasm
+	MaxKeys     = 16       // trusted keys in one request (rotation needs two or three)
+)
+
+// Artifact names as they appear in a manifest.
+const (
+	NameWeights = "weights"
+	NameCatalog = "catalog"
+	NameWasm    = "wasm"
+)
+
+var requiredArtifacts = []string{NameWeights, NameCatalog, NameWasm}
+
+func maxArtifact(name string) (int64, bool) {
+	switch name {
+	case NameWeights:
+		return MaxWeights, true
+	case NameCatalog:
+		return MaxCatalog, true
+	case NameWasm:
+		return MaxWasm, true
+	}
+	return 0, false
+}
+
+// SignatureSize is the size of manifest.sig: the signer's key id (the first
+// 8 bytes of the SHA-256 of its public key) followed by the 64-byte Ed25519
+// signature. The key id lets a verifier tell "signed by a key I do not
+// trust" from "bad signature" without decoding unverified bytes.
+const SignatureSize = keyIDBytes + ed25519.SignatureSize
+
+const keyIDBytes = 8
+
+// domain separates manifest signatures from any other use of the same key.
+const domain = "privrec manifest v1\x00"
+
+// MaxClockSkew is how far in the future of the host's clock a manifest's
+// created time may lie before it is refused with model.ErrNotYetValid.
+const MaxClockSkew = 5 * 60 * 1000 // ms
+
+// Manifest is the signed description of a bundle. Times are Unix
+// milliseconds, the unit of JavaScript's Date.
+//
+// A Manifest returned by Verify or Open has been checked; do not modify it.
+// It is safe for concurrent reads.
+type Manifest struct {
+	Format   int
+	Version  uint64 // monotonic model version: hosts refuse to go below the highest they accepted
+	Created  int64
+	Expires  int64
+	KeyID    string // KeyID of the signing key
+	BundleID [16]byte
+	Epsilon  float64 // differential privacy ε of training; 0 means not DP
+	Delta    float64 // differential privacy δ; 0 means not DP
+	// Artifacts lists weights, catalog and wasm, each exactly once.
+	Artifacts []Artifact
+}
+
+// Artifact is one file of a bundle, named by its length and SHA-256.
+type Artifact struct {
+	Name   string // NameWeights, NameCatalog or NameWasm
+	Length int64
+	SHA256 [32]byte
+}
+
+// Artifact returns the artifact called name, or nil.
+func (m *Manifest) Artifact(name string) *Artifact {
+	for i := range m.Artifacts {
+		if m.Artifacts[i].Name == name {
+			return &m.Artifacts[i]
+		}
+	}
+	return nil
+}
+
+// VerifyOptions are what the host tells the verifier. There are no defaults:
+// Keys must hold at least one key and Now must be the host's clock.
+type VerifyOptions struct {
+	// Keys are the trusted public keys; a manifest signed by any of them is
+	// accepted, so a new key can be rolled out before the old one retires.
+	Keys []ed25519.PublicKey
+	// Now is the host's current time, Unix ms. Manifests that expire at or
+	// before Now are refused (freeze attack).
+	Now int64
+	// MinVersion is the lowest model version accepted, usually the highest
+	// one the host accepted before (rollback attack).
+	MinVersion uint64
+}
+
+// Validate reports whether o can verify anything.
+func (o VerifyOptions) Validate() error {
+	if len(o.Keys) == 0 {
+		return errorf(model.ErrBadRequest, "verify bundle: no trusted keys; pass the publisher's public key")
+	}
+	if len(o.Keys) > MaxKeys {
+		return errorf(model.ErrTooLarge, "verify bundle: %d trusted keys; at most %d", len(o.Keys), MaxKeys)
+	}
+	for i, k := range o.Keys {
+		if len(k) != ed25519.PublicKeySize {
+			return errorf(model.ErrBadRequest, "verify bundle: trusted key %d is %d bytes; want %d", i, len(k), ed25519.PublicKeySize)
+		}
+	}
+	if o.Now <= 0 {
+		return errorf(model.ErrBadRequest, "verify bundle: now is %d; pass the host's clock in Unix ms", o.Now)
+	}
+	return nil
+}
+
+// KeyID is the short fingerprint of a public key people compare by eye: the
+// first 8 bytes of its SHA-256, as 16 hex digits.
+func KeyID(pub ed25519.PublicKey) string {
+	id := keyIDOf(pub)
+	return hex.EncodeToString(id[:])
+}
+
+func keyIDOf(pub ed25519.PublicKey) [keyIDBytes]byte {
+	sum := sha256.Sum256(pub)
+	var id [keyIDBytes]byte
+	copy(id[:], sum[:])
+	return id
+}
+
+func signedPayload(manifest []byte) []byte {
+	p := make([]byte, 0, len(domain)+len(manifest))
+	return append(append(p, domain...), manifest...)
+}
+
+// Verify checks sig over manifest with one of opts.Keys, and only then
+// decodes the manifest and checks its expiry and version. It does not look
+// at any artifact: call Check for each, or use Open, which does all of it.
+func Verify(manifest, sig []byte, opts VerifyOptions) (*Manifest, error) {
+	if err := opts.Validate(); err != nil {
+		return nil, err
+	}
+	if len(manifest) > MaxManifest {
+		return nil, errorf(model.ErrTooLarge, "verify bundle: manifest is %d bytes; at most %d", len(manifest), MaxManifest)
+	}
+	if len(sig) != SignatureSize {
+		return nil, errorf(model.ErrBadSignature, "verify bundle: signature is %d bytes; want %d", len(sig), SignatureSize)
+	}
+	var id [keyIDBytes]byte
+	copy(id[:], sig)
+	known, ok := false, false
+	payload := signedPayload(manifest)
+	for _, k := range opts.Keys {
+		if keyIDOf(k) != id {
+			continue
+		}
+		known = true
+		if ed25519.Verify(k, payload, sig[keyIDBytes:]) {
+			ok = true
+			break
+		}
+	}
+	if !known {
+		return nil, errorf(model.ErrUnknownKey, "verify bundle: signed by key %x, which is not among the %d trusted keys", id, len(opts.Keys))
+	}
+	if !ok {
+		return nil, errorf(model.ErrBadSignature, "verify bundle: the signature of key %x does not match the manifest", id)
+	}
+
+	m, err := decodeManifest(manifest)
+	if err != nil {
+		return nil, fmt.Errorf("verify bundle: %w", err)
+	}
+	if m.KeyID != hex.EncodeToString(id[:]) {
+		return nil, errorf(model.ErrBadSignature, "verify bundle: manifest names key %s but is signed by key %x", m.KeyID, id)
+	}
+	if m.Created > opts.Now+MaxClockSkew {
+		return nil, errorf(model.ErrNotYetValid, "verify bundle: created %d ms after the host's clock; check the clock", m.Created-opts.Now)
+	}
+	if m.Expires <= opts.Now {
+		return nil, errorf(model.ErrExpired, "verify bundle: expired %d ms ago; the publisher must re-sign it", opts.Now-m.Expires)
+	}
+	if m.Version < opts.MinVersion {
+		return nil, errorf(model.ErrRollback, "verify bundle: version %d is below the minimum %d", m.Version, opts.MinVersion)
+	}
+	return m, nil
+}
+
+// Check reports whether data is the artifact the manifest calls name: its
+// length and SHA-256 must match. An artifact that differs but whose header
+// names another bundle is refused with model.ErrMixAndMatch, any other
+// difference with model.ErrDigestMismatch.
+func (m *Manifest) Check(name string, data []byte) error {
+	a := m.Artifact(name)
+	if a == nil {
+		return errorf(model.ErrMissingArtifact, "check %s: the manifest lists no such artifact", name)
+	}
+	if limit, _ := maxArtifact(name); int64(len(data)) > limit {
+		return errorf(model.ErrTooLarge, "check %s: %d bytes; at most %d", name, len(data), limit)
+	}
+	if int64(len(data)) == a.Length && sha256.Sum256(data) == a.SHA256 {
+		return nil
+	}
+	if id, ok := artifactBundleID(data); ok && id != m.BundleID {
+		return errorf(model.ErrMixAndMatch, "check %s: it belongs to bundle %x, the manifest to bundle %x", name, id, m.BundleID)
+	}
+	if int64(len(data)) != a.Length {
+		return errorf(model.ErrDigestMismatch, "check %s: %d bytes; the manifest says %d", name, len(data), a.Length)
+	}
+	return errorf(model.ErrDigestMismatch, "check %s: SHA-256 differs from the manifest", name)
+}
+
+// Open runs every check the module makes before it decodes an artifact: the
+// request's keys and clock, the signature, the manifest, the weights and
+// catalog digests, and the SHA-256 of the module the host instantiated.
+//
+// A .wasm cannot carry a bundle id, so a module that differs from the one
+// signed is refused with model.ErrDigestMismatch whether it was tampered
+// with or comes from another release: the remedy is the same, fetch the
+// module the manifest names.
+func Open(req *model.LoadRequest) (*Manifest, error) {
+	if req == nil {
+		return nil, errorf(model.ErrBadRequest, "open bundle: no request")
+	}
+	if len(req.Keys) > MaxKeys {
+		return nil, errorf(model.ErrTooLarge, "open bundle: %d trusted keys; at most %d", len(req.Keys), MaxKeys)
+	}
+	keys := make([]ed25519.PublicKey, len(req.Keys))
+	for i, k := range req.Keys {
+		keys[i] = k
+	}
+	if len(req.WasmSHA256) != sha256.Size {
+		return nil, errorf(model.ErrBadRequest, "open bundle: wasm_sha256 is %d bytes; want %d", len(req.WasmSHA256), sha256.Size)
+	}
+	m, err := Verify(req.Manifest, req.Signature, VerifyOptions{Keys: keys, Now: req.Now, MinVersion: req.MinVersion})
+	if err != nil {
+		return nil, err
+	}
+	if err := m.Check(NameWeights, req.Weights); err != nil {
+		return nil, fmt.Errorf("open bundle: %w", err)
+	}
+	if err := m.Check(NameCatalog, req.Catalog); err != nil {
+		return nil, fmt.Errorf("open bundle: %w", err)
+	}
+	if w := m.Artifact(NameWasm); !bytes.Equal(w.SHA256[:], req.WasmSHA256) {
+		return nil, errorf(model.ErrDigestMismatch, "open bundle: the running module's SHA-256 %x is not the manifest's %x; load the privrec.wasm of this bundle", req.WasmSHA256, w.SHA256)
+	}
+	return m, nil
+}
+
+// Meta is what the publisher decides about a bundle; Sign computes the rest.
+type Meta struct {
+	Version  uint64 // > 0; privrec sign defaults it to the Unix time in seconds
+	Created  int64  // Unix ms, > 0
+	Expires  int64  // Unix ms, > Created
+	BundleID [16]byte
+	Epsilon  float64
+	Delta    float64
+}
+
+// Files are the bytes of a bundle directory. Manifest and Signature are
+// exactly the files manifest.bin and manifest.sig.
+type Files struct {
+	Manifest, Signature, Weights, Catalog, Wasm []byte
+}
+
+// Sign writes f.Manifest and f.Signature for f's artifacts. The weights and
+// catalog headers must name meta.BundleID: signing artifacts of another
+// bundle is refused with model.ErrMixAndMatch rather than shipped.
+func Sign(f *Files, meta Meta, priv ed25519.PrivateKey) error {
+	if len(priv) != ed25519.PrivateKeySize {
+		return errorf(model.ErrBadRequest, "sign bundle: private key is %d bytes; want %d", len(priv), ed25519.PrivateKeySize)
+	}
+	if meta.Version == 0 {
+		return errorf(model.ErrBadRequest, "sign bundle: version is 0; want a positive, increasing number")
+	}
+	pub := priv.Public().(ed25519.PublicKey)
+	m := &Manifest{
+		Format: FormatVersion, Version: meta.Version, Created: meta.Created, Expires: meta.Expires,
+		KeyID: KeyID(pub), BundleID: meta.BundleID, Epsilon: meta.Epsilon, Delta: meta.Delta,
+	}
+	for _, a := range []struct {
+		name string
+		data []byte
+	}{{NameWeights, f.Weights}, {NameCatalog, f.Catalog}, {NameWasm, f.Wasm}} {
+		if len(a.data) == 0 {
+			return errorf(model.ErrMissingArtifact, "sign bundle: %s is empty", a.name)
+		}
+		if limit, _ := maxArtifact(a.name); int64(len(a.data)) > limit {
+			return errorf(model.ErrTooLarge, "sign bundle: %s is %d bytes; at most %d", a.name, len(a.data), limit)
+		}
+		if a.name != NameWasm {
+			id, ok := artifactBundleID(a.data)
+			if !ok {
+				return errorf(model.ErrCorrupt, "sign bundle: %s has no privrec header", a.name)
+			}
+			if id != meta.BundleID {
+				return errorf(model.ErrMixAndMatch, "sign bundle: %s belongs to bundle %x, not %x", a.name, id, meta.BundleID)
+			}
+		}
+		m.Artifacts = append(m.Artifacts, Artifact{Name: a.name, Length: int64(len(a.data)), SHA256: sha256.Sum256(a.data)})
+	}
+	if err := m.validate(); err != nil {
+		return fmt.Errorf("sign bundle: %w", err)
+	}
+	b, err := m.encode()
+	if err != nil {
+		return errorf(model.ErrInternal, "sign bundle: encode manifest: %v", err)
+	}
+	if len(b) > MaxManifest {
+		return errorf(model.ErrTooLarge, "sign bundle: manifest is %d bytes; at most %d", len(b), MaxManifest)
+	}
+	id := keyIDOf(pub)
+	sig := append(id[:], ed25519.Sign(priv, signedPayload(b))...)
+	f.Manifest, f.Signature = b, sig
+	return nil
+}
+
+// errorf wraps a sentinel: "verb noun: sentinel text: details".
+func errorf(sentinel error, format string, args ...any) error {
+	msg := fmt.Sprintf(format, args...)
+	if i := bytes.IndexByte([]byte(msg), ':'); i > 0 {
+		return fmt.Errorf("%s: %w:%s", msg[:i], sentinel, msg[i+1:])
+	}
+	return fmt.Errorf("%w: %s", sentinel, msg)
+}
