@@ -1,0 +1,347 @@
+package train
+
+import (
+	"bufio"
+	"compress/gzip"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/privrec/privrec/model"
+)
+
+// Reasons a reader excludes a well-formed row; they key Report.Excluded.
+const (
+	ReasonNoCustomer = "no customer id"
+	ReasonCancelled  = "cancellation invoice (C)"
+	ReasonAdjustment = "adjustment invoice (A)"
+	ReasonQuantity   = "quantity <= 0"
+	ReasonNotProduct = "stock code not a product"
+	ReasonNoUser     = "no user id"
+	ReasonNoItem     = "no item id"
+)
+
+// Problems that make a row malformed; they key Report.Malformed.
+const (
+	BadColumns  = "column count"
+	BadCSV      = "csv syntax"
+	BadTime     = "unparsable time"
+	BadQuantity = "unparsable quantity"
+	BadPrice    = "unparsable price"
+	BadKind     = "unknown kind"
+)
+
+// uciLayout is InvoiceDate's format in the UCI CSV (UK local time, read as UTC).
+const uciLayout = "2006-01-02T15:04:05"
+
+// ReadUCI reads the UCI Online Retail CSV (plain or gzip-compressed: the
+// magic bytes decide) and applies the quality protocol's filter: purchases
+// with a customer id, quantity > 0, an invoice not starting with C or A, and
+// a stock code starting with a digit. Every row the filter leaves out is
+// counted in the Report by reason, every row that does not parse by problem
+// and line. InvoiceDate is read as UTC.
+//
+// Errors wrap model.ErrBadRequest (a header without the needed columns) or
+// model.ErrCorrupt (input that cannot be read at all).
+func ReadUCI(r io.Reader) (*Log, *Report, error) {
+	cr, err := newCSV(r)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read uci: %w", err)
+	}
+	col, err := cr.columns("InvoiceNo", "StockCode", "Description", "Quantity", "InvoiceDate", "UnitPrice", "CustomerID")
+	if err != nil {
+		return nil, nil, fmt.Errorf("read uci: %w", err)
+	}
+	inv, code, desc, qty, date, price, cust := col[0], col[1], col[2], col[3], col[4], col[5], col[6]
+	log := &Log{}
+	cat := newCatalogBuilder()
+	rep := newReport()
+	err = cr.each(rep, func(rec []string, line int) {
+		q, err := strconv.ParseFloat(strings.TrimSpace(rec[qty]), 64)
+		if err != nil || math.IsNaN(q) || math.IsInf(q, 0) {
+			rep.malformed(BadQuantity, line)
+			return
+		}
+		t, err := time.ParseInLocation(uciLayout, strings.TrimSpace(rec[date]), time.UTC)
+		if err != nil {
+			rep.malformed(BadTime, line)
+			return
+		}
+		p, err := strconv.ParseFloat(strings.TrimSpace(rec[price]), 64)
+		if err != nil || math.IsNaN(p) || math.IsInf(p, 0) {
+			rep.malformed(BadPrice, line)
+			return
+		}
+		user := strings.TrimSpace(rec[cust])
+		invoice := strings.TrimSpace(rec[inv])
+		item := strings.TrimSpace(rec[code])
+		switch {
+		case user == "" || strings.EqualFold(user, "NA"):
+			rep.exclude(ReasonNoCustomer)
+			return
+		case strings.HasPrefix(invoice, "C") || strings.HasPrefix(invoice, "c"):
+			rep.exclude(ReasonCancelled)
+			return
+		case strings.HasPrefix(invoice, "A") || strings.HasPrefix(invoice, "a"):
+			rep.exclude(ReasonAdjustment)
+			return
+		case q <= 0:
+			rep.exclude(ReasonQuantity)
+			return
+		case item == "" || item[0] < '0' || item[0] > '9' || len(item) > model.MaxIDLen:
+			rep.exclude(ReasonNotProduct)
+			return
+		}
+		rep.Kept++
+		log.Interactions = append(log.Interactions, Interaction{
+			User: user, Item: item, Kind: model.KindPurchase, At: t.UnixMilli(), Basket: invoice, Quantity: q,
+		})
+		cat.add(item, rec[desc], p, "")
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("read uci: %w", err)
+	}
+	log.Catalog = cat.items
+	return log, rep, nil
+}
+
+// Time formats a Mapping understands besides a Go layout.
+const (
+	TimeRFC3339 = "rfc3339"
+	TimeUnix    = "unix"    // seconds
+	TimeUnixMs  = "unix_ms" // milliseconds
+)
+
+// Mapping names the columns of a CSV interaction log. User, Item and Time
+// are required; the others are optional (empty: absent).
+type Mapping struct {
+	User string // column of the user id
+	Item string // column of the item id
+	// Kind is the column of the event kind (view, cart or purchase); when
+	// absent, or for an empty cell, every row is a purchase.
+	Kind string
+	// Time is the column of the event time, read with TimeFormat.
+	Time string
+	// TimeFormat is TimeRFC3339, TimeUnix, TimeUnixMs or a Go time layout
+	// (read as UTC). Empty means TimeRFC3339.
+	TimeFormat string
+	Title      string // column of the item title
+	Price      string // column of the unit price
+	Category   string // column of the item category
+	Basket     string // column of the invoice or session id
+	Quantity   string // column of the quantity; absent means 1
+}
+
+// Validate reports whether m names the required columns and no column twice.
+func (m Mapping) Validate() error {
+	if m.User == "" || m.Item == "" || m.Time == "" {
+		return fmt.Errorf("%w: validate mapping: user, item and time columns are required", model.ErrBadRequest)
+	}
+	seen := map[string]string{}
+	for _, f := range []struct{ role, col string }{
+		{"user", m.User}, {"item", m.Item}, {"kind", m.Kind}, {"time", m.Time}, {"title", m.Title},
+		{"price", m.Price}, {"category", m.Category}, {"basket", m.Basket}, {"quantity", m.Quantity},
+	} {
+		if f.col == "" {
+			continue
+		}
+		if other, dup := seen[f.col]; dup {
+			return fmt.Errorf("%w: validate mapping: column %q is both %s and %s", model.ErrBadRequest, f.col, other, f.role)
+		}
+		seen[f.col] = f.role
+	}
+	switch m.TimeFormat {
+	case "", TimeRFC3339, TimeUnix, TimeUnixMs:
+	default:
+		ref := time.Date(2006, 1, 2, 15, 4, 5, 0, time.UTC)
+		if _, err := time.Parse(m.TimeFormat, ref.Format(m.TimeFormat)); err != nil || !strings.ContainsAny(m.TimeFormat, "0123456789") {
+			return fmt.Errorf("%w: validate mapping: time format %q is not rfc3339, unix, unix_ms or a Go layout", model.ErrBadRequest, m.TimeFormat)
+		}
+	}
+	return nil
+}
+
+func (m Mapping) parseTime(s string) (int64, error) {
+	s = strings.TrimSpace(s)
+	switch m.TimeFormat {
+	case "", TimeRFC3339:
+		t, err := time.Parse(time.RFC3339, s)
+		return t.UnixMilli(), err
+	case TimeUnix:
+		v, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || v > math.MaxInt64/1000 || v < math.MinInt64/1000 {
+			return 0, errors.New("bad unix time")
+		}
+		return v * 1000, nil
+	case TimeUnixMs:
+		return strconv.ParseInt(s, 10, 64)
+	default:
+		t, err := time.ParseInLocation(m.TimeFormat, s, time.UTC)
+		return t.UnixMilli(), err
+	}
+}
+
+// ReadCSV reads any CSV interaction log with a header row (plain or
+// gzip-compressed), taking columns as m says. It applies no protocol filter:
+// rows without a user or item are excluded, rows that do not parse are
+// counted as malformed, everything else is kept.
+func ReadCSV(r io.Reader, m Mapping) (*Log, *Report, error) {
+	if err := m.Validate(); err != nil {
+		return nil, nil, fmt.Errorf("read csv: %w", err)
+	}
+	cr, err := newCSV(r)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read csv: %w", err)
+	}
+	names := []string{m.User, m.Item, m.Time, m.Kind, m.Title, m.Price, m.Category, m.Basket, m.Quantity}
+	col, err := cr.columns(names...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read csv: %w", err)
+	}
+	cell := func(rec []string, i int) string {
+		if col[i] < 0 {
+			return ""
+		}
+		return strings.TrimSpace(rec[col[i]])
+	}
+	log := &Log{}
+	cat := newCatalogBuilder()
+	rep := newReport()
+	err = cr.each(rep, func(rec []string, line int) {
+		at, err := m.parseTime(cell(rec, 2))
+		if err != nil {
+			rep.malformed(BadTime, line)
+			return
+		}
+		kind := model.KindPurchase
+		if k := cell(rec, 3); k != "" {
+			kind = model.Kind(strings.ToLower(k))
+			if !kind.Valid() {
+				rep.malformed(BadKind, line)
+				return
+			}
+		}
+		price := 0.0
+		if s := cell(rec, 5); s != "" {
+			price, err = strconv.ParseFloat(s, 64)
+			if err != nil || math.IsNaN(price) || math.IsInf(price, 0) {
+				rep.malformed(BadPrice, line)
+				return
+			}
+		}
+		q := 1.0
+		if s := cell(rec, 8); s != "" {
+			q, err = strconv.ParseFloat(s, 64)
+			if err != nil || math.IsNaN(q) || math.IsInf(q, 0) {
+				rep.malformed(BadQuantity, line)
+				return
+			}
+		}
+		user, item := cell(rec, 0), cell(rec, 1)
+		switch {
+		case user == "":
+			rep.exclude(ReasonNoUser)
+			return
+		case item == "" || len(item) > model.MaxIDLen:
+			rep.exclude(ReasonNoItem)
+			return
+		}
+		rep.Kept++
+		log.Interactions = append(log.Interactions, Interaction{
+			User: user, Item: item, Kind: kind, At: at, Basket: cell(rec, 7), Quantity: q,
+		})
+		cat.add(item, cell(rec, 4), price, cell(rec, 6))
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("read csv: %w", err)
+	}
+	log.Catalog = cat.items
+	return log, rep, nil
+}
+
+// csvReader is the streaming loop both readers share.
+type csvReader struct {
+	r      *csv.Reader
+	header []string
+}
+
+func newCSV(r io.Reader) (*csvReader, error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	var src io.Reader = br
+	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, fmt.Errorf("%w: open gzip: %v", model.ErrCorrupt, err)
+		}
+		src = zr
+	}
+	cr := csv.NewReader(src)
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+	header, err := cr.Read()
+	if err != nil {
+		if err == io.EOF {
+			return nil, fmt.Errorf("%w: read header: empty input", model.ErrBadRequest)
+		}
+		return nil, fmt.Errorf("%w: read header: %v", model.ErrCorrupt, err)
+	}
+	h := make([]string, len(header))
+	for i, name := range header {
+		h[i] = strings.TrimSpace(strings.TrimPrefix(name, "\ufeff"))
+	}
+	return &csvReader{r: cr, header: h}, nil
+}
+
+// columns finds each named column (case-insensitive) in the header; an empty
+// name yields -1, an absent one an error.
+func (c *csvReader) columns(names ...string) ([]int, error) {
+	out := make([]int, len(names))
+	for i, name := range names {
+		out[i] = -1
+		if name == "" {
+			continue
+		}
+		for j, h := range c.header {
+			if strings.EqualFold(h, name) {
+				out[i] = j
+				break
+			}
+		}
+		if out[i] < 0 {
+			return nil, fmt.Errorf("%w: find column: no column %q in header %q", model.ErrBadRequest, name, c.header)
+		}
+	}
+	return out, nil
+}
+
+// each calls fn for every data row with the header's column count; other
+// rows are counted as malformed. It stops at the first I/O error.
+func (c *csvReader) each(rep *Report, fn func(rec []string, line int)) error {
+	for {
+		rec, err := c.r.Read()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				rep.Rows++
+				rep.malformed(BadCSV, pe.StartLine)
+				continue
+			}
+			return fmt.Errorf("%w: read row: %v", model.ErrCorrupt, err)
+		}
+		rep.Rows++
+		line, _ := c.r.FieldPos(0)
+		if len(rec) != len(c.header) {
+			rep.malformed(BadColumns, line)
+			continue
+		}
+		fn(rec, line)
+	}
+}
