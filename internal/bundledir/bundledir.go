@@ -1,0 +1,169 @@
+// Package bundledir reads and writes privrec bundle directories and key
+// files. It is the os-facing half of package model/bundle, which stays
+// portable so the module can run it.
+//
+// A bundle directory holds manifest.bin, manifest.sig, weights.bin,
+// catalog.bin and privrec.wasm. Functions here are safe for concurrent use
+// on different directories; two writers on one directory race like any two
+// processes writing the same files.
+package bundledir
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/privrec/privrec/model"
+	"github.com/privrec/privrec/model/bundle"
+)
+
+// File names inside a bundle directory.
+const (
+	ManifestFile  = "manifest.bin"
+	SignatureFile = "manifest.sig"
+	WeightsFile   = "weights.bin"
+	CatalogFile   = "catalog.bin"
+	WasmFile      = "privrec.wasm"
+)
+
+// maxSignatureFile bounds the read of manifest.sig; the bundle package then
+// insists on exactly bundle.SignatureSize bytes.
+const maxSignatureFile = 1 << 10
+
+type entry struct {
+	name  string
+	limit int64
+	field func(*bundle.Files) *[]byte
+}
+
+var entries = []entry{
+	{WeightsFile, bundle.MaxWeights, func(f *bundle.Files) *[]byte { return &f.Weights }},
+	{CatalogFile, bundle.MaxCatalog, func(f *bundle.Files) *[]byte { return &f.Catalog }},
+	{WasmFile, bundle.MaxWasm, func(f *bundle.Files) *[]byte { return &f.Wasm }},
+	{ManifestFile, bundle.MaxManifest, func(f *bundle.Files) *[]byte { return &f.Manifest }},
+	{SignatureFile, maxSignatureFile, func(f *bundle.Files) *[]byte { return &f.Signature }},
+}
+
+// Read reads every file of the bundle in dir. A missing file is an error
+// that wraps both model.ErrMissingArtifact and fs.ErrNotExist; a file above
+// its cap wraps model.ErrTooLarge and is not read past the cap.
+func Read(dir string) (*bundle.Files, error) {
+	return read(dir, entries)
+}
+
+// ReadArtifacts reads only weights.bin, catalog.bin and privrec.wasm: what
+// there is to sign in a bundle that was never signed.
+func ReadArtifacts(dir string) (*bundle.Files, error) {
+	return read(dir, entries[:3])
+}
+
+func read(dir string, list []entry) (*bundle.Files, error) {
+	f := &bundle.Files{}
+	for _, e := range list {
+		b, err := readCapped(filepath.Join(dir, e.name), e.limit)
+		if err != nil {
+			return nil, err
+		}
+		*e.field(f) = b
+	}
+	return f, nil
+}
+
+func readCapped(path string, limit int64) ([]byte, error) {
+	fh, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("read bundle: %w: %s: %w", model.ErrMissingArtifact, path, err)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read bundle: %w", err)
+	}
+	defer fh.Close()
+	if st, err := fh.Stat(); err == nil && !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("read bundle: %w: %s is not a regular file", model.ErrBadRequest, path)
+	}
+	b, err := io.ReadAll(io.LimitReader(fh, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("read bundle: %w", err)
+	}
+	if int64(len(b)) > limit {
+		return nil, fmt.Errorf("read bundle: %w: %s is above the cap of %d bytes", model.ErrTooLarge, path, limit)
+	}
+	return b, nil
+}
+
+// Write writes the non-nil files of f into dir, creating dir if needed.
+//
+// Each file is first written and synced under a temporary name, and only
+// when all of them are on disk are they renamed into place, artifacts first
+// and manifest.sig last; a failed write removes its temporary files and
+// leaves the previous bundle as it was. A crash between two renames can
+// leave a mix of old and new files, which verification then refuses
+// (mix-and-match or digest mismatch) rather than loads.
+func Write(dir string, f *bundle.Files) (err error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("write bundle: %w", err)
+	}
+	var temps []string
+	defer func() {
+		if err != nil {
+			for _, t := range temps {
+				os.Remove(t)
+			}
+		}
+	}()
+	var finals []string
+	for _, e := range entries {
+		data := *e.field(f)
+		if data == nil {
+			continue
+		}
+		tmp, err := writeTemp(dir, e.name, data, 0o644)
+		if err != nil {
+			return fmt.Errorf("write bundle: %w", err)
+		}
+		temps = append(temps, tmp)
+		finals = append(finals, filepath.Join(dir, e.name))
+	}
+	for i, t := range temps {
+		if err := os.Rename(t, finals[i]); err != nil {
+			return fmt.Errorf("write bundle: %w", err)
+		}
+	}
+	syncDir(dir)
+	return nil
+}
+
+// writeTemp writes data to a new temporary file beside name and syncs it.
+func writeTemp(dir, name string, data []byte, perm os.FileMode) (string, error) {
+	fh, err := os.CreateTemp(dir, "."+name+".tmp-*")
+	if err != nil {
+		return "", err
+	}
+	tmp := fh.Name()
+	_, err = fh.Write(data)
+	if err == nil {
+		err = fh.Sync()
+	}
+	if err == nil {
+		err = fh.Chmod(perm)
+	}
+	if cerr := fh.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return "", err
+	}
+	return tmp, nil
+}
+
+// syncDir makes the renames durable where the platform allows it.
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+}
