@@ -37,7 +37,10 @@ const (
 	ErrnoInval   uint32 = 28
 	ErrnoIO      uint32 = 29
 	ErrnoNosys   uint32 = 52
+	ErrnoNotsup  uint32 = 58
 )
+
+const filetypeCharacterDevice = 2
 
 // Limits that bound the work one host call can make the host do.
 const (
@@ -62,13 +65,28 @@ var (
 
 // Allowlist is every function the host exports, sorted by name. It is the
 // list of imports a module may have; anything else is refused at compile
-// time. It matches what the Go runtime of GOOS=wasip1 imports.
+// time.
+//
+// Ten of them are what the Go runtime itself imports for GOOS=wasip1. The
+// six fd_* functions besides fd_write are imported by package os (linked
+// through fmt, which model/ and msgpack use): its init asks for preopened
+// directories and the kind of fds 0-2. Here they are inert: there are no
+// preopens (fd_prestat_get is EBADF, so the guest sees no file system),
+// fd_read is always EBADF (there is no stdin, nothing flows in), and fds
+// 0-2 are character devices that cannot be closed or reconfigured. Nothing
+// here can open a path or a socket: path_* and sock_* are not exported at all.
 var Allowlist = []Func{
 	{Name: "args_get", Params: []api.ValueType{i32, i32}, Results: []api.ValueType{i32}, fn: argsGet},
 	{Name: "args_sizes_get", Params: []api.ValueType{i32, i32}, Results: []api.ValueType{i32}, fn: sizesGet},
 	{Name: "clock_time_get", Params: []api.ValueType{i32, i64, i32}, Results: []api.ValueType{i32}, fn: clockTimeGet},
 	{Name: "environ_get", Params: []api.ValueType{i32, i32}, Results: []api.ValueType{i32}, fn: argsGet},
 	{Name: "environ_sizes_get", Params: []api.ValueType{i32, i32}, Results: []api.ValueType{i32}, fn: sizesGet},
+	{Name: "fd_close", Params: []api.ValueType{i32}, Results: []api.ValueType{i32}, fn: fdClose},
+	{Name: "fd_fdstat_get", Params: []api.ValueType{i32, i32}, Results: []api.ValueType{i32}, fn: fdFdstatGet},
+	{Name: "fd_fdstat_set_flags", Params: []api.ValueType{i32, i32}, Results: []api.ValueType{i32}, fn: fdFdstatSetFlags},
+	{Name: "fd_prestat_dir_name", Params: []api.ValueType{i32, i32, i32}, Results: []api.ValueType{i32}, fn: badf},
+	{Name: "fd_prestat_get", Params: []api.ValueType{i32, i32}, Results: []api.ValueType{i32}, fn: badf},
+	{Name: "fd_read", Params: []api.ValueType{i32, i32, i32, i32}, Results: []api.ValueType{i32}, fn: badf},
 	{Name: "fd_write", Params: []api.ValueType{i32, i32, i32, i32}, Results: []api.ValueType{i32}, fn: fdWrite},
 	{Name: "poll_oneoff", Params: []api.ValueType{i32, i32, i32, i32}, Results: []api.ValueType{i32}, fn: pollOneoff},
 	{Name: "proc_exit", Params: []api.ValueType{i32}, fn: procExit},
@@ -151,7 +169,6 @@ func (h *Host) Register(name string, env *Env) {
 
 // Unregister forgets name's environment, after its instance is closed.
 func (h *Host) Unregister(name string) { h.envs.Delete(name) }
-
 
 func (h *Host) wrap(f Func) api.GoModuleFunc {
 	return func(ctx context.Context, mod api.Module, stack []uint64) {
@@ -297,6 +314,44 @@ func randomGet(_ context.Context, e *Env, _ api.Module, mem memory, stack []uint
 	}
 	mem.Write(buf, b)
 	return ErrnoSuccess, nil
+}
+
+// badf serves the functions that name a file the guest cannot have:
+// fd_read, fd_prestat_get and fd_prestat_dir_name. It reads and writes no
+// guest memory.
+func badf(context.Context, *Env, api.Module, memory, []uint64) (uint32, []byte) {
+	return ErrnoBadf, nil
+}
+
+// fdClose pretends to close stdio (a no-op) and knows no other fd.
+func fdClose(_ context.Context, _ *Env, _ api.Module, _ memory, stack []uint64) (uint32, []byte) {
+	if uint32(stack[0]) > 2 {
+		return ErrnoBadf, nil
+	}
+	return ErrnoSuccess, nil
+}
+
+// fdFdstatGet describes fds 0-2 as character devices with no rights and no
+// flags, which keeps package os from trying to poll them.
+func fdFdstatGet(_ context.Context, _ *Env, _ api.Module, mem memory, stack []uint64) (uint32, []byte) {
+	fd, buf := uint32(stack[0]), uint32(stack[1])
+	if fd > 2 {
+		return ErrnoBadf, nil
+	}
+	var stat [24]byte
+	stat[0] = filetypeCharacterDevice
+	if mem == nil || !mem.Write(buf, stat[:]) {
+		return ErrnoFault, nil
+	}
+	return ErrnoSuccess, nil
+}
+
+// fdFdstatSetFlags refuses to change stdio flags.
+func fdFdstatSetFlags(_ context.Context, _ *Env, _ api.Module, _ memory, stack []uint64) (uint32, []byte) {
+	if uint32(stack[0]) > 2 {
+		return ErrnoBadf, nil
+	}
+	return ErrnoNotsup, nil
 }
 
 func schedYield(context.Context, *Env, api.Module, memory, []uint64) (uint32, []byte) {
