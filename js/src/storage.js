@@ -1,0 +1,273 @@
+// Storage: the shopper's history, their consent choice, the highest model
+// version accepted and the last good bundle, all in IndexedDB (through idb),
+// never in cookies or localStorage. Every write that must not race another
+// tab is one IndexedDB transaction: transactions over overlapping stores are
+// serialized by the browser, so two tabs writing at once lose nothing, and a
+// write checks the consent stored in the same transaction, so it can never
+// land after a tab withdrew consent.
+
+import { openDB } from 'idb';
+import { Code, PrivrecError } from './errors.js';
+
+const DB_VERSION = 1;
+const EVENTS = 'events';
+const META = 'meta';
+const BUNDLES = 'bundles';
+const LAST_GOOD = 'last-good';
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * @typedef {'off'|'session'|'full'} ConsentLevel
+ * @typedef {{maxAgeDays: number, maxEvents: number}} Retention
+ * @typedef {{id: number, item: string, kind: string, at: number}} StoredEvent
+ * @typedef {object} StoredBundle
+ * @property {number} version
+ * @property {string} bundleId
+ * @property {number} acceptedAt
+ * @property {Uint8Array} manifest
+ * @property {Uint8Array} signature
+ * @property {Uint8Array} weights
+ * @property {Uint8Array} catalog
+ * @property {Uint8Array} wasm
+ */
+
+/** Default retention: 90 days, 1000 events (model.MaxHistory). */
+export const DEFAULT_RETENTION = Object.freeze({ maxAgeDays: 90, maxEvents: 1000 });
+
+/**
+ * Fills in defaults and checks a retention policy.
+ * @param {Partial<Retention>} [r]
+ * @returns {Retention}
+ */
+export function retentionOf(r = {}) {
+  const out = { ...DEFAULT_RETENTION, ...r };
+  if (!(typeof out.maxAgeDays === 'number' && out.maxAgeDays > 0 && Number.isFinite(out.maxAgeDays))) {
+    throw new PrivrecError(Code.bad_request, `retention.maxAgeDays is ${out.maxAgeDays}; want a finite number of days > 0`);
+  }
+  if (!(Number.isInteger(out.maxEvents) && out.maxEvents > 0 && out.maxEvents <= 100000)) {
+    throw new PrivrecError(Code.bad_request, `retention.maxEvents is ${out.maxEvents}; want an integer in 1..100000`);
+  }
+  return out;
+}
+
+/**
+ * @param {unknown} e
+ * @param {string} what
+ */
+function storageError(e, what) {
+  if (e instanceof PrivrecError) return e;
+  const msg = e instanceof Error ? e.message : String(e);
+  return new PrivrecError(Code.storage, `${what}: ${msg}`, { cause: e });
+}
+
+/**
+ * One origin's privrec database. Safe for concurrent use, also across tabs:
+ * each method is a single transaction.
+ */
+export class Storage {
+  /**
+   * @param {string} namespace separates several privrec stores on one origin
+   * @returns {Promise<Storage>}
+   */
+  static async open(namespace) {
+    if (typeof indexedDB === 'undefined') {
+      throw new PrivrecError(Code.storage, 'open storage: IndexedDB is not available here');
+    }
+    try {
+      const db = await openDB(`privrec:${namespace}`, DB_VERSION, {
+        upgrade(db) {
+          const events = db.createObjectStore(EVENTS, { keyPath: 'id', autoIncrement: true });
+          events.createIndex('at', 'at');
+          db.createObjectStore(META);
+          db.createObjectStore(BUNDLES);
+        },
+      });
+      return new Storage(db);
+    } catch (e) {
+      throw storageError(e, 'open storage');
+    }
+  }
+
+  /** @param {import('idb').IDBPDatabase} db */
+  constructor(db) {
+    this.db = db;
+  }
+
+  close() {
+    this.db.close();
+  }
+
+  /** @returns {Promise<ConsentLevel>} the stored choice, 'off' if none */
+  async consent() {
+    try {
+      return (await this.db.get(META, 'consent')) ?? 'off';
+    } catch (e) {
+      throw storageError(e, 'read consent');
+    }
+  }
+
+  /**
+   * Stores a consent choice and, in the same transaction, deletes the stored
+   * history unless the choice is 'full'.
+   * @param {ConsentLevel} level
+   * @returns {Promise<number>} how many stored events were deleted
+   */
+  async setConsent(level) {
+    try {
+      const tx = this.db.transaction([META, EVENTS], 'readwrite');
+      let deleted = 0;
+      await tx.objectStore(META).put(level, 'consent');
+      if (level !== 'full') {
+        deleted = await tx.objectStore(EVENTS).count();
+        await tx.objectStore(EVENTS).clear();
+      }
+      await tx.done;
+      return deleted;
+    } catch (e) {
+      throw storageError(e, 'store consent');
+    }
+  }
+
+  /**
+   * Stores an event if, at this moment, the stored consent is 'full', then
+   * enforces retention, all in one transaction.
+   * @param {{item: string, kind: string, at: number}} ev
+   * @param {Retention} retention
+   * @param {number} now Unix ms
+   * @returns {Promise<{consent: ConsentLevel, id: number | null}>}
+   */
+  async addEvent(ev, retention, now) {
+    try {
+      const tx = this.db.transaction([META, EVENTS], 'readwrite');
+      /** @type {ConsentLevel} */
+      const consent = (await tx.objectStore(META).get('consent')) ?? 'off';
+      let id = null;
+      if (consent === 'full') {
+        id = /** @type {number} */ (await tx.objectStore(EVENTS).add({ item: ev.item, kind: ev.kind, at: ev.at }));
+        await pruneIn(tx.objectStore(EVENTS), retention, now);
+      }
+      await tx.done;
+      return { consent, id };
+    } catch (e) {
+      throw storageError(e, 'store event');
+    }
+  }
+
+  /**
+   * Deletes events older than retention.maxAgeDays and, beyond
+   * retention.maxEvents, the oldest ones.
+   * @param {Retention} retention
+   * @param {number} now
+   * @returns {Promise<number>} how many events were deleted
+   */
+  async prune(retention, now) {
+    try {
+      const tx = this.db.transaction(EVENTS, 'readwrite');
+      const n = await pruneIn(tx.store, retention, now);
+      await tx.done;
+      return n;
+    } catch (e) {
+      throw storageError(e, 'enforce retention');
+    }
+  }
+
+  /** @returns {Promise<StoredEvent[]>} oldest first (by time, then by id) */
+  async events() {
+    try {
+      return await this.db.getAllFromIndex(EVENTS, 'at');
+    } catch (e) {
+      throw storageError(e, 'read history');
+    }
+  }
+
+  /**
+   * @param {number} id
+   * @returns {Promise<boolean>} whether it existed
+   */
+  async deleteEvent(id) {
+    try {
+      const tx = this.db.transaction(EVENTS, 'readwrite');
+      const found = (await tx.store.count(id)) > 0;
+      if (found) await tx.store.delete(id);
+      await tx.done;
+      return found;
+    } catch (e) {
+      throw storageError(e, 'delete event');
+    }
+  }
+
+  /** @returns {Promise<number>} how many events were deleted */
+  async clearEvents() {
+    try {
+      const tx = this.db.transaction(EVENTS, 'readwrite');
+      const n = await tx.store.count();
+      await tx.store.clear();
+      await tx.done;
+      return n;
+    } catch (e) {
+      throw storageError(e, 'clear history');
+    }
+  }
+
+  /** @returns {Promise<number>} the highest model version ever accepted, 0 if none */
+  async highestVersion() {
+    try {
+      return (await this.db.get(META, 'highest_version')) ?? 0;
+    } catch (e) {
+      throw storageError(e, 'read highest version');
+    }
+  }
+
+  /**
+   * Persists an accepted bundle: raises the highest version (never lowers it)
+   * and keeps the bundle as the last good one unless another tab already
+   * stored a newer one.
+   * @param {StoredBundle} b
+   */
+  async accept(b) {
+    try {
+      const tx = this.db.transaction([META, BUNDLES], 'readwrite');
+      const meta = tx.objectStore(META);
+      const highest = (await meta.get('highest_version')) ?? 0;
+      if (b.version > highest) await meta.put(b.version, 'highest_version');
+      /** @type {StoredBundle | undefined} */
+      const prev = await tx.objectStore(BUNDLES).get(LAST_GOOD);
+      if (!prev || prev.version <= b.version) await tx.objectStore(BUNDLES).put(b, LAST_GOOD);
+      await tx.done;
+    } catch (e) {
+      throw storageError(e, 'store bundle');
+    }
+  }
+
+  /** @returns {Promise<StoredBundle | undefined>} */
+  async lastGood() {
+    try {
+      return await this.db.get(BUNDLES, LAST_GOOD);
+    } catch (e) {
+      throw storageError(e, 'read last good bundle');
+    }
+  }
+}
+
+/**
+ * @param {any} store the events store of a readwrite transaction
+ * @param {Retention} retention
+ * @param {number} now
+ * @returns {Promise<number>}
+ */
+async function pruneIn(store, retention, now) {
+  let deleted = 0;
+  const index = store.index('at');
+  const cutoff = now - retention.maxAgeDays * DAY_MS;
+  for (let c = await index.openCursor(IDBKeyRange.upperBound(cutoff, true)); c; c = await c.continue()) {
+    await c.delete();
+    deleted++;
+  }
+  let excess = (await store.count()) - retention.maxEvents;
+  for (let c = excess > 0 ? await index.openCursor() : null; c && excess > 0; c = await c.continue()) {
+    await c.delete();
+    excess--;
+    deleted++;
+  }
+  return deleted;
+}

@@ -1,0 +1,237 @@
+// A strict WASI preview1 shim: exactly the functions the Go runtime of
+// privrec.wasm imports, and nothing else. The module cannot reach a network
+// or a file system because there is no import through which it could: no
+// path_*, no sock_*, no fd_read (DESIGN.md, promise 2). A module that asks
+// for anything outside the allowlist is refused before it is instantiated,
+// with the import's name in the error. host/ holds the same allowlist for
+// wazero.
+
+import { Code, PrivrecError } from './errors.js';
+
+/** The WASI module name every import must come from. */
+export const WASI_MODULE = 'wasi_snapshot_preview1';
+
+/**
+ * The audited import allowlist, the same as host/internal/wasi.Allowlist.
+ * Ten functions are what the Go runtime imports for GOOS=wasip1; the six
+ * other fd_* ones are imported by package os (linked through fmt) and are
+ * inert here: no preopens (fd_prestat_get is EBADF, so the guest sees no
+ * file system), fd_read is always EBADF (nothing flows in), and fds 0-2 are
+ * character devices that cannot be closed or reconfigured. Changing the list
+ * is an ABI change.
+ * @type {readonly string[]}
+ */
+export const ALLOWED_IMPORTS = Object.freeze([
+  'args_get',
+  'args_sizes_get',
+  'clock_time_get',
+  'environ_get',
+  'environ_sizes_get',
+  'fd_close',
+  'fd_fdstat_get',
+  'fd_fdstat_set_flags',
+  'fd_prestat_dir_name',
+  'fd_prestat_get',
+  'fd_read',
+  'fd_write',
+  'poll_oneoff',
+  'proc_exit',
+  'random_get',
+  'sched_yield',
+]);
+
+const ESUCCESS = 0;
+const EBADF = 8;
+const EFAULT = 21;
+const EINVAL = 28;
+const ENOTSUP = 58;
+const FILETYPE_CHARACTER_DEVICE = 2;
+const MAX_SUBSCRIPTIONS = 64;
+
+const CLOCK_REALTIME = 0;
+const CLOCK_MONOTONIC = 1;
+const EVENTTYPE_CLOCK = 0;
+
+/** Thrown (as a PrivrecError with Code.wasi_exit) when the module calls proc_exit. */
+export class WasiExit extends PrivrecError {
+  /** @param {number} status */
+  constructor(status) {
+    super(Code.wasi_exit, `module exited with status ${status}`);
+    this.status = status;
+  }
+}
+
+/**
+ * Checks a compiled module's imports against the allowlist and throws a
+ * PrivrecError naming the first import outside it.
+ * @param {WebAssembly.Module} mod
+ */
+export function checkImports(mod) {
+  for (const imp of WebAssembly.Module.imports(mod)) {
+    const name = `${imp.module}.${imp.name}`;
+    if (imp.module !== WASI_MODULE || imp.kind !== 'function' || !ALLOWED_IMPORTS.includes(imp.name)) {
+      throw new PrivrecError(Code.wasi_import, `instantiate module: import ${name} (${imp.kind}) is not in the WASI allowlist`);
+    }
+  }
+}
+
+/**
+ * @typedef {object} WasiOptions
+ * @property {(fd: number, text: string) => void} [onOutput] receives what the
+ *   module writes to stdout (1) and stderr (2); by default it is dropped.
+ * @property {(name: string, args: readonly (number|bigint)[]) => void} [trace]
+ *   sees every host call with its raw arguments (for audits and tests).
+ * @property {() => number} [now] wall clock in ms (default Date.now).
+ */
+
+/**
+ * The shim for one instance. Not safe to share between instances: it reads
+ * the memory of the instance bound last.
+ */
+export class Wasi {
+  /** @param {WasiOptions} [options] */
+  constructor(options = {}) {
+    /** @type {WebAssembly.Memory | null} */
+    this.memory = null;
+    this.onOutput = options.onOutput ?? null;
+    this.trace = options.trace ?? null;
+    this.now = options.now ?? (() => Date.now());
+    this.decoder = new TextDecoder();
+    this.lastMono = 0n;
+    this.epoch = performance.now();
+  }
+
+  /** Nanoseconds since the shim was made, strictly increasing. */
+  monotonic() {
+    let v = BigInt(Math.max(1, Math.trunc((performance.now() - this.epoch) * 1e6)));
+    if (v <= this.lastMono) v = this.lastMono + 1n;
+    this.lastMono = v;
+    return v;
+  }
+
+  /**
+   * Points the shim at an instance's exported memory; call once right after
+   * instantiation, before _initialize.
+   * @param {WebAssembly.Instance} instance
+   */
+  bind(instance) {
+    const mem = instance.exports.memory;
+    if (!(mem instanceof WebAssembly.Memory)) {
+      throw new PrivrecError(Code.corrupt, 'instantiate module: it exports no memory');
+    }
+    this.memory = mem;
+  }
+
+  /** A fresh view: memory growth detaches old ones, so never keep it. */
+  view() {
+    if (!this.memory) throw new PrivrecError(Code.internal, 'wasi: no memory bound');
+    return new DataView(this.memory.buffer);
+  }
+
+  /** The import object: only the allowlisted functions. */
+  imports() {
+    /** @type {Record<string, Function>} */
+    const fns = {
+      args_get: () => ESUCCESS,
+      args_sizes_get: (/** @type {number} */ argc, /** @type {number} */ size) => {
+        const v = this.view();
+        v.setUint32(argc, 0, true);
+        v.setUint32(size, 0, true);
+        return ESUCCESS;
+      },
+      environ_get: () => ESUCCESS,
+      environ_sizes_get: (/** @type {number} */ count, /** @type {number} */ size) => {
+        const v = this.view();
+        v.setUint32(count, 0, true);
+        v.setUint32(size, 0, true);
+        return ESUCCESS;
+      },
+      clock_time_get: (/** @type {number} */ id, /** @type {bigint} */ _precision, /** @type {number} */ out) => {
+        let ns;
+        if (id === CLOCK_REALTIME) ns = BigInt(Math.trunc(this.now())) * 1000000n;
+        else if (id === CLOCK_MONOTONIC) ns = this.monotonic();
+        else return EINVAL;
+        this.view().setBigUint64(out, ns, true);
+        return ESUCCESS;
+      },
+      fd_close: (/** @type {number} */ fd) => (fd > 2 ? EBADF : ESUCCESS),
+      fd_fdstat_get: (/** @type {number} */ fd, /** @type {number} */ buf) => {
+        if (fd > 2) return EBADF;
+        // A character device with no rights and no flags: package os then
+        // leaves fds 0-2 alone.
+        new Uint8Array(this.view().buffer, buf, 24).fill(0)[0] = FILETYPE_CHARACTER_DEVICE;
+        return ESUCCESS;
+      },
+      fd_fdstat_set_flags: (/** @type {number} */ fd) => (fd > 2 ? EBADF : ENOTSUP),
+      fd_prestat_get: () => EBADF,
+      fd_prestat_dir_name: () => EBADF,
+      fd_read: () => EBADF,
+      fd_write: (/** @type {number} */ fd, /** @type {number} */ iovs, /** @type {number} */ n, /** @type {number} */ nwritten) => {
+        if (fd !== 1 && fd !== 2) return EBADF;
+        const v = this.view();
+        let total = 0;
+        const parts = [];
+        for (let i = 0; i < n; i++) {
+          const ptr = v.getUint32(iovs + i * 8, true);
+          const len = v.getUint32(iovs + i * 8 + 4, true);
+          parts.push(new Uint8Array(v.buffer, ptr, len).slice());
+          total += len;
+        }
+        v.setUint32(nwritten, total, true);
+        if (this.onOutput) {
+          for (const p of parts) this.onOutput(fd, this.decoder.decode(p));
+        }
+        return ESUCCESS;
+      },
+      random_get: (/** @type {number} */ buf, /** @type {number} */ len) => {
+        // getRandomValues fills at most 65536 bytes per call.
+        for (let off = 0; off < len; off += 65536) {
+          const n = Math.min(65536, len - off);
+          const tmp = new Uint8Array(n);
+          crypto.getRandomValues(tmp);
+          new Uint8Array(this.view().buffer, buf + off, n).set(tmp);
+        }
+        return ESUCCESS;
+      },
+      poll_oneoff: (/** @type {number} */ inPtr, /** @type {number} */ outPtr, /** @type {number} */ nsubs, /** @type {number} */ nevents) => {
+        // The Go runtime polls only to sleep when idle. A browser cannot
+        // block, so every clock subscription fires at once; fd ones fail.
+        if (nsubs === 0 || nsubs > MAX_SUBSCRIPTIONS) return EINVAL;
+        const v = this.view();
+        for (let i = 0; i < nsubs; i++) {
+          const sub = inPtr + i * 48;
+          const ev = outPtr + i * 32;
+          const tag = v.getUint8(sub + 8);
+          v.setBigUint64(ev, v.getBigUint64(sub, true), true);
+          v.setUint16(ev + 8, tag === EVENTTYPE_CLOCK ? ESUCCESS : EBADF, true);
+          v.setUint8(ev + 10, tag);
+          for (let j = 11; j < 32; j++) v.setUint8(ev + j, 0);
+        }
+        v.setUint32(nevents, nsubs, true);
+        return ESUCCESS;
+      },
+      proc_exit: (/** @type {number} */ status) => {
+        throw new WasiExit(status);
+      },
+      sched_yield: () => ESUCCESS,
+    };
+    /** @type {Record<string, Function>} */
+    const out = {};
+    for (const name of ALLOWED_IMPORTS) {
+      const fn = fns[name];
+      const trace = this.trace;
+      // A guest pointer outside memory is EFAULT, never a JS exception
+      // thrown through the guest (proc_exit is the one deliberate unwind).
+      out[name] = (/** @type {any[]} */ ...args) => {
+        if (trace) trace(name, args);
+        try {
+          return fn(...args);
+        } catch (e) {
+          if (e instanceof RangeError) return EFAULT;
+          throw e;
+        }
+      };
+    }
+    return { [WASI_MODULE]: out };
+  }
+}
