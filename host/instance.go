@@ -1,0 +1,332 @@
+package host
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/api"
+	"github.com/tetratelabs/wazero/sys"
+	"github.com/vmihailenco/msgpack/v5"
+
+	"github.com/privrec/privrec/host/internal/wasi"
+	"github.com/privrec/privrec/model"
+)
+
+// Phase says which export was running when a host call happened.
+type Phase uint8
+
+// Phases of an instance's life.
+const (
+	PhaseInit      Phase = iota // instantiation, _initialize, privrec_abi_version
+	PhaseAlloc                  // privrec_alloc and privrec_free around a load or recommend
+	PhaseLoad                   // privrec_load
+	PhaseRecommend              // privrec_recommend: must make no host call at all
+)
+
+func (p Phase) String() string {
+	switch p {
+	case PhaseInit:
+		return "init"
+	case PhaseAlloc:
+		return "alloc"
+	case PhaseLoad:
+		return "load"
+	case PhaseRecommend:
+		return "recommend"
+	}
+	return fmt.Sprintf("phase(%d)", uint8(p))
+}
+
+// Call is one recorded host call: what the module asked of the host and
+// every byte the host read out of guest memory to serve it. Payload is
+// where a leak would show: fd_write data, poll_oneoff subscriptions.
+type Call struct {
+	Phase   Phase
+	Func    string   // WASI function name, e.g. "fd_write"
+	Args    []uint64 // raw arguments as the module passed them
+	Payload []byte   // bytes read from guest memory; nil when none
+	Errno   uint32   // WASI errno returned (0 = success)
+}
+
+// Stream returns the fd a call wrote to (1 stdout, 2 stderr), or -1 when
+// the call is not an fd_write.
+func (c Call) Stream() int {
+	if c.Func != "fd_write" || len(c.Args) == 0 {
+		return -1
+	}
+	return int(uint32(c.Args[0]))
+}
+
+// Limits on what one instance records: enough for any honest module, and a
+// bound on what a rogue one can make the harness hold. Calls past either
+// limit are counted but not kept, and Audit treats that as a violation.
+const (
+	maxRecordCalls = 1 << 16
+	maxRecordBytes = 64 << 20
+	stderrTail     = 2 << 10
+)
+
+// Instance is one instantiation of a Module: its own memory, its own model,
+// its own record of host calls. It is not safe for concurrent use: one
+// goroutine at a time, like the module's exports.
+type Instance struct {
+	mod   *Module
+	name  string
+	guest api.Module
+	fns   struct{ alloc, free, load, recommend api.Function }
+
+	phase   Phase
+	calls   []Call
+	bytes   int
+	dropped int
+	stderr  []byte // tail of fd 2, for crash messages
+	broken  error  // set once a call failed in a way that leaves the guest unusable
+}
+
+// Instantiate creates an instance and runs _initialize (under CallTimeout).
+func (m *Module) Instantiate(ctx context.Context) (*Instance, error) {
+	r := m.rt
+	cfg := r.cfg
+	if m.static.minPages > cfg.MemoryLimitPages {
+		return nil, fmt.Errorf("instantiate module: %w: the module declares %d pages of memory; the limit is %d",
+			ErrMemoryLimit, m.static.minPages, cfg.MemoryLimitPages)
+	}
+	inst := &Instance{mod: m, name: fmt.Sprintf("privrec-%d", r.seq.Add(1))}
+	r.host.Register(inst.name, &wasi.Env{
+		Clock: cfg.Clock, Rand: r.rand, Stdout: cfg.Stdout, Stderr: cfg.Stderr,
+		Record: inst.record,
+	})
+	g, err := r.rt.InstantiateModule(ctx, m.compiled,
+		wazero.NewModuleConfig().WithName(inst.name).WithStartFunctions())
+	if err != nil {
+		r.host.Unregister(inst.name)
+		return nil, fmt.Errorf("instantiate module: %w: %v", ErrCrashed, err)
+	}
+	inst.guest = g
+	inst.fns.alloc = g.ExportedFunction("privrec_alloc")
+	inst.fns.free = g.ExportedFunction("privrec_free")
+	inst.fns.load = g.ExportedFunction("privrec_load")
+	inst.fns.recommend = g.ExportedFunction("privrec_recommend")
+
+	if _, err := inst.invoke(ctx, PhaseInit, "_initialize"); err != nil {
+		_ = inst.Close(ctx)
+		return nil, fmt.Errorf("instantiate module: %w", err)
+	}
+	res, err := inst.invoke(ctx, PhaseInit, "privrec_abi_version")
+	if err != nil {
+		_ = inst.Close(ctx)
+		return nil, fmt.Errorf("instantiate module: %w", err)
+	}
+	if v := uint32(res[0]); v != model.ABIVersion {
+		_ = inst.Close(ctx)
+		return nil, fmt.Errorf("instantiate module: %w: ABI version %d; this harness speaks %d", ErrABI, v, model.ABIVersion)
+	}
+	return inst, nil
+}
+
+// Load hands the module a signed bundle. A zero req.WasmSHA256 is filled
+// with the module's own SHA-256 and a zero req.Now with Config.Clock. Errors
+// the module reports unwrap to model's sentinels:
+// errors.Is(err, model.ErrBadSignature).
+func (i *Instance) Load(ctx context.Context, req model.LoadRequest) (model.LoadResult, error) {
+	if len(req.WasmSHA256) == 0 {
+		sum := i.mod.sha
+		req.WasmSHA256 = sum[:]
+	}
+	if req.Now == 0 {
+		req.Now = i.mod.rt.cfg.Clock().UnixMilli()
+	}
+	var res model.LoadResult
+	err := i.roundTrip(ctx, PhaseLoad, i.fns.load, "load bundle", &req, &res)
+	return res, err
+}
+
+// Recommend asks for recommendations. The module must make no host call
+// while it runs; the record (Calls) shows whether it did.
+func (i *Instance) Recommend(ctx context.Context, req model.Request) (model.Response, error) {
+	var res model.Response
+	err := i.roundTrip(ctx, PhaseRecommend, i.fns.recommend, "recommend", &req, &res)
+	return res, err
+}
+
+// Calls returns a copy of the host calls recorded so far, in order.
+func (i *Instance) Calls() []Call {
+	return append([]Call(nil), i.calls...)
+}
+
+// Close releases the instance's memory. It is safe to call twice.
+func (i *Instance) Close(ctx context.Context) error {
+	if i.broken == nil {
+		i.broken = ErrClosed
+	}
+	i.mod.rt.host.Unregister(i.name)
+	if err := i.guest.Close(ctx); err != nil {
+		return fmt.Errorf("close instance: %w", err)
+	}
+	return nil
+}
+
+func (i *Instance) record(fn string, args []uint64, payload []byte, errno uint32) {
+	if fn == "fd_write" && len(args) > 0 && uint32(args[0]) == 2 {
+		i.stderr = append(i.stderr, payload...)
+		if len(i.stderr) > stderrTail {
+			i.stderr = append([]byte(nil), i.stderr[len(i.stderr)-stderrTail:]...)
+		}
+	}
+	if len(i.calls) >= maxRecordCalls || i.bytes+len(payload) > maxRecordBytes {
+		i.dropped++
+		return
+	}
+	i.bytes += len(payload)
+	var p []byte
+	if len(payload) > 0 {
+		p = append([]byte(nil), payload...) // the guest's view may change
+	}
+	i.calls = append(i.calls, Call{Phase: i.phase, Func: fn, Args: args, Payload: p, Errno: errno})
+}
+
+// roundTrip is one ABI operation: alloc a request buffer, write the
+// MessagePack request, call the export, wipe and free the request buffer,
+// read and free the result envelope, decode it into out.
+func (i *Instance) roundTrip(ctx context.Context, phase Phase, fn api.Function, what string, in, out any) error {
+	if i.broken != nil {
+		return fmt.Errorf("%s: %w", what, i.broken)
+	}
+	req, err := msgpack.Marshal(in)
+	if err != nil {
+		return fmt.Errorf("%s: encode request: %w", what, err)
+	}
+	if uint64(len(req)) > 1<<31 {
+		return fmt.Errorf("%s: %w: request of %d bytes", what, model.ErrTooLarge, len(req))
+	}
+	res, err := i.invoke(ctx, PhaseAlloc, "privrec_alloc", uint64(len(req)))
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	ptr := uint32(res[0])
+	if ptr == 0 {
+		return fmt.Errorf("%s: %w: privrec_alloc refused %d bytes (the module's cap is 64 MiB per buffer)", what, model.ErrTooLarge, len(req))
+	}
+	mem := i.guest.Memory()
+	if mem == nil || !mem.Write(ptr, req) {
+		err := fmt.Errorf("%w: privrec_alloc returned %#x, outside memory for %d bytes", ErrABI, ptr, len(req))
+		i.fail(err)
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	res, callErr := i.invoke(ctx, phase, fn.Definition().Name(), uint64(ptr), uint64(len(req)))
+	if callErr == nil {
+		// Requests carry history: leave none of it in guest memory.
+		mem = i.guest.Memory()
+		mem.Write(ptr, make([]byte, len(req)))
+		if _, err := i.invoke(ctx, PhaseAlloc, "privrec_free", uint64(ptr)); err != nil && callErr == nil {
+			callErr = err
+		}
+	}
+	if callErr != nil {
+		return fmt.Errorf("%s: %w", what, callErr)
+	}
+	rptr, rlen := uint32(res[0]>>32), uint32(res[0])
+	view, ok := i.guest.Memory().Read(rptr, rlen) // re-read: the call may have grown memory
+	if !ok || rlen == 0 {
+		err := fmt.Errorf("%w: result %#x+%d is outside memory", ErrABI, rptr, rlen)
+		i.fail(err)
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	envBytes := append([]byte(nil), view...)
+	if _, err := i.invoke(ctx, PhaseAlloc, "privrec_free", uint64(rptr)); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	var env model.Envelope
+	if err := msgpack.Unmarshal(envBytes, &env); err != nil {
+		return fmt.Errorf("%s: %w: decode result envelope: %v", what, ErrABI, err)
+	}
+	if env.Code != model.CodeOK {
+		return fmt.Errorf("%s: %w", what, model.ErrorFromCode(env.Code, env.Message))
+	}
+	if err := msgpack.Unmarshal(env.Result, out); err != nil {
+		return fmt.Errorf("%s: %w: decode result: %v", what, ErrABI, err)
+	}
+	return nil
+}
+
+// invoke calls one export under CallTimeout and turns a failure into one of
+// the harness's errors. After a failure the instance is unusable.
+func (i *Instance) invoke(ctx context.Context, phase Phase, name string, params ...uint64) ([]uint64, error) {
+	if i.broken != nil {
+		return nil, i.broken
+	}
+	f := i.guest.ExportedFunction(name)
+	if f == nil {
+		return nil, fmt.Errorf("%w: missing export %s", ErrABI, name)
+	}
+	cfg := i.mod.rt.cfg
+	cctx, cancel := context.WithTimeout(ctx, cfg.CallTimeout)
+	defer cancel()
+	i.phase = phase
+	res, err := f.Call(cctx, params...)
+	if err == nil {
+		return res, nil
+	}
+	err = i.classify(ctx, cctx, name, err)
+	i.fail(err)
+	return nil, err
+}
+
+func (i *Instance) classify(ctx, cctx context.Context, name string, err error) error {
+	cfg := i.mod.rt.cfg
+	var exit *sys.ExitError
+	isExit := errors.As(err, &exit)
+	switch {
+	case ctx.Err() != nil:
+		return fmt.Errorf("%w: %s: %w; the instance is closed", ErrTimeout, name, ctx.Err())
+	case cctx.Err() != nil || isExit && (exit.ExitCode() == sys.ExitCodeDeadlineExceeded || exit.ExitCode() == sys.ExitCodeContextCanceled):
+		return fmt.Errorf("%w: %s ran longer than the %v call timeout; the instance is closed", ErrTimeout, name, cfg.CallTimeout)
+	}
+	tail := lastLines(i.stderr, 3)
+	mem := i.guest.Memory()
+	pages := uint32(0)
+	if mem != nil {
+		pages = mem.Size() / PageSize
+	}
+	if strings.Contains(tail, "out of memory") || pages >= cfg.MemoryLimitPages {
+		return fmt.Errorf("%w: %s used %d of %d pages (%d MiB) and could not grow: %s", ErrMemoryLimit, name,
+			pages, cfg.MemoryLimitPages, uint64(cfg.MemoryLimitPages)*PageSize>>20, orNone(tail))
+	}
+	if isExit {
+		return fmt.Errorf("%w: %s exited with code %d: %s", ErrCrashed, name, exit.ExitCode(), orNone(tail))
+	}
+	return fmt.Errorf("%w: %s: %v: %s", ErrCrashed, name, firstLine(err.Error()), orNone(tail))
+}
+
+// fail marks the instance unusable and closes the guest.
+func (i *Instance) fail(err error) {
+	if i.broken == nil {
+		i.broken = err
+	}
+	_ = i.guest.Close(context.Background())
+}
+
+func lastLines(b []byte, n int) string {
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, " | ")
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(nothing on stderr)"
+	}
+	return "stderr: " + s
+}
