@@ -1,5 +1,7 @@
 package model
 
+import "github.com/vmihailenco/msgpack/v5"
+
 // ABIVersion is the version of the module's exported interface (wasm/ABI.md).
 const ABIVersion = 1
 
@@ -32,7 +34,7 @@ type LoadResult struct {
 // Envelope wraps every result the module returns: a code, a message and,
 // on success, the result value (raw MessagePack).
 type Envelope struct {
-	Code    Code   `msgpack:"code"`
-	Message string `msgpack:"message"`
-	Result  []byte `msgpack:"result"` // raw MessagePack of the result, nil on error
+	Code    Code               `msgpack:"code"`
+	Message string             `msgpack:"message"`
+	Result  msgpack.RawMessage `msgpack:"result"` // the result value, inline; nil on error
 }

@@ -1,0 +1,149 @@
+//go:build wasip1
+
+// Command wasm is privrec's WebAssembly module: a WASI reactor exporting the
+// ABI in ABI.md. It verifies signed bundles, keeps the last good model, and
+// scores requests without any host call. Nothing else lives here; the logic
+// is in model/.
+package main
+
+import (
+	"encoding/hex"
+	"fmt"
+	"unsafe"
+
+	"github.com/vmihailenco/msgpack/v5"
+
+	"github.com/privrec/privrec/model"
+	"github.com/privrec/privrec/model/bundle"
+)
+
+func main() {}
+
+// maxBuffer caps one request buffer (a whole bundle plus a margin).
+const maxBuffer = 256 << 20
+
+var (
+	// current is the last good model; a refused load never replaces it.
+	current *model.Model
+	// buffers keeps alive every buffer handed to the host, by address, so
+	// the garbage collector does not move or free it.
+	buffers = map[uint32][]byte{}
+)
+
+//go:wasmexport privrec_abi_version
+func abiVersion() uint32 { return model.ABIVersion }
+
+//go:wasmexport privrec_alloc
+func alloc(size uint32) uint32 {
+	if size == 0 || size > maxBuffer {
+		return 0
+	}
+	return keep(make([]byte, size))
+}
+
+//go:wasmexport privrec_free
+func free(ptr uint32) {
+	if b, ok := buffers[ptr]; ok {
+		clear(b) // requests hold history: leave none of it behind
+		delete(buffers, ptr)
+	}
+}
+
+func keep(b []byte) uint32 {
+	if len(b) == 0 {
+		b = make([]byte, 1)[:0:1]
+	}
+	ptr := uint32(uintptr(unsafe.Pointer(unsafe.SliceData(b))))
+	buffers[ptr] = b
+	return ptr
+}
+
+// input returns the host-written bytes of a buffer from privrec_alloc, or
+// nil when ptr/len do not describe one.
+func input(ptr, n uint32) []byte {
+	b, ok := buffers[ptr]
+	if !ok || uint64(n) > uint64(len(b)) {
+		return nil
+	}
+	return b[:n]
+}
+
+//go:wasmexport privrec_load
+func load(ptr, n uint32) uint64 {
+	return reply(func() (any, error) {
+		in := input(ptr, n)
+		if in == nil {
+			return nil, fmt.Errorf("%w: load: ptr/len do not name a buffer from privrec_alloc", model.ErrBadRequest)
+		}
+		var req model.LoadRequest
+		if err := msgpack.Unmarshal(in, &req); err != nil {
+			return nil, fmt.Errorf("%w: load: decode request: %v", model.ErrBadRequest, err)
+		}
+		man, err := bundle.Open(&req)
+		if err != nil {
+			return nil, err
+		}
+		m, err := model.Load(req.Weights, req.Catalog)
+		if err != nil {
+			return nil, err
+		}
+		current = m
+		return model.LoadResult{
+			Version:  man.Version,
+			KeyID:    man.KeyID,
+			Created:  man.Created,
+			Expires:  man.Expires,
+			Items:    m.Items(),
+			BundleID: hex.EncodeToString(man.BundleID[:]),
+			Epsilon:  man.Epsilon,
+			Delta:    man.Delta,
+		}, nil
+	})
+}
+
+//go:wasmexport privrec_recommend
+func recommend(ptr, n uint32) uint64 {
+	return reply(func() (any, error) {
+		if current == nil {
+			return nil, fmt.Errorf("%w: recommend: call privrec_load with a signed bundle first", model.ErrNotLoaded)
+		}
+		in := input(ptr, n)
+		if in == nil {
+			return nil, fmt.Errorf("%w: recommend: ptr/len do not name a buffer from privrec_alloc", model.ErrBadRequest)
+		}
+		var req model.Request
+		if err := msgpack.Unmarshal(in, &req); err != nil {
+			return nil, fmt.Errorf("%w: recommend: decode request: %v", model.ErrBadRequest, err)
+		}
+		return current.Recommend(req)
+	})
+}
+
+// reply runs f and packs its result or error into an envelope in a buffer
+// the host frees. A panic becomes CodeInternal rather than a trap.
+func reply(f func() (any, error)) (packed uint64) {
+	var env model.Envelope
+	func() {
+		defer func() {
+			if r := recover(); r != nil {
+				env = model.Envelope{Code: model.CodeInternal, Message: fmt.Sprintf("internal error: %v (please report it)", r)}
+			}
+		}()
+		v, err := f()
+		if err != nil {
+			env = model.Envelope{Code: model.CodeOf(err), Message: err.Error()}
+			return
+		}
+		raw, err := msgpack.Marshal(v)
+		if err != nil {
+			env = model.Envelope{Code: model.CodeInternal, Message: "encode result: " + err.Error()}
+			return
+		}
+		env = model.Envelope{Result: msgpack.RawMessage(raw)}
+	}()
+	out, err := msgpack.Marshal(&env)
+	if err != nil {
+		out, _ = msgpack.Marshal(&model.Envelope{Code: model.CodeInternal, Message: "encode envelope"})
+	}
+	return uint64(keep(out))<<32 | uint64(len(out))
+}
