@@ -1,0 +1,167 @@
+// The main-thread side: a thin proxy that posts every call to the worker
+// and turns its answers back into promises and events.
+
+import { Code, PrivrecError } from './errors.js';
+
+/**
+ * @typedef {import('../types/index.js').LoadOptions} LoadOptions
+ * @typedef {import('../types/index.js').ModelInfo} ModelInfo
+ */
+
+/**
+ * @param {string} url
+ * @returns {string}
+ */
+function absolute(url) {
+  const base = typeof location === 'undefined' ? undefined : location.href;
+  return new URL(url, base).href;
+}
+
+/**
+ * An on-device recommender. Everything about the shopper stays in this
+ * browser: the history lives in IndexedDB (or only in memory) inside a
+ * dedicated worker, which also runs the signed model. Safe to call from any
+ * code on the page: calls are queued and run in order in the worker.
+ *
+ * Events: "modelupdated", "updaterefused", "consentchanged",
+ * "historychanged" (CustomEvent; see the .d.ts for their detail).
+ */
+export class Recommender extends EventTarget {
+  /**
+   * Starts the worker, fetches and verifies the signed bundle, and resolves
+   * once a model is loaded (the fetched one, or the last good one kept on
+   * this device). Rejects with a PrivrecError when no model can be loaded.
+   * @param {LoadOptions} options
+   * @returns {Promise<Recommender>}
+   */
+  static async load(options) {
+    if (!options || typeof options.bundleUrl !== 'string') {
+      throw new PrivrecError(Code.bad_request, 'Recommender.load: bundleUrl is required');
+    }
+    const worker =
+      options.worker ??
+      new Worker(options.workerUrl ?? new URL('./privrec-worker.js', import.meta.url), { type: 'module', name: 'privrec' });
+    const rec = new Recommender(worker);
+    const publicKeys = Array.isArray(options.publicKeys) ? [...options.publicKeys] : options.publicKeys;
+    try {
+      rec.model = await rec.call('init', {
+        core: { namespace: options.namespace, retention: options.retention },
+        load: {
+          bundleUrl: absolute(options.bundleUrl),
+          wasmUrl: options.wasmUrl ? absolute(options.wasmUrl) : undefined,
+          publicKeys,
+        },
+      });
+    } catch (e) {
+      rec.close();
+      throw e;
+    }
+    return rec;
+  }
+
+  /** @param {any} worker a Worker, or anything with postMessage/addEventListener/terminate */
+  constructor(worker) {
+    super();
+    this.worker = worker;
+    /** @type {ModelInfo | null} the model in use */
+    this.model = null;
+    this.seq = 0;
+    /** @type {Map<number, {resolve: (v: any) => void, reject: (e: any) => void}>} */
+    this.pending = new Map();
+    this.closed = false;
+    worker.addEventListener('message', (/** @type {MessageEvent} */ e) => this.onMessage(e.data));
+    worker.addEventListener('error', (/** @type {any} */ e) => this.fail(new PrivrecError(Code.internal, `privrec worker: ${e?.message ?? 'failed'}`)));
+
+    /** The shopper's consent: 'off', 'session' or 'full'. */
+    this.consent = Object.freeze({
+      get: () => this.call('consent.get'),
+      /** @param {'off'|'session'|'full'} level */
+      set: (level) => this.call('consent.set', level),
+    });
+    /** The shopper's history, under their control. */
+    this.history = Object.freeze({
+      list: () => this.call('history.list'),
+      export: () => this.call('history.export'),
+      /** @param {string} id */
+      delete: (id) => this.call('history.delete', id),
+      clear: () => this.call('history.clear'),
+    });
+  }
+
+  /**
+   * Records what the shopper did, as far as their consent allows.
+   * @param {{item: string, kind: 'view'|'cart'|'purchase', at?: number}} event
+   * @returns {Promise<string | null>}
+   */
+  track(event) {
+    return this.call('track', event);
+  }
+
+  /**
+   * @param {import('../types/index.js').RecommendOptions} [options]
+   * @returns {Promise<import('../types/index.js').Recommendations>}
+   */
+  recommend(options = {}) {
+    return this.call('recommend', options);
+  }
+
+  /**
+   * Checks the bundle URL for a newer model now. Resolves with the model in
+   * use, which is the old one if the update was refused ("updaterefused").
+   * @returns {Promise<ModelInfo>}
+   */
+  async update() {
+    this.model = await this.call('update');
+    return /** @type {ModelInfo} */ (this.model);
+  }
+
+  /** Stops the worker; later calls reject with code "closed". */
+  close() {
+    if (this.closed) return;
+    this.fail(new PrivrecError(Code.closed, 'privrec: the recommender was closed'));
+    this.worker.terminate?.();
+  }
+
+  /**
+   * @param {string} method
+   * @param {...any} args
+   */
+  call(method, ...args) {
+    if (this.closed) return Promise.reject(new PrivrecError(Code.closed, `${method}: the recommender was closed`));
+    const id = ++this.seq;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      try {
+        this.worker.postMessage({ id, method, args });
+      } catch (e) {
+        this.pending.delete(id);
+        reject(PrivrecError.from(e));
+      }
+    });
+  }
+
+  /** @param {any} msg */
+  onMessage(msg) {
+    if (!msg || typeof msg !== 'object') return;
+    if (typeof msg.event === 'string') {
+      if (msg.event === 'modelupdated') {
+        const { origin, ...info } = msg.detail;
+        this.model = /** @type {ModelInfo} */ (info);
+      }
+      this.dispatchEvent(new CustomEvent(msg.event, { detail: msg.detail }));
+      return;
+    }
+    const p = this.pending.get(msg.id);
+    if (!p) return;
+    this.pending.delete(msg.id);
+    if (msg.ok) p.resolve(msg.value);
+    else p.reject(PrivrecError.from(msg.error));
+  }
+
+  /** @param {PrivrecError} err */
+  fail(err) {
+    this.closed = true;
+    for (const p of this.pending.values()) p.reject(err);
+    this.pending.clear();
+  }
+}

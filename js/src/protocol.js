@@ -1,0 +1,84 @@
+// The worker protocol. The page posts {id, method, args}; the worker answers
+// {id, ok: true, value} or {id, ok: false, error: {name, code, reason,
+// message}} and posts {event, detail} for events. Calls run one at a time in
+// the order they arrive: the module's exports are not reentrant, and a
+// track() followed by a recommend() must see the event.
+
+import { Code, PrivrecError } from './errors.js';
+import { Core } from './core.js';
+
+/**
+ * The methods the page may call, by name. Anything else is refused.
+ * @type {Record<string, (core: Core, ...args: any[]) => Promise<any>>}
+ */
+const METHODS = {
+  update: (c) => c.update(),
+  track: (c, ev) => c.track(ev),
+  recommend: (c, opts) => c.recommend(opts),
+  'consent.get': (c) => c.getConsent(),
+  'consent.set': (c, level) => c.setConsent(level),
+  'history.list': (c) => c.history(),
+  'history.export': (c) => c.exportHistory(),
+  'history.delete': (c, id) => c.deleteEvent(id),
+  'history.clear': (c) => c.clearHistory(),
+  model: async (c) => c.model,
+};
+
+/** The events the core dispatches and the worker forwards to the page. */
+export const EVENTS = Object.freeze(['modelupdated', 'updaterefused', 'consentchanged', 'historychanged']);
+
+/**
+ * @typedef {object} Port
+ * @property {(msg: any) => void} postMessage
+ * @property {(type: 'message', fn: (e: {data: any}) => void) => void} addEventListener
+ */
+
+/**
+ * Serves the protocol on port (a worker's global scope, or an adapter). The
+ * first call must be "init" with the core options and load options; it
+ * creates the core and loads the model.
+ * @param {Port} port
+ * @param {{create?: (options: any) => Promise<Core>}} [hooks] tests replace how the core is made
+ */
+export function serve(port, hooks = {}) {
+  /** @type {Core | null} */
+  let core = null;
+  /** @type {Promise<unknown>} */
+  let queue = Promise.resolve();
+
+  /** @param {{id: number, method: string, args?: any[]}} msg */
+  async function handle(msg) {
+    const args = Array.isArray(msg.args) ? msg.args : [];
+    if (msg.method === 'init') {
+      if (core) throw new PrivrecError(Code.bad_request, 'init: already initialized');
+      const [options] = args;
+      const made = await (hooks.create ?? Core.create)(options?.core ?? {});
+      for (const type of EVENTS) {
+        made.addEventListener(type, (e) => port.postMessage({ event: type, detail: /** @type {CustomEvent} */ (e).detail }));
+      }
+      core = made;
+      return made.load(options?.load);
+    }
+    if (msg.method === 'close') {
+      core?.close();
+      core = null;
+      return null;
+    }
+    const fn = Object.hasOwn(METHODS, msg.method) ? METHODS[msg.method] : undefined;
+    if (!fn) throw new PrivrecError(Code.bad_request, `unknown method ${JSON.stringify(msg.method)}`);
+    if (!core) throw new PrivrecError(Code.closed, `${msg.method}: the recommender is not initialized or was closed`);
+    return fn(core, ...args);
+  }
+
+  port.addEventListener('message', (e) => {
+    const msg = e.data;
+    if (!msg || typeof msg !== 'object' || typeof msg.id !== 'number') return;
+    queue = queue.then(async () => {
+      try {
+        port.postMessage({ id: msg.id, ok: true, value: await handle(msg) });
+      } catch (err) {
+        port.postMessage({ id: msg.id, ok: false, error: PrivrecError.from(err).toJSON() });
+      }
+    });
+  });
+}

@@ -1,0 +1,88 @@
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { Engine } from '../src/module.js';
+import { Code } from '../src/errors.js';
+import { parseKeys } from '../src/keys.js';
+import { bundleFiles, fx, wasmBytes } from './helpers/fixtures.js';
+
+const keys = parseKeys([fx.public_key]);
+
+/**
+ * @param {Engine} e
+ * @param {string} name
+ * @param {{minVersion?: number, now?: number}} [o]
+ */
+function loadBundle(e, name, o = {}) {
+  const b = bundleFiles(name);
+  return e.load({
+    manifest: b.manifest,
+    signature: b.signature,
+    weights: b.weights,
+    catalog: b.catalog,
+    wasm_sha256: e.wasmSHA256,
+    keys,
+    now: o.now ?? fx.now,
+    min_version: o.minVersion ?? 0,
+  });
+}
+
+test('load and recommend through the ABI', async () => {
+  const e = await Engine.create(wasmBytes);
+  assert.equal(Buffer.from(e.wasmSHA256).toString('hex'), fx.wasm_sha256hex);
+  const info = loadBundle(e, 'v2');
+  assert.equal(info.version, 2);
+  assert.equal(info.items, fx.items);
+  assert.match(info.bundle_id, /^[0-9a-f]{32}$/);
+  const res = e.recommend({ k: 3, history: [{ item: 'sku-003', kind: 'purchase', at: fx.now - 1000 }], now: fx.now, context: { hour: 15, weekday: 1 }, explain: true });
+  assert.equal(res.k, 3);
+  assert.equal(res.items.length, 3);
+  assert.equal(res.items[0].source, 'history');
+  assert.equal(res.items[0].because[0].item, 'sku-003');
+});
+
+test('recommend before load is not_loaded', async () => {
+  const e = await Engine.create(wasmBytes);
+  assert.throws(() => e.recommend({ k: 1, history: [], now: fx.now, context: { hour: -1, weekday: -1 }, explain: false }), { code: Code.not_loaded, reason: 'not_loaded' });
+});
+
+test('refused bundles carry the module codes and keep the last good model', async (t) => {
+  const e = await Engine.create(wasmBytes);
+  loadBundle(e, 'v2');
+  const cases = [
+    { name: 'tampered', bundle: 'tampered', code: Code.digest_mismatch },
+    { name: 'expired', bundle: 'expired', code: Code.expired },
+    { name: 'untrusted key', bundle: 'untrusted', code: Code.unknown_key },
+    { name: 'rollback', bundle: 'v1', minVersion: 2, code: Code.rollback },
+    { name: 'not yet valid', bundle: 'v3', now: fx.created - 24 * 3600 * 1000, code: Code.not_yet_valid },
+  ];
+  for (const c of cases) {
+    await t.test(c.name, () => {
+      assert.throws(() => loadBundle(e, c.bundle, c), (/** @type {any} */ err) => err.code === c.code && err.name === 'PrivrecError');
+      const res = e.recommend({ k: 2, history: [], now: fx.now, context: { hour: -1, weekday: -1 }, explain: false });
+      assert.equal(res.items.length, 2, 'the last good model still scores');
+    });
+  }
+});
+
+test('large requests survive memory growth', async () => {
+  const e = await Engine.create(wasmBytes);
+  loadBundle(e, 'v2');
+  const exclude = Array.from({ length: 10000 }, (_, i) => `not-an-item-${i}-${'x'.repeat(100)}`);
+  const history = Array.from({ length: 1000 }, (_, i) => ({ item: `sku-0${String(i % 40).padStart(2, '0')}`, kind: 'view', at: fx.now - i * 1000 }));
+  for (let i = 0; i < 3; i++) {
+    const res = e.recommend({ k: 10, history, now: fx.now, context: { hour: -1, weekday: -1 }, exclude, explain: true });
+    assert.equal(res.items.length, 10);
+  }
+});
+
+test('recommend makes no host calls', async () => {
+  /** @type {string[]} */
+  const calls = [];
+  const e = await Engine.create(wasmBytes, { trace: (name) => calls.push(name) });
+  loadBundle(e, 'v2');
+  calls.length = 0;
+  for (let i = 0; i < 20; i++) {
+    e.recommend({ k: 10, history: [{ item: 'sku-001', kind: 'cart', at: fx.now }], now: fx.now, context: { hour: 9, weekday: 1 }, explain: true });
+  }
+  assert.deepEqual(calls, []);
+});
