@@ -180,7 +180,13 @@ func (h *Host) wrap(f Func) api.GoModuleFunc {
 			return
 		}
 		e := v.(*Env)
-		args := append([]uint64(nil), stack[:len(f.Params)]...)
+		args := make([]uint64, len(f.Params))
+		for i, t := range f.Params {
+			args[i] = stack[i]
+			if t == api.ValueTypeI32 {
+				args[i] = uint64(uint32(stack[i])) // the upper half of an i32 slot is undefined
+			}
+		}
 		if f.Name == "proc_exit" {
 			// Record first: procExit does not return.
 			if e.Record != nil {
