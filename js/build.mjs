@@ -1,0 +1,21 @@
+// Builds the files a storefront serves: dist/privrec.js (the page's ESM
+// entry) and dist/privrec-worker.js (the dedicated worker it starts, found
+// beside it). Both are self-contained: any static host, or `privrec serve`,
+// can serve them with privrec.wasm and the signed bundle.
+import { build } from 'esbuild';
+import { copyFile, mkdir } from 'node:fs/promises';
+
+const common = {
+  bundle: true,
+  format: /** @type {const} */ ('esm'),
+  platform: /** @type {const} */ ('browser'),
+  target: ['es2022'],
+  minify: true,
+  sourcemap: true,
+  legalComments: /** @type {const} */ ('linked'),
+  logLevel: /** @type {const} */ ('info'),
+};
+
+await mkdir('dist', { recursive: true });
+await build({ ...common, entryPoints: { privrec: 'src/index.js', 'privrec-worker': 'src/privrec-worker.js' }, outdir: 'dist' });
+await copyFile('types/index.d.ts', 'dist/privrec.d.ts');

@@ -1,0 +1,248 @@
+// Type definitions for privrec, the browser SDK. The JS sources carry the
+// same types as JSDoc; this file is the contract a storefront codes against.
+
+/** The module's error codes (model/errors.go) and the SDK's own (100 and up). */
+export declare const Code: Readonly<{
+  ok: 0;
+  bad_request: 1;
+  corrupt: 2;
+  bad_signature: 3;
+  unknown_key: 4;
+  expired: 5;
+  rollback: 6;
+  digest_mismatch: 7;
+  mix_and_match: 8;
+  unsupported_version: 9;
+  too_large: 10;
+  not_loaded: 11;
+  internal: 12;
+  unknown_item: 13;
+  not_yet_valid: 14;
+  missing_artifact: 15;
+  fetch_failed: 100;
+  wasi_import: 101;
+  wasi_exit: 102;
+  storage: 103;
+  closed: 104;
+}>;
+
+/** A numeric error code, one of {@link Code}. */
+export type ErrorCode = (typeof Code)[keyof typeof Code];
+/** The stable lower-case name of a code, e.g. "bad_signature". */
+export type ErrorReason = keyof typeof Code;
+
+/** The stable name of a code ("bad_signature"), or "code_N" for an unknown one. */
+export declare function codeName(code: number): string;
+
+/** Every error privrec rejects with. */
+export declare class PrivrecError extends Error {
+  constructor(code: number, message?: string, options?: { cause?: unknown });
+  readonly name: 'PrivrecError';
+  /** The module's code (model/errors.go), or an SDK code (100 and up). */
+  readonly code: ErrorCode;
+  /** The code's stable name. */
+  readonly reason: ErrorReason;
+  toJSON(): { name: 'PrivrecError'; code: number; reason: string; message: string };
+  static from(e: unknown): PrivrecError;
+}
+
+/** off: nothing stored, contextual recommendations only; session: in memory, gone with the tab; full: stored in IndexedDB with retention. */
+export type ConsentLevel = 'off' | 'session' | 'full';
+export type EventKind = 'view' | 'cart' | 'purchase';
+
+/** How long stored history is kept. Enforced on every write and on load. */
+export interface Retention {
+  /** Events older than this many days are deleted. Default 90. */
+  maxAgeDays?: number;
+  /** At most this many events are kept, the oldest deleted first. Default 1000. */
+  maxEvents?: number;
+}
+
+export interface LoadOptions {
+  /** URL of the bundle directory: manifest.bin, manifest.sig, weights.bin, catalog.bin. */
+  bundleUrl: string;
+  /** URL of privrec.wasm; default bundleUrl + "privrec.wasm". The manifest pins its SHA-256. */
+  wasmUrl?: string;
+  /** Trusted Ed25519 public keys: standard base64 of the 32 bytes, the text of a privrec.pub file, or the bytes. Several allow key rotation. */
+  publicKeys: string | Uint8Array | ReadonlyArray<string | Uint8Array>;
+  retention?: Retention;
+  /** Separates several privrec stores on one origin. Default "default". */
+  namespace?: string;
+  /** URL of privrec-worker.js; default: beside privrec.js. */
+  workerUrl?: string | URL;
+  /** A ready worker (or anything with postMessage, addEventListener and terminate), e.g. for tests. */
+  worker?: WorkerLike;
+}
+
+export interface WorkerLike {
+  postMessage(message: unknown): void;
+  addEventListener(type: 'message' | 'error', listener: (event: any) => void): void;
+  terminate?(): void;
+}
+
+/** The model in use, as the module verified it. */
+export interface ModelInfo {
+  version: number;
+  key_id: string;
+  /** Unix ms. */
+  created: number;
+  /** Unix ms. */
+  expires: number;
+  items: number;
+  bundle_id: string;
+  /** Differential privacy of training; 0 when the model is not DP. */
+  epsilon: number;
+  delta: number;
+}
+
+export interface TrackEvent {
+  item: string;
+  kind: EventKind;
+  /** Unix ms; default now. */
+  at?: number;
+}
+
+export interface Context {
+  /** 0..23 local time, -1 unknown. Default: now. */
+  hour?: number;
+  /** 0 = Sunday .. 6, -1 unknown. Default: today. */
+  weekday?: number;
+  /** e.g. "mobile" or "desktop". Default: from the user agent. */
+  device?: string;
+}
+
+export interface RecommendOptions {
+  /** How many items; default 10, at most 100. */
+  k?: number;
+  /** Overrides the context the SDK reads from the clock and the device. */
+  context?: Context;
+  /** Item ids never to recommend (e.g. what is on the page). */
+  exclude?: readonly string[];
+  /** Only recommend items of this catalog category. */
+  category?: string;
+  /** Which history items are left out: purchased (default), all, none. */
+  seen?: 'purchased' | 'all' | 'none';
+  /** Name the history items behind each recommendation. */
+  explain?: boolean;
+}
+
+export interface Reason {
+  item: string;
+  /** Share of the score, 0..1. */
+  share: number;
+}
+
+export interface Recommendation {
+  item: string;
+  score: number;
+  source: 'history' | 'popular';
+  because?: Reason[];
+}
+
+export interface Recommendations {
+  /** The k applied. */
+  k: number;
+  items: Recommendation[] | null;
+  /** History events naming items the model does not know. */
+  unknown: number;
+}
+
+export interface HistoryEvent {
+  /** Pass to history.delete. */
+  id: string;
+  item: string;
+  kind: EventKind;
+  at: number;
+  /** true when in IndexedDB (consent full), false when in this tab's memory only. */
+  stored: boolean;
+}
+
+/** What history.export() returns, as a JSON string. */
+export interface HistoryExport {
+  format: 'privrec-history';
+  version: 1;
+  exported_at: string;
+  consent: ConsentLevel;
+  retention: { max_age_days: number; max_events: number };
+  events: HistoryEvent[];
+}
+
+export interface ModelUpdatedDetail extends ModelInfo {
+  /** network: freshly fetched; cache: the last good bundle kept on this device. */
+  origin: 'network' | 'cache';
+}
+
+export interface UpdateRefusedDetail {
+  code: ErrorCode;
+  reason: ErrorReason;
+  message: string;
+  /** The version still in use, or null when none is loaded yet. */
+  kept: number | null;
+}
+
+export interface ConsentChangedDetail {
+  consent: ConsentLevel;
+  previous: ConsentLevel;
+  /** local: this tab changed it; remote: another tab did. */
+  origin: 'local' | 'remote';
+}
+
+export interface HistoryChangedDetail {
+  origin: 'remote';
+}
+
+export interface RecommenderEventMap {
+  modelupdated: CustomEvent<ModelUpdatedDetail>;
+  updaterefused: CustomEvent<UpdateRefusedDetail>;
+  consentchanged: CustomEvent<ConsentChangedDetail>;
+  historychanged: CustomEvent<HistoryChangedDetail>;
+}
+
+/**
+ * An on-device recommender. The model runs in a dedicated worker; the
+ * shopper's history never leaves the browser.
+ */
+export declare class Recommender extends EventTarget {
+  /** Starts the worker and loads the signed bundle (or the last good one kept on this device). */
+  static load(options: LoadOptions): Promise<Recommender>;
+  private constructor(worker: WorkerLike);
+
+  /** The model in use. */
+  readonly model: ModelInfo | null;
+
+  /** Records what the shopper did, as far as consent allows; resolves with the event id, or null when nothing was kept. */
+  track(event: TrackEvent): Promise<string | null>;
+  recommend(options?: RecommendOptions): Promise<Recommendations>;
+  /** Checks for a newer bundle; resolves with the model in use. */
+  update(): Promise<ModelInfo>;
+  /** Stops the worker. */
+  close(): void;
+
+  readonly consent: {
+    get(): Promise<ConsentLevel>;
+    /** Lowering consent deletes at once, in every tab, what the new level does not allow. */
+    set(level: ConsentLevel): Promise<ConsentLevel>;
+  };
+
+  readonly history: {
+    list(): Promise<HistoryEvent[]>;
+    /** Everything held about the shopper, as a JSON string ({@link HistoryExport}). */
+    export(): Promise<string>;
+    delete(id: string): Promise<boolean>;
+    /** Deletes everything; resolves with how many events were deleted. */
+    clear(): Promise<number>;
+  };
+
+  addEventListener<K extends keyof RecommenderEventMap>(
+    type: K,
+    listener: (this: Recommender, ev: RecommenderEventMap[K]) => unknown,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
+  removeEventListener<K extends keyof RecommenderEventMap>(
+    type: K,
+    listener: (this: Recommender, ev: RecommenderEventMap[K]) => unknown,
+    options?: boolean | EventListenerOptions,
+  ): void;
+  removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void;
+}
