@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"time"
 
 	"github.com/privrec/privrec/model"
 )
@@ -189,10 +190,10 @@ func Verify(manifest, sig []byte, opts VerifyOptions) (*Manifest, error) {
 		return nil, errorf(model.ErrBadSignature, "verify bundle: manifest names key %s but is signed by key %x", m.KeyID, id)
 	}
 	if m.Created > opts.Now+MaxClockSkew {
-		return nil, errorf(model.ErrNotYetValid, "verify bundle: created %d ms after the host's clock; check the clock", m.Created-opts.Now)
+		return nil, errorf(model.ErrNotYetValid, "verify bundle: created at %s, %s after the host's clock; check the clock", stamp(m.Created), since(m.Created-opts.Now))
 	}
 	if m.Expires <= opts.Now {
-		return nil, errorf(model.ErrExpired, "verify bundle: expired %d ms ago; the publisher must re-sign it", opts.Now-m.Expires)
+		return nil, errorf(model.ErrExpired, "verify bundle: expired at %s, %s ago; the publisher must re-sign it", stamp(m.Expires), since(opts.Now-m.Expires))
 	}
 	if m.Version < opts.MinVersion {
 		return nil, errorf(model.ErrRollback, "verify bundle: version %d is below the minimum %d", m.Version, opts.MinVersion)
@@ -330,6 +331,12 @@ func Sign(f *Files, meta Meta, priv ed25519.PrivateKey) error {
 	return nil
 }
 
+func stamp(ms int64) string { return time.UnixMilli(ms).UTC().Format(time.RFC3339) }
+
+func since(ms int64) string {
+	return (time.Duration(ms) * time.Millisecond).Round(time.Second).String()
+}
+
 // errorf wraps a sentinel: "verb noun: sentinel text: details".
 func errorf(sentinel error, format string, args ...any) error {
 	msg := fmt.Sprintf(format, args...)
@@ -337,4 +344,16 @@ func errorf(sentinel error, format string, args ...any) error {
 		return fmt.Errorf("%s: %w:%s", msg[:i], sentinel, msg[i+1:])
 	}
 	return fmt.Errorf("%w: %s", sentinel, msg)
+}
+
+// Inspect decodes a manifest WITHOUT verifying its signature, for the
+// publisher's own tools (privrec sign carries the privacy figures and checks
+// the version of the bundle it re-signs). Never load artifacts on the word of
+// an inspected manifest: use Verify or Open.
+func Inspect(manifest []byte) (*Manifest, error) {
+	m, err := decodeManifest(manifest)
+	if err != nil {
+		return nil, fmt.Errorf("inspect manifest: %w", err)
+	}
+	return m, nil
 }
