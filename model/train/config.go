@@ -32,7 +32,7 @@ type Config struct {
 	// TrainHalfLifeDays weights each training interaction by its age
 	// relative to the same user's last interaction (2^(−age/half-life)),
 	// so the regression learns more from what users bought recently.
-	// Zero means binary X. Default 0 (see RATIONALE.md).
+	// Zero means binary X. Default 90 (see RATIONALE.md).
 	TrainHalfLifeDays float64
 	// Params are the scoring parameters shipped with the weights; kind
 	// weights also weight X during training (an item's strongest kind counts).
@@ -43,12 +43,14 @@ type Config struct {
 // validation split (RATIONALE.md).
 func DefaultConfig() Config {
 	p := model.DefaultParams()
+	p.HalfLifeDays = 60
+	p.Saturation = 1
 	return Config{
 		Lambda:            500,
 		Neighbors:         200,
 		ContextItems:      50,
 		ContextMinBuyers:  5,
-		TrainHalfLifeDays: 0,
+		TrainHalfLifeDays: 90,
 		Params:            p,
 	}
 }
