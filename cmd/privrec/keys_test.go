@@ -154,8 +154,10 @@ func TestVerifyCLI(t *testing.T) {
 			want:     []string{"FAILED (unknown_key)", "--pub"},
 		},
 		{
-			name:     "expired",
-			args:     func(e keysEnv) []string { return []string{"--at", time.Now().Add(800 * time.Hour).Format(time.RFC3339)} },
+			name: "expired",
+			args: func(e keysEnv) []string {
+				return []string{"--at", time.Now().Add(800 * time.Hour).Format(time.RFC3339)}
+			},
 			wantCode: exitFailed,
 			want:     []string{"FAILED (expired)", "re-sign"},
 		},

@@ -77,7 +77,7 @@ func runVerify(w io.Writer, dir string, o verifyOptions) error {
 	files, err := bundledir.Read(dir)
 	if err != nil {
 		if errors.Is(err, model.ErrMissingArtifact) || errors.Is(err, model.ErrTooLarge) {
-			return fail(exitFailed, fmt.Errorf("verify %s: %w; %s", dir, err, verifyHint(err, dir)))
+			return fail(exitFailed, fmt.Errorf("verify %s: FAILED: %w; fix: %s", dir, err, verifyHint(err, dir)))
 		}
 		return fail(exitIOError, fmt.Errorf("verify %s: %w", dir, err))
 	}
@@ -91,7 +91,7 @@ func runVerify(w io.Writer, dir string, o verifyOptions) error {
 		err = m.Check(bundle.NameWasm, files.Wasm) // and the module's length, which Open cannot see
 	}
 	if err != nil {
-		return fail(exitFailed, fmt.Errorf("verify %s: FAILED (%s) %w; %s", dir, model.CodeOf(err), err, verifyHint(err, dir)))
+		return fail(exitFailed, fmt.Errorf("verify %s: FAILED (%s): %w; fix: %s", dir, model.CodeOf(err), err, verifyHint(err, dir)))
 	}
 
 	fmt.Fprintf(w, "ok %s\n", dir)
@@ -143,11 +143,11 @@ func verifyHint(err error, dir string) string {
 	case model.CodeUnknownKey:
 		return "add the signer's public key with another --pub if you trust it (check its key id with the publisher), otherwise reject the bundle"
 	case model.CodeExpired:
-		return "the publisher must re-sign and republish it: " + sign
+		return "the publisher re-signs and republishes it: " + sign
 	case model.CodeNotYetValid:
-		return "check this machine's clock, or the publisher's"
+		return "check this machine's clock (or the publisher's)"
 	case model.CodeRollback:
-		return "this is an older model than --min-version: fetch the current bundle"
+		return "this model is older than --min-version: fetch the current bundle"
 	case model.CodeDigestMismatch:
 		return "an artifact was altered, truncated or replaced: copy all files of the bundle again from the publisher"
 	case model.CodeMixAndMatch:

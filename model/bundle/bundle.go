@@ -190,10 +190,10 @@ func Verify(manifest, sig []byte, opts VerifyOptions) (*Manifest, error) {
 		return nil, errorf(model.ErrBadSignature, "verify bundle: manifest names key %s but is signed by key %x", m.KeyID, id)
 	}
 	if m.Created > opts.Now+MaxClockSkew {
-		return nil, errorf(model.ErrNotYetValid, "verify bundle: created at %s, %s after the host's clock; check the clock", stamp(m.Created), since(m.Created-opts.Now))
+		return nil, errorf(model.ErrNotYetValid, "verify bundle: created at %s, %s after the host's clock", stamp(m.Created), since(m.Created-opts.Now))
 	}
 	if m.Expires <= opts.Now {
-		return nil, errorf(model.ErrExpired, "verify bundle: expired at %s, %s ago; the publisher must re-sign it", stamp(m.Expires), since(opts.Now-m.Expires))
+		return nil, errorf(model.ErrExpired, "verify bundle: expired at %s, %s ago", stamp(m.Expires), since(opts.Now-m.Expires))
 	}
 	if m.Version < opts.MinVersion {
 		return nil, errorf(model.ErrRollback, "verify bundle: version %d is below the minimum %d", m.Version, opts.MinVersion)
@@ -258,7 +258,7 @@ func Open(req *model.LoadRequest) (*Manifest, error) {
 		return nil, fmt.Errorf("open bundle: %w", err)
 	}
 	if w := m.Artifact(NameWasm); !bytes.Equal(w.SHA256[:], req.WasmSHA256) {
-		return nil, errorf(model.ErrDigestMismatch, "open bundle: the running module's SHA-256 %x is not the manifest's %x; load the privrec.wasm of this bundle", req.WasmSHA256, w.SHA256)
+		return nil, errorf(model.ErrDigestMismatch, "open bundle: check wasm: SHA-256 %x… of the module differs from the manifest's %x…", req.WasmSHA256[:8], w.SHA256[:8])
 	}
 	return m, nil
 }

@@ -270,7 +270,7 @@ func (p *parser) manifest() *Manifest {
 		return nil
 	}
 	if format != FormatVersion {
-		p.fail(model.ErrUnsupported, "manifest format %d; this build reads format %d (update privrec)", format, FormatVersion)
+		p.fail(model.ErrUnsupported, "manifest format %d; this build reads format %d", format, FormatVersion)
 		return nil
 	}
 	m.Format = int(format)
