@@ -1,0 +1,243 @@
+package main
+
+import (
+	"crypto/ed25519"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+
+	"github.com/privrec/privrec/internal/bundledir"
+	"github.com/privrec/privrec/model"
+	"github.com/privrec/privrec/model/bundle"
+	"github.com/privrec/privrec/model/train"
+)
+
+// logFlags select and map an interaction log; train and eval share them.
+type logFlags struct {
+	data   string
+	format string
+	cols   string
+}
+
+func (f *logFlags) register(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&f.data, "data", "", "interaction log, CSV (gzip-compressed or plain)")
+	cmd.Flags().StringVar(&f.format, "format", "uci", `log layout: "uci" (UCI Online Retail) or "csv" (any CSV, see --columns)`)
+	cmd.Flags().StringVar(&f.cols, "columns", "", "for --format csv: role=column pairs, e.g. user=uid,item=sku,time=ts,kind=event,time_format=unix_ms\n(roles: user, item, time, time_format, kind, title, price, category, basket, quantity)")
+	_ = cmd.MarkFlagRequired("data")
+}
+
+// read opens and parses the log, printing the reader's report to w.
+func (f *logFlags) read(w io.Writer) (*train.Log, error) {
+	file, err := os.Open(f.data)
+	if err != nil {
+		return nil, fail(exitIOError, fmt.Errorf("open log: %w", err))
+	}
+	defer file.Close()
+	var (
+		log *train.Log
+		rep *train.Report
+	)
+	switch f.format {
+	case "uci":
+		log, rep, err = train.ReadUCI(file)
+	case "csv":
+		m, perr := parseMapping(f.cols)
+		if perr != nil {
+			return nil, fail(exitUsage, perr)
+		}
+		log, rep, err = train.ReadCSV(file, m)
+	default:
+		return nil, fail(exitUsage, fmt.Errorf("--format %q: use uci or csv", f.format))
+	}
+	if err != nil {
+		return nil, fail(exitFailed, fmt.Errorf("read %s: %w", f.data, err))
+	}
+	fmt.Fprintln(w, rep.String())
+	return log, nil
+}
+
+func parseMapping(s string) (train.Mapping, error) {
+	var m train.Mapping
+	if s == "" {
+		return m, errors.New("--format csv needs --columns, e.g. --columns user=uid,item=sku,time=ts")
+	}
+	fields := map[string]*string{
+		"user": &m.User, "item": &m.Item, "time": &m.Time, "time_format": &m.TimeFormat, "kind": &m.Kind,
+		"title": &m.Title, "price": &m.Price, "category": &m.Category, "basket": &m.Basket, "quantity": &m.Quantity,
+	}
+	for _, pair := range strings.Split(s, ",") {
+		role, col, ok := strings.Cut(pair, "=")
+		p, known := fields[strings.TrimSpace(role)]
+		if !ok || !known {
+			return m, fmt.Errorf("--columns: %q is not role=column with a known role", pair)
+		}
+		*p = strings.TrimSpace(col)
+	}
+	if err := m.Validate(); err != nil {
+		return m, fmt.Errorf("--columns: %w", err)
+	}
+	return m, nil
+}
+
+// trainFlags are the hyper-parameters exposed on the command line.
+type trainFlags struct {
+	lambda    float64
+	neighbors int
+	halfLife  float64
+}
+
+func (f *trainFlags) register(cmd *cobra.Command) {
+	d := train.DefaultConfig()
+	cmd.Flags().Float64Var(&f.lambda, "lambda", d.Lambda, "EASE L2 regularisation")
+	cmd.Flags().IntVar(&f.neighbors, "neighbors", d.Neighbors, "weights kept per item (model size grows with it)")
+	cmd.Flags().Float64Var(&f.halfLife, "half-life", d.Params.HalfLifeDays, "recency half-life of history events when scoring, in days (0: off)")
+}
+
+func (f *trainFlags) config() (train.Config, error) {
+	c := train.DefaultConfig()
+	c.Lambda, c.Neighbors, c.Params.HalfLifeDays = f.lambda, f.neighbors, f.halfLife
+	if err := c.Validate(); err != nil {
+		return c, fail(exitUsage, err)
+	}
+	return c, nil
+}
+
+// progressBars shows one bar per training stage on stderr.
+func progressBars(w io.Writer) func(stage string, done, total int) {
+	var bar *progressbar.ProgressBar
+	var current string
+	return func(stage string, done, total int) {
+		if stage != current || bar == nil {
+			if bar != nil {
+				_ = bar.Finish()
+			}
+			current = stage
+			bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(w), progressbar.OptionSetDescription(fmt.Sprintf("%-11s", stage)),
+				progressbar.OptionThrottle(200*time.Millisecond), progressbar.OptionShowCount(), progressbar.OptionOnCompletion(func() { fmt.Fprintln(w) }))
+		}
+		_ = bar.Set(done)
+	}
+}
+
+// trainBundle trains on log and packs the artifacts of one bundle (not yet
+// signed).
+func trainBundle(log *train.Log, cfg train.Config, wasm []byte, progress func(string, int, int)) (*bundle.Files, [16]byte, error) {
+	var id [16]byte
+	spec, err := train.Train(log, cfg, progress)
+	if err != nil {
+		return nil, id, fail(exitFailed, err)
+	}
+	if _, err := rand.Read(id[:]); err != nil {
+		return nil, id, fail(exitFailed, err)
+	}
+	weights, err := model.EncodeWeights(spec, id)
+	if err != nil {
+		return nil, id, fail(exitFailed, err)
+	}
+	catalog, err := model.EncodeCatalog(log.Catalog, id)
+	if err != nil {
+		return nil, id, fail(exitFailed, err)
+	}
+	return &bundle.Files{Weights: weights, Catalog: catalog, Wasm: wasm}, id, nil
+}
+
+// readWasm reads the module that goes into bundles.
+func readWasm(path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fail(exitIOError, fmt.Errorf("read module: %w (build it with 'make wasm', or pass --wasm)", err))
+	}
+	return b, nil
+}
+
+func newTrainCmd() *cobra.Command {
+	var (
+		lf       logFlags
+		tf       trainFlags
+		out      string
+		wasmPath string
+		signKey  string
+		version  uint64
+		expires  time.Duration
+	)
+	cmd := &cobra.Command{
+		Use:   "train --data LOG --out DIR [--sign-key KEY]",
+		Short: "Train a model from an interaction log and write a bundle",
+		Long: `train reads an interaction log, learns item-to-item weights (EASE, truncated to the
+strongest neighbours per item) and context popularity, and writes a bundle
+directory: weights.bin, catalog.bin and privrec.wasm, plus manifest.bin and
+manifest.sig when --sign-key is given. Without --sign-key, sign it later with
+'privrec sign DIR --key KEY'. Rows the reader cannot use are counted and
+reported with line numbers.`,
+		Example: `  privrec keygen --out keys
+  privrec train --data online_retail.csv.gz --out bundle --sign-key keys/privrec.key
+  privrec train --format csv --columns user=uid,item=sku,time=ts,kind=event --data log.csv --out bundle`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := tf.config()
+			if err != nil {
+				return err
+			}
+			var priv ed25519.PrivateKey
+			if signKey != "" {
+				k, err := bundledir.ReadPrivateKey(signKey)
+				if err != nil {
+					return fail(exitIOError, err)
+				}
+				priv = k
+			}
+			wasm, err := readWasm(wasmPath)
+			if err != nil {
+				return err
+			}
+			log, err := lf.read(cmd.ErrOrStderr())
+			if err != nil {
+				return err
+			}
+			files, id, err := trainBundle(log, cfg, wasm, progressBars(cmd.ErrOrStderr()))
+			if err != nil {
+				return err
+			}
+			if priv != nil {
+				now := time.Now()
+				if version == 0 {
+					version = uint64(now.Unix())
+				}
+				meta := bundle.Meta{Version: version, Created: now.UnixMilli(), Expires: now.Add(expires).UnixMilli(), BundleID: id}
+				if err := bundle.Sign(files, meta, priv); err != nil {
+					return fail(exitFailed, err)
+				}
+			}
+			if err := bundledir.Write(out, files); err != nil {
+				return fail(exitIOError, err)
+			}
+			w := cmd.OutOrStdout()
+			fmt.Fprintf(w, "wrote %s: weights %d bytes, catalog %d bytes (%d items), module %d bytes\n",
+				out, len(files.Weights), len(files.Catalog), len(log.Catalog), len(files.Wasm))
+			if priv == nil {
+				fmt.Fprintf(w, "not signed: run 'privrec sign %s --key KEY' before publishing\n", out)
+			} else {
+				fmt.Fprintf(w, "signed: version %d, key %s, expires %s\n", version, bundle.KeyID(priv.Public().(ed25519.PublicKey)), time.Now().Add(expires).UTC().Format(time.RFC3339))
+			}
+			return nil
+		},
+	}
+	lf.register(cmd)
+	tf.register(cmd)
+	cmd.Flags().StringVar(&out, "out", "bundle", "bundle directory to write")
+	cmd.Flags().StringVar(&wasmPath, "wasm", filepath.Join("dist", "privrec.wasm"), "module to ship in the bundle")
+	cmd.Flags().StringVar(&signKey, "sign-key", "", "private key file (from 'privrec keygen') to sign the bundle with")
+	cmd.Flags().Uint64Var(&version, "version", 0, "model version, must grow with every release (default: current Unix time)")
+	cmd.Flags().DurationVar(&expires, "expires", 30*24*time.Hour, "how long the signed bundle stays valid")
+	return cmd
+}
+
+func init() { rootCmd.AddCommand(newTrainCmd()) }

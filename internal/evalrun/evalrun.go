@@ -1,0 +1,214 @@
+// Package evalrun runs the quality protocol end to end, the way `privrec
+// eval` reports it: split the log, compute the reference models natively,
+// train the shipped model on the training part, pack and sign it like a
+// release, load it into the real module under the wazero harness, and score
+// it through the module.
+package evalrun
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"io"
+	"text/tabwriter"
+	"time"
+
+	"github.com/privrec/privrec/host"
+	"github.com/privrec/privrec/model"
+	"github.com/privrec/privrec/model/bundle"
+	"github.com/privrec/privrec/model/eval"
+	"github.com/privrec/privrec/model/train"
+)
+
+// Result is one model's figures. It marshals to the shape `privrec eval
+// --json` documents.
+type Result struct {
+	Model      string  `json:"model"`
+	Target     string  `json:"target"` // "native" or "wasm"
+	ModelBytes int     `json:"model_bytes,omitempty"`
+	HR         float64 `json:"hr@10"`
+	Recall     float64 `json:"recall@10"`
+	NDCG       float64 `json:"ndcg@10"`
+}
+
+// Report is the whole evaluation: users is the number of evaluated
+// customers (those with at least one new item in their test basket), items
+// the number of items in the training log.
+type Report struct {
+	Protocol string   `json:"protocol"`
+	Users    int      `json:"users"`
+	Items    int      `json:"items"`
+	Results  []Result `json:"results"`
+}
+
+// WriteJSON writes r as one JSON object.
+func (r *Report) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	return enc.Encode(r)
+}
+
+// WriteTable writes r as an aligned, side-by-side table.
+func (r *Report) WriteTable(w io.Writer) error {
+	fmt.Fprintf(w, "protocol %s: %d users, %d items\n\n", r.Protocol, r.Users, r.Items)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "model\ttarget\tHR@10\tRecall@10\tNDCG@10\tbytes\t")
+	for _, res := range r.Results {
+		size := "-"
+		if res.ModelBytes > 0 {
+			size = fmt.Sprint(res.ModelBytes)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%.4f\t%.4f\t%.4f\t%s\t\n", res.Model, res.Target, res.HR, res.Recall, res.NDCG, size)
+	}
+	return tw.Flush()
+}
+
+func result(name, target string, m eval.Metrics) Result {
+	return Result{Model: name, Target: target, HR: m.HR, Recall: m.Recall, NDCG: m.NDCG}
+}
+
+// Options configure Run.
+type Options struct {
+	Config     train.Config
+	Wasm       []byte                              // the module to score through
+	References bool                                // also compute popularity, item-kNN and full EASE
+	Progress   func(stage string, done, total int) // may be nil
+	Log        io.Writer                           // status lines; may be nil
+}
+
+// Shipped is a model trained, packed and signed like a release, with the
+// native decoding of the very same artifacts.
+type Shipped struct {
+	Files  *bundle.Files
+	Key    ed25519.PublicKey
+	Native *model.Model
+}
+
+// Ship trains on log and packs a signed bundle around wasm, signed with a
+// fresh ephemeral key (valid for a day).
+func Ship(log *train.Log, cfg train.Config, wasm []byte, progress func(string, int, int)) (*Shipped, error) {
+	spec, err := train.Train(log, cfg, progress)
+	if err != nil {
+		return nil, err
+	}
+	var id [16]byte
+	if _, err := rand.Read(id[:]); err != nil {
+		return nil, err
+	}
+	f := &bundle.Files{Wasm: wasm}
+	if f.Weights, err = model.EncodeWeights(spec, id); err != nil {
+		return nil, err
+	}
+	if f.Catalog, err = model.EncodeCatalog(log.Catalog, id); err != nil {
+		return nil, err
+	}
+	pub, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	now := time.Now()
+	meta := bundle.Meta{Version: 1, Created: now.UnixMilli(), Expires: now.Add(24 * time.Hour).UnixMilli(), BundleID: id}
+	if err := bundle.Sign(f, meta, priv); err != nil {
+		return nil, err
+	}
+	native, err := model.Load(f.Weights, f.Catalog)
+	if err != nil {
+		return nil, err
+	}
+	return &Shipped{Files: f, Key: pub, Native: native}, nil
+}
+
+// LoadRequest is the request a host sends to load s.
+func (s *Shipped) LoadRequest() model.LoadRequest {
+	return model.LoadRequest{
+		Manifest: s.Files.Manifest, Signature: s.Files.Signature,
+		Weights: s.Files.Weights, Catalog: s.Files.Catalog,
+		Keys: [][]byte{s.Key}, Now: time.Now().UnixMilli(),
+	}
+}
+
+// Instance compiles s's module in rt, instantiates it and loads s.
+func (s *Shipped) Instance(ctx context.Context, rt *host.Runtime) (*host.Instance, error) {
+	mod, err := rt.Compile(ctx, s.Files.Wasm)
+	if err != nil {
+		return nil, err
+	}
+	inst, err := mod.Instantiate(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := inst.Load(ctx, s.LoadRequest()); err != nil {
+		inst.Close(ctx)
+		return nil, err
+	}
+	return inst, nil
+}
+
+// Wasm adapts a host instance to eval.Recommender.
+type Wasm struct {
+	Ctx  context.Context
+	Inst *host.Instance
+}
+
+// Recommend implements eval.Recommender.
+func (w Wasm) Recommend(req model.Request) (model.Response, error) {
+	return w.Inst.Recommend(w.Ctx, req)
+}
+
+// Run evaluates on log as the protocol says.
+func Run(ctx context.Context, log *train.Log, opts Options) (*Report, error) {
+	status := func(format string, args ...any) {
+		if opts.Log != nil {
+			fmt.Fprintf(opts.Log, format+"\n", args...)
+		}
+	}
+	trainLog, cases := eval.Split(log)
+	rep := &Report{Protocol: eval.Protocol, Users: len(cases), Items: len(trainLog.Catalog)}
+	if opts.References {
+		status("scoring popularity")
+		m, err := eval.Evaluate(cases, eval.Popularity(trainLog))
+		if err != nil {
+			return nil, err
+		}
+		rep.Results = append(rep.Results, result("popularity", "native", m))
+		status("scoring item-kNN (cosine, 50 neighbours)")
+		if m, err = eval.Evaluate(cases, eval.ItemKNN(trainLog, 50)); err != nil {
+			return nil, err
+		}
+		rep.Results = append(rep.Results, result("item-knn", "native", m))
+		status("training and scoring full EASE (λ=1000)")
+		ease, err := eval.EASE(trainLog, 1000)
+		if err != nil {
+			return nil, err
+		}
+		if m, err = eval.Evaluate(cases, ease); err != nil {
+			return nil, err
+		}
+		rep.Results = append(rep.Results, result("ease-full", "native", m))
+	}
+	status("training the shipped model")
+	s, err := Ship(trainLog, opts.Config, opts.Wasm, opts.Progress)
+	if err != nil {
+		return nil, fmt.Errorf("ship model: %w", err)
+	}
+	rt, err := host.NewRuntime(ctx, host.DefaultConfig())
+	if err != nil {
+		return nil, err
+	}
+	defer rt.Close(ctx)
+	inst, err := s.Instance(ctx, rt)
+	if err != nil {
+		return nil, fmt.Errorf("load bundle into the module: %w", err)
+	}
+	defer inst.Close(ctx)
+	status("scoring the shipped model through the module (wazero)")
+	m, err := eval.Evaluate(cases, Wasm{Ctx: ctx, Inst: inst})
+	if err != nil {
+		return nil, err
+	}
+	r := result("privrec", "wasm", m)
+	r.ModelBytes = len(s.Files.Weights)
+	rep.Results = append(rep.Results, r)
+	return rep, nil
+}
