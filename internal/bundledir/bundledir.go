@@ -98,8 +98,9 @@ func readCapped(path string, limit int64) ([]byte, error) {
 //
 // Each file is first written and synced under a temporary name, and only
 // when all of them are on disk are they renamed into place, artifacts first
-// and manifest.sig last; a failed write removes its temporary files and
-// leaves the previous bundle as it was. A crash between two renames can
+// and manifest.sig last: a write that fails (disk full, permissions) removes
+// its temporary files and leaves the previous bundle as it was. Renames in
+// one directory do not fail in practice, but a crash between two of them can
 // leave a mix of old and new files, which verification then refuses
 // (mix-and-match or digest mismatch) rather than loads.
 func Write(dir string, f *bundle.Files) (err error) {
@@ -136,9 +137,12 @@ func Write(dir string, f *bundle.Files) (err error) {
 	return nil
 }
 
+// createTemp is os.CreateTemp; tests replace it to inject failures.
+var createTemp = os.CreateTemp
+
 // writeTemp writes data to a new temporary file beside name and syncs it.
 func writeTemp(dir, name string, data []byte, perm os.FileMode) (string, error) {
-	fh, err := os.CreateTemp(dir, "."+name+".tmp-*")
+	fh, err := createTemp(dir, "."+name+".tmp-*")
 	if err != nil {
 		return "", err
 	}

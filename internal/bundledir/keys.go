@@ -66,7 +66,7 @@ func parseKey(text []byte, header string, size int) ([]byte, error) {
 		if len(first) > 40 {
 			first = first[:40]
 		}
-		if len(lines) > 0 && bytes.HasPrefix(first, []byte("privrec-ed25519-")) {
+		if bytes.HasPrefix(first, []byte("privrec-ed25519-")) {
 			return nil, fmt.Errorf("%w: a %q file, want %q", model.ErrBadRequest, first, header)
 		}
 		return nil, fmt.Errorf("%w: not a %s file", model.ErrBadRequest, header)
