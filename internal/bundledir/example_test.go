@@ -21,7 +21,7 @@ func ExampleWriteKeyPair() {
 		return
 	}
 	priv, err := bundledir.ReadPrivateKey(filepath.Join(dir, bundledir.PrivateKeyFile))
-	fmt.Println(err, priv.Public().(interface{ Equal(x any) bool }).Equal(pub), len(bundle.KeyID(pub)))
+	fmt.Println(err, pub.Equal(priv.Public()), len(bundle.KeyID(pub)))
 	st, _ := os.Stat(filepath.Join(dir, bundledir.PrivateKeyFile))
 	fmt.Printf("%04o\n", st.Mode().Perm())
 	// Output:
