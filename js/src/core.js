@@ -314,7 +314,10 @@ export class Core extends EventTarget {
     const k = opts.k ?? 0;
     if (!Number.isInteger(k)) throw new PrivrecError(Code.bad_request, `recommend: k is ${k}; want an integer`);
     const now = Math.trunc(this.clock());
-    const ctx = { ...autoContext(now), ...(opts.context ?? {}) };
+    // A page-given context replaces the one read from the clock and the
+    // device; its missing fields are unknown, as in model.Context.
+    const given = opts.context;
+    const ctx = given ? { hour: given.hour ?? -1, weekday: given.weekday ?? -1, device: given.device } : autoContext(now);
     if (!Number.isInteger(ctx.hour) || !Number.isInteger(ctx.weekday)) {
       throw new PrivrecError(Code.bad_request, 'recommend: context.hour and context.weekday must be integers (-1 for unknown)');
     }

@@ -19,6 +19,17 @@ export async function sha256(bytes) {
   return new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
 }
 
+/** @param {Uint8Array} b */
+const hex = (b) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+
+/**
+ * Compiled modules by SHA-256, so a second instance of the same bytes (an
+ * update that ships the same module, a reload from the last good bundle)
+ * skips compilation. A compiled module holds no state of any instance.
+ * @type {Map<string, WebAssembly.Module>}
+ */
+const compiled = new Map();
+
 /**
  * One running instance of privrec.wasm. Not safe for concurrent use: exports
  * are not reentrant, and the worker serializes every call.
@@ -32,13 +43,19 @@ export class Engine {
    * @returns {Promise<Engine>}
    */
   static async create(wasmBytes, options) {
-    let mod;
-    try {
-      mod = await WebAssembly.compile(wasmBytes);
-    } catch (e) {
-      throw new PrivrecError(Code.corrupt, `compile module: ${e instanceof Error ? e.message : e}`, { cause: e });
+    const digest = await sha256(wasmBytes);
+    const key = hex(digest);
+    let mod = compiled.get(key);
+    if (!mod) {
+      try {
+        mod = await WebAssembly.compile(wasmBytes);
+      } catch (e) {
+        throw new PrivrecError(Code.corrupt, `compile module: ${e instanceof Error ? e.message : e}`, { cause: e });
+      }
+      checkImports(mod);
+      compiled.clear(); // keep one: a worker runs one module at a time
+      compiled.set(key, mod);
     }
-    checkImports(mod);
     const wasi = new Wasi(options);
     const instance = await WebAssembly.instantiate(mod, wasi.imports());
     wasi.bind(instance);
@@ -53,7 +70,7 @@ export class Engine {
     if (abi !== ABI_VERSION) {
       throw new PrivrecError(Code.unsupported_version, `instantiate module: ABI version ${abi}; this SDK speaks ${ABI_VERSION}`);
     }
-    return new Engine(ex, wasi, await sha256(wasmBytes));
+    return new Engine(ex, wasi, digest);
   }
 
   /**

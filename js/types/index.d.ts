@@ -102,19 +102,24 @@ export interface TrackEvent {
   at?: number;
 }
 
+/**
+ * What the page knows without any history. Without one, the SDK reads the
+ * local hour and weekday from the clock and the device from the user agent;
+ * a given context replaces that whole, its missing fields meaning unknown.
+ */
 export interface Context {
-  /** 0..23 local time, -1 unknown. Default: now. */
+  /** 0..23 local time; -1 or missing: unknown. */
   hour?: number;
-  /** 0 = Sunday .. 6, -1 unknown. Default: today. */
+  /** 0 = Sunday .. 6; -1 or missing: unknown. */
   weekday?: number;
-  /** e.g. "mobile" or "desktop". Default: from the user agent. */
+  /** e.g. "mobile" or "desktop"; missing: unknown. */
   device?: string;
 }
 
 export interface RecommendOptions {
   /** How many items; default 10, at most 100. */
   k?: number;
-  /** Overrides the context the SDK reads from the clock and the device. */
+  /** Replaces the context the SDK reads from the clock and the device. */
   context?: Context;
   /** Item ids never to recommend (e.g. what is on the page). */
   exclude?: readonly string[];
