@@ -3,7 +3,7 @@ package eval
 import (
 	"fmt"
 	"io"
-	"text/tabwriter"
+	"strings"
 )
 
 // Targets a Result can be measured on.
@@ -46,15 +46,16 @@ func NewReport(cases []Case, items int) *Report {
 
 // WriteTable prints r side by side, one model per line.
 func (r *Report) WriteTable(w io.Writer) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "protocol %s: %d users, %d items\t\t\t\t\t\t\n", r.Protocol, r.Users, r.Items)
-	fmt.Fprintf(tw, "model\ttarget\tbytes\tHR@10\tRecall@10\tNDCG@10\t\n")
+	var b strings.Builder
+	fmt.Fprintf(&b, "protocol %s: %d users, %d items\n", r.Protocol, r.Users, r.Items)
+	fmt.Fprintf(&b, "%-12s %-7s %9s %7s %9s %8s\n", "model", "target", "bytes", "HR@10", "Recall@10", "NDCG@10")
 	for _, res := range r.Results {
 		size := "-"
 		if res.ModelBytes > 0 {
 			size = fmt.Sprint(res.ModelBytes)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%.4f\t%.4f\t%.4f\t\n", res.Model, res.Target, size, res.HR, res.Recall, res.NDCG)
+		fmt.Fprintf(&b, "%-12s %-7s %9s %7.4f %9.4f %8.4f\n", res.Model, res.Target, size, res.HR, res.Recall, res.NDCG)
 	}
-	return tw.Flush()
+	_, err := io.WriteString(w, b.String())
+	return err
 }
