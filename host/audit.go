@@ -214,30 +214,20 @@ func (a *auditor) run(ctx context.Context, wasm []byte) {
 // static checks imports and exports; it compiles only a clean module.
 func (a *auditor) static(ctx context.Context, wasm []byte) (*Module, bool) {
 	rep := a.rep
-	cm, err := a.r.rt.CompileModule(ctx, wasm)
-	if err != nil {
-		rep.violate("abi", "not a valid WebAssembly module: %v", firstLine(err.Error()))
-		return nil, false
-	}
-	s := inspect(cm)
-	_ = cm.Close(ctx)
-	rep.Imports = s.imports
-	for _, imp := range s.forbidden() {
-		rep.violate("imports", "%s%s: %s", imp, imp.Signature, imp.Reason)
-	}
-	for _, p := range s.abiProbs {
-		rep.violate("abi", "%s", p)
-	}
-	if !rep.OK() {
-		return nil, false
-	}
-	m, err := a.r.Compile(ctx, wasm)
+	m, err := a.r.compile(ctx, wasm)
 	if err != nil {
 		rep.violate("abi", "%v", err)
 		return nil, false
 	}
+	rep.Imports = m.static.imports
+	for _, imp := range m.static.forbidden() {
+		rep.violate("imports", "%s%s: %s", imp, imp.Signature, imp.Reason)
+	}
+	for _, p := range m.static.abiProbs {
+		rep.violate("abi", "%s", p)
+	}
 	rep.SHA256 = m.SHA256()
-	return m, true
+	return m, rep.OK()
 }
 
 func (a *auditor) loadRequest(wasm []byte) (model.LoadRequest, bool) {

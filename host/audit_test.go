@@ -56,20 +56,30 @@ func buildRogues(t *testing.T) map[string][]byte {
 	return out
 }
 
-// containConfig is tight, so the loop and the hog are stopped quickly.
-func containConfig() Config {
-	c := testConfig()
-	c.CallTimeout = 500 * time.Millisecond
-	c.MemoryLimitPages = 512 // 32 MiB
-	return c
+var (
+	containOnce sync.Once
+	containRT   *Runtime
+	containErr  error
+)
+
+// containRuntime is tight, so the loop and the hog are stopped quickly; it
+// is shared by the tests so each rogue compiles once.
+func containRuntime(t *testing.T) *Runtime {
+	t.Helper()
+	containOnce.Do(func() {
+		c := testConfig()
+		c.CallTimeout = 2 * time.Second
+		c.MemoryLimitPages = 256 // 16 MiB
+		containRT, containErr = NewRuntime(context.Background(), c)
+	})
+	require.NoError(t, containErr)
+	return containRT
 }
 
 func TestAuditCatchesRogues(t *testing.T) {
 	ctx := context.Background()
 	wasms := buildRogues(t)
-	rt, err := NewRuntime(ctx, containConfig())
-	require.NoError(t, err)
-	defer rt.Close(ctx)
+	rt := containRuntime(t)
 
 	caught := 0
 	for _, r := range rogues {
@@ -95,9 +105,7 @@ func TestAuditCatchesRogues(t *testing.T) {
 func TestHarnessContainsRogues(t *testing.T) {
 	ctx := context.Background()
 	wasms := buildRogues(t)
-	rt, err := NewRuntime(ctx, containConfig())
-	require.NoError(t, err)
-	defer rt.Close(ctx)
+	rt := containRuntime(t)
 
 	caught := 0
 	for _, r := range rogues {

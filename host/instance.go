@@ -66,7 +66,7 @@ func (c Call) Stream() int {
 const (
 	maxRecordCalls = 1 << 16
 	maxRecordBytes = 64 << 20
-	stderrTail     = 2 << 10
+	stderrHead     = 4 << 10
 )
 
 // Instance is one instantiation of a Module: its own memory, its own model,
@@ -82,7 +82,7 @@ type Instance struct {
 	calls   []Call
 	bytes   int
 	dropped int
-	stderr  []byte // tail of fd 2, for crash messages
+	stderr  []byte // start of fd 2, for crash messages (Go prints the cause first)
 	broken  error  // set once a call failed in a way that leaves the guest unusable
 }
 
@@ -170,11 +170,8 @@ func (i *Instance) Close(ctx context.Context) error {
 }
 
 func (i *Instance) record(fn string, args []uint64, payload []byte, errno uint32) {
-	if fn == "fd_write" && len(args) > 0 && uint32(args[0]) == 2 {
-		i.stderr = append(i.stderr, payload...)
-		if len(i.stderr) > stderrTail {
-			i.stderr = append([]byte(nil), i.stderr[len(i.stderr)-stderrTail:]...)
-		}
+	if fn == "fd_write" && len(args) > 0 && uint32(args[0]) == 2 && len(i.stderr) < stderrHead {
+		i.stderr = append(i.stderr, payload[:min(len(payload), stderrHead-len(i.stderr))]...)
 	}
 	if len(i.calls) >= maxRecordCalls || i.bytes+len(payload) > maxRecordBytes {
 		i.dropped++
@@ -285,7 +282,7 @@ func (i *Instance) classify(ctx, cctx context.Context, name string, err error) e
 	case cctx.Err() != nil || isExit && (exit.ExitCode() == sys.ExitCodeDeadlineExceeded || exit.ExitCode() == sys.ExitCodeContextCanceled):
 		return fmt.Errorf("%w: %s ran longer than the %v call timeout; the instance is closed", ErrTimeout, name, cfg.CallTimeout)
 	}
-	tail := lastLines(i.stderr, 3)
+	tail := cause(i.stderr)
 	mem := i.guest.Memory()
 	pages := uint32(0)
 	if mem != nil {
@@ -309,12 +306,17 @@ func (i *Instance) fail(err error) {
 	_ = i.guest.Close(context.Background())
 }
 
-func lastLines(b []byte, n int) string {
+// cause picks the lines of a Go crash report that say what happened: the
+// "fatal error:" or "panic:" line and the one before it, or else the first
+// lines.
+func cause(b []byte) string {
 	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
+	for j, l := range lines {
+		if strings.HasPrefix(l, "fatal error:") || strings.HasPrefix(l, "panic:") {
+			return strings.Join(lines[max(0, j-1):j+1], " | ")
+		}
 	}
-	return strings.Join(lines, " | ")
+	return strings.Join(lines[:min(2, len(lines))], " | ")
 }
 
 func firstLine(s string) string {

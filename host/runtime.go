@@ -82,11 +82,26 @@ func (r *Runtime) Close(ctx context.Context) error {
 
 // Compile checks wasm's imports against the allowlist and its exports
 // against the ABI, and compiles it. Modules are cached by the SHA-256 of
-// their bytes: compiling the same bytes twice returns the same *Module.
+// their bytes: compiling the same bytes twice returns the same *Module (and
+// the same refusal).
 //
 // A forbidden import is an ErrForbiddenImport naming every offender; a
 // missing or mistyped export is an ErrABI.
 func (r *Runtime) Compile(ctx context.Context, wasm []byte) (*Module, error) {
+	m, err := r.compile(ctx, wasm)
+	if err != nil {
+		return nil, err
+	}
+	if err := m.static.err(); err != nil {
+		return nil, fmt.Errorf("compile module: %w", err)
+	}
+	return m, nil
+}
+
+// compile compiles and inspects wasm, caching the result even when the
+// module breaks the rules, so Audit can report on it without compiling it
+// twice. A module that is not wasm at all is an error.
+func (r *Runtime) compile(ctx context.Context, wasm []byte) (*Module, error) {
 	sum := sha256.Sum256(wasm)
 	r.mu.Lock()
 	if r.closed {
@@ -101,14 +116,9 @@ func (r *Runtime) Compile(ctx context.Context, wasm []byte) (*Module, error) {
 
 	cm, err := r.rt.CompileModule(ctx, wasm)
 	if err != nil {
-		return nil, fmt.Errorf("compile module: %w: %v", ErrABI, err)
+		return nil, fmt.Errorf("compile module: %w: not a valid WebAssembly module: %v", ErrABI, firstLine(err.Error()))
 	}
-	s := inspect(cm)
-	if err := s.err(); err != nil {
-		_ = cm.Close(ctx)
-		return nil, fmt.Errorf("compile module: %w", err)
-	}
-	m := &Module{rt: r, compiled: cm, sha: sum, static: s}
+	m := &Module{rt: r, compiled: cm, sha: sum, static: inspect(cm)}
 
 	r.mu.Lock()
 	defer r.mu.Unlock()

@@ -11,7 +11,7 @@ var hoard [][]byte
 func init() {
 	abi.OnRecommend = func([]byte) {
 		for {
-			b := make([]byte, 1<<20)
+			b := make([]byte, 4<<20)
 			b[len(b)-1] = 1
 			hoard = append(hoard, b)
 		}
