@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -60,7 +61,7 @@ through the WebAssembly module in wazero: the figure browsers get. The
 			}
 			var w io.Writer = cmd.OutOrStdout()
 			if asJSON {
-				return rep.WriteJSON(w)
+				return json.NewEncoder(w).Encode(rep)
 			}
 			fmt.Fprintln(w)
 			return rep.WriteTable(w)

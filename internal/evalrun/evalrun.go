@@ -9,10 +9,8 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
-	"encoding/json"
 	"fmt"
 	"io"
-	"text/tabwriter"
 	"time"
 
 	"github.com/privrec/privrec/host"
@@ -21,52 +19,6 @@ import (
 	"github.com/privrec/privrec/model/eval"
 	"github.com/privrec/privrec/model/train"
 )
-
-// Result is one model's figures. It marshals to the shape `privrec eval
-// --json` documents.
-type Result struct {
-	Model      string  `json:"model"`
-	Target     string  `json:"target"` // "native" or "wasm"
-	ModelBytes int     `json:"model_bytes,omitempty"`
-	HR         float64 `json:"hr@10"`
-	Recall     float64 `json:"recall@10"`
-	NDCG       float64 `json:"ndcg@10"`
-}
-
-// Report is the whole evaluation: users is the number of evaluated
-// customers (those with at least one new item in their test basket), items
-// the number of items in the training log.
-type Report struct {
-	Protocol string   `json:"protocol"`
-	Users    int      `json:"users"`
-	Items    int      `json:"items"`
-	Results  []Result `json:"results"`
-}
-
-// WriteJSON writes r as one JSON object.
-func (r *Report) WriteJSON(w io.Writer) error {
-	enc := json.NewEncoder(w)
-	return enc.Encode(r)
-}
-
-// WriteTable writes r as an aligned, side-by-side table.
-func (r *Report) WriteTable(w io.Writer) error {
-	fmt.Fprintf(w, "protocol %s: %d users, %d items\n\n", r.Protocol, r.Users, r.Items)
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "model\ttarget\tHR@10\tRecall@10\tNDCG@10\tbytes\t")
-	for _, res := range r.Results {
-		size := "-"
-		if res.ModelBytes > 0 {
-			size = fmt.Sprint(res.ModelBytes)
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%.4f\t%.4f\t%.4f\t%s\t\n", res.Model, res.Target, res.HR, res.Recall, res.NDCG, size)
-	}
-	return tw.Flush()
-}
-
-func result(name, target string, m eval.Metrics) Result {
-	return Result{Model: name, Target: target, HR: m.HR, Recall: m.Recall, NDCG: m.NDCG}
-}
 
 // Options configure Run.
 type Options struct {
@@ -157,26 +109,26 @@ func (w Wasm) Recommend(req model.Request) (model.Response, error) {
 }
 
 // Run evaluates on log as the protocol says.
-func Run(ctx context.Context, log *train.Log, opts Options) (*Report, error) {
+func Run(ctx context.Context, log *train.Log, opts Options) (*eval.Report, error) {
 	status := func(format string, args ...any) {
 		if opts.Log != nil {
 			fmt.Fprintf(opts.Log, format+"\n", args...)
 		}
 	}
 	trainLog, cases := eval.Split(log)
-	rep := &Report{Protocol: eval.Protocol, Users: len(cases), Items: len(trainLog.Catalog)}
+	rep := eval.NewReport(cases, len(trainLog.Catalog))
 	if opts.References {
 		status("scoring popularity")
 		m, err := eval.Evaluate(cases, eval.Popularity(trainLog))
 		if err != nil {
 			return nil, err
 		}
-		rep.Results = append(rep.Results, result("popularity", "native", m))
+		rep.Results = append(rep.Results, eval.NewResult("popularity", eval.TargetNative, 0, m))
 		status("scoring item-kNN (cosine, 50 neighbours)")
 		if m, err = eval.Evaluate(cases, eval.ItemKNN(trainLog, 50)); err != nil {
 			return nil, err
 		}
-		rep.Results = append(rep.Results, result("item-knn", "native", m))
+		rep.Results = append(rep.Results, eval.NewResult("item-knn", eval.TargetNative, 0, m))
 		status("training and scoring full EASE (λ=1000)")
 		ease, err := eval.EASE(trainLog, 1000)
 		if err != nil {
@@ -185,7 +137,7 @@ func Run(ctx context.Context, log *train.Log, opts Options) (*Report, error) {
 		if m, err = eval.Evaluate(cases, ease); err != nil {
 			return nil, err
 		}
-		rep.Results = append(rep.Results, result("ease-full", "native", m))
+		rep.Results = append(rep.Results, eval.NewResult("ease-full", eval.TargetNative, 0, m))
 	}
 	status("training the shipped model")
 	s, err := Ship(trainLog, opts.Config, opts.Wasm, opts.Progress)
@@ -207,8 +159,6 @@ func Run(ctx context.Context, log *train.Log, opts Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := result("privrec", "wasm", m)
-	r.ModelBytes = len(s.Files.Weights)
-	rep.Results = append(rep.Results, r)
+	rep.Results = append(rep.Results, eval.NewResult("privrec", eval.TargetWasm, int64(len(s.Files.Weights)), m))
 	return rep, nil
 }
