@@ -227,7 +227,7 @@ export class Core extends EventTarget {
    * @param {'network'|'cache'} origin
    */
   async tryLoad(b, origin) {
-    const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', b.wasm));
+    const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', /** @type {BufferSource} */ (b.wasm)));
     let engine = this.engine;
     if (!engine || !equalBytes(engine.wasmSHA256, digest)) {
       engine = await Engine.create(b.wasm, { onOutput: this.onOutput });

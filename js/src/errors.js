@@ -34,6 +34,7 @@ export const Code = Object.freeze({
   closed: 104, // the recommender was closed
 });
 
+/** @type {Map<number, string>} */
 const names = new Map(Object.entries(Code).map(([name, code]) => [code, name]));
 
 /**
@@ -77,8 +78,9 @@ export class PrivrecError extends Error {
    */
   static from(e) {
     if (e instanceof PrivrecError) return e;
-    if (e && typeof e === 'object' && 'code' in e && typeof e.code === 'number' && e.name === 'PrivrecError') {
-      return new PrivrecError(e.code, String(/** @type {any} */ (e).message ?? ''));
+    const o = /** @type {any} */ (e);
+    if (o && typeof o === 'object' && typeof o.code === 'number' && o.name === 'PrivrecError') {
+      return new PrivrecError(o.code, String(o.message ?? ''));
     }
     const msg = e instanceof Error ? e.message : String(e);
     return new PrivrecError(Code.internal, msg, { cause: e });

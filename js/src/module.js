@@ -16,7 +16,7 @@ export const ABI_VERSION = 1;
  * @returns {Promise<Uint8Array>}
  */
 export async function sha256(bytes) {
-  return new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+  return new Uint8Array(await crypto.subtle.digest('SHA-256', /** @type {BufferSource} */ (bytes)));
 }
 
 /** @param {Uint8Array} b */
@@ -48,7 +48,7 @@ export class Engine {
     let mod = compiled.get(key);
     if (!mod) {
       try {
-        mod = await WebAssembly.compile(wasmBytes);
+        mod = await WebAssembly.compile(/** @type {BufferSource} */ (wasmBytes));
       } catch (e) {
         throw new PrivrecError(Code.corrupt, `compile module: ${e instanceof Error ? e.message : e}`, { cause: e });
       }
