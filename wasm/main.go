@@ -23,8 +23,10 @@ func main() {}
 const maxBuffer = 256 << 20
 
 var (
-	// current is the last good model; a refused load never replaces it.
+	// current is the last good model and version; a refused load never
+	// replaces them, and no load may go below version (rollback).
 	current *model.Model
+	version uint64
 	// buffers keeps alive every buffer handed to the host, by address, so
 	// the garbage collector does not move or free it.
 	buffers = map[uint32][]byte{}
@@ -79,6 +81,7 @@ func load(ptr, n uint32) uint64 {
 		if err := msgpack.Unmarshal(in, &req); err != nil {
 			return nil, fmt.Errorf("%w: load: decode request: %v", model.ErrBadRequest, err)
 		}
+		req.MinVersion = max(req.MinVersion, version)
 		man, err := bundle.Open(&req)
 		if err != nil {
 			return nil, err
@@ -87,7 +90,7 @@ func load(ptr, n uint32) uint64 {
 		if err != nil {
 			return nil, err
 		}
-		current = m
+		current, version = m, man.Version
 		return model.LoadResult{
 			Version:  man.Version,
 			KeyID:    man.KeyID,
