@@ -229,7 +229,7 @@ export class Core extends EventTarget {
   async tryLoad(b, origin) {
     const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', /** @type {BufferSource} */ (b.wasm)));
     let engine = this.engine;
-    if (!engine || !equalBytes(engine.wasmSHA256, digest)) {
+    if (!engine || engine.broken || !equalBytes(engine.wasmSHA256, digest)) {
       engine = await Engine.create(b.wasm, { onOutput: this.onOutput });
     }
     const minVersion = await this.storage.highestVersion();
@@ -258,6 +258,17 @@ export class Core extends EventTarget {
     });
     if (changed) this.emit('modelupdated', { ...info, origin });
     return info;
+  }
+
+  /**
+   * Replaces a crashed instance with a fresh one running the last good bundle.
+   */
+  async recover() {
+    const last = await this.storage.lastGood();
+    this.engine = null;
+    this.model = null;
+    if (!last) throw new PrivrecError(Code.not_loaded, 'recommend: the module crashed and no good bundle is stored; call update');
+    await this.tryLoad(last, 'cache');
   }
 
   /**
@@ -299,7 +310,7 @@ export class Core extends EventTarget {
     this.checkOpen();
     const now = this.clock();
     const cutoff = now - this.retention.maxAgeDays * 86400000;
-    const stored = (await this.storage.events()).map((e) => ({ id: `db-${e.id}`, item: e.item, kind: e.kind, at: e.at, stored: true }));
+    const stored = (await this.storage.events()).filter((e) => e.at >= cutoff).map((e) => ({ id: `db-${e.id}`, item: e.item, kind: e.kind, at: e.at, stored: true }));
     const mem = this.memory.filter((e) => e.at >= cutoff).map((e) => ({ ...e, stored: false }));
     // Stable merge by time: stored first on ties, as they were recorded earlier.
     return [...stored, ...mem].sort((a, b) => a.at - b.at);
@@ -321,8 +332,10 @@ export class Core extends EventTarget {
     if (!Number.isInteger(ctx.hour) || !Number.isInteger(ctx.weekday)) {
       throw new PrivrecError(Code.bad_request, 'recommend: context.hour and context.weekday must be integers (-1 for unknown)');
     }
+    if (this.engine.broken) await this.recover();
+    const engine = /** @type {Engine} */ (this.engine);
     const events = this.consentLevel === 'off' ? [] : await this.history();
-    return this.engine.recommend({
+    return engine.recommend({
       k,
       history: events.map((e) => ({ item: e.item, kind: e.kind, at: e.at })),
       now,

@@ -83,6 +83,8 @@ export class Engine {
     this.wasi = wasi;
     /** SHA-256 of the module bytes this instance runs. */
     this.wasmSHA256 = digest;
+    /** Set once the module trapped or exited: its state is then unknown, and it is never called again. */
+    this.broken = false;
   }
 
   /**
@@ -109,6 +111,23 @@ export class Engine {
    * @param {object} req
    */
   call(fn, req) {
+    if (this.broken) throw new PrivrecError(Code.internal, `${fn}: the module instance crashed earlier; load the bundle again`);
+    try {
+      return this.unsafeCall(fn, req);
+    } catch (e) {
+      if (e instanceof PrivrecError && e.code !== Code.wasi_exit) throw e;
+      // A trap (WebAssembly.RuntimeError) or proc_exit: the module promises
+      // never to trap on bad input, so this is a bug; retire the instance.
+      this.broken = true;
+      throw new PrivrecError(Code.internal, `${fn}: the module crashed: ${e instanceof Error ? e.message : e} (please report it)`, { cause: e });
+    }
+  }
+
+  /**
+   * @param {string} fn
+   * @param {object} req
+   */
+  unsafeCall(fn, req) {
     const bytes = encode(req, { ignoreUndefined: true });
     const ptr = this.ex.privrec_alloc(bytes.length);
     if (ptr === 0) throw new PrivrecError(Code.too_large, `${fn}: request of ${bytes.length} bytes is too large`);

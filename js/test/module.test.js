@@ -86,3 +86,44 @@ test('recommend makes no host calls', async () => {
   }
   assert.deepEqual(calls, []);
 });
+
+// A hand-written module with the ABI's exports whose load and recommend
+// trap: the SDK must turn the trap into a PrivrecError and retire the
+// instance rather than call into an unknown state again.
+function trappingModule() {
+  /** @param {number[]} body @param {number} id */
+  const section = (id, body) => [id, body.length, ...body];
+  /** @param {string} s */
+  const name = (s) => [s.length, ...new TextEncoder().encode(s)];
+  const types = section(1, [5, 0x60, 0, 0, 0x60, 0, 1, 0x7f, 0x60, 1, 0x7f, 1, 0x7f, 0x60, 1, 0x7f, 0, 0x60, 2, 0x7f, 0x7f, 1, 0x7e]);
+  const funcs = section(3, [6, 0, 1, 2, 3, 4, 4]);
+  const memory = section(5, [1, 0, 1]);
+  const exps = [
+    ['_initialize', 0, 0],
+    ['privrec_abi_version', 0, 1],
+    ['privrec_alloc', 0, 2],
+    ['privrec_free', 0, 3],
+    ['privrec_load', 0, 4],
+    ['privrec_recommend', 0, 5],
+    ['memory', 2, 0],
+  ];
+  const exports = section(7, [exps.length, ...exps.flatMap(([n, kind, idx]) => [...name(String(n)), Number(kind), Number(idx)])]);
+  const bodies = [
+    [0, 0x0b],
+    [0, 0x41, 1, 0x0b],
+    [0, 0x41, 0x80, 0x08, 0x0b],
+    [0, 0x0b],
+    [0, 0x00, 0x0b],
+    [0, 0x00, 0x0b],
+  ];
+  const code = section(10, [bodies.length, ...bodies.flatMap((b) => [b.length, ...b])]);
+  return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0, ...types, ...funcs, ...memory, ...exports, ...code]);
+}
+
+test('a trapping module is retired, not called again', async () => {
+  const e = await Engine.create(trappingModule());
+  const req = { k: 1, history: [], now: fx.now, context: { hour: -1, weekday: -1 }, explain: false };
+  assert.throws(() => e.recommend(req), (/** @type {any} */ err) => err.code === Code.internal && /crashed: .*unreachable/.test(err.message));
+  assert.equal(e.broken, true);
+  assert.throws(() => e.recommend(req), (/** @type {any} */ err) => err.code === Code.internal && /crashed earlier/.test(err.message));
+});
