@@ -1,0 +1,70 @@
+package demo
+
+import (
+	"crypto/ed25519"
+	"crypto/rand"
+	"fmt"
+	"time"
+
+	"github.com/privrec/privrec/model"
+	"github.com/privrec/privrec/model/bundle"
+	"github.com/privrec/privrec/model/train"
+)
+
+// Expiry is how long a demo bundle's signature stays valid.
+const Expiry = 30 * 24 * time.Hour
+
+// TrainConfig is the training configuration of the demo bundle: the
+// project's defaults with a regulariser and neighbour count suited to a
+// catalog of under a hundred items and a few thousand baskets.
+func TrainConfig() train.Config {
+	c := train.DefaultConfig()
+	c.Lambda = 20
+	c.Neighbors = 30
+	c.ContextItems = 12
+	return c
+}
+
+// Bundle trains the default synthetic log and signs the result with priv, at
+// version now (Unix seconds), valid for Expiry. wasm is the module shipped in
+// the bundle: the manifest pins its SHA-256, so it must be the exact bytes
+// the page will fetch. Training takes well under a second.
+func Bundle(wasm []byte, priv ed25519.PrivateKey, now time.Time) (*bundle.Files, error) {
+	if len(wasm) == 0 {
+		return nil, fmt.Errorf("%w: build demo bundle: no module bytes (run make wasm)", model.ErrMissingArtifact)
+	}
+	if len(priv) != ed25519.PrivateKeySize {
+		return nil, fmt.Errorf("%w: build demo bundle: private key is %d bytes; want %d", model.ErrBadRequest, len(priv), ed25519.PrivateKeySize)
+	}
+	log, err := Log(DefaultLogConfig())
+	if err != nil {
+		return nil, fmt.Errorf("build demo bundle: %w", err)
+	}
+	spec, err := train.Train(log, TrainConfig(), nil)
+	if err != nil {
+		return nil, fmt.Errorf("build demo bundle: %w", err)
+	}
+	var id [16]byte
+	if _, err := rand.Read(id[:]); err != nil {
+		return nil, fmt.Errorf("%w: build demo bundle: %v", model.ErrInternal, err)
+	}
+	weights, err := model.EncodeWeights(spec, id)
+	if err != nil {
+		return nil, fmt.Errorf("build demo bundle: %w", err)
+	}
+	catalog, err := model.EncodeCatalog(log.Catalog, id)
+	if err != nil {
+		return nil, fmt.Errorf("build demo bundle: %w", err)
+	}
+	files := &bundle.Files{Weights: weights, Catalog: catalog, Wasm: wasm}
+	meta := bundle.Meta{
+		Version:  uint64(now.Unix()),
+		Created:  now.UnixMilli(),
+		Expires:  now.Add(Expiry).UnixMilli(),
+		BundleID: id,
+	}
+	if err := bundle.Sign(files, meta, priv); err != nil {
+		return nil, fmt.Errorf("build demo bundle: %w", err)
+	}
+	return files, nil
+}
