@@ -168,6 +168,12 @@ func TestLongHistoryIsBounded(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{"b"}, ids(resp))
 	assert.Equal(t, model.MaxHistory-1, resp.Unknown, "only the most recent events are read")
+
+	// A purchase older than the scoring window is still left out.
+	h[0] = model.Event{Item: "b", Kind: model.KindPurchase, At: -1}
+	resp, err = m.Recommend(model.Request{K: 1, History: h})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"c"}, ids(resp))
 }
 
 func TestQuantizedMatchesBuild(t *testing.T) {

@@ -138,7 +138,6 @@ func (m *Model) Recommend(req Request) (Response, error) {
 			xs = append(xs, histWeight{item: i})
 		}
 		xs[p].w += m.eventWeight(e, now)
-		xs[p].purchased = xs[p].purchased || e.Kind == KindPurchase
 	}
 	sort.Slice(xs, func(a, b int) bool { return xs[a].item < xs[b].item })
 	sat := m.params.Saturation
@@ -146,15 +145,16 @@ func (m *Model) Recommend(req Request) (Response, error) {
 		sat = 1
 	}
 
+	// Seen items are left out over the whole history, not only the window
+	// that scores: an item bought long ago is still bought.
 	excluded := make([]bool, n)
-	for _, x := range xs {
-		switch req.Seen {
-		case SeenAll:
-			excluded[x.item] = true
-		case SeenNone:
-		default:
-			if x.purchased {
-				excluded[x.item] = true
+	if req.Seen != SeenNone {
+		for _, e := range req.History {
+			if req.Seen != SeenAll && e.Kind != KindPurchase {
+				continue
+			}
+			if i, ok := m.index[e.Item]; ok {
+				excluded[i] = true
 			}
 		}
 	}
@@ -217,9 +217,8 @@ func (m *Model) Recommend(req Request) (Response, error) {
 
 // histWeight is one distinct history item and its summed event weight.
 type histWeight struct {
-	item      int32
-	w         float64
-	purchased bool
+	item int32
+	w    float64
 }
 
 // weighted is a history item and its saturated weight.
