@@ -216,7 +216,7 @@ func (a *auditor) static(ctx context.Context, wasm []byte) (*Module, bool) {
 	rep := a.rep
 	m, err := a.r.compile(ctx, wasm)
 	if err != nil {
-		rep.violate("abi", "%v", err)
+		rep.violate(checkOf(err, "abi"), "%v", err)
 		return nil, false
 	}
 	rep.Imports = m.static.imports

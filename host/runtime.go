@@ -116,7 +116,11 @@ func (r *Runtime) compile(ctx context.Context, wasm []byte) (*Module, error) {
 
 	cm, err := r.rt.CompileModule(ctx, wasm)
 	if err != nil {
-		return nil, fmt.Errorf("compile module: %w: not a valid WebAssembly module: %v", ErrABI, firstLine(err.Error()))
+		msg := firstLine(err.Error())
+		if strings.Contains(msg, "over limit of") { // wazero: the module's minimum memory exceeds the limit
+			return nil, fmt.Errorf("compile module: %w: %s; raise Config.MemoryLimitPages", ErrMemoryLimit, msg)
+		}
+		return nil, fmt.Errorf("compile module: %w: not a valid WebAssembly module: %s", ErrABI, msg)
 	}
 	m := &Module{rt: r, compiled: cm, sha: sum, static: inspect(cm)}
 
