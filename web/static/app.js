@@ -1,0 +1,489 @@
+// The demo storefront and its privacy dashboard. It uses only the public API
+// of the privrec SDK (js/types/index.d.ts): the shopper's history lives in
+// the SDK's worker (IndexedDB or memory), never in this page's storage, and
+// the only requests this page makes are GETs of static files.
+//
+// The cart is kept in this module's memory only: it is gone on reload, and
+// the purchase it turns into is recorded through the SDK like any event.
+
+import { Recommender, PrivrecError } from '/sdk/privrec.js';
+
+/** @typedef {{id: string, title: string, price: number, category?: string, tags?: string[]}} Item */
+
+const $ = (/** @type {string} */ sel) => /** @type {HTMLElement} */ (document.querySelector(sel));
+const main = $('#main');
+
+const state = {
+  /** @type {Recommender | null} */ rec: null,
+  /** @type {Map<string, Item>} */ catalog: new Map(),
+  /** @type {string[]} */ categories: [],
+  /** @type {string[]} */ cart: [],
+  category: '',
+  consent: /** @type {'off'|'session'|'full'} */ ('off'),
+  /** @type {{at: number, kind: string, text: string}[]} */ events: [],
+  /** @type {any} */ config: null,
+  renders: 0,
+  viewed: '',
+};
+
+const money = new Intl.NumberFormat('en-GB', { style: 'currency', currency: 'EUR' });
+const when = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short' });
+const VERB = { view: 'viewed', cart: 'added to your cart', purchase: 'bought' };
+const CONSENT_LABEL = { off: 'Off', session: 'This visit', full: 'On this device' };
+
+/**
+ * Builds an element. Text goes through textContent, never innerHTML, so
+ * catalog data cannot inject markup.
+ * @param {string} tag
+ * @param {Record<string, any>} [attrs]
+ * @param {...(Node|string|null|undefined|false)} children
+ */
+function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
+    else if (k === 'class') el.className = v;
+    else el.setAttribute(k, v === true ? '' : String(v));
+  }
+  for (const c of children) if (c !== null && c !== undefined && c !== false) el.append(c);
+  return el;
+}
+
+function toast(text) {
+  const t = $('#toast');
+  t.textContent = text;
+  t.classList.add('show');
+  clearTimeout(/** @type {any} */ (t).timer);
+  /** @type {any} */ (t).timer = setTimeout(() => t.classList.remove('show'), 2500);
+}
+
+function logEvent(kind, text) {
+  state.events.unshift({ at: Date.now(), kind, text });
+  state.events.length = Math.min(state.events.length, 50);
+}
+
+function initials(title) {
+  return title
+    .replace(/[^A-Za-z ]/g, ' ')
+    .split(/\s+/)
+    .filter((w) => w.length > 2 && w[0] === w[0].toUpperCase())
+    .slice(0, 2)
+    .map((w) => w[0])
+    .join('');
+}
+
+/** @param {Item} item @param {string} [size] */
+function tile(item, size = '') {
+  const n = Math.max(0, state.categories.indexOf(item.category ?? ''));
+  return h('div', { class: `tile cat-${n % 8} ${size}`, 'aria-hidden': 'true' }, initials(item.title));
+}
+
+// ---- SDK calls ---------------------------------------------------------------
+
+async function track(item, kind) {
+  const id = await state.rec.track({ item, kind });
+  return id;
+}
+
+async function refreshConsent() {
+  state.consent = await state.rec.consent.get();
+  document.body.dataset.consent = state.consent;
+  $('#consent-badge').textContent = CONSENT_LABEL[state.consent];
+  $('#consent-notice').hidden = state.consent !== 'off' || location.hash.startsWith('#/privacy');
+}
+
+async function setConsent(level) {
+  const previous = state.consent;
+  await state.rec.consent.set(level);
+  await refreshConsent();
+  if (level === 'off' && previous !== 'off') toast('Personalisation off: your stored history was deleted.');
+  else toast(`Personalisation: ${CONSENT_LABEL[level].toLowerCase()}.`);
+  await render();
+}
+
+// ---- views -------------------------------------------------------------------
+
+/** The "Recommended for you" strip. */
+async function recStrip({ exclude = [], heading = 'Recommended for you' } = {}) {
+  const section = h('section', { class: 'recs', 'aria-labelledby': 'recs-h', 'data-testid': 'recs' });
+  const [res, history] = await Promise.all([
+    state.rec.recommend({ k: 6, explain: true, exclude }),
+    state.rec.history.list(),
+  ]);
+  /** @type {Map<string, string>} strongest kind per item */
+  const kinds = new Map();
+  const rank = { view: 0, cart: 1, purchase: 2 };
+  for (const e of history) {
+    const k = kinds.get(e.item);
+    if (!k || rank[e.kind] > rank[k]) kinds.set(e.item, e.kind);
+  }
+  const items = (res.items ?? []).filter((r) => state.catalog.has(r.item));
+  const personal = items.some((r) => r.source === 'history');
+  section.dataset.personal = String(personal);
+  section.append(
+    h('h2', { id: 'recs-h' }, personal ? heading : 'Popular right now'),
+    h(
+      'p',
+      { class: 'muted' },
+      state.consent === 'off'
+        ? 'Personalisation is off, so these are popular picks for this time of day. Nothing about you is used or kept.'
+        : personal
+          ? 'Chosen on this device from your history; it never leaves your browser.'
+          : 'Browse a little and these will adapt to you, on this device.',
+    ),
+  );
+  const list = h('ul', { class: 'rec-list' });
+  for (const r of items) {
+    const item = state.catalog.get(r.item);
+    const because = (r.because ?? []).filter((b) => state.catalog.has(b.item));
+    const reason =
+      r.source === 'history' && because.length
+        ? `Because you ${VERB[kinds.get(because[0].item) ?? 'view']} ${state.catalog.get(because[0].item).title}`
+        : 'Popular with other shoppers';
+    list.append(
+      h(
+        'li',
+        { class: 'rec', 'data-item': r.item, 'data-source': r.source },
+        h('a', { href: `#/p/${encodeURIComponent(r.item)}` }, tile(item, 'small'), h('span', { class: 'title' }, item.title)),
+        h('span', { class: 'price' }, money.format(item.price)),
+        h('span', { class: 'why' }, reason),
+      ),
+    );
+  }
+  if (!items.length) list.append(h('li', { class: 'muted' }, 'No suggestions yet.'));
+  section.append(list);
+  return section;
+}
+
+/** @param {Item} item */
+function card(item) {
+  return h(
+    'li',
+    { class: 'card', 'data-item': item.id },
+    h('a', { href: `#/p/${encodeURIComponent(item.id)}`, class: 'card-link' }, tile(item), h('span', { class: 'title' }, item.title)),
+    h('span', { class: 'cat' }, item.category),
+    h(
+      'div',
+      { class: 'card-row' },
+      h('span', { class: 'price' }, money.format(item.price)),
+      h('button', { type: 'button', class: 'add', 'data-add': item.id, 'aria-label': `Add ${item.title} to cart`, onclick: () => addToCart(item.id) }, 'Add to cart'),
+    ),
+  );
+}
+
+async function shopView() {
+  const filters = h('div', { class: 'filters', role: 'group', 'aria-label': 'Filter by category' });
+  for (const c of ['', ...state.categories]) {
+    filters.append(
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'chip',
+          'aria-pressed': String(state.category === c),
+          'data-category': c || 'all',
+          onclick: () => {
+            state.category = c;
+            render();
+          },
+        },
+        c || 'All',
+      ),
+    );
+  }
+  const grid = h('ul', { class: 'grid', 'data-testid': 'grid' });
+  for (const item of state.catalog.values()) {
+    if (!state.category || item.category === state.category) grid.append(card(item));
+  }
+  return [await recStrip(), h('h2', {}, state.category || 'All products'), filters, grid];
+}
+
+async function productView(id) {
+  const item = state.catalog.get(id);
+  if (!item) return [h('h1', {}, 'Not found'), h('p', {}, h('a', { href: '#/' }, 'Back to the shop'))];
+  // One view per visit of the page, not per re-render (consent changes,
+  // events from other tabs).
+  if (state.viewed !== location.hash) {
+    state.viewed = location.hash;
+    await track(id, 'view');
+  }
+  const kit = item.tags?.[0];
+  return [
+    h('p', { class: 'crumbs' }, h('a', { href: '#/' }, 'Shop'), ' / ', item.category),
+    h(
+      'article',
+      { class: 'detail', 'data-item': id },
+      tile(item, 'large'),
+      h(
+        'div',
+        {},
+        h('h1', {}, item.title),
+        h('p', { class: 'price big' }, money.format(item.price)),
+        h('p', {}, `From our ${kit ?? 'house'} range in ${item.category}. Well made, fairly priced, and recommended without tracking.`),
+        h('button', { type: 'button', class: 'primary', 'data-add': id, onclick: () => addToCart(id) }, 'Add to cart'),
+      ),
+    ),
+    await recStrip({ exclude: [id], heading: 'Goes well with' }),
+  ];
+}
+
+async function addToCart(id) {
+  state.cart.push(id);
+  $('#cart-count').textContent = String(state.cart.length);
+  await track(id, 'cart');
+  toast(`Added ${state.catalog.get(id).title} to your cart.`);
+}
+
+async function cartView() {
+  const out = [h('h1', {}, 'Your cart')];
+  if (!state.cart.length) {
+    out.push(h('p', { class: 'muted', 'data-testid': 'cart-empty' }, 'Your cart is empty.'), await recStrip());
+    return out;
+  }
+  const list = h('ul', { class: 'cart' });
+  let total = 0;
+  state.cart.forEach((id, i) => {
+    const item = state.catalog.get(id);
+    total += item.price;
+    list.append(
+      h(
+        'li',
+        {},
+        tile(item, 'small'),
+        h('span', { class: 'title' }, item.title),
+        h('span', { class: 'price' }, money.format(item.price)),
+        h('button', { type: 'button', class: 'link', 'aria-label': `Remove ${item.title}`, onclick: () => { state.cart.splice(i, 1); $('#cart-count').textContent = String(state.cart.length); render(); } }, 'Remove'),
+      ),
+    );
+  });
+  out.push(list, h('p', { class: 'total' }, 'Total ', h('strong', {}, money.format(total))));
+  out.push(h('button', { type: 'button', class: 'primary', id: 'checkout', onclick: checkout }, 'Buy now'));
+  return out;
+}
+
+async function checkout() {
+  const bought = [...state.cart];
+  for (const id of bought) await track(id, 'purchase');
+  state.cart = [];
+  $('#cart-count').textContent = '0';
+  toast(`Thank you! ${bought.length} item${bought.length === 1 ? '' : 's'} on the way (not really: this is a demo).`);
+  location.hash = '#/';
+}
+
+function fmtTime(ms) {
+  return ms ? when.format(new Date(ms)) : '—';
+}
+
+async function privacyView() {
+  const rec = state.rec;
+  const history = await rec.history.list();
+  const m = rec.model;
+
+  const consent = h(
+    'fieldset',
+    { class: 'consent' },
+    h('legend', {}, 'Personalisation'),
+    ...[
+      ['off', 'Off', 'Nothing is stored. Suggestions use only the time of day and your device type.'],
+      ['session', 'This visit only', 'Your history is kept in this tab’s memory and forgotten when you close it.'],
+      ['full', 'Remember on this device', 'Your history is stored in this browser (IndexedDB) for up to 90 days, never sent anywhere.'],
+    ].map(([value, label, help]) =>
+      h(
+        'label',
+        { class: 'choice' },
+        h('input', {
+          type: 'radio',
+          name: 'consent',
+          value,
+          checked: state.consent === value,
+          'aria-describedby': `help-${value}`,
+          onchange: () => setConsent(/** @type {any} */ (value)),
+        }),
+        h('span', {}, h('strong', {}, label), h('span', { id: `help-${value}`, class: 'muted' }, help)),
+      ),
+    ),
+  );
+
+  const table = h('table', { class: 'history', 'data-testid': 'history' });
+  table.append(h('caption', {}, `${history.length} event${history.length === 1 ? '' : 's'} held about you`));
+  table.append(h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Product'), h('th', { scope: 'col' }, 'What'), h('th', { scope: 'col' }, 'When'), h('th', { scope: 'col' }, 'Kept'), h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, 'Actions')))));
+  const body = h('tbody');
+  for (const e of [...history].sort((a, b) => b.at - a.at)) {
+    const title = state.catalog.get(e.item)?.title ?? e.item;
+    body.append(
+      h(
+        'tr',
+        { 'data-event': e.id, 'data-item': e.item },
+        h('td', {}, title),
+        h('td', {}, e.kind),
+        h('td', {}, fmtTime(e.at)),
+        h('td', {}, e.stored ? 'this device' : 'this tab only'),
+        h('td', {}, h('button', { type: 'button', class: 'link', 'aria-label': `Delete ${e.kind} of ${title}`, onclick: async () => { await rec.history.delete(e.id); toast('Deleted.'); render(); } }, 'Delete')),
+      ),
+    );
+  }
+  if (!history.length) body.append(h('tr', {}, h('td', { colspan: '5', class: 'muted' }, state.consent === 'off' ? 'Nothing: personalisation is off.' : 'Nothing yet.')));
+  table.append(body);
+
+  const exportBtn = h('button', { type: 'button', id: 'export', onclick: () => exportHistory(exportBtn) }, 'Export as JSON');
+  const clearBtn = h('button', {
+    type: 'button',
+    id: 'clear',
+    class: 'danger',
+    disabled: !history.length,
+    onclick: async () => {
+      const n = await rec.history.clear();
+      toast(`Deleted ${n} event${n === 1 ? '' : 's'}.`);
+      render();
+    },
+  }, 'Delete everything');
+
+  const dp = m && m.epsilon > 0 ? `ε = ${m.epsilon}, δ = ${m.delta}` : 'Not differentially private (ε = 0)';
+  const facts = h('dl', { class: 'facts', 'data-testid': 'model' });
+  for (const [k, v] of /** @type {[string, string][]} */ ([
+    ['Model version', m ? String(m.version) : '—'],
+    ['Signed by key', m ? m.key_id : '—'],
+    ['Trusted key (from this site)', state.config.keyId],
+    ['Created', fmtTime(m?.created)],
+    ['Expires', fmtTime(m?.expires)],
+    ['Products known', m ? String(m.items) : '—'],
+    ['Bundle', m ? m.bundle_id : '—'],
+    ['Training privacy', dp],
+  ])) {
+    facts.append(h('dt', {}, k), h('dd', {}, v));
+  }
+
+  const events = h('ol', { class: 'events', 'data-testid': 'events' });
+  for (const e of state.events) events.append(h('li', { 'data-kind': e.kind }, h('time', {}, fmtTime(e.at)), ' ', e.text));
+  if (!state.events.length) events.append(h('li', { class: 'muted' }, 'No events yet.'));
+
+  return [
+    h('h1', {}, 'Your privacy'),
+    h('p', { class: 'lead' }, 'Recommendations here are computed by a signed model running inside your browser. What you view and buy is kept only as you choose below, and never sent to the shop.'),
+    h('div', { class: 'panels' },
+      h('section', { class: 'panel', 'aria-labelledby': 'p-consent' }, h('h2', { id: 'p-consent' }, 'Your choice'), consent),
+      h('section', { class: 'panel', 'aria-labelledby': 'p-model' }, h('h2', { id: 'p-model' }, 'The model'), facts,
+        h('button', { type: 'button', id: 'update', onclick: checkUpdate }, 'Check for a newer model')),
+    ),
+    h('section', { class: 'panel', 'aria-labelledby': 'p-stored' }, h('h2', { id: 'p-stored' }, 'What is stored'), table, h('div', { class: 'actions' }, exportBtn, clearBtn)),
+    h('div', { class: 'panels' },
+      h('section', { class: 'panel', 'aria-labelledby': 'p-events' }, h('h2', { id: 'p-events' }, 'Events'), events),
+      h('section', { class: 'panel', 'aria-labelledby': 'p-net' }, h('h2', { id: 'p-net' }, 'What this page sends'),
+        h('p', {}, 'Only downloads of static files: this page, the SDK, the model bundle and the product list. The site’s Content-Security-Policy limits connections to this origin (connect-src \'self\'), and the server sets no cookies.')),
+    ),
+  ];
+}
+
+async function exportHistory(btn) {
+  const json = await state.rec.history.export();
+  const data = JSON.parse(json);
+  const url = URL.createObjectURL(new Blob([json], { type: 'application/json' }));
+  const a = h('a', { href: url, download: 'privrec-history.json', hidden: true });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  btn.dataset.exported = String(data.events.length);
+  toast(`Exported ${data.events.length} event${data.events.length === 1 ? '' : 's'} as privrec-history.json.`);
+}
+
+async function checkUpdate() {
+  try {
+    const m = await state.rec.update();
+    toast(`Model version ${m.version} is in use.`);
+  } catch (e) {
+    toast(`Update failed: ${PrivrecError.from(e).message}`);
+  }
+  render();
+}
+
+// ---- routing -----------------------------------------------------------------
+
+let rendering = Promise.resolve();
+
+function render() {
+  rendering = rendering.then(renderNow, renderNow);
+  return rendering;
+}
+
+async function renderNow() {
+  const hash = location.hash || '#/';
+  let route = 'shop';
+  /** @type {any[]} */ let nodes;
+  try {
+    await refreshConsent();
+    if (hash.startsWith('#/p/')) {
+      route = 'product';
+      nodes = await productView(decodeURIComponent(hash.slice(4)));
+    } else if (hash === '#/cart') {
+      route = 'cart';
+      nodes = await cartView();
+    } else if (hash === '#/privacy') {
+      route = 'privacy';
+      nodes = await privacyView();
+    } else {
+      nodes = await shopView();
+    }
+  } catch (e) {
+    const err = PrivrecError.from(e);
+    nodes = [h('div', { class: 'error', role: 'alert' }, h('h1', {}, 'Something went wrong'), h('p', {}, `${err.reason}: ${err.message}`))];
+  }
+  for (const a of document.querySelectorAll('[data-nav]')) {
+    if (/** @type {HTMLElement} */ (a).dataset.nav === route) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  }
+  main.replaceChildren(...nodes);
+  document.body.dataset.view = route;
+  document.body.dataset.renders = String(++state.renders);
+}
+
+async function start() {
+  try {
+    const [config, catalog] = await Promise.all([
+      fetch('/config.json').then((r) => r.json()),
+      fetch('/catalog.json').then((r) => r.json()),
+    ]);
+    state.config = config;
+    for (const item of /** @type {Item[]} */ (catalog)) state.catalog.set(item.id, item);
+    state.categories = [...new Set(catalog.map((i) => i.category).filter(Boolean))].sort();
+    const rec = await Recommender.load({
+      bundleUrl: config.bundleUrl,
+      wasmUrl: config.wasmUrl,
+      publicKeys: config.publicKey,
+      namespace: config.namespace,
+      retention: { maxAgeDays: 90, maxEvents: 1000 },
+    });
+    state.rec = rec;
+    logEvent('modelupdated', `Model version ${rec.model?.version} loaded and verified (key ${rec.model?.key_id}).`);
+    rec.addEventListener('modelupdated', (e) => {
+      logEvent('modelupdated', `Model updated to version ${e.detail.version} (${e.detail.origin}).`);
+      render();
+    });
+    rec.addEventListener('updaterefused', (e) => {
+      logEvent('updaterefused', `Update refused: ${e.detail.reason} — ${e.detail.message}. Kept version ${e.detail.kept ?? 'none'}.`);
+      render();
+    });
+    rec.addEventListener('consentchanged', (e) => {
+      logEvent('consentchanged', `Consent changed from ${e.detail.previous} to ${e.detail.consent}${e.detail.origin === 'remote' ? ' in another tab' : ''}.`);
+      if (e.detail.origin === 'remote') render();
+    });
+    rec.addEventListener('historychanged', () => render());
+    for (const b of document.querySelectorAll('[data-consent-choice]')) {
+      b.addEventListener('click', () => setConsent(/** @type {any} */ (/** @type {HTMLElement} */ (b).dataset.consentChoice)));
+    }
+    window.addEventListener('hashchange', () => {
+      state.viewed = '';
+      render().then(() => main.focus({ preventScroll: true }));
+      window.scrollTo(0, 0);
+    });
+    await render();
+    document.body.dataset.ready = 'true';
+  } catch (e) {
+    const err = PrivrecError.from(e);
+    main.replaceChildren(h('div', { class: 'error', role: 'alert' }, h('h1', {}, 'The recommender could not start'), h('p', {}, `${err.reason}: ${err.message}`)));
+    document.body.dataset.ready = 'error';
+  }
+}
+
+start();
