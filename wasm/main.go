@@ -9,6 +9,9 @@ package main
 import (
 	"encoding/hex"
 	"fmt"
+	"runtime"
+	"runtime/debug"
+	"runtime/metrics"
 	"unsafe"
 
 	"github.com/vmihailenco/msgpack/v5"
@@ -18,6 +21,31 @@ import (
 )
 
 func main() {}
+
+// The garbage collector reads the clock (a host call), and recommend must
+// make none. So automatic collection is off, and the module collects in
+// privrec_load and privrec_free, where host calls are allowed, once enough
+// has been allocated since the last collection.
+func init() { debug.SetGCPercent(-1) }
+
+// gcEvery is how many bytes may be allocated between two collections.
+const gcEvery = 8 << 20
+
+var (
+	allocSample = []metrics.Sample{{Name: "/gc/heap/allocs:bytes"}}
+	allocAtGC   uint64
+)
+
+// collect runs the garbage collector if gcEvery bytes were allocated since
+// the last run, or if force is set.
+func collect(force bool) {
+	metrics.Read(allocSample)
+	total := allocSample[0].Value.Uint64()
+	if force || total-allocAtGC >= gcEvery {
+		runtime.GC()
+		allocAtGC = total
+	}
+}
 
 // maxBuffer caps one request buffer (a whole bundle plus a margin).
 const maxBuffer = 256 << 20
@@ -49,6 +77,7 @@ func free(ptr uint32) {
 		clear(b) // requests hold history: leave none of it behind
 		delete(buffers, ptr)
 	}
+	collect(false)
 }
 
 func keep(b []byte) uint32 {
@@ -91,6 +120,7 @@ func load(ptr, n uint32) uint64 {
 			return nil, err
 		}
 		current, version = m, man.Version
+		defer collect(true) // the old model and the artifacts' copies are garbage now
 		return model.LoadResult{
 			Version:  man.Version,
 			KeyID:    man.KeyID,
