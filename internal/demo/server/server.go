@@ -1,0 +1,351 @@
+// Package server is the HTTP handler behind `privrec serve`: it serves the
+// demo storefront, the JS SDK, the module and one signed bundle, all from
+// memory, and nothing else.
+//
+// The handler is built for the demo's privacy promise (DESIGN.md, promise
+// 4): it answers only GET and HEAD of a fixed set of static paths, refuses
+// request bodies, never sets a cookie, sends a CSP whose connect-src is
+// 'self' on every response, and logs requests by path only, never their
+// query strings. Every file is read once when the handler is built, so no
+// request can reach a file system.
+package server
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"mime"
+	"net/http"
+	"path"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/privrec/privrec/model"
+	"github.com/privrec/privrec/model/bundle"
+)
+
+// CSP is the Content-Security-Policy of every response. Scripts, workers
+// and connections may only reach this origin; 'wasm-unsafe-eval' lets the
+// worker compile the module and nothing else.
+const CSP = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; " +
+	"connect-src 'self'; style-src 'self'; img-src 'self'; object-src 'none'; " +
+	"base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+
+// Paths under which the handler serves the SDK and the bundle.
+const (
+	SDKPrefix    = "/sdk/"
+	BundlePrefix = "/bundle/"
+	ConfigPath   = "/config.json"
+	CatalogPath  = "/catalog.json"
+)
+
+// Config is what the handler serves. Site, SDK, Bundle and PublicKey are
+// required; there are no defaults.
+type Config struct {
+	// Site holds the storefront's files (index.html at its root); every
+	// regular file whose name does not start with "." or "_" is served under
+	// "/".
+	Site fs.FS
+	// SDK holds privrec.js and privrec-worker.js (js/dist), served under
+	// /sdk/.
+	SDK fs.FS
+	// Bundle is the signed bundle served under /bundle/: manifest.bin,
+	// manifest.sig, weights.bin, catalog.bin and privrec.wasm.
+	Bundle *bundle.Files
+	// PublicKey is the key the page tells the SDK to trust; it must verify
+	// Bundle's signature.
+	PublicKey ed25519.PublicKey
+	// Namespace separates the demo's IndexedDB store from other privrec
+	// stores on the origin. Default "demo".
+	Namespace string
+	// Log, when not nil, is called once per request after it is answered.
+	// It must be safe for concurrent use.
+	Log func(Entry)
+	// Now is the clock used to check the bundle; default time.Now.
+	Now func() time.Time
+}
+
+// Entry describes one answered request. It holds the path only: a query
+// string is recorded as present or not, never its content.
+type Entry struct {
+	Method   string
+	Path     string
+	Status   int
+	Bytes    int64 // body bytes written
+	HasQuery bool  // the URL had a query string (not served differently, not logged)
+	HasBody  bool  // the request announced a body (always refused)
+	Duration time.Duration
+}
+
+func (e Entry) String() string {
+	q := ""
+	if e.HasQuery {
+		q = " (query dropped)"
+	}
+	return fmt.Sprintf("%s %s%s %d %dB %s", e.Method, e.Path, q, e.Status, e.Bytes, e.Duration.Round(time.Microsecond))
+}
+
+type file struct {
+	data  []byte
+	ctype string
+	etag  string
+}
+
+// Handler serves the demo. It is immutable once built and safe for
+// concurrent use.
+type Handler struct {
+	files map[string]file
+	log   func(Entry)
+	mod   time.Time
+	info  *bundle.Manifest
+}
+
+// PageConfig is the JSON the page reads from /config.json.
+type PageConfig struct {
+	BundleURL string `json:"bundleUrl"`
+	WasmURL   string `json:"wasmUrl"`
+	SDKURL    string `json:"sdkUrl"`
+	PublicKey string `json:"publicKey"` // standard base64 of the 32 bytes
+	KeyID     string `json:"keyId"`
+	Namespace string `json:"namespace"`
+	Catalog   string `json:"catalogUrl"`
+}
+
+// New checks cfg (the bundle must verify with PublicKey now) and loads every
+// file into memory.
+func New(cfg Config) (*Handler, error) {
+	if cfg.Site == nil || cfg.SDK == nil || cfg.Bundle == nil {
+		return nil, fmt.Errorf("%w: new server: site, SDK and bundle are required", model.ErrBadRequest)
+	}
+	if len(cfg.PublicKey) != ed25519.PublicKeySize {
+		return nil, fmt.Errorf("%w: new server: public key is %d bytes; want %d", model.ErrBadRequest, len(cfg.PublicKey), ed25519.PublicKeySize)
+	}
+	now := time.Now
+	if cfg.Now != nil {
+		now = cfg.Now
+	}
+	b := cfg.Bundle
+	m, err := bundle.Verify(b.Manifest, b.Signature, bundle.VerifyOptions{Keys: []ed25519.PublicKey{cfg.PublicKey}, Now: now().UnixMilli()})
+	if err != nil {
+		return nil, fmt.Errorf("new server: %w", err)
+	}
+	for _, a := range []struct {
+		name string
+		data []byte
+	}{{bundle.NameWeights, b.Weights}, {bundle.NameCatalog, b.Catalog}, {bundle.NameWasm, b.Wasm}} {
+		if err := m.Check(a.name, a.data); err != nil {
+			return nil, fmt.Errorf("new server: %w", err)
+		}
+	}
+	cat, err := model.DecodeCatalog(b.Catalog)
+	if err != nil {
+		return nil, fmt.Errorf("new server: %w", err)
+	}
+	h := &Handler{files: map[string]file{}, log: cfg.Log, mod: time.UnixMilli(m.Created).UTC(), info: m}
+	if err := h.addTree("/", cfg.Site); err != nil {
+		return nil, err
+	}
+	if _, ok := h.files["/index.html"]; !ok {
+		return nil, fmt.Errorf("%w: new server: the site has no index.html", model.ErrMissingArtifact)
+	}
+	if err := h.addTree(SDKPrefix, cfg.SDK); err != nil {
+		return nil, err
+	}
+	for _, name := range []string{"privrec.js", "privrec-worker.js"} {
+		if _, ok := h.files[SDKPrefix+name]; !ok {
+			return nil, fmt.Errorf("%w: new server: the SDK has no %s (build it: cd js && npm ci && npm run build)", model.ErrMissingArtifact, name)
+		}
+	}
+	h.add(BundlePrefix+"manifest.bin", b.Manifest)
+	h.add(BundlePrefix+"manifest.sig", b.Signature)
+	h.add(BundlePrefix+"weights.bin", b.Weights)
+	h.add(BundlePrefix+"catalog.bin", b.Catalog)
+	h.add(BundlePrefix+"privrec.wasm", b.Wasm)
+	ns := cfg.Namespace
+	if ns == "" {
+		ns = "demo"
+	}
+	pc := PageConfig{
+		BundleURL: BundlePrefix, WasmURL: BundlePrefix + "privrec.wasm", SDKURL: SDKPrefix + "privrec.js",
+		PublicKey: base64.StdEncoding.EncodeToString(cfg.PublicKey), KeyID: bundle.KeyID(cfg.PublicKey),
+		Namespace: ns, Catalog: CatalogPath,
+	}
+	for p, v := range map[string]any{ConfigPath: pc, CatalogPath: cat.Items} {
+		data, err := json.Marshal(v)
+		if err != nil {
+			return nil, fmt.Errorf("%w: new server: %v", model.ErrInternal, err)
+		}
+		h.add(p, data)
+	}
+	return h, nil
+}
+
+// Manifest returns the verified manifest of the bundle being served.
+func (h *Handler) Manifest() *bundle.Manifest { return h.info }
+
+// Paths returns every path the handler serves, sorted ("/" serves
+// /index.html).
+func (h *Handler) Paths() []string {
+	out := make([]string, 0, len(h.files))
+	for p := range h.files {
+		out = append(out, p)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func (h *Handler) addTree(prefix string, fsys fs.FS) error {
+	return fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return fmt.Errorf("new server: %w", err)
+		}
+		name := d.Name()
+		if p != "." && (strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_")) {
+			if d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if !d.Type().IsRegular() {
+			return nil
+		}
+		data, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return fmt.Errorf("new server: %w", err)
+		}
+		h.add(prefix+p, data)
+		return nil
+	})
+}
+
+var types = map[string]string{
+	".html": "text/html; charset=utf-8",
+	".js":   "text/javascript; charset=utf-8",
+	".mjs":  "text/javascript; charset=utf-8",
+	".css":  "text/css; charset=utf-8",
+	".json": "application/json",
+	".map":  "application/json",
+	".wasm": "application/wasm",
+	".svg":  "image/svg+xml",
+	".png":  "image/png",
+	".ico":  "image/x-icon",
+	".txt":  "text/plain; charset=utf-8",
+	".md":   "text/plain; charset=utf-8",
+	".ts":   "text/plain; charset=utf-8",
+	".bin":  "application/octet-stream",
+	".sig":  "application/octet-stream",
+}
+
+func (h *Handler) add(p string, data []byte) {
+	ext := path.Ext(p)
+	ct, ok := types[ext]
+	if !ok {
+		if ct = mime.TypeByExtension(ext); ct == "" {
+			ct = "application/octet-stream"
+		}
+	}
+	sum := sha256.Sum256(data)
+	h.files[p] = file{data: data, ctype: ct, etag: `"` + hex.EncodeToString(sum[:12]) + `"`}
+}
+
+// setSecurityHeaders sets the headers every response carries, errors
+// included.
+func setSecurityHeaders(hd http.Header) {
+	hd.Set("Content-Security-Policy", CSP)
+	hd.Set("X-Content-Type-Options", "nosniff")
+	hd.Set("Referrer-Policy", "no-referrer")
+	hd.Set("X-Frame-Options", "DENY")
+	hd.Set("Cross-Origin-Opener-Policy", "same-origin")
+	hd.Set("Cross-Origin-Resource-Policy", "same-origin")
+	hd.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=(), browsing-topics=()")
+}
+
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	rw := &recorder{ResponseWriter: w, status: http.StatusOK}
+	e := Entry{Method: r.Method, Path: r.URL.Path, HasQuery: r.URL.RawQuery != "" || r.URL.ForceQuery,
+		HasBody: r.ContentLength != 0 || len(r.TransferEncoding) > 0}
+	defer func() {
+		if h.log != nil {
+			e.Status, e.Bytes, e.Duration = rw.status, rw.n, time.Since(start)
+			h.log(e)
+		}
+	}()
+	setSecurityHeaders(rw.Header())
+	switch {
+	case r.Method != http.MethodGet && r.Method != http.MethodHead:
+		rw.Header().Set("Allow", "GET, HEAD")
+		http.Error(rw, "method not allowed: this server only serves static files", http.StatusMethodNotAllowed)
+		return
+	case e.HasBody:
+		http.Error(rw, "bad request: a GET carries no body", http.StatusBadRequest)
+		return
+	}
+	p := r.URL.Path
+	if p == "/" {
+		p = "/index.html"
+	}
+	f, ok := h.files[p]
+	if !ok {
+		http.Error(rw, "not found", http.StatusNotFound)
+		return
+	}
+	hd := rw.Header()
+	hd.Set("Content-Type", f.ctype)
+	// Revalidate every time: bundles change in place with each release, and
+	// the ETag makes an unchanged file cost a 304.
+	hd.Set("Cache-Control", "no-cache")
+	hd.Set("ETag", f.etag)
+	http.ServeContent(rw, r, "", h.mod, bytes.NewReader(f.data))
+}
+
+// recorder notes the status and size of a response.
+type recorder struct {
+	http.ResponseWriter
+	status int
+	n      int64
+	wrote  bool
+}
+
+func (r *recorder) WriteHeader(code int) {
+	if !r.wrote {
+		r.status, r.wrote = code, true
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	r.wrote = true
+	n, err := r.ResponseWriter.Write(b)
+	r.n += int64(n)
+	return n, err
+}
+
+// Limits of NewHTTPServer.
+const (
+	ReadHeaderTimeout = 5 * time.Second
+	ReadTimeout       = 10 * time.Second
+	WriteTimeout      = 60 * time.Second // the module is a few MB on a slow link
+	IdleTimeout       = 60 * time.Second
+	MaxHeaderBytes    = 16 << 10
+)
+
+// NewHTTPServer wraps h in an http.Server with bounded timeouts and header
+// size, for addr.
+func NewHTTPServer(addr string, h http.Handler) *http.Server {
+	return &http.Server{
+		Addr:              addr,
+		Handler:           h,
+		ReadHeaderTimeout: ReadHeaderTimeout,
+		ReadTimeout:       ReadTimeout,
+		WriteTimeout:      WriteTimeout,
+		IdleTimeout:       IdleTimeout,
+		MaxHeaderBytes:    MaxHeaderBytes,
+	}
+}
