@@ -201,14 +201,13 @@ func waitFor(t *testing.T, ctx context.Context, what, cond string) {
 	}
 }
 
-// rendered waits until the page finished a render after the action.
+// click clicks the first visible element matching the CSS selector.
 func click(t *testing.T, ctx context.Context, sel string) {
 	t.Helper()
-	before := eval[string](t, ctx, "document.body.dataset.renders || '0'")
 	step(t, ctx, "click "+sel, chromedp.Click(chromedp.CSS(sel), chromedp.NodeVisible))
-	_ = before
 }
 
+// waitRender waits until the page shows view.
 func waitRender(t *testing.T, ctx context.Context, view string) {
 	t.Helper()
 	waitFor(t, ctx, "view "+view, `document.body.dataset.view === '`+view+`' && !!document.querySelector('main > *:not(.loading)')`)
@@ -543,7 +542,8 @@ func checkHeaders(t *testing.T, base string) {
 
 func screenshot(t *testing.T, ctx context.Context, path string) {
 	t.Helper()
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(90))
+	step(t, ctx, "scroll to the top", chromedp.Evaluate[chromedp.Void]("window.scrollTo(0, 0)"))
+	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 	if err != nil {
 		t.Fatalf("screenshot: %v", err)
 	}
