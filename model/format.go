@@ -99,6 +99,11 @@ func formatErr(op string, err error) error {
 
 const weightsFields = 11
 
+// paramsFields is the length of the params array: half-life, view, cart and
+// purchase weights, saturation, popularity weight and half-life (floats),
+// then the popularity time (uint, Unix ms).
+const paramsFields = 8
+
 // EncodeWeights packs a trained model into the weights artifact. Neighbour
 // weights are quantized to 8 bits per row (scale = row max |w| / 127), which
 // keeps each weight to 1 byte plus its 2- or 4-byte index.
@@ -151,10 +156,11 @@ func EncodeWeights(s *Spec, bundleID [16]byte) ([]byte, error) {
 		w.Float32s(v)
 	}
 	p := s.Params
-	w.Array(5)
-	for _, f := range []float64{p.HalfLifeDays, p.ViewWeight, p.CartWeight, p.PurchaseWeight, p.Saturation} {
+	w.Array(paramsFields)
+	for _, f := range []float64{p.HalfLifeDays, p.ViewWeight, p.CartWeight, p.PurchaseWeight, p.Saturation, p.PopularityWeight, p.PopularityHalfLifeDays} {
 		w.Float(f)
 	}
+	w.Uint(uint64(p.PopularityAt))
 	return w.Bytes(), nil
 }
 
@@ -236,11 +242,12 @@ func DecodeWeights(data []byte) (*Model, error) {
 		}
 		contexts[key] = list
 	}
-	r.ExpectArray(5, "params")
+	r.ExpectArray(paramsFields, "params")
 	var p Params
-	for _, f := range []*float64{&p.HalfLifeDays, &p.ViewWeight, &p.CartWeight, &p.PurchaseWeight, &p.Saturation} {
+	for _, f := range []*float64{&p.HalfLifeDays, &p.ViewWeight, &p.CartWeight, &p.PurchaseWeight, &p.Saturation, &p.PopularityWeight, &p.PopularityHalfLifeDays} {
 		*f = r.Float("param")
 	}
+	p.PopularityAt = int64(r.Uint(maxPopularityAt, "popularity_at"))
 	if err := r.End(); err != nil {
 		return nil, formatErr("decode weights", err)
 	}

@@ -190,6 +190,14 @@ func (m *Model) Recommend(req Request) (Response, error) {
 		}
 	}
 
+	resp := Response{K: k, Unknown: unknown, Items: make([]Recommendation, 0, k)}
+	if beta := m.priorWeight(now); beta > 0 && len(touched) > 0 {
+		m.blend(&resp, k, beta, scores, hw, req.Explain, allowed)
+		clear(scores)
+		clear(xs)
+		return resp, nil
+	}
+
 	top := newTopK(k)
 	for _, j := range touched {
 		if scores[j] > 0 && allowed(j) {
@@ -197,7 +205,6 @@ func (m *Model) Recommend(req Request) (Response, error) {
 		}
 	}
 	picked := top.sorted()
-	resp := Response{K: k, Unknown: unknown, Items: make([]Recommendation, 0, k)}
 	inResult := make(map[int32]bool, k)
 	for _, c := range picked {
 		inResult[c.item] = true
@@ -213,6 +220,61 @@ func (m *Model) Recommend(req Request) (Response, error) {
 	clear(scores)
 	clear(xs)
 	return resp, nil
+}
+
+// priorWeight is the weight β' of the popularity prior for a request at now
+// (see Params.PopularityWeight), rounded once to float32.
+func (m *Model) priorWeight(now int64) float32 {
+	beta := m.params.PopularityWeight
+	if hl := m.params.PopularityHalfLifeDays; beta > 0 && hl > 0 {
+		d := now - m.params.PopularityAt
+		if d < 0 {
+			d = -d
+		}
+		beta *= math.Exp2(-float64(d) / 86_400_000 / hl)
+	}
+	return float32(beta)
+}
+
+// blend ranks every allowed item by personal + beta·popularity. Each sum is
+// rounded to float32 explicitly, in the same order for every item, so native
+// and wasm builds agree bit for bit. Context lists are left out: blended
+// into personal scores they cost NDCG on the validation split
+// (model/train/RATIONALE.md). An item with personal evidence (personal
+// score > 0) is SourceHistory, any other SourcePopular.
+func (m *Model) blend(resp *Response, k int, beta float32, personal []float32, hw []weighted, explain bool, allowed func(int32) bool) {
+	top := newTopK(k)
+	for i := range m.items {
+		j := int32(i)
+		if allowed(j) {
+			top.offer(j, float32(personal[j]+float32(beta*m.pop[j])))
+		}
+	}
+	for _, c := range top.sorted() {
+		rec := Recommendation{Item: m.items[c.item], Score: float64(c.score), Source: SourcePopular}
+		if personal[c.item] > 0 {
+			rec.Source = SourceHistory
+			if explain {
+				rec.Because = m.explain(c.item, c.score, hw)
+			}
+		}
+		resp.Items = append(resp.Items, rec)
+	}
+}
+
+// contextBoost sums the context lists that ctx selects, or returns nil when
+// none applies.
+func (m *Model) contextBoost(ctx Context) map[int32]float32 {
+	var boost map[int32]float32
+	for _, key := range contextKeys(ctx) {
+		for _, nb := range m.contexts[key] {
+			if boost == nil {
+				boost = make(map[int32]float32)
+			}
+			boost[nb.Item] = float32(boost[nb.Item] + nb.Weight)
+		}
+	}
+	return boost
 }
 
 // histWeight is one distinct history item and its summed event weight.
@@ -274,16 +336,7 @@ func (m *Model) explain(target int32, score float32, hist []weighted) []Reason {
 // fillPopular appends the most popular allowed items, adjusted by context,
 // until resp holds k items.
 func (m *Model) fillPopular(resp *Response, k int, ctx Context, ok func(int32) bool) {
-	keys := contextKeys(ctx)
-	var boost map[int32]float32
-	for _, key := range keys {
-		for _, nb := range m.contexts[key] {
-			if boost == nil {
-				boost = make(map[int32]float32)
-			}
-			boost[nb.Item] = float32(boost[nb.Item] + nb.Weight)
-		}
-	}
+	boost := m.contextBoost(ctx)
 	if boost == nil {
 		for _, i := range m.popOrder {
 			if len(resp.Items) == k {

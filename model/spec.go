@@ -20,6 +20,19 @@ type Params struct {
 	// shopper who bought the same thing twenty times does not drown the rest.
 	// Zero means 1 (binary history, as EASE is trained).
 	Saturation float64 `msgpack:"saturation" json:"saturation"`
+	// PopularityWeight (β) blends the popularity prior into the scores of a
+	// history that scores any item: score_j = Σ_i x_i·B_ij + β'·pop_j, so a
+	// trending item can outrank weak personal evidence. Zero keeps
+	// popularity (adjusted by context) to the slots personal evidence leaves
+	// empty, which is also what a history without known items gets.
+	PopularityWeight float64 `msgpack:"popularity_weight" json:"popularity_weight"`
+	// PopularityHalfLifeDays ages the prior: β' = β·2^(−|Now − PopularityAt|
+	// / half-life), because popularity measured at one time says less about
+	// demand the further from that time a request is. Zero means β' = β.
+	PopularityHalfLifeDays float64 `msgpack:"popularity_half_life_days" json:"popularity_half_life_days"`
+	// PopularityAt is when Spec.Popularity was measured (Unix ms, the end of
+	// the training log); only PopularityHalfLifeDays uses it.
+	PopularityAt int64 `msgpack:"popularity_at" json:"popularity_at"`
 }
 
 // DefaultParams are sensible parameters for a model trained on purchases only.
@@ -32,10 +45,14 @@ func (p Params) Validate() error {
 	for name, v := range map[string]float64{
 		"half_life_days": p.HalfLifeDays, "view_weight": p.ViewWeight, "cart_weight": p.CartWeight,
 		"purchase_weight": p.PurchaseWeight, "saturation": p.Saturation,
+		"popularity_weight": p.PopularityWeight, "popularity_half_life_days": p.PopularityHalfLifeDays,
 	} {
 		if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
 			return errorf(ErrBadRequest, "param %s is %v; want a finite value >= 0", name, v)
 		}
+	}
+	if p.PopularityAt < 0 || p.PopularityAt > maxPopularityAt {
+		return errorf(ErrBadRequest, "param popularity_at is %d; want 0..%d (Unix ms)", p.PopularityAt, int64(maxPopularityAt))
 	}
 	return nil
 }
@@ -54,7 +71,8 @@ type Spec struct {
 	Items []string
 	// Neighbors[i] are item i's strongest neighbours, best first.
 	Neighbors [][]Neighbor
-	// Popularity[i] is item i's non-personal score (e.g. its share of buyers).
+	// Popularity[i] is item i's non-personal score (e.g. its share of
+	// buyers, decayed towards the end of the training log).
 	Popularity []float32
 	// Contexts maps a context key ("hour:13", "weekday:2", "device:mobile")
 	// to the items more popular than usual in it, with an additive score.
@@ -70,6 +88,9 @@ const (
 	MaxContexts     = 1024
 	MaxContextItems = 1 << 12
 	maxContextKey   = 64
+	// maxPopularityAt bounds Params.PopularityAt (Unix ms) to what a
+	// float64 holds exactly, far beyond any real date.
+	maxPopularityAt = 1 << 53
 )
 
 // Validate checks that s is internally consistent and within the limits.
