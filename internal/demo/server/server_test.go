@@ -1,0 +1,226 @@
+package server
+
+import (
+	"crypto/ed25519"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/privrec/privrec/internal/demo"
+	"github.com/privrec/privrec/model"
+)
+
+var testNow = time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+
+func testConfig(t testing.TB) Config {
+	t.Helper()
+	pub, priv, _ := ed25519.GenerateKey(nil)
+	files, err := demo.Bundle([]byte("\x00asm not a real module"), priv, testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Config{
+		Site: fstest.MapFS{
+			"index.html":    {Data: []byte("<!doctype html><title>t</title>")},
+			"app.js":        {Data: []byte("export {}")},
+			".hidden":       {Data: []byte("secret")},
+			"_draft/x.html": {Data: []byte("draft")},
+		},
+		SDK: fstest.MapFS{
+			"privrec.js":        {Data: []byte("export class Recommender {}")},
+			"privrec-worker.js": {Data: []byte("// worker")},
+		},
+		Bundle:    files,
+		PublicKey: pub,
+		Now:       func() time.Time { return testNow },
+	}
+}
+
+func newTestHandler(t testing.TB) (*Handler, func() []Entry) {
+	t.Helper()
+	cfg := testConfig(t)
+	var mu sync.Mutex
+	var log []Entry
+	cfg.Log = func(e Entry) { mu.Lock(); log = append(log, e); mu.Unlock() }
+	h, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h, func() []Entry { mu.Lock(); defer mu.Unlock(); return append([]Entry(nil), log...) }
+}
+
+func TestServe(t *testing.T) {
+	h, _ := newTestHandler(t)
+	for _, tc := range []struct {
+		name, method, target string
+		body                 string
+		status               int
+		ctype                string
+	}{
+		{"root is index", "GET", "/", "", 200, "text/html; charset=utf-8"},
+		{"index", "GET", "/index.html", "", 200, "text/html; charset=utf-8"},
+		{"head", "HEAD", "/app.js", "", 200, "text/javascript; charset=utf-8"},
+		{"sdk", "GET", "/sdk/privrec-worker.js", "", 200, "text/javascript; charset=utf-8"},
+		{"wasm", "GET", "/bundle/privrec.wasm", "", 200, "application/wasm"},
+		{"manifest", "GET", "/bundle/manifest.bin", "", 200, "application/octet-stream"},
+		{"config", "GET", "/config.json", "", 200, "application/json"},
+		{"query ignored", "GET", "/app.js?history=burr-grinder", "", 200, "text/javascript; charset=utf-8"},
+		{"post", "POST", "/", "", 405, ""},
+		{"put", "PUT", "/bundle/weights.bin", "x", 405, ""},
+		{"options", "OPTIONS", "/", "", 405, ""},
+		{"get with body", "GET", "/", "history", 400, ""},
+		{"missing", "GET", "/nope", "", 404, ""},
+		{"dot file", "GET", "/.hidden", "", 404, ""},
+		{"underscore dir", "GET", "/_draft/x.html", "", 404, ""},
+		{"traversal", "GET", "/sdk/../../go.mod", "", 404, ""},
+		{"encoded traversal", "GET", "/%2e%2e/go.mod", "", 404, ""},
+		{"directory", "GET", "/sdk/", "", 404, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var body io.Reader
+			if tc.body != "" {
+				body = strings.NewReader(tc.body)
+			}
+			req := httptest.NewRequest(tc.method, "http://127.0.0.1"+tc.target, body)
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, req)
+			res := w.Result()
+			if res.StatusCode != tc.status {
+				t.Fatalf("status %d; want %d", res.StatusCode, tc.status)
+			}
+			hd := res.Header
+			if hd.Get("Content-Security-Policy") != CSP || hd.Get("X-Content-Type-Options") != "nosniff" || hd.Get("Referrer-Policy") != "no-referrer" {
+				t.Errorf("security headers missing: %v", hd)
+			}
+			if len(res.Cookies()) != 0 || hd.Get("Set-Cookie") != "" {
+				t.Errorf("sets a cookie")
+			}
+			if tc.status == 405 && hd.Get("Allow") != "GET, HEAD" {
+				t.Errorf("Allow %q", hd.Get("Allow"))
+			}
+			if tc.ctype != "" {
+				if got := hd.Get("Content-Type"); got != tc.ctype {
+					t.Errorf("Content-Type %q; want %q", got, tc.ctype)
+				}
+				if hd.Get("Cache-Control") != "no-cache" || hd.Get("ETag") == "" {
+					t.Errorf("cache headers: %q, etag %q", hd.Get("Cache-Control"), hd.Get("ETag"))
+				}
+			}
+		})
+	}
+}
+
+func TestCSP(t *testing.T) {
+	for _, want := range []string{"connect-src 'self'", "default-src 'none'", "script-src 'self' 'wasm-unsafe-eval'",
+		"worker-src 'self'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"} {
+		if !strings.Contains(CSP, want) {
+			t.Errorf("CSP lacks %q", want)
+		}
+	}
+	if strings.Contains(CSP, "unsafe-inline") || strings.Contains(CSP, "*") {
+		t.Errorf("CSP is too loose: %s", CSP)
+	}
+}
+
+func TestNotModified(t *testing.T) {
+	h, _ := newTestHandler(t)
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest("GET", "/bundle/weights.bin", nil))
+	etag := w.Result().Header.Get("ETag")
+	req := httptest.NewRequest("GET", "/bundle/weights.bin", nil)
+	req.Header.Set("If-None-Match", etag)
+	w = httptest.NewRecorder()
+	h.ServeHTTP(w, req)
+	if w.Code != http.StatusNotModified || w.Body.Len() != 0 {
+		t.Fatalf("revalidation: status %d, %d bytes; want 304, none", w.Code, w.Body.Len())
+	}
+}
+
+// TestLogHasNoQuery checks that a query string reaches neither the log's
+// path nor its text.
+func TestLogHasNoQuery(t *testing.T) {
+	h, log := newTestHandler(t)
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/app.js?item=burr-grinder", nil))
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("POST", "/?x=1", strings.NewReader("burr-grinder")))
+	entries := log()
+	if len(entries) != 2 {
+		t.Fatalf("%d log entries; want 2", len(entries))
+	}
+	for _, e := range entries {
+		if strings.Contains(e.String(), "burr-grinder") || strings.Contains(e.Path, "?") || !e.HasQuery {
+			t.Errorf("log entry %q (%+v)", e, e)
+		}
+	}
+	if e := entries[1]; e.Status != 405 || !e.HasBody {
+		t.Errorf("POST logged as %+v", e)
+	}
+}
+
+func TestPageConfig(t *testing.T) {
+	h, _ := newTestHandler(t)
+	for _, p := range []string{ConfigPath, CatalogPath} {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest("GET", p, nil))
+		if !json.Valid(w.Body.Bytes()) {
+			t.Fatalf("%s is not JSON: %s", p, w.Body)
+		}
+	}
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest("GET", ConfigPath, nil))
+	var pc PageConfig
+	if err := json.Unmarshal(w.Body.Bytes(), &pc); err != nil {
+		t.Fatal(err)
+	}
+	if pc.KeyID != h.Manifest().KeyID || pc.BundleURL != BundlePrefix || pc.Namespace != "demo" {
+		t.Errorf("page config %+v", pc)
+	}
+}
+
+func TestNewErrors(t *testing.T) {
+	_, other, _ := ed25519.GenerateKey(nil)
+	for _, tc := range []struct {
+		name string
+		edit func(*Config)
+		want error
+	}{
+		{"no site", func(c *Config) { c.Site = nil }, model.ErrBadRequest},
+		{"short key", func(c *Config) { c.PublicKey = c.PublicKey[:5] }, model.ErrBadRequest},
+		{"wrong key", func(c *Config) { c.PublicKey = other.Public().(ed25519.PublicKey) }, model.ErrUnknownKey},
+		{"expired", func(c *Config) { c.Now = func() time.Time { return testNow.Add(demo.Expiry + time.Hour) } }, model.ErrExpired},
+		{"tampered weights", func(c *Config) {
+			w := append([]byte(nil), c.Bundle.Weights...)
+			w[len(w)-1] ^= 1
+			c.Bundle.Weights = w
+		}, model.ErrDigestMismatch},
+		{"no index", func(c *Config) { c.Site = fstest.MapFS{"app.js": {Data: []byte("")}} }, model.ErrMissingArtifact},
+		{"no worker", func(c *Config) { c.SDK = fstest.MapFS{"privrec.js": {Data: []byte("")}} }, model.ErrMissingArtifact},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := testConfig(t)
+			tc.edit(&cfg)
+			if _, err := New(cfg); !errors.Is(err, tc.want) {
+				t.Fatalf("New: %v; want %v", err, tc.want)
+			}
+		})
+	}
+}
+
+func BenchmarkServe(b *testing.B) {
+	h, _ := newTestHandler(b)
+	for _, p := range []string{"/", "/bundle/weights.bin"} {
+		b.Run(p, func(b *testing.B) {
+			b.ReportAllocs()
+			req := httptest.NewRequest("GET", p, nil)
+			for b.Loop() {
+				h.ServeHTTP(httptest.NewRecorder(), req)
+			}
+		})
+	}
+}
