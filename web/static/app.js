@@ -32,7 +32,7 @@ const VERB = { view: 'viewed', cart: 'added to your cart', purchase: 'bought' };
 const CONSENT_LABEL = { off: 'Off', session: 'This visit', full: 'On this device' };
 
 /**
- * Builds an element. Text goes through textContent, never innerHTML, so
+ * Builds an element. Text goes through textContent, never an HTML parser, so
  * catalog data cannot inject markup.
  * @param {string} tag
  * @param {Record<string, any>} [attrs]
