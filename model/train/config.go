@@ -34,6 +34,11 @@ type Config struct {
 	// so the regression learns more from what users bought recently.
 	// Zero means binary X. Default 90 (see RATIONALE.md).
 	TrainHalfLifeDays float64
+	// TrendHalfLifeDays decays the shipped popularity towards the end of the
+	// log: a buyer counts 2^(−age/half-life), age from their latest purchase
+	// of the item to the log's last event. Zero means plain shares of
+	// buyers. Default 14 (see RATIONALE.md).
+	TrendHalfLifeDays float64
 	// Params are the scoring parameters shipped with the weights; kind
 	// weights also weight X during training (an item's strongest kind counts).
 	Params model.Params
@@ -43,14 +48,17 @@ type Config struct {
 // validation split (RATIONALE.md).
 func DefaultConfig() Config {
 	p := model.DefaultParams()
-	p.HalfLifeDays = 60
+	p.HalfLifeDays = 30
 	p.Saturation = 1
+	p.PopularityWeight = 4
+	p.PopularityHalfLifeDays = 30
 	return Config{
 		Lambda:            500,
 		Neighbors:         200,
 		ContextItems:      50,
 		ContextMinBuyers:  5,
 		TrainHalfLifeDays: 90,
+		TrendHalfLifeDays: 14,
 		Params:            p,
 	}
 }
@@ -71,6 +79,8 @@ func (c Config) Validate() error {
 		return bad("context min buyers is %d; want >= 0", c.ContextMinBuyers)
 	case math.IsNaN(c.TrainHalfLifeDays) || math.IsInf(c.TrainHalfLifeDays, 0) || c.TrainHalfLifeDays < 0:
 		return bad("train half-life is %v days; want a finite value >= 0", c.TrainHalfLifeDays)
+	case math.IsNaN(c.TrendHalfLifeDays) || math.IsInf(c.TrendHalfLifeDays, 0) || c.TrendHalfLifeDays < 0:
+		return bad("trend half-life is %v days; want a finite value >= 0", c.TrendHalfLifeDays)
 	}
 	if err := c.Params.Validate(); err != nil {
 		return fmt.Errorf("validate config: %w", err)

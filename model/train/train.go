@@ -45,9 +45,10 @@ func Train(log *Log, cfg Config, progress func(stage string, done, total int)) (
 	spec := &model.Spec{
 		Items:      d.items,
 		Neighbors:  make([][]model.Neighbor, n),
-		Popularity: d.popularity(),
+		Popularity: d.popularity(cfg.TrendHalfLifeDays),
 		Params:     cfg.Params,
 	}
+	spec.Params.PopularityAt = max(0, d.end)
 	row := make([]model.Neighbor, 0, n)
 	for i := 0; i < n; i++ {
 		row = row[:0]
@@ -128,12 +129,14 @@ type dataset struct {
 	// per user and item: the times of purchases, for contexts
 	log *Log
 	cfg Config
+	end int64 // the log's latest time, Unix ms
 }
 
 type entry struct {
 	item int32
 	x    float64 // weight in X
 	buy  bool    // at least one purchase (or any event when the log has none)
+	last int64   // time of the latest such purchase, when buy
 }
 
 func newDataset(log *Log, cfg Config) (*dataset, error) {
@@ -171,6 +174,10 @@ func newDataset(log *Log, cfg Config) (*dataset, error) {
 			last[u] = in.At
 		}
 	}
+	d.end = math.MinInt64
+	for _, t := range last {
+		d.end = max(d.end, t)
+	}
 	// Users in sorted id order, so float sums happen in a fixed order.
 	names := make([]string, 0, len(uidx))
 	for u := range uidx {
@@ -203,6 +210,9 @@ func newDataset(log *Log, cfg Config) (*dataset, error) {
 			e.x = w
 		}
 		if in.Kind == model.KindPurchase || !anyPurchase {
+			if !e.buy || in.At > e.last {
+				e.last = in.At
+			}
 			e.buy = true
 		}
 	}
@@ -283,23 +293,33 @@ func (d *dataset) ease(lambda float64, progress func(string, int, int)) ([]float
 	return b, nil
 }
 
-// popularity is each item's share of distinct buyers.
-func (d *dataset) popularity() []float32 {
+// popularity is each item's share of distinct buyers. With halfLifeDays > 0
+// a buyer counts 2^(−age/half-life), age being the time from their latest
+// purchase of the item to the end of the log: the share of buyers "now",
+// which favours what is selling at the end of the log (RATIONALE.md).
+// Users are summed in sorted order, so the floats are deterministic.
+func (d *dataset) popularity(halfLifeDays float64) []float32 {
 	n := len(d.items)
-	count := make([]int, n)
+	sum := make([]float64, n)
+	halfLife := halfLifeDays * float64(24*time.Hour/time.Millisecond)
 	for _, row := range d.users {
 		for _, e := range row {
-			if e.buy {
-				count[e.item]++
+			if !e.buy {
+				continue
 			}
+			w := 1.0
+			if halfLife > 0 {
+				w = math.Exp2(-float64(d.end-e.last) / halfLife)
+			}
+			sum[e.item] += w
 		}
 	}
 	out := make([]float32, n)
 	if len(d.users) == 0 {
 		return out
 	}
-	for i, c := range count {
-		out[i] = float32(float64(c) / float64(len(d.users)))
+	for i, c := range sum {
+		out[i] = float32(c / float64(len(d.users)))
 	}
 	return out
 }
@@ -311,7 +331,7 @@ func (d *dataset) contexts(cfg Config, progress func(string, int, int)) map[stri
 	if cfg.ContextItems == 0 {
 		return nil
 	}
-	pop := d.popularity()
+	pop := d.popularity(0)
 	type key struct {
 		ctx  string
 		user string

@@ -18,12 +18,43 @@ func purchases(rows ...[2]string) *train.Log {
 	return l
 }
 
-// tinyConfig trains without contexts, so only EASE weights are compared.
+// tinyConfig trains without contexts and with plain shares of buyers as
+// popularity, so only EASE weights and shares are compared.
 func tinyConfig(lambda float64) train.Config {
 	cfg := train.DefaultConfig()
 	cfg.Lambda = lambda
 	cfg.ContextItems = 0
+	cfg.TrendHalfLifeDays = 0
 	return cfg
+}
+
+// TestTrendPopularity: with a 1-day trend half-life a buyer whose latest
+// purchase is a day before the log's end counts half, and the spec records
+// the end of the log as the time its popularity was measured.
+func TestTrendPopularity(t *testing.T) {
+	const day = 86_400_000
+	l := &train.Log{Interactions: []train.Interaction{
+		{User: "u1", Item: "a", Kind: model.KindPurchase, At: 0},
+		{User: "u1", Item: "a", Kind: model.KindPurchase, At: 2 * day}, // latest counts: age 0
+		{User: "u2", Item: "a", Kind: model.KindPurchase, At: day},     // age 1 day
+		{User: "u2", Item: "b", Kind: model.KindPurchase, At: 0},       // age 2 days
+		{User: "u3", Item: "b", Kind: model.KindView, At: 2 * day},     // not a purchase
+	}}
+	cfg := tinyConfig(1)
+	cfg.TrendHalfLifeDays = 1
+	spec, err := train.Train(l, cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []float32{(1 + 0.5) / 3, 0.25 / 3}
+	for i := range want {
+		if math.Abs(float64(spec.Popularity[i]-want[i])) > 1e-6 {
+			t.Errorf("popularity %v; want %v", spec.Popularity, want)
+		}
+	}
+	if spec.Params.PopularityAt != 2*day {
+		t.Errorf("popularity measured at %d; want the log's end %d", spec.Params.PopularityAt, 2*day)
+	}
 }
 
 // TestTrainTwoItems checks EASE against a hand-solved case: users {a,b} and
@@ -168,6 +199,9 @@ func TestConfigValidate(t *testing.T) {
 		{"too many neighbours", func(c *train.Config) { c.Neighbors = model.MaxNeighbors + 1 }, false},
 		{"negative context items", func(c *train.Config) { c.ContextItems = -1 }, false},
 		{"negative half-life", func(c *train.Config) { c.TrainHalfLifeDays = -1 }, false},
+		{"negative trend half-life", func(c *train.Config) { c.TrendHalfLifeDays = -1 }, false},
+		{"nan trend half-life", func(c *train.Config) { c.TrendHalfLifeDays = math.NaN() }, false},
+		{"bad popularity weight", func(c *train.Config) { c.Params.PopularityWeight = -1 }, false},
 		{"bad params", func(c *train.Config) { c.Params.Saturation = math.Inf(1) }, false},
 		{"all kind weights zero", func(c *train.Config) {
 			c.Params.ViewWeight, c.Params.CartWeight, c.Params.PurchaseWeight = 0, 0, 0
