@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"net/url"
@@ -361,6 +362,13 @@ func TestShoppingSession(t *testing.T) {
 	click(t, bctx, `#update`)
 	waitFor(t, bctx, "the update check", `document.querySelector('#toast').textContent.startsWith('Model version')`)
 	screenshot(t, bctx, filepath.Join(shots, "dashboard.png"))
+
+	// Delete one event from the dashboard: it leaves IndexedDB too.
+	click(t, bctx, `[data-testid="history"] tbody tr[data-event] button`)
+	waitFor(t, bctx, "one event fewer", fmt.Sprintf(`document.querySelectorAll('[data-testid="history"] tbody tr[data-event]').length === %d`, len(d.Events)-1))
+	if got := readIDB(t, bctx); len(got.Events) != len(d.Events)-1 {
+		t.Errorf("IndexedDB holds %d events after one delete; want %d", len(got.Events), len(d.Events)-1)
+	}
 
 	// Withdraw consent: history is gone at once, and after a reload.
 	click(t, bctx, `input[name="consent"][value="off"]`)
