@@ -25,13 +25,26 @@ js/node_modules: js/package-lock.json
 js: js/node_modules
 	cd js && $(NPM) run build
 
-test: check wasm gotest jstest
+test: check wasm js gotest jstest
 
+# The browser test needs js/dist (built by the js target) and Debian's chromium.
 gotest:
-	$(GO) test -count=1 ./...
+	$(GO) test -count=1 -timeout 20m ./...
 
-jstest: js/node_modules
+# js/.npmrc turns npm's lifecycle scripts off (pretest included), so the
+# fixtures (signed bundles + parity answers from the Go harness) are made here.
+jstest: js wasm
+	$(GO) run ./internal/jsfixture -wasm dist/privrec.wasm -out js/test/fixtures
 	cd js && $(NPM) test && $(NPM) run typecheck
+
+# demo embeds the SDK and the module into the CLI (web/gen, git-ignored) and
+# serves the demo storefront; ADDR=host:port to change the address.
+demo: wasm js
+	rm -rf web/gen/sdk && mkdir -p web/gen/sdk
+	cp -R js/dist/. web/gen/sdk/
+	cp dist/privrec.wasm web/gen/privrec.wasm
+	$(GO) build -trimpath -o dist/privrec ./cmd/privrec
+	./dist/privrec serve $(if $(ADDR),--addr $(ADDR))
 
 check:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
