@@ -88,10 +88,6 @@ func TestExplore(t *testing.T) {
 	if os.Getenv("PRIVREC_EXPLORE") == "test" {
 		cases, log, tend = d.cases, d.train, end
 	}
-	spec, err := train.Train(log, train.DefaultConfig(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	run := func(name string, s model.Spec) {
 		w, err := model.EncodeWeights(&s, [16]byte{})
 		if err != nil {
@@ -111,23 +107,22 @@ func TestExplore(t *testing.T) {
 		}
 		t.Logf("%s: all NDCG=%.4f recent NDCG=%.4f", name, res.NDCG, rr.NDCG)
 	}
-	pops := map[float64][]float32{}
-	for _, h := range []float64{0, 14, 30, 60} {
-		pops[h] = decayedPop(log, spec.Items, h)
-	}
-	for _, shl := range []float64{30, 60} {
-		run(fmt.Sprintf("score-hl=%v no prior", shl), func() model.Spec { s := *spec; s.Params.HalfLifeDays = shl; return s }())
-		for _, ph := range []float64{14, 30} {
-			for _, stale := range []float64{0, 15, 30} {
-				for _, beta := range []float64{0.5, 1, 2, 4} {
-					s := *spec
-					s.Params.HalfLifeDays = shl
-					s.Popularity = pops[ph]
-					s.Params.PopularityWeight = beta
-					s.Params.PopularityHalfLifeDays = stale
-					s.Params.PopularityAt = tend
-					run(fmt.Sprintf("score-hl=%v pop-hl=%v stale-hl=%v beta=%v", shl, ph, stale, beta), s)
-				}
+	for _, v := range []struct{ thl, lambda float64 }{{60, 150}, {75, 100}, {75, 150}} {
+		thl := v.thl
+		cfg := train.DefaultConfig()
+		cfg.Lambda = v.lambda
+		cfg.TrainHalfLifeDays = thl
+		train.ExperimentGlobal(&cfg)
+		spec, err := train.Train(log, cfg, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, beta := range []float64{2, 4} {
+			for _, shl := range []float64{30, 60} {
+				s := *spec
+				s.Params.PopularityWeight = beta
+				s.Params.HalfLifeDays = shl
+				run(fmt.Sprintf("global thl=%v λ=%v β=%v score-hl=%v", thl, v.lambda, beta, shl), s)
 			}
 		}
 	}

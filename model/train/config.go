@@ -16,7 +16,8 @@ import (
 type Config struct {
 	// Lambda is EASE's L2 regularisation, added to the Gram matrix's
 	// diagonal. Larger values shrink weights towards zero and favour
-	// popular items less. Default 500 (see RATIONALE.md).
+	// popular items less. Default 150 (see RATIONALE.md; the decayed X of
+	// TrainHalfLifeDays has smaller Gram entries than a binary one).
 	Lambda float64
 	// Neighbors is how many positive weights each item keeps, strongest
 	// first: the size of the shipped model grows linearly with it.
@@ -29,10 +30,11 @@ type Config struct {
 	// context before it may be listed for it, which keeps the lists of
 	// quiet hours from being noise. Default 5.
 	ContextMinBuyers int
-	// TrainHalfLifeDays weights each training interaction by its age
-	// relative to the same user's last interaction (2^(−age/half-life)),
-	// so the regression learns more from what users bought recently.
-	// Zero means binary X. Default 90 (see RATIONALE.md).
+	// TrainHalfLifeDays weights each training interaction by its age at
+	// the end of the log (2^(−age/half-life)), so the regression learns
+	// the co-purchases of the last months more than those of a year ago:
+	// assortments and tastes drift. Zero means binary X. Default 60 (see
+	// RATIONALE.md).
 	TrainHalfLifeDays float64
 	// TrendHalfLifeDays decays the shipped popularity towards the end of the
 	// log: a buyer counts 2^(−age/half-life), age from their latest purchase
@@ -48,16 +50,16 @@ type Config struct {
 // validation split (RATIONALE.md).
 func DefaultConfig() Config {
 	p := model.DefaultParams()
-	p.HalfLifeDays = 30
+	p.HalfLifeDays = 60
 	p.Saturation = 1
 	p.PopularityWeight = 4
 	p.PopularityHalfLifeDays = 30
 	return Config{
-		Lambda:            500,
+		Lambda:            150,
 		Neighbors:         200,
 		ContextItems:      50,
 		ContextMinBuyers:  5,
-		TrainHalfLifeDays: 90,
+		TrainHalfLifeDays: 60,
 		TrendHalfLifeDays: 14,
 		Params:            p,
 	}

@@ -162,21 +162,12 @@ func newDataset(log *Log, cfg Config) (*dataset, error) {
 		}
 	}
 	uidx := make(map[string]int)
-	last := []int64{}
-	for _, in := range log.Interactions {
-		u, ok := uidx[in.User]
-		if !ok {
-			u = len(last)
-			uidx[in.User] = u
-			last = append(last, math.MinInt64)
-		}
-		if in.At > last[u] {
-			last[u] = in.At
-		}
-	}
 	d.end = math.MinInt64
-	for _, t := range last {
-		d.end = max(d.end, t)
+	for _, in := range log.Interactions {
+		if _, ok := uidx[in.User]; !ok {
+			uidx[in.User] = len(uidx)
+		}
+		d.end = max(d.end, in.At)
 	}
 	// Users in sorted id order, so float sums happen in a fixed order.
 	names := make([]string, 0, len(uidx))
@@ -191,8 +182,7 @@ func newDataset(log *Log, cfg Config) (*dataset, error) {
 	acc := make([]map[int32]*entry, len(uidx))
 	halfLife := cfg.TrainHalfLifeDays * float64(24*time.Hour/time.Millisecond)
 	for _, in := range log.Interactions {
-		old := uidx[in.User]
-		u := order[old]
+		u := order[uidx[in.User]]
 		if acc[u] == nil {
 			acc[u] = make(map[int32]*entry)
 		}
@@ -204,7 +194,7 @@ func newDataset(log *Log, cfg Config) (*dataset, error) {
 		}
 		w := kindWeight(cfg.Params, in.Kind)
 		if halfLife > 0 {
-			w *= math.Exp2(-float64(last[old]-in.At) / halfLife)
+			w *= math.Exp2(-float64(d.end-in.At) / halfLife)
 		}
 		if w > e.x {
 			e.x = w
