@@ -112,7 +112,6 @@ func TestExplore(t *testing.T) {
 		cfg := train.DefaultConfig()
 		cfg.Lambda = v.lambda
 		cfg.TrainHalfLifeDays = thl
-		train.ExperimentGlobal(&cfg)
 		spec, err := train.Train(log, cfg, nil)
 		if err != nil {
 			t.Fatal(err)
