@@ -3,6 +3,7 @@ package model_test
 import (
 	"errors"
 	"fmt"
+	"math"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -119,6 +120,109 @@ func TestRecommendSources(t *testing.T) {
 		[]model.Source{resp.Items[0].Source, resp.Items[1].Source, resp.Items[2].Source})
 }
 
+// TestPopularityPrior: with PopularityWeight β the tiny model ranks by
+// personal + β'·popularity, β' aged by the distance between the request
+// and PopularityAt. After buying a: b = 0.8+β'·0.2, c = 0.2+β'·0.05,
+// e = β'·0.5, d = β'·0.15.
+func TestPopularityPrior(t *testing.T) {
+	const day = 86_400_000
+	noCtx := model.Context{Hour: -1, Weekday: -1}
+	H, P := model.SourceHistory, model.SourcePopular
+	tests := []struct {
+		name        string
+		beta, hl    float64
+		at, now     int64
+		history     model.History
+		ctx         model.Context
+		want        []string
+		wantSources []model.Source
+	}{
+		{name: "strong prior lifts a popular item over weak evidence", beta: 1, history: buy("a"), ctx: noCtx,
+			want: []string{"b", "e", "c", "d"}, wantSources: []model.Source{H, P, H, P}},
+		{name: "weak prior only orders the rest", beta: 0.1, history: buy("a"), ctx: noCtx,
+			want: []string{"b", "c", "e", "d"}, wantSources: []model.Source{H, H, P, P}},
+		{name: "prior aged two half-lives after it was measured", beta: 1, hl: 1, at: 0, now: 2 * day, history: buy("a"), ctx: noCtx,
+			want: []string{"b", "c", "e", "d"}, wantSources: []model.Source{H, H, P, P}},
+		{name: "ageing is symmetric in time", beta: 1, hl: 1, at: 4 * day, now: 2 * day, history: buy("a"), ctx: noCtx,
+			want: []string{"b", "c", "e", "d"}, wantSources: []model.Source{H, H, P, P}},
+		{name: "request at measurement time gets the full prior", beta: 1, hl: 1, at: 2 * day, now: 2 * day, history: buy("a"), ctx: noCtx,
+			want: []string{"b", "e", "c", "d"}, wantSources: []model.Source{H, P, H, P}},
+		{name: "no personal evidence falls back to popularity by context", beta: 1, ctx: model.Context{Hour: 9, Weekday: -1},
+			want: []string{"c", "e", "b", "d"}, wantSources: []model.Source{P, P, P, P}},
+		{name: "unknown history is no evidence", beta: 1, history: buy("zz"), ctx: noCtx,
+			want: []string{"e", "b", "d", "a"}, wantSources: []model.Source{P, P, P, P}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			spec := tinySpec()
+			spec.Params.PopularityWeight = tt.beta
+			spec.Params.PopularityHalfLifeDays = tt.hl
+			spec.Params.PopularityAt = tt.at
+			w, err := model.EncodeWeights(spec, testBundle)
+			require.NoError(t, err)
+			m, err := model.DecodeWeights(w)
+			require.NoError(t, err, "params survive the artifact")
+			resp, err := m.Recommend(model.Request{K: 4, History: tt.history, Now: tt.now, Context: tt.ctx})
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, ids(resp))
+			var sources []model.Source
+			for _, it := range resp.Items {
+				sources = append(sources, it.Source)
+			}
+			assert.Equal(t, tt.wantSources, sources)
+		})
+	}
+}
+
+func TestPopularityPriorExplains(t *testing.T) {
+	spec := tinySpec()
+	spec.Params.PopularityWeight = 1
+	m, err := model.Build(spec)
+	require.NoError(t, err)
+	resp, err := m.Recommend(model.Request{K: 2, History: buy("a"), Explain: true, Context: model.Context{Hour: -1, Weekday: -1}})
+	require.NoError(t, err)
+	require.Equal(t, []string{"b", "e"}, ids(resp))
+	// b scores 0.8 from a plus 0.2 of prior: a's share is 0.8.
+	require.Len(t, resp.Items[0].Because, 1)
+	assert.Equal(t, "a", resp.Items[0].Because[0].Item)
+	assert.InDelta(t, 0.8, resp.Items[0].Because[0].Share, 1e-6)
+	assert.InDelta(t, 1.0, resp.Items[0].Score, 1e-6)
+	assert.Empty(t, resp.Items[1].Because, "a popular item names no history")
+}
+
+func TestParamsValidate(t *testing.T) {
+	tests := []struct {
+		name string
+		edit func(*model.Params)
+		ok   bool
+	}{
+		{"default", func(*model.Params) {}, true},
+		{"prior", func(p *model.Params) {
+			p.PopularityWeight, p.PopularityHalfLifeDays, p.PopularityAt = 4, 30, 1_323_000_000_000
+		}, true},
+		{"negative prior weight", func(p *model.Params) { p.PopularityWeight = -1 }, false},
+		{"nan prior half-life", func(p *model.Params) { p.PopularityHalfLifeDays = math.NaN() }, false},
+		{"negative popularity time", func(p *model.Params) { p.PopularityAt = -1 }, false},
+		{"popularity time beyond float precision", func(p *model.Params) { p.PopularityAt = 1<<53 + 1 }, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := model.DefaultParams()
+			tt.edit(&p)
+			err := p.Validate()
+			if tt.ok {
+				assert.NoError(t, err)
+				return
+			}
+			assert.ErrorIs(t, err, model.ErrBadRequest)
+			spec := tinySpec()
+			spec.Params = p
+			_, err = model.EncodeWeights(spec, testBundle)
+			assert.ErrorIs(t, err, model.ErrBadRequest, "encode refuses what Validate refuses")
+		})
+	}
+}
+
 func TestExplain(t *testing.T) {
 	m := loadTiny(t)
 	// d is reached from b (0.5) and nothing else; b from a.
@@ -177,15 +281,22 @@ func TestLongHistoryIsBounded(t *testing.T) {
 }
 
 func TestQuantizedMatchesBuild(t *testing.T) {
-	exact, err := model.Build(tinySpec())
-	require.NoError(t, err)
-	packed := loadTiny(t)
-	for _, h := range []model.History{buy("a"), buy("b"), buy("a", "d"), nil} {
-		r1, err := exact.Recommend(model.Request{K: 5, History: h})
+	for _, beta := range []float64{0, 0.3} {
+		spec := tinySpec()
+		spec.Params.PopularityWeight = beta
+		exact, err := model.Build(spec)
 		require.NoError(t, err)
-		r2, err := packed.Recommend(model.Request{K: 5, History: h})
+		w, err := model.EncodeWeights(spec, testBundle)
 		require.NoError(t, err)
-		assert.Equal(t, ids(r1), ids(r2))
+		packed, err := model.DecodeWeights(w)
+		require.NoError(t, err)
+		for _, h := range []model.History{buy("a"), buy("b"), buy("a", "d"), nil} {
+			r1, err := exact.Recommend(model.Request{K: 5, History: h})
+			require.NoError(t, err)
+			r2, err := packed.Recommend(model.Request{K: 5, History: h})
+			require.NoError(t, err)
+			assert.Equal(t, ids(r1), ids(r2), "β=%v history %v", beta, h)
+		}
 	}
 }
 
@@ -276,6 +387,11 @@ func FuzzDecodeWeights(f *testing.F) {
 	require.NoError(f, err)
 	f.Add(w)
 	f.Add(w[:len(w)/2])
+	prior := tinySpec()
+	prior.Params.PopularityWeight, prior.Params.PopularityHalfLifeDays, prior.Params.PopularityAt = 2, 30, 1_323_000_000_000
+	wp, err := model.EncodeWeights(prior, testBundle)
+	require.NoError(f, err)
+	f.Add(wp)
 	f.Add([]byte{})
 	f.Add([]byte{0x9b})
 	f.Fuzz(func(t *testing.T, data []byte) {
