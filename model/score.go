@@ -95,9 +95,13 @@ func (m *Model) BundleID() [16]byte { return m.bundleID }
 // Recommend returns up to req.K items for the shopper whose history is in
 // req, best first. It is a pure function of the model and the request.
 //
-// Items scored from the history come first (Source "history"); remaining
-// slots are filled by popularity, adjusted by the request's context (Source
-// "popular"). See Request for limits and filters.
+// With Params.PopularityWeight zero, items scored from the history come
+// first (Source "history") and remaining slots are filled by popularity,
+// adjusted by the request's context (Source "popular"). With it positive,
+// a history that scores any item ranks every allowed item by its personal
+// score plus the aged popularity prior, and an item is "history" when its
+// personal score is positive; a history that scores nothing still gets
+// popularity by context. See Request for limits and filters.
 func (m *Model) Recommend(req Request) (Response, error) {
 	if err := req.validate(); err != nil {
 		return Response{}, err
