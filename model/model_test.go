@@ -429,3 +429,43 @@ func FuzzDecodeCatalog(f *testing.F) {
 		assert.Equal(t, cat.Items, back.Items)
 	})
 }
+
+// benchSpec is a catalogue of n items, each with nb neighbours, and the
+// trend prior on: the shape of the shipped model.
+func benchSpec(n, nb int) *model.Spec {
+	s := &model.Spec{Items: make([]string, n), Neighbors: make([][]model.Neighbor, n), Popularity: make([]float32, n), Params: model.DefaultParams()}
+	for i := range s.Items {
+		s.Items[i] = fmt.Sprintf("item%05d", i)
+		s.Popularity[i] = float32(n-i) / float32(n)
+		row := make([]model.Neighbor, nb)
+		for j := range row {
+			row[j] = model.Neighbor{Item: int32((i*7919 + j*104729) % n), Weight: float32(nb-j) / float32(nb)}
+		}
+		s.Neighbors[i] = row
+	}
+	return s
+}
+
+func BenchmarkRecommend(b *testing.B) {
+	const n, nb, events = 3644, 200, 100
+	hist := make(model.History, events)
+	for i := range hist {
+		hist[i] = model.Event{Item: fmt.Sprintf("item%05d", (i*37)%n), Kind: model.KindPurchase, At: int64(i) * 86_400_000}
+	}
+	for _, beta := range []float64{0, 4} {
+		b.Run(fmt.Sprintf("beta=%v", beta), func(b *testing.B) {
+			s := benchSpec(n, nb)
+			s.Params.HalfLifeDays, s.Params.PopularityWeight, s.Params.PopularityHalfLifeDays = 60, beta, 30
+			m, err := model.Build(s)
+			require.NoError(b, err)
+			req := model.Request{K: 10, History: hist, Context: model.Context{Hour: -1, Weekday: -1}}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if _, err := m.Recommend(req); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
