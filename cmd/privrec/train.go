@@ -89,9 +89,8 @@ func parseMapping(s string) (train.Mapping, error) {
 
 // trainFlags are the hyper-parameters exposed on the command line.
 type trainFlags struct {
-	lambda    float64
-	neighbors int
-	halfLife  float64
+	lambda, halfLife, trainHalfLife, trendHalfLife, popWeight float64
+	neighbors                                                 int
 }
 
 func (f *trainFlags) register(cmd *cobra.Command) {
@@ -99,11 +98,15 @@ func (f *trainFlags) register(cmd *cobra.Command) {
 	cmd.Flags().Float64Var(&f.lambda, "lambda", d.Lambda, "EASE L2 regularisation")
 	cmd.Flags().IntVar(&f.neighbors, "neighbors", d.Neighbors, "weights kept per item (model size grows with it)")
 	cmd.Flags().Float64Var(&f.halfLife, "half-life", d.Params.HalfLifeDays, "recency half-life of history events when scoring, in days (0: off)")
+	cmd.Flags().Float64Var(&f.trainHalfLife, "train-half-life", d.TrainHalfLifeDays, "weight training purchases by their age at the log's end, half-life in days (0: binary)")
+	cmd.Flags().Float64Var(&f.trendHalfLife, "trend-half-life", d.TrendHalfLifeDays, "half-life in days of the trending-popularity prior's buyer counts")
+	cmd.Flags().Float64Var(&f.popWeight, "popularity-weight", d.Params.PopularityWeight, "weight of the trending-popularity prior in personal scores (0: off)")
 }
 
 func (f *trainFlags) config() (train.Config, error) {
 	c := train.DefaultConfig()
 	c.Lambda, c.Neighbors, c.Params.HalfLifeDays = f.lambda, f.neighbors, f.halfLife
+	c.TrainHalfLifeDays, c.TrendHalfLifeDays, c.Params.PopularityWeight = f.trainHalfLife, f.trendHalfLife, f.popWeight
 	if err := c.Validate(); err != nil {
 		return c, fail(exitUsage, err)
 	}
