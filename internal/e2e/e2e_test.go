@@ -5,12 +5,16 @@ package e2e
 
 import (
 	"context"
+	"crypto/sha256"
 	"os"
 	"path/filepath"
 	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
+	"github.com/vmihailenco/msgpack/v5"
 
 	"github.com/privrec/privrec/host"
 	"github.com/privrec/privrec/internal/evalrun"
@@ -125,7 +129,9 @@ func history50(f *fixture) model.History {
 }
 
 // BenchmarkRecommend compares one recommendation (50-event history, k=10)
-// natively and through the module in wazero. Report the ratio of the two.
+// natively, through the module in the harness (target=wazero: strict WASI,
+// recorder, per-call deadline) and in a bare wazero runtime. Report ratios
+// to native.
 func BenchmarkRecommend(b *testing.B) {
 	f := load(b)
 	req := model.Request{K: 10, History: history50(f), Context: model.Context{Hour: 12, Weekday: 3}}
@@ -134,6 +140,45 @@ func BenchmarkRecommend(b *testing.B) {
 		for b.Loop() {
 			if _, err := f.shipped.Native.Recommend(req); err != nil {
 				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("target=wazero-bare", func(b *testing.B) {
+		// The module in a bare wazero runtime with wazero's own WASI and no
+		// per-call deadline: what the harness's containment costs.
+		ctx := context.Background()
+		r := wazero.NewRuntime(ctx)
+		defer r.Close(ctx)
+		wasi_snapshot_preview1.MustInstantiate(ctx, r)
+		mod, err := r.InstantiateWithConfig(ctx, f.shipped.Files.Wasm, wazero.NewModuleConfig().WithStartFunctions("_initialize"))
+		require.NoError(b, err)
+		call := func(name string, v any) []byte {
+			in, err := msgpack.Marshal(v)
+			require.NoError(b, err)
+			res, err := mod.ExportedFunction("privrec_alloc").Call(ctx, uint64(len(in)))
+			require.NoError(b, err)
+			mod.Memory().Write(uint32(res[0]), in)
+			out, err := mod.ExportedFunction(name).Call(ctx, res[0], uint64(len(in)))
+			require.NoError(b, err)
+			env, _ := mod.Memory().Read(uint32(out[0]>>32), uint32(out[0]))
+			env = append([]byte(nil), env...)
+			_, err = mod.ExportedFunction("privrec_free").Call(ctx, res[0])
+			require.NoError(b, err)
+			_, err = mod.ExportedFunction("privrec_free").Call(ctx, out[0]>>32)
+			require.NoError(b, err)
+			return env
+		}
+		lr := f.shipped.LoadRequest()
+		sum := sha256.Sum256(f.shipped.Files.Wasm)
+		lr.WasmSHA256 = sum[:]
+		var e model.Envelope
+		require.NoError(b, msgpack.Unmarshal(call("privrec_load", lr), &e))
+		require.Zero(b, e.Code, e.Message)
+		b.ReportAllocs()
+		for b.Loop() {
+			var e model.Envelope
+			if err := msgpack.Unmarshal(call("privrec_recommend", req), &e); err != nil || e.Code != 0 {
+				b.Fatal(err, e.Message)
 			}
 		}
 	})
