@@ -205,7 +205,7 @@ func (i *Instance) roundTrip(ctx context.Context, phase Phase, fn api.Function, 
 	}
 	ptr := uint32(res[0])
 	if ptr == 0 {
-		return fmt.Errorf("%s: %w: privrec_alloc refused %d bytes (the module's cap is 64 MiB per buffer)", what, model.ErrTooLarge, len(req))
+		return fmt.Errorf("%s: %w: privrec_alloc refused %d bytes (the module's cap is 256 MiB per buffer)", what, model.ErrTooLarge, len(req))
 	}
 	mem := i.guest.Memory()
 	if mem == nil || !mem.Write(ptr, req) {

@@ -1,6 +1,13 @@
 package model
 
-import "github.com/vmihailenco/msgpack/v5"
+import (
+	"errors"
+	"fmt"
+
+	"github.com/vmihailenco/msgpack/v5"
+
+	"github.com/privrec/privrec/model/internal/wire"
+)
 
 // ABIVersion is the version of the module's exported interface (wasm/ABI.md).
 const ABIVersion = 1
@@ -37,4 +44,47 @@ type Envelope struct {
 	Code    Code               `msgpack:"code"`
 	Message string             `msgpack:"message"`
 	Result  msgpack.RawMessage `msgpack:"result"` // the result value, inline; nil on error
+}
+
+// Bounds on the shape of a request, checked before it is decoded.
+const (
+	// maxRequestDepth is far above the few levels a request has.
+	maxRequestDepth = 32
+	// maxRequestElems bounds the array elements of one request (history
+	// events, excluded ids, keys): above the SDK's largest retention
+	// (100,000 events) plus MaxExclude, and small enough that the slices
+	// the decoder makes for them fit in any instance's memory.
+	maxRequestElems = 1 << 18
+)
+
+// DecodeRequest decodes a MessagePack Request as the module receives it.
+// Unlike msgpack.Unmarshal, it refuses a request whose array headers claim
+// more elements than its bytes hold, or more than a fixed bound, before
+// anything is allocated, so a few hostile bytes cannot exhaust memory.
+// Errors wrap ErrBadRequest, or ErrTooLarge for a request above the bounds.
+func DecodeRequest(b []byte) (Request, error) {
+	var req Request
+	err := decodeBounded("decode request", b, &req)
+	return req, err
+}
+
+// DecodeLoadRequest decodes a MessagePack LoadRequest with the same
+// checks as DecodeRequest.
+func DecodeLoadRequest(b []byte) (LoadRequest, error) {
+	var req LoadRequest
+	err := decodeBounded("decode load request", b, &req)
+	return req, err
+}
+
+func decodeBounded(op string, b []byte, v any) error {
+	if err := wire.Check(b, maxRequestDepth, maxRequestElems); err != nil {
+		if errors.Is(err, wire.ErrLimit) {
+			return fmt.Errorf("%s: %w: %v", op, ErrTooLarge, err)
+		}
+		return fmt.Errorf("%s: %w: %v", op, ErrBadRequest, err)
+	}
+	if err := msgpack.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("%s: %w: %v", op, ErrBadRequest, err)
+	}
+	return nil
 }

@@ -106,9 +106,9 @@ func load(ptr, n uint32) uint64 {
 		if in == nil {
 			return nil, fmt.Errorf("%w: load: ptr/len do not name a buffer from privrec_alloc", model.ErrBadRequest)
 		}
-		var req model.LoadRequest
-		if err := msgpack.Unmarshal(in, &req); err != nil {
-			return nil, fmt.Errorf("%w: load: decode request: %v", model.ErrBadRequest, err)
+		req, err := model.DecodeLoadRequest(in)
+		if err != nil {
+			return nil, fmt.Errorf("load: %w", err)
 		}
 		req.MinVersion = max(req.MinVersion, version)
 		man, err := bundle.Open(&req)
@@ -144,9 +144,9 @@ func recommend(ptr, n uint32) uint64 {
 		if in == nil {
 			return nil, fmt.Errorf("%w: recommend: ptr/len do not name a buffer from privrec_alloc", model.ErrBadRequest)
 		}
-		var req model.Request
-		if err := msgpack.Unmarshal(in, &req); err != nil {
-			return nil, fmt.Errorf("%w: recommend: decode request: %v", model.ErrBadRequest, err)
+		req, err := model.DecodeRequest(in)
+		if err != nil {
+			return nil, fmt.Errorf("recommend: %w", err)
 		}
 		return current.Recommend(req)
 	})
