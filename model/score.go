@@ -2,6 +2,7 @@ package model
 
 import (
 	"math"
+	"slices"
 	"sort"
 )
 
@@ -193,6 +194,10 @@ func (m *Model) Recommend(req Request) (Response, error) {
 			scores[j] = float32(scores[j] + float32(xw*m.vals[p]))
 		}
 	}
+	// A score can be 0 again after it was touched (a weight quantized to
+	// 0, or contributions that cancel): list each item once.
+	slices.Sort(touched)
+	touched = slices.Compact(touched)
 
 	resp := Response{K: k, Unknown: unknown, Items: make([]Recommendation, 0, k)}
 	if beta := m.priorWeight(now); beta > 0 && len(touched) > 0 {
@@ -231,11 +236,9 @@ func (m *Model) Recommend(req Request) (Response, error) {
 func (m *Model) priorWeight(now int64) float32 {
 	beta := m.params.PopularityWeight
 	if hl := m.params.PopularityHalfLifeDays; beta > 0 && hl > 0 {
-		d := now - m.params.PopularityAt
-		if d < 0 {
-			d = -d
-		}
-		beta *= math.Exp2(-float64(d) / 86_400_000 / hl)
+		// In float64: an int64 difference overflows for extreme request times.
+		d := math.Abs(float64(now) - float64(m.params.PopularityAt))
+		beta *= math.Exp2(-d / 86_400_000 / hl)
 	}
 	return float32(beta)
 }
@@ -401,7 +404,7 @@ func (m *Model) eventWeight(e Event, now int64) float64 {
 		w = m.params.PurchaseWeight
 	}
 	if hl := m.params.HalfLifeDays; hl > 0 && e.At < now {
-		age := float64(now-e.At) / 86_400_000
+		age := (float64(now) - float64(e.At)) / 86_400_000 // no int64 overflow
 		w *= math.Exp2(-age / hl)
 	}
 	return w
