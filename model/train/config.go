@@ -12,7 +12,8 @@ import (
 // value, safe to copy and to share between goroutines.
 //
 // Training is deterministic: the same Log and Config give the same Spec, bit
-// for bit. Nothing in it draws random numbers, so there is no seed.
+// for bit. Without Privacy nothing in it draws random numbers; with it, the
+// noise comes from Privacy.Seed.
 type Config struct {
 	// Lambda is EASE's L2 regularisation, added to the Gram matrix's
 	// diagonal. Larger values shrink weights towards zero and favour
@@ -44,6 +45,10 @@ type Config struct {
 	// Params are the scoring parameters shipped with the weights; kind
 	// weights also weight X during training (an item's strongest kind counts).
 	Params model.Params
+	// Privacy makes training differentially private at the user level when
+	// its Epsilon is set; off by default (DefaultPrivacy). With it, context
+	// lists are not trained (ContextItems is ignored).
+	Privacy Privacy
 }
 
 // DefaultConfig returns the configuration tuned on the UCI Online Retail
@@ -62,6 +67,7 @@ func DefaultConfig() Config {
 		TrainHalfLifeDays: 60,
 		TrendHalfLifeDays: 14,
 		Params:            p,
+		Privacy:           DefaultPrivacy(),
 	}
 }
 
@@ -85,6 +91,9 @@ func (c Config) Validate() error {
 		return bad("trend half-life is %v days; want a finite value >= 0", c.TrendHalfLifeDays)
 	}
 	if err := c.Params.Validate(); err != nil {
+		return fmt.Errorf("validate config: %w", err)
+	}
+	if err := c.Privacy.Validate(); err != nil {
 		return fmt.Errorf("validate config: %w", err)
 	}
 	if c.Params.PurchaseWeight == 0 && c.Params.CartWeight == 0 && c.Params.ViewWeight == 0 {

@@ -37,7 +37,16 @@ func Train(log *Log, cfg Config, progress func(stage string, done, total int)) (
 	if err != nil {
 		return nil, fmt.Errorf("train: %w", err)
 	}
-	b, err := d.ease(cfg.Lambda, progress)
+	var (
+		b   []float64
+		pop []float32
+	)
+	if cfg.Privacy.Enabled() {
+		b, pop, err = d.private(cfg, progress)
+	} else {
+		b, err = d.ease(cfg.Lambda, progress)
+		pop = d.popularity(cfg.TrendHalfLifeDays)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("train: %w", err)
 	}
@@ -45,7 +54,7 @@ func Train(log *Log, cfg Config, progress func(stage string, done, total int)) (
 	spec := &model.Spec{
 		Items:      d.items,
 		Neighbors:  make([][]model.Neighbor, n),
-		Popularity: d.popularity(cfg.TrendHalfLifeDays),
+		Popularity: pop,
 		Params:     cfg.Params,
 	}
 	spec.Params.PopularityAt = max(0, d.end)
@@ -67,7 +76,9 @@ func Train(log *Log, cfg Config, progress func(stage string, done, total int)) (
 			progress(StageNeighbors, i+1, n)
 		}
 	}
-	spec.Contexts = d.contexts(cfg, progress)
+	if !cfg.Privacy.Enabled() {
+		spec.Contexts = d.contexts(cfg, progress)
+	}
 	if err := spec.Validate(); err != nil {
 		return nil, fmt.Errorf("train: %w", err)
 	}
@@ -126,6 +137,7 @@ type dataset struct {
 	items []string
 	index map[string]int32
 	users [][]entry // per user, sorted by item
+	names []string  // user ids, sorted: users[u] belongs to names[u]
 	// per user and item: the times of purchases, for contexts
 	log *Log
 	cfg Config
@@ -175,6 +187,10 @@ func newDataset(log *Log, cfg Config) (*dataset, error) {
 		names = append(names, u)
 	}
 	sort.Strings(names)
+	d.names = names
+	if cfg.Privacy.Enabled() && cfg.Privacy.End != 0 {
+		d.end = cfg.Privacy.End
+	}
 	order := make([]int, len(uidx)) // old user index → sorted position
 	for pos, u := range names {
 		order[uidx[u]] = pos
@@ -215,6 +231,9 @@ func newDataset(log *Log, cfg Config) (*dataset, error) {
 		sort.Slice(row, func(a, b int) bool { return row[a].item < row[b].item })
 		d.users[u] = row
 	}
+	if cfg.Privacy.Enabled() {
+		d.bound(cfg.Privacy)
+	}
 	return d, nil
 }
 
@@ -232,6 +251,13 @@ func kindWeight(p model.Params, k model.Kind) float64 {
 // ease returns B = I − P·diag(1/diag(P)) with zero diagonal, P = (XᵀX+λI)⁻¹,
 // dense and row-major.
 func (d *dataset) ease(lambda float64, progress func(string, int, int)) ([]float64, error) {
+	g := d.gram(progress)
+	addDiagonal(g, lambda)
+	return solveEASE(g, progress)
+}
+
+// gram returns XᵀX, summed user by user in sorted order.
+func (d *dataset) gram(progress func(string, int, int)) *mat.SymDense {
 	n := len(d.items)
 	g := mat.NewSymDense(n, nil)
 	raw := g.RawSymmetric()
@@ -249,9 +275,21 @@ func (d *dataset) ease(lambda float64, progress func(string, int, int)) ([]float
 			progress(StageMatrix, u+1, len(d.users))
 		}
 	}
-	for i := 0; i < n; i++ {
-		raw.Data[i*raw.Stride+i] += lambda
+	return g
+}
+
+// addDiagonal adds v to every diagonal entry of g.
+func addDiagonal(g *mat.SymDense, v float64) {
+	raw := g.RawSymmetric()
+	for i := 0; i < raw.N; i++ {
+		raw.Data[i*raw.Stride+i] += v
 	}
+}
+
+// solveEASE returns B = I − P·diag(1/diag(P)) with zero diagonal,
+// P = g⁻¹, for a regularised Gram matrix g, which it does not modify.
+func solveEASE(g *mat.SymDense, progress func(string, int, int)) ([]float64, error) {
+	n := g.SymmetricDim()
 	progress(StageSolve, 0, 2)
 	var chol mat.Cholesky
 	if ok := chol.Factorize(g); !ok {
