@@ -46,7 +46,10 @@ const EFAULT = 21;
 const EINVAL = 28;
 const ENOTSUP = 58;
 const FILETYPE_CHARACTER_DEVICE = 2;
+// The host's limits (host/internal/wasi): what one call may make the shim do.
 const MAX_SUBSCRIPTIONS = 64;
+const MAX_IOVS = 1024;
+const MAX_RANDOM = 1 << 20;
 
 const CLOCK_REALTIME = 0;
 const CLOCK_MONOTONIC = 1;
@@ -168,6 +171,7 @@ export class Wasi {
       fd_read: () => EBADF,
       fd_write: (/** @type {number} */ fd, /** @type {number} */ iovs, /** @type {number} */ n, /** @type {number} */ nwritten) => {
         if (fd !== 1 && fd !== 2) return EBADF;
+        if (n > MAX_IOVS) return EINVAL;
         const v = this.view();
         let total = 0;
         const parts = [];
@@ -184,12 +188,14 @@ export class Wasi {
         return ESUCCESS;
       },
       random_get: (/** @type {number} */ buf, /** @type {number} */ len) => {
-        // getRandomValues fills at most 65536 bytes per call.
+        if (len > MAX_RANDOM) return EINVAL;
+        // The whole range is checked (RangeError: EFAULT) before a byte is
+        // written; getRandomValues fills at most 65536 bytes per call.
+        const dst = new Uint8Array(this.view().buffer, buf, len);
         for (let off = 0; off < len; off += 65536) {
-          const n = Math.min(65536, len - off);
-          const tmp = new Uint8Array(n);
+          const tmp = new Uint8Array(Math.min(65536, len - off));
           crypto.getRandomValues(tmp);
-          new Uint8Array(this.view().buffer, buf + off, n).set(tmp);
+          dst.set(tmp, off);
         }
         return ESUCCESS;
       },
@@ -198,6 +204,11 @@ export class Wasi {
         // block, so every clock subscription fires at once; fd ones fail.
         if (nsubs === 0 || nsubs > MAX_SUBSCRIPTIONS) return EINVAL;
         const v = this.view();
+        // Both ranges are checked (RangeError: EFAULT) before anything is
+        // written, as the host does.
+        new Uint8Array(v.buffer, inPtr, nsubs * 48);
+        new Uint8Array(v.buffer, outPtr, nsubs * 32);
+        new Uint8Array(v.buffer, nevents, 4);
         for (let i = 0; i < nsubs; i++) {
           const sub = inPtr + i * 48;
           const ev = outPtr + i * 32;
@@ -222,7 +233,12 @@ export class Wasi {
       const trace = this.trace;
       // A guest pointer outside memory is EFAULT, never a JS exception
       // thrown through the guest (proc_exit is the one deliberate unwind).
-      out[name] = (/** @type {any[]} */ ...args) => {
+      // Every i32 of these signatures is a u32 (fd, pointer, length, id),
+      // but JS receives i32s signed: read them back as unsigned, or fd
+      // 0xffffffff passes "fd > 2" and a length of 2^31 or more loops zero
+      // times and reports success.
+      out[name] = (/** @type {any[]} */ ...raw) => {
+        const args = raw.map((a) => (typeof a === 'number' ? a >>> 0 : a));
         if (trace) trace(name, args);
         try {
           return fn(...args);

@@ -118,3 +118,43 @@ test('proc_exit unwinds with a typed error', () => {
   const f = new Wasi().imports().wasi_snapshot_preview1;
   assert.throws(() => f.proc_exit(3), (/** @type {any} */ e) => e.code === Code.wasi_exit && e.status === 3);
 });
+
+// The guest's i32s reach JS signed, but every one of them is a u32 (an fd,
+// a pointer, a length): 0xffffffff must not pass as "-1". And a bad range is
+// EFAULT before a single byte is written, as in the host (host/internal/wasi).
+test('pointers and lengths are unsigned and checked before any write', async (t) => {
+  const EBADF = 8;
+  const EFAULT = 21;
+  const EINVAL = 28;
+  const setup = () => {
+    const mem = new WebAssembly.Memory({ initial: 1 });
+    // Two clock subscriptions at 0 and 48 with non-zero userdata, so an
+    // event written by mistake shows.
+    new DataView(mem.buffer).setBigUint64(0, 0x0102030405060708n, true);
+    new DataView(mem.buffer).setBigUint64(48, 0x0102030405060708n, true);
+    const w = new Wasi();
+    w.bind(/** @type {any} */ ({ exports: { memory: mem } }));
+    return { mem, f: w.imports().wasi_snapshot_preview1 };
+  };
+  const cases = [
+    { name: 'fd_close of fd 0xffffffff', call: (/** @type {any} */ f) => f.fd_close(-1), want: EBADF },
+    { name: 'fd_fdstat_get of fd 0xffffffff', call: (/** @type {any} */ f) => f.fd_fdstat_get(-1, 0), want: EBADF },
+    { name: 'fd_fdstat_set_flags of fd 0xffffffff', call: (/** @type {any} */ f) => f.fd_fdstat_set_flags(-1, 0), want: EBADF },
+    { name: 'random_get of 0xffffffff bytes', call: (/** @type {any} */ f) => f.random_get(0, -1), want: EINVAL },
+    { name: 'random_get above the per-call cap', call: (/** @type {any} */ f) => f.random_get(0, (1 << 20) + 1), want: EINVAL },
+    { name: 'random_get running off the end of memory', call: (/** @type {any} */ f) => f.random_get(0, 65537), want: EFAULT },
+    { name: 'random_get at a pointer of 2^31', call: (/** @type {any} */ f) => f.random_get(-2147483648, 16), want: EFAULT },
+    { name: 'poll_oneoff of 0xffffffff subscriptions', call: (/** @type {any} */ f) => f.poll_oneoff(0, 4096, -1, 8192), want: EINVAL },
+    { name: 'poll_oneoff whose second event is out of memory', call: (/** @type {any} */ f) => f.poll_oneoff(0, 65536 - 48, 2, 8192), want: EFAULT },
+    { name: 'poll_oneoff whose count is out of memory', call: (/** @type {any} */ f) => f.poll_oneoff(0, 4096, 1, 65536 - 2), want: EFAULT },
+    { name: 'fd_write of 0xffffffff iovecs', call: (/** @type {any} */ f) => f.fd_write(1, 0, -1, 8192), want: EINVAL },
+  ];
+  for (const c of cases) {
+    await t.test(c.name, () => {
+      const { mem, f } = setup();
+      const before = new Uint8Array(mem.buffer).slice();
+      assert.equal(c.call(f), c.want);
+      assert.deepEqual(new Uint8Array(mem.buffer), before, 'guest memory is untouched');
+    });
+  }
+});
