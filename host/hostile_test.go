@@ -1,8 +1,10 @@
 package host
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
+	"runtime"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -68,4 +70,46 @@ func TestHostileRequestsAreRefused(t *testing.T) {
 			require.Len(t, res.Items, 2)
 		})
 	}
+}
+
+// TestDecodeEnvelopeBoundsAllocation: a rogue module's result must not make
+// the host allocate far more than the bytes it returned. Two million nil
+// recommendations are 2 MB on the wire and 128 MB as a []Recommendation.
+func TestDecodeEnvelopeBoundsAllocation(t *testing.T) {
+	nils := []byte{0x81, 0xa5, 'i', 't', 'e', 'm', 's', 0xdd}
+	nils = binary.BigEndian.AppendUint32(nils, 2_000_000)
+	nils = append(nils, bytes.Repeat([]byte{0xc0}, 2_000_000)...)
+	for _, tc := range []struct {
+		name string
+		in   []byte
+		want error
+	}{
+		{name: "ok", in: mustMarshal(t, model.Envelope{Result: mustMarshal(t, model.Response{K: 1, Items: []model.Recommendation{{Item: "a", Score: 1}}})})},
+		{name: "2M nil items", in: mustMarshal(t, model.Envelope{Result: nils}), want: ErrABI},
+		{name: "envelope claims 2^32-1 fields", in: []byte{0xdf, 0xff, 0xff, 0xff, 0xff}, want: ErrABI},
+		{name: "module error", in: mustMarshal(t, model.Envelope{Code: model.CodeRollback, Message: "old"}), want: model.ErrRollback},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			var res model.Response
+			err := decodeEnvelope(tc.in, &res)
+			runtime.ReadMemStats(&after)
+			bound := 4*uint64(len(tc.in)) + 1<<20
+			require.Less(t, after.TotalAlloc-before.TotalAlloc, bound, "decoding %d bytes allocated %d", len(tc.in), after.TotalAlloc-before.TotalAlloc)
+			if tc.want != nil {
+				require.ErrorIs(t, err, tc.want)
+				return
+			}
+			require.NoError(t, err)
+			require.Equal(t, "a", res.Items[0].Item)
+		})
+	}
+}
+
+func mustMarshal(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := msgpack.Marshal(v)
+	require.NoError(t, err)
+	return b
 }

@@ -236,15 +236,26 @@ func (i *Instance) roundTrip(ctx context.Context, phase Phase, fn api.Function, 
 	if _, err := i.invoke(ctx, PhaseAlloc, "privrec_free", uint64(rptr)); err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
+	if err := decodeEnvelope(envBytes, out); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return nil
+}
+
+// decodeEnvelope decodes a result envelope and, on success, its result into
+// out. The bytes come from a module the harness does not trust, so they go
+// through model.Unmarshal: a few bytes claiming a huge array must not make
+// the host allocate it.
+func decodeEnvelope(b []byte, out any) error {
 	var env model.Envelope
-	if err := msgpack.Unmarshal(envBytes, &env); err != nil {
-		return fmt.Errorf("%s: %w: decode result envelope: %v", what, ErrABI, err)
+	if err := model.Unmarshal(b, &env); err != nil {
+		return fmt.Errorf("%w: decode result envelope: %v", ErrABI, err)
 	}
 	if env.Code != model.CodeOK {
-		return fmt.Errorf("%s: %w", what, model.ErrorFromCode(env.Code, env.Message))
+		return model.ErrorFromCode(env.Code, env.Message)
 	}
-	if err := msgpack.Unmarshal(env.Result, out); err != nil {
-		return fmt.Errorf("%s: %w: decode result: %v", what, ErrABI, err)
+	if err := model.Unmarshal(env.Result, out); err != nil {
+		return fmt.Errorf("%w: decode result: %v", ErrABI, err)
 	}
 	return nil
 }

@@ -76,6 +76,12 @@ func DecodeLoadRequest(b []byte) (LoadRequest, error) {
 	return req, err
 }
 
+// Unmarshal is msgpack.Unmarshal with the checks of DecodeRequest, for any
+// MessagePack that crosses the wasm boundary: the module's requests, and
+// the envelopes and results a host reads from a module it does not trust.
+// Errors wrap ErrBadRequest, or ErrTooLarge for a document above the bounds.
+func Unmarshal(b []byte, v any) error { return decodeBounded("unmarshal", b, v) }
+
 func decodeBounded(op string, b []byte, v any) error {
 	if err := wire.Check(b, maxRequestDepth, maxRequestElems); err != nil {
 		if errors.Is(err, wire.ErrLimit) {
