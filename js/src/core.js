@@ -285,9 +285,10 @@ export class Core extends EventTarget {
     if (!Number.isSafeInteger(at) || at < 0) throw new PrivrecError(Code.bad_request, `track: at must be Unix ms (a non-negative integer)`);
     const event = { item: ev.item, kind: ev.kind, at };
     if (this.consentLevel === 'off') return null;
+    const now = this.clock();
     if (this.consentLevel === 'full') {
       // The stored consent decides: another tab may just have lowered it.
-      const { consent, id } = await this.storage.addEvent(event, this.retention, this.clock());
+      const { consent, id } = await this.storage.addEvent(event, this.retention, now);
       this.consentLevel = consent;
       if (id !== null) {
         this.broadcast({ type: 'history' });
@@ -295,6 +296,9 @@ export class Core extends EventTarget {
       }
       if (consent !== 'session') return null;
     }
+    // Retention holds for session history too: an event already past the
+    // age limit is not kept (history() would never show it).
+    if (at < now - this.retention.maxAgeDays * 86400000) return null;
     const id = `mem-${++this.memorySeq}`;
     this.memory.push({ id, ...event });
     if (this.memory.length > this.retention.maxEvents) this.memory.splice(0, this.memory.length - this.retention.maxEvents);

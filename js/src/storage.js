@@ -130,7 +130,8 @@ export class Storage {
 
   /**
    * Stores an event if, at this moment, the stored consent is 'full', then
-   * enforces retention, all in one transaction.
+   * enforces retention, all in one transaction. id is null when nothing was
+   * kept: consent is not 'full', or retention pruned the event at once.
    * @param {{item: string, kind: string, at: number}} ev
    * @param {Retention} retention
    * @param {number} now Unix ms
@@ -145,6 +146,9 @@ export class Storage {
       if (consent === 'full') {
         id = /** @type {number} */ (await tx.objectStore(EVENTS).add({ item: ev.item, kind: ev.kind, at: ev.at }));
         await pruneIn(tx.objectStore(EVENTS), retention, now);
+        // An event already outside retention (too old, or older than the
+        // maxEvents newest) is pruned at once: it was not kept.
+        if ((await tx.objectStore(EVENTS).count(id)) === 0) id = null;
       }
       await tx.done;
       return { consent, id };

@@ -245,3 +245,23 @@ test('retention options are validated', async () => {
   await assert.rejects(Core.create({ namespace: freshNamespace(), retention: { maxEvents: 0 } }), { code: Code.bad_request });
   await assert.rejects(Core.create({ namespace: freshNamespace(), retention: { maxAgeDays: -1 } }), { code: Code.bad_request });
 });
+
+test('an event already outside retention is not kept, and track says so', async (t) => {
+  const cases = [
+    { name: 'full, older than maxAgeDays', consent: 'full', at: fx.now - 40 * DAY },
+    { name: 'full, older than the maxEvents newest', consent: 'full', at: fx.now - 20 * DAY },
+    { name: 'session, older than maxAgeDays', consent: 'session', at: fx.now - 40 * DAY },
+  ];
+  for (const tc of cases) {
+    await t.test(tc.name, async () => {
+      const ns = freshNamespace();
+      const c = await core({ namespace: ns, retention: { maxAgeDays: 30, maxEvents: 2 }, load: false });
+      await c.setConsent(/** @type {any} */ (tc.consent));
+      await c.track(ev('sku-001', fx.now - 2 * DAY));
+      await c.track(ev('sku-002', fx.now - 1 * DAY));
+      assert.equal(await c.track(ev('sku-003', tc.at)), null, 'nothing was kept');
+      assert.deepEqual((await c.history()).map((e) => e.item), ['sku-001', 'sku-002']);
+      assert.equal(c.memory.length, tc.consent === 'session' ? 2 : 0, 'session events');
+    });
+  }
+});
