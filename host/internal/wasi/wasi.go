@@ -47,7 +47,11 @@ const (
 	maxIovs          = 1024    // iovecs per fd_write (IOV_MAX on Linux)
 	maxSubscriptions = 64      // subscriptions per poll_oneoff
 	maxRandom        = 1 << 20 // bytes per random_get
-	maxSleep         = time.Second
+	// maxWrite caps the bytes one fd_write takes; more is a short write,
+	// as POSIX allows. Without it, 1024 iovecs naming the whole memory
+	// would make the host copy 1024 times the module's memory.
+	maxWrite = 1 << 20
+	maxSleep = time.Second
 )
 
 // Func is one allowed import: its name and wasm signature.
@@ -271,9 +275,10 @@ func fdWrite(_ context.Context, e *Env, _ api.Module, mem memory, stack []uint64
 		return ErrnoFault, nil
 	}
 	var payload []byte
-	for i := uint32(0); i < iovsLen; i++ {
+	for i := uint32(0); i < iovsLen && len(payload) < maxWrite; i++ {
 		ptr := binary.LittleEndian.Uint32(vec[i*8:])
 		n := binary.LittleEndian.Uint32(vec[i*8+4:])
+		n = min(n, uint32(maxWrite-len(payload)))
 		b, ok := mem.Read(ptr, n)
 		if !ok {
 			return ErrnoFault, payload
