@@ -74,7 +74,7 @@ export class Core extends EventTarget {
     const storage = await Storage.open(namespace);
     const core = new Core(storage, namespace, retention, clock, options);
     await storage.prune(retention, clock());
-    core.consentLevel = await storage.consent();
+    await core.getConsent();
     return core;
   }
 
@@ -94,6 +94,12 @@ export class Core extends EventTarget {
     this.onOutput = options.onOutput;
     /** @type {ConsentLevel} */
     this.consentLevel = 'off';
+    /**
+     * Counts the changes of consentLevel. A level read from storage before
+     * an await is stale if another tab's change was heard during it: the
+     * read must then not overwrite the newer level.
+     */
+    this.consentSeq = 0;
     /** Session history: this worker's memory only. @type {{id: string, item: string, kind: string, at: number}[]} */
     this.memory = [];
     this.memorySeq = 0;
@@ -123,8 +129,7 @@ export class Core extends EventTarget {
     if (this.closed || !msg || typeof msg !== 'object') return;
     if (msg.type === 'consent' && CONSENT_LEVELS.includes(msg.consent)) {
       const previous = this.consentLevel;
-      this.consentLevel = msg.consent;
-      if (msg.consent === 'off') this.memory = [];
+      this.setLevel(msg.consent);
       if (previous !== msg.consent) this.emit('consentchanged', { consent: msg.consent, previous, origin: 'remote' });
     } else if (msg.type === 'history') {
       this.emit('historychanged', { origin: 'remote' });
@@ -288,13 +293,17 @@ export class Core extends EventTarget {
     const now = this.clock();
     if (this.consentLevel === 'full') {
       // The stored consent decides: another tab may just have lowered it.
+      const seq = this.consentSeq;
       const { consent, id } = await this.storage.addEvent(event, this.retention, now);
-      this.consentLevel = consent;
       if (id !== null) {
         this.broadcast({ type: 'history' });
         return `db-${id}`;
       }
-      if (consent !== 'session') return null;
+      if (consent === 'full') return null; // retention dropped it at once
+      // A change heard while the write was in flight is newer than the
+      // consent the write read: never let the older one overwrite it.
+      if (this.consentSeq === seq) this.setLevel(consent);
+      if (consent === 'off' || this.consentLevel === 'off') return null;
     }
     // Retention holds for session history too: an event already past the
     // age limit is not kept (history() would never show it).
@@ -354,9 +363,21 @@ export class Core extends EventTarget {
   /** @returns {Promise<ConsentLevel>} */
   async getConsent() {
     this.checkOpen();
-    this.consentLevel = await this.storage.consent();
-    if (this.consentLevel === 'off') this.memory = [];
+    const seq = this.consentSeq;
+    const level = await this.storage.consent();
+    // A change heard during the read is newer than what it read.
+    if (this.consentSeq === seq) this.setLevel(level);
     return this.consentLevel;
+  }
+
+  /**
+   * Sets the cached level; 'off' drops this tab's session history.
+   * @param {ConsentLevel} level
+   */
+  setLevel(level) {
+    this.consentLevel = level;
+    this.consentSeq++;
+    if (level === 'off') this.memory = [];
   }
 
   /**
@@ -371,8 +392,7 @@ export class Core extends EventTarget {
     }
     const previous = await this.storage.consent();
     await this.storage.setConsent(level);
-    if (level === 'off') this.memory = [];
-    this.consentLevel = level;
+    this.setLevel(level);
     this.broadcast({ type: 'consent', consent: level });
     if (previous !== level) this.emit('consentchanged', { consent: level, previous, origin: 'local' });
     return level;

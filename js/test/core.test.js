@@ -265,3 +265,37 @@ test('an event already outside retention is not kept, and track says so', async 
     });
   }
 });
+
+test('a withdrawal heard while a write is in flight is not undone by it', async (t) => {
+  // Tab b still believes consent is full. Another tab lowers it to session
+  // (b's write reads that) and then to off, which b hears before its write
+  // returns: b must end at off, holding nothing.
+  const cases = [
+    { name: 'during track', run: (/** @type {Core} */ b) => b.track(ev('sku-030')), want: null },
+    { name: 'during getConsent', run: (/** @type {Core} */ b) => b.getConsent(), want: 'off' },
+  ];
+  for (const tc of cases) {
+    await t.test(tc.name, async () => {
+      const ns = freshNamespace();
+      const b = await core({ namespace: ns, load: false });
+      await b.setConsent('full');
+      const other = await Storage.open(ns); // another tab's storage: no broadcast
+      t.after(() => other.close());
+      await other.setConsent('session');
+      for (const m of ['addEvent', 'consent']) {
+        const orig = /** @type {any} */ (b.storage)[m].bind(b.storage);
+        /** @type {any} */ (b.storage)[m] = async (/** @type {any[]} */ ...args) => {
+          const r = await orig(...args);
+          await other.setConsent('off');
+          b.onRemote({ type: 'consent', consent: 'session' });
+          b.onRemote({ type: 'consent', consent: 'off' });
+          return r;
+        };
+      }
+      assert.equal(await tc.run(b), tc.want);
+      assert.equal(b.consentLevel, 'off');
+      assert.deepEqual(b.memory, [], 'no session history after the withdrawal');
+      assert.equal(await b.track(ev('sku-031')), null);
+    });
+  }
+});
