@@ -34,8 +34,8 @@ func newVerifyCmd() *cobra.Command {
 		Short: "Check a bundle's signature, expiry and every artifact",
 		Long: `verify runs on DIR the checks the module runs before it loads a bundle: the
 signature of manifest.bin by one of the --pub keys, the format, the expiry, the
---min-version floor, and the length and SHA-256 of weights.bin, catalog.bin and
-privrec.wasm. It exits 0 and prints a summary when every check passes, and
+--min-version floor, the length and SHA-256 of weights.bin, catalog.bin and
+privrec.wasm, and then that weights.bin and catalog.bin decode. It exits 0 and prints a summary when every check passes, and
 otherwise exits 1 with one line naming the failed check and what to do.
 
 Exit codes: 0 valid, 1 a check failed, 2 bad command line or key file, 3 a
@@ -89,6 +89,11 @@ func runVerify(w io.Writer, dir string, o verifyOptions) error {
 	m, err := bundle.Open(req) // the module's own checks
 	if err == nil {
 		err = m.Check(bundle.NameWasm, files.Wasm) // and the module's length, which Open cannot see
+	}
+	if err == nil {
+		// What the module does next: a signed artifact that does not decode
+		// would be refused by every shopper's browser.
+		_, err = model.Load(files.Weights, files.Catalog)
 	}
 	if err != nil {
 		return fail(exitFailed, fmt.Errorf("verify %s: FAILED (%s): %w; fix: %s", dir, model.CodeOf(err), err, verifyHint(err, dir)))
