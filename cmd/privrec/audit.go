@@ -103,7 +103,7 @@ func runAudit(ctx context.Context, w io.Writer, path string, o auditOptions) err
 		Seed:     o.seed,
 		Requests: o.requests,
 		Config: host.Config{
-			MemoryLimitPages: o.memoryMiB << 20 / host.PageSize,
+			MemoryLimitPages: mibToPages(o.memoryMiB),
 			CallTimeout:      o.timeout,
 			Clock:            o.clock,
 		},
@@ -133,6 +133,10 @@ func runAudit(ctx context.Context, w io.Writer, path string, o auditOptions) err
 	}
 	return nil
 }
+
+// mibToPages converts --memory-mib to wasm pages without overflowing
+// uint32 (4096 << 20 is 0 in uint32, which would mean the default).
+func mibToPages(mib uint32) uint32 { return mib * (1 << 20 / host.PageSize) }
 
 // readAuditFile reads a file of at most limit bytes.
 func readAuditFile(path string, limit int64) ([]byte, error) {
