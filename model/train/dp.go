@@ -7,6 +7,8 @@ import (
 	"sort"
 	"time"
 
+	"gonum.org/v1/gonum/mat"
+
 	"github.com/privrec/privrec/model"
 )
 
@@ -46,32 +48,58 @@ func (d *dataset) private(cfg Config, progress func(string, int, int)) ([]float6
 		return nil, nil, err
 	}
 	noise := cfg.Privacy.noiseSource()
-	g := d.gram(progress)
+	pop := d.privatePopularity(cfg.TrendHalfLifeDays, s.CountsSigma, noise)
+	keep := topItems(pop, cfg.Privacy.GramItems)
+	full := d.gram(progress)
+	fr := full.RawSymmetric()
+	m := len(keep)
+	g := mat.NewSymDense(m, nil)
 	raw := g.RawSymmetric()
-	n := raw.N
-	cut := cfg.Privacy.Threshold * s.GramSigma
-	for i := 0; i < n; i++ {
-		base := i * raw.Stride
-		for j := i; j < n; j++ {
-			v := raw.Data[base+j] + s.GramSigma*noise.NormFloat64()
-			switch {
-			case i == j:
-				v = max(0, v) // an item's own (decayed) buyer count is never negative
-			case cut > 0 && v < cut:
-				v = 0
+	for a, i := range keep {
+		for b := a; b < m; b++ {
+			j := keep[b]
+			v := s.GramSigma * noise.NormFloat64()
+			if i <= j {
+				v += fr.Data[i*fr.Stride+j]
+			} else {
+				v += fr.Data[j*fr.Stride+i]
 			}
-			raw.Data[base+j] = v
+			raw.Data[a*raw.Stride+b] = v
 		}
 	}
-	pop := d.privatePopularity(cfg.TrendHalfLifeDays, s.CountsSigma, noise)
+	full = nil
+	// Post-processing: an item's own (decayed) buyer count is never
+	// negative; Cauchy–Schwarz bounds a co-occurrence by √(G_ii·G_jj); and
+	// co-occurrences below Threshold·σ are zeroed.
+	cut := cfg.Privacy.Threshold * s.GramSigma
+	for a := 0; a < m; a++ {
+		raw.Data[a*raw.Stride+a] = max(0, raw.Data[a*raw.Stride+a])
+	}
+	for a := 0; a < m; a++ {
+		da := raw.Data[a*raw.Stride+a]
+		for b := a + 1; b < m; b++ {
+			v := min(raw.Data[a*raw.Stride+b], math.Sqrt(da*raw.Data[b*raw.Stride+b]))
+			if cut > 0 && v < cut {
+				v = 0
+			}
+			raw.Data[a*raw.Stride+b] = v
+		}
+	}
 	// A noisy Gram matrix + λI need not be positive definite: double λ
 	// until it is (RATIONALE.md). Each step only adds to the diagonal.
 	lambda, added := cfg.Lambda, 0.0
 	for range maxLambdaDoublings {
 		addDiagonal(g, lambda-added)
 		added = lambda
-		b, err := solveEASE(g, progress)
+		bm, err := solveEASE(g, progress)
 		if err == nil {
+			n := len(d.items)
+			b := make([]float64, n*n)
+			for a, i := range keep {
+				for c, j := range keep {
+					b[i*n+j] = bm[a*m+c]
+				}
+			}
 			return b, pop, nil
 		}
 		if !errors.Is(err, model.ErrInternal) {
@@ -80,6 +108,22 @@ func (d *dataset) private(cfg Config, progress func(string, int, int)) ([]float6
 		lambda *= 2
 	}
 	return nil, nil, fmt.Errorf("%w: solve private ease: gram matrix not positive definite up to lambda %v", model.ErrInternal, lambda)
+}
+
+// topItems returns the indices of the k items with the highest popularity
+// (ties by lower index), in increasing index order; all items when k is 0
+// or at least their number.
+func topItems(pop []float32, k int) []int {
+	idx := make([]int, len(pop))
+	for i := range idx {
+		idx[i] = i
+	}
+	if k > 0 && k < len(pop) {
+		sort.SliceStable(idx, func(a, b int) bool { return pop[idx[a]] > pop[idx[b]] })
+		idx = idx[:k]
+		sort.Ints(idx)
+	}
+	return idx
 }
 
 // privatePopularity is popularity with Gaussian noise of scale sigma on

@@ -210,7 +210,7 @@ func TestTrainPrivateUCI(t *testing.T) {
 	}
 	log := readUCI(t)
 	tr, cases := eval.Split(log)
-	spec, err := train.Train(tr, privateConfig(8, 1e-6, 1), nil)
+	spec, err := train.Train(tr, train.PrivateConfig(8, 1e-6, 1), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -226,6 +226,28 @@ func TestTrainPrivateUCI(t *testing.T) {
 	if got.NDCG <= 0.035 {
 		t.Errorf("NDCG@10 = %.4f at ε = 8; want above popularity's 0.035", got.NDCG)
 	}
+}
+
+func ExamplePrivateConfig() {
+	l := &train.Log{}
+	for u := 0; u < 200; u++ { // 200 shoppers buy tea and cups, 100 of them cake too
+		user := fmt.Sprint("u", u)
+		l.Interactions = append(l.Interactions,
+			train.Interaction{User: user, Item: "tea", Kind: model.KindPurchase, At: 1},
+			train.Interaction{User: user, Item: "cups", Kind: model.KindPurchase, At: 1})
+		if u%2 == 0 {
+			l.Interactions = append(l.Interactions, train.Interaction{User: user, Item: "cake", Kind: model.KindPurchase, At: 1})
+		}
+	}
+	cfg := train.PrivateConfig(8, 1e-6, 1) // use a secret random seed in production
+	spec, err := train.Train(l, cfg, nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("ε %v δ %v; items %v; cups popular: %v\n", cfg.Privacy.Epsilon, cfg.Privacy.Delta, spec.Items, spec.Popularity[1] > 0.8)
+	// Output:
+	// ε 8 δ 1e-06; items [cake cups tea]; cups popular: true
 }
 
 func ExamplePrivacy_Scales() {

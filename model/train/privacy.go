@@ -44,6 +44,14 @@ type Privacy struct {
 	// only adds spurious neighbours. Post-processing, so it costs no
 	// budget. Zero keeps every entry. Default 3.
 	Threshold float64
+	// GramItems restricts the item-to-item model to the GramItems items
+	// with the highest noisy popularity (chosen after that release, so it
+	// costs no budget): the noise of a co-occurrence swamps the signal of
+	// rare items anyway, fewer entries mean fewer noise entries passing
+	// Threshold, and the solve is cubic in it. Other items keep their
+	// popularity but get no neighbours. Zero keeps every item. Default 300
+	// (RATIONALE.md).
+	GramItems int
 	// End is the time (Unix ms) the training decays are measured from and
 	// the popularity is dated at. It must be public, e.g. the time the log
 	// was exported; zero uses the log's latest event and treats it as
@@ -59,7 +67,30 @@ type Privacy struct {
 // DefaultPrivacy returns the defaults for the fields other than Epsilon,
 // Delta, End and Seed; Privacy is still off until Epsilon is set.
 func DefaultPrivacy() Privacy {
-	return Privacy{MaxItems: 50, GramShare: 0.8, Threshold: 3}
+	return Privacy{MaxItems: 50, GramShare: 0.8, Threshold: 3, GramItems: 300}
+}
+
+// PrivateConfig returns the configuration tuned for private training at
+// (epsilon, delta) on the UCI Online Retail validation split (RATIONALE.md,
+// "Differential privacy"). Noise changes which levers pay: X is binary
+// (decayed weights shrink the signal, not the noise), λ is 1500 and only
+// the 300 most popular items get neighbours. From ε = 4 up, the trend-decayed
+// popularity prior (60-day half-life, β = 4) is kept and 80 % of the budget
+// goes to the Gram matrix; below, the noise drowns trends and co-purchases,
+// so the model is plain popularity (β = 0, half the budget on the counts).
+// seed must be secret and fresh in production (Privacy.Seed).
+func PrivateConfig(epsilon, delta float64, seed uint64) Config {
+	c := DefaultConfig()
+	c.Lambda = 1500
+	c.TrainHalfLifeDays = 0
+	c.ContextItems = 0
+	c.Privacy.Epsilon, c.Privacy.Delta, c.Privacy.Seed = epsilon, delta, seed
+	if epsilon >= 4 {
+		c.TrendHalfLifeDays, c.Params.PopularityWeight, c.Privacy.GramShare = 60, 4, 0.8
+	} else {
+		c.TrendHalfLifeDays, c.Params.PopularityWeight, c.Privacy.GramShare = 0, 0, 0.5
+	}
+	return c
 }
 
 // Enabled reports whether p asks for differential privacy.
@@ -89,6 +120,8 @@ func (p Privacy) Validate() error {
 		return bad("gram share is %v; want 0 < share < 1", p.GramShare)
 	case !finite(p.Threshold) || p.Threshold < 0:
 		return bad("threshold is %v; want a finite value >= 0", p.Threshold)
+	case p.GramItems < 0:
+		return bad("gram items is %d; want >= 0 (0: all)", p.GramItems)
 	case p.End < 0:
 		return bad("end is %d; want a Unix ms time >= 0", p.End)
 	}
