@@ -90,7 +90,12 @@ async function refreshConsent() {
   state.consent = await state.rec.consent.get();
   document.body.dataset.consent = state.consent;
   $('#consent-badge').textContent = CONSENT_LABEL[state.consent];
-  $('#consent-notice').hidden = state.consent !== 'off' || location.hash.startsWith('#/privacy');
+  const notice = $('#consent-notice');
+  const hide = state.consent !== 'off' || location.hash.startsWith('#/privacy');
+  // Hiding the notice while one of its buttons has the focus would drop
+  // the keyboard user at the top of the page: hand the focus to the content.
+  if (hide && !notice.hidden && notice.contains(document.activeElement)) main.focus({ preventScroll: true });
+  notice.hidden = hide;
 }
 
 async function setConsent(level) {
@@ -401,6 +406,37 @@ async function checkUpdate() {
 // ---- routing -----------------------------------------------------------------
 
 let rendering = Promise.resolve();
+let renderedHash = '';
+
+/**
+ * Where the keyboard focus is inside main, so a re-render of the same view
+ * can put it back on the copy of that control (or, when the control is gone,
+ * say a deleted row's button, on the one now in its place). Without this,
+ * each choice on the dashboard throws a keyboard user back to the top.
+ */
+function focusTarget() {
+  const el = document.activeElement;
+  if (!(el instanceof HTMLElement) || el === main || !main.contains(el)) return null;
+  let exact = '';
+  if (el.id) exact = `#${CSS.escape(el.id)}`;
+  else if (el instanceof HTMLInputElement && el.name) exact = `input[name="${CSS.escape(el.name)}"][value="${CSS.escape(el.value)}"]`;
+  else if (el.dataset.category !== undefined) exact = `[data-category="${CSS.escape(el.dataset.category)}"]`;
+  const kind = el.tagName.toLowerCase() + [...el.classList].map((c) => `.${CSS.escape(c)}`).join('');
+  return { exact, kind, index: [...main.querySelectorAll(kind)].indexOf(el) };
+}
+
+/** @param {{exact: string, kind: string, index: number} | null} t */
+function restoreFocus(t) {
+  if (!t) return;
+  /** @type {HTMLElement | null} */
+  let el = t.exact ? main.querySelector(t.exact) : null;
+  if (!el) {
+    const same = main.querySelectorAll(t.kind);
+    el = /** @type {HTMLElement | null} */ (same[Math.min(t.index, same.length - 1)] ?? null);
+  }
+  if (!el || /** @type {any} */ (el).disabled) el = main;
+  el.focus({ preventScroll: true });
+}
 
 function render() {
   rendering = rendering.then(renderNow, renderNow);
@@ -433,7 +469,12 @@ async function renderNow() {
     if (/** @type {HTMLElement} */ (a).dataset.nav === route) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
   }
+  // Same view re-rendered (a choice, a deletion, another tab's change):
+  // keep the keyboard focus. A new view gets it on main (hashchange).
+  const focus = hash === renderedHash ? focusTarget() : null;
   main.replaceChildren(...nodes);
+  restoreFocus(focus);
+  renderedHash = hash;
   document.body.dataset.view = route;
   document.body.dataset.renders = String(++state.renders);
 }
