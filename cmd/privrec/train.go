@@ -3,6 +3,7 @@ package main
 import (
 	"crypto/ed25519"
 	"crypto/rand"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -113,6 +114,62 @@ func (f *trainFlags) config() (train.Config, error) {
 	return c, nil
 }
 
+// dpFlags select differentially private training.
+type dpFlags struct {
+	epsilon, delta float64
+	maxItems       int
+	seed           uint64
+}
+
+func (f *dpFlags) register(cmd *cobra.Command) {
+	cmd.Flags().Float64Var(&f.epsilon, "dp-epsilon", 0, "train with user-level differential privacy at this ε (0: off); the manifest states ε and δ")
+	cmd.Flags().Float64Var(&f.delta, "dp-delta", 1e-6, "δ of differentially private training (keep it well below 1/users)")
+	cmd.Flags().IntVar(&f.maxItems, "dp-max-items", train.DefaultPrivacy().MaxItems, "distinct items each user may contribute under DP (more are sampled)")
+	cmd.Flags().Uint64Var(&f.seed, "dp-seed", 0, "seed of the DP noise, for reproducible experiments only (default: a fresh secret one)")
+}
+
+// config turns cfg into a private configuration when --dp-epsilon is set:
+// train.PrivateConfig's tuned values, except for the hyper-parameters given
+// explicitly on the command line.
+func (f *dpFlags) config(cmd *cobra.Command, cfg train.Config) (train.Config, error) {
+	if f.epsilon == 0 {
+		return cfg, nil
+	}
+	seed := f.seed
+	if seed == 0 {
+		var b [8]byte
+		if _, err := rand.Read(b[:]); err != nil {
+			return cfg, fail(exitFailed, fmt.Errorf("draw dp seed: %w", err))
+		}
+		seed = binary.LittleEndian.Uint64(b[:])
+	}
+	p := train.PrivateConfig(f.epsilon, f.delta, seed)
+	p.Privacy.MaxItems = f.maxItems
+	changed := cmd.Flags().Changed
+	if changed("lambda") {
+		p.Lambda = cfg.Lambda
+	}
+	if changed("neighbors") {
+		p.Neighbors = cfg.Neighbors
+	}
+	if changed("half-life") {
+		p.Params.HalfLifeDays = cfg.Params.HalfLifeDays
+	}
+	if changed("train-half-life") {
+		p.TrainHalfLifeDays = cfg.TrainHalfLifeDays
+	}
+	if changed("trend-half-life") {
+		p.TrendHalfLifeDays = cfg.TrendHalfLifeDays
+	}
+	if changed("popularity-weight") {
+		p.Params.PopularityWeight = cfg.Params.PopularityWeight
+	}
+	if err := p.Validate(); err != nil {
+		return cfg, fail(exitUsage, err)
+	}
+	return p, nil
+}
+
 // progressBars shows one bar per training stage on stderr.
 func progressBars(w io.Writer) func(stage string, done, total int) {
 	var bar *progressbar.ProgressBar
@@ -165,6 +222,7 @@ func newTrainCmd() *cobra.Command {
 	var (
 		lf       logFlags
 		tf       trainFlags
+		df       dpFlags
 		out      string
 		wasmPath string
 		signKey  string
@@ -179,14 +237,23 @@ strongest neighbours per item) and context popularity, and writes a bundle
 directory: weights.bin, catalog.bin and privrec.wasm, plus manifest.bin and
 manifest.sig when --sign-key is given. Without --sign-key, sign it later with
 'privrec sign DIR --key KEY'. Rows the reader cannot use are counted and
-reported with line numbers.`,
+reported with line numbers.
+
+With --dp-epsilon the training is differentially private at the user level
+(each user's contribution bounded, Gaussian noise on the statistics; see
+model/train/RATIONALE.md) and the signed manifest states epsilon and delta.
+Hyper-parameters not given explicitly then take the values tuned for DP.`,
 		Example: `  privrec keygen --out keys
   privrec train --data online_retail.csv.gz --out bundle --sign-key keys/privrec.key
+  privrec train --data online_retail.csv.gz --out bundle --sign-key keys/privrec.key --dp-epsilon 8 --dp-delta 1e-6
   privrec train --format csv --columns user=uid,item=sku,time=ts,kind=event --data log.csv --out bundle`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := tf.config()
 			if err != nil {
+				return err
+			}
+			if cfg, err = df.config(cmd, cfg); err != nil {
 				return err
 			}
 			var priv ed25519.PrivateKey
@@ -214,7 +281,8 @@ reported with line numbers.`,
 				if version == 0 {
 					version = uint64(now.Unix())
 				}
-				meta := bundle.Meta{Version: version, Created: now.UnixMilli(), Expires: now.Add(expires).UnixMilli(), BundleID: id}
+				meta := bundle.Meta{Version: version, Created: now.UnixMilli(), Expires: now.Add(expires).UnixMilli(), BundleID: id,
+					Epsilon: cfg.Privacy.Epsilon, Delta: cfg.Privacy.Delta}
 				if err := bundle.Sign(files, meta, priv); err != nil {
 					return fail(exitFailed, err)
 				}
@@ -225,7 +293,20 @@ reported with line numbers.`,
 			w := cmd.OutOrStdout()
 			fmt.Fprintf(w, "wrote %s: weights %d bytes, catalog %d bytes (%d items), module %d bytes\n",
 				out, len(files.Weights), len(files.Catalog), len(log.Catalog), len(files.Wasm))
-			if priv == nil {
+			if p := cfg.Privacy; p.Enabled() {
+				sc, err := p.Scales()
+				if err != nil {
+					return fail(exitFailed, err)
+				}
+				fmt.Fprintf(w, "differential privacy (user level): epsilon %g, delta %g; at most %d items per user; noise sigma %.1f on co-purchases, %.1f on buyer counts\n",
+					p.Epsilon, p.Delta, p.MaxItems, sc.GramSigma, sc.CountsSigma)
+			} else {
+				fmt.Fprintln(w, "differential privacy: off (pass --dp-epsilon to train privately)")
+			}
+			if priv == nil && cfg.Privacy.Enabled() {
+				fmt.Fprintf(w, "not signed: run 'privrec sign %s --key KEY --epsilon %g --delta %g' before publishing, so the manifest states the privacy\n",
+					out, cfg.Privacy.Epsilon, cfg.Privacy.Delta)
+			} else if priv == nil {
 				fmt.Fprintf(w, "not signed: run 'privrec sign %s --key KEY' before publishing\n", out)
 			} else {
 				fmt.Fprintf(w, "signed: version %d, key %s, expires %s\n", version, bundle.KeyID(priv.Public().(ed25519.PublicKey)), time.Now().Add(expires).UTC().Format(time.RFC3339))
@@ -235,6 +316,7 @@ reported with line numbers.`,
 	}
 	lf.register(cmd)
 	tf.register(cmd)
+	df.register(cmd)
 	cmd.Flags().StringVar(&out, "out", "bundle", "bundle directory to write")
 	cmd.Flags().StringVar(&wasmPath, "wasm", filepath.Join("dist", "privrec.wasm"), "module to ship in the bundle")
 	cmd.Flags().StringVar(&signKey, "sign-key", "", "private key file (from 'privrec keygen') to sign the bundle with")
