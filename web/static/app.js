@@ -42,12 +42,29 @@ function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
     if (v === undefined || v === null || v === false) continue;
-    if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
+    if (k.startsWith('on')) el.addEventListener(k.slice(2), (/** @type {Event} */ e) => guarded(v, e));
     else if (k === 'class') el.className = v;
     else el.setAttribute(k, v === true ? '' : String(v));
   }
   for (const c of children) if (c !== null && c !== undefined && c !== false) el.append(c);
   return el;
+}
+
+/**
+ * Runs an event handler. A failure is shown, and the view is rendered again
+ * from the SDK's true state: a consent radio left on "Off" after the change
+ * failed would tell the shopper the opposite of what happens.
+ * @param {(e: Event) => unknown} fn
+ * @param {Event} e
+ */
+async function guarded(fn, e) {
+  try {
+    await fn(e);
+  } catch (err) {
+    const pe = PrivrecError.from(err);
+    toast(`That did not work (${pe.reason}): ${pe.message}`);
+    render();
+  }
 }
 
 function toast(text) {
@@ -511,7 +528,7 @@ async function start() {
     });
     rec.addEventListener('historychanged', () => render());
     for (const b of document.querySelectorAll('[data-consent-choice]')) {
-      b.addEventListener('click', () => setConsent(/** @type {any} */ (/** @type {HTMLElement} */ (b).dataset.consentChoice)));
+      b.addEventListener('click', (e) => guarded(() => setConsent(/** @type {any} */ (/** @type {HTMLElement} */ (b).dataset.consentChoice)), e));
     }
     window.addEventListener('hashchange', () => {
       state.viewed = '';
