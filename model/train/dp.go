@@ -13,8 +13,29 @@ import (
 )
 
 // maxLambdaDoublings bounds how often private doubles λ when the noisy
-// Gram matrix is not positive definite.
-const maxLambdaDoublings = 30
+// Gram matrix is not positive definite; the Gershgorin cap ends the loop
+// long before for any λ a Config allows to be useful.
+const maxLambdaDoublings = 128
+
+// gershgorin returns the smallest λ from which g + λI is strictly
+// diagonally dominant: max over rows of Σ_j≠i |g_ij| − g_ii (≥ 0).
+func gershgorin(g *mat.SymDense) float64 {
+	n := g.SymmetricDim()
+	off := make([]float64, n)
+	raw := g.RawSymmetric()
+	for i := 0; i < n; i++ {
+		for j := i + 1; j < n; j++ {
+			v := math.Abs(raw.Data[i*raw.Stride+j])
+			off[i] += v
+			off[j] += v
+		}
+	}
+	r := 0.0
+	for i, o := range off {
+		r = max(r, o-raw.Data[i*raw.Stride+i])
+	}
+	return r
+}
 
 // bound enforces the contribution bound of p on every user's row: at most
 // p.MaxItems entries, drawn uniformly by a sampler that depends on the
@@ -86,7 +107,11 @@ func (d *dataset) private(cfg Config, progress func(string, int, int)) ([]float6
 		}
 	}
 	// A noisy Gram matrix + λI need not be positive definite: double λ
-	// until it is (RATIONALE.md). Each step only adds to the diagonal.
+	// until it is (RATIONALE.md). Each step only adds to the diagonal, and
+	// λ never goes past the Gershgorin bound, beyond which the matrix is
+	// strictly diagonally dominant with a positive diagonal, hence
+	// positive definite: the loop ends.
+	bound := gershgorin(g)
 	lambda, added := cfg.Lambda, 0.0
 	for range maxLambdaDoublings {
 		addDiagonal(g, lambda-added)
@@ -102,10 +127,10 @@ func (d *dataset) private(cfg Config, progress func(string, int, int)) ([]float6
 			}
 			return b, pop, nil
 		}
-		if !errors.Is(err, model.ErrInternal) {
+		if !errors.Is(err, model.ErrInternal) || lambda > bound {
 			return nil, nil, err
 		}
-		lambda *= 2
+		lambda = min(2*lambda, bound*(1+1e-9)+1e-9)
 	}
 	return nil, nil, fmt.Errorf("%w: solve private ease: gram matrix not positive definite up to lambda %v", model.ErrInternal, lambda)
 }

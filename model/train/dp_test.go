@@ -202,6 +202,23 @@ func TestTrainPrivateWithoutNoise(t *testing.T) {
 	}
 }
 
+// TestTrainPrivateRaisesLambda: with a tiny λ, no threshold and noise far
+// larger than the counts, the noisy Gram matrix + λI is indefinite; Train
+// must raise λ until it factorises, not fail.
+func TestTrainPrivateRaisesLambda(t *testing.T) {
+	cfg := privateConfig(0.1, 1e-6, 3)
+	cfg.Lambda = 1e-6
+	cfg.Privacy.Threshold = 0
+	cfg.Privacy.GramItems = 0
+	spec, err := train.Train(shopLog(), cfg, nil)
+	if err != nil {
+		t.Fatalf("Train: %v; want λ raised until the Gram matrix is positive definite", err)
+	}
+	if err := spec.Validate(); err != nil {
+		t.Error(err)
+	}
+}
+
 // TestTrainPrivateUCI trains with ε = 8 on the protocol's training log and
 // checks that the private model still beats popularity (NDCG@10 0.035).
 func TestTrainPrivateUCI(t *testing.T) {
