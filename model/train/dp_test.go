@@ -280,3 +280,23 @@ func ExamplePrivacy_Scales() {
 	// Output:
 	// ρ 0.01747, Gram σ 213.6 (sensitivity 35.71), counts σ 85.4 (sensitivity 7.14)
 }
+
+// BenchmarkTrainPrivate fits PrivateConfig on the full UCI log, by ε (the
+// ε < 4 setting and the ε ≥ 4 one) and by how many items get neighbours.
+func BenchmarkTrainPrivate(b *testing.B) {
+	log := readUCI(b)
+	for _, eps := range []float64{1, 8} {
+		for _, items := range []int{300, 1000} {
+			b.Run(fmt.Sprintf("eps=%g/gram_items=%d", eps, items), func(b *testing.B) {
+				cfg := train.PrivateConfig(eps, 1e-6, 1)
+				cfg.Privacy.GramItems = items
+				b.ReportAllocs()
+				for b.Loop() {
+					if _, err := train.Train(log, cfg, nil); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}
