@@ -7,8 +7,10 @@ import (
 )
 
 // Model scores recommendations. It is immutable after construction and safe
-// for concurrent use: Recommend keeps per-call state on the stack of the
-// call and clears its scratch memory before it returns.
+// for concurrent use: Recommend keeps no per-call state in the Model. It
+// zeroes its score and history-weight buffers before it returns; the rest of
+// a call's garbage (the decoded request, index maps) is unreferenced but not
+// wiped until the Go heap reuses it.
 type Model struct {
 	items    []string
 	index    map[string]int32
