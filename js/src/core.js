@@ -303,7 +303,9 @@ export class Core extends EventTarget {
       // A change heard while the write was in flight is newer than the
       // consent the write read: never let the older one overwrite it.
       if (this.consentSeq === seq) this.setLevel(consent);
-      if (consent === 'off' || this.consentLevel === 'off') return null;
+      // (Read afresh: the await and other tabs' messages may have changed it.)
+      const level = /** @type {ConsentLevel} */ (this.consentLevel);
+      if (consent === 'off' || level === 'off') return null;
     }
     // Retention holds for session history too: an event already past the
     // age limit is not kept (history() would never show it).
