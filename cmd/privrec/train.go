@@ -16,7 +16,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/privrec/privrec/internal/bundledir"
-	"github.com/privrec/privrec/model"
 	"github.com/privrec/privrec/model/bundle"
 	"github.com/privrec/privrec/model/train"
 )
@@ -190,23 +189,15 @@ func progressBars(w io.Writer) func(stage string, done, total int) {
 // trainBundle trains on log and packs the artifacts of one bundle (not yet
 // signed).
 func trainBundle(log *train.Log, cfg train.Config, wasm []byte, progress func(string, int, int)) (*bundle.Files, [16]byte, error) {
-	var id [16]byte
 	spec, err := train.Train(log, cfg, progress)
 	if err != nil {
-		return nil, id, fail(exitFailed, err)
+		return nil, [16]byte{}, fail(exitFailed, err)
 	}
-	if _, err := rand.Read(id[:]); err != nil {
-		return nil, id, fail(exitFailed, err)
-	}
-	weights, err := model.EncodeWeights(spec, id)
+	files, id, err := train.Pack(spec, log.Catalog, wasm)
 	if err != nil {
 		return nil, id, fail(exitFailed, err)
 	}
-	catalog, err := model.EncodeCatalog(log.Catalog, id)
-	if err != nil {
-		return nil, id, fail(exitFailed, err)
-	}
-	return &bundle.Files{Weights: weights, Catalog: catalog, Wasm: wasm}, id, nil
+	return files, id, nil
 }
 
 // readWasm reads the module that goes into bundles.

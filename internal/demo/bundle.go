@@ -2,7 +2,6 @@ package demo
 
 import (
 	"crypto/ed25519"
-	"crypto/rand"
 	"fmt"
 	"time"
 
@@ -44,19 +43,10 @@ func Bundle(wasm []byte, priv ed25519.PrivateKey, now time.Time) (*bundle.Files,
 	if err != nil {
 		return nil, fmt.Errorf("build demo bundle: %w", err)
 	}
-	var id [16]byte
-	if _, err := rand.Read(id[:]); err != nil {
-		return nil, fmt.Errorf("%w: build demo bundle: %v", model.ErrInternal, err)
-	}
-	weights, err := model.EncodeWeights(spec, id)
+	files, id, err := train.Pack(spec, log.Catalog, wasm)
 	if err != nil {
 		return nil, fmt.Errorf("build demo bundle: %w", err)
 	}
-	catalog, err := model.EncodeCatalog(log.Catalog, id)
-	if err != nil {
-		return nil, fmt.Errorf("build demo bundle: %w", err)
-	}
-	files := &bundle.Files{Weights: weights, Catalog: catalog, Wasm: wasm}
 	meta := bundle.Meta{
 		Version:  uint64(now.Unix()),
 		Created:  now.UnixMilli(),

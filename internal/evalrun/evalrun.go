@@ -44,15 +44,8 @@ func Ship(log *train.Log, cfg train.Config, wasm []byte, progress func(string, i
 	if err != nil {
 		return nil, err
 	}
-	var id [16]byte
-	if _, err := rand.Read(id[:]); err != nil {
-		return nil, err
-	}
-	f := &bundle.Files{Wasm: wasm}
-	if f.Weights, err = model.EncodeWeights(spec, id); err != nil {
-		return nil, err
-	}
-	if f.Catalog, err = model.EncodeCatalog(log.Catalog, id); err != nil {
+	f, id, err := train.Pack(spec, log.Catalog, wasm)
+	if err != nil {
 		return nil, err
 	}
 	pub, priv, err := ed25519.GenerateKey(rand.Reader)
