@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"sort"
-	"time"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -155,26 +154,12 @@ func topItems(pop []float32, k int) []int {
 // every item's buyer sum and on the user count; shares are clipped to
 // [0,1]. Buyer weights are clipped to [0,1] too (events after a public End).
 func (d *dataset) privatePopularity(halfLifeDays, sigma float64, noise interface{ NormFloat64() float64 }) []float32 {
-	n := len(d.items)
-	sum := make([]float64, n)
-	halfLife := halfLifeDays * float64(24*time.Hour/time.Millisecond)
-	for _, row := range d.users {
-		for _, e := range row {
-			if !e.buy {
-				continue
-			}
-			w := 1.0
-			if halfLife > 0 {
-				w = math.Exp2(-float64(max(0, d.end-e.last)) / halfLife)
-			}
-			sum[e.item] += w
-		}
-	}
+	sum := d.buyerSums(halfLifeDays)
 	for i := range sum {
 		sum[i] += sigma * noise.NormFloat64()
 	}
 	users := max(1, float64(len(d.users))+sigma*noise.NormFloat64())
-	out := make([]float32, n)
+	out := make([]float32, len(sum))
 	for i, c := range sum {
 		out[i] = float32(min(1, max(0, c/users)))
 	}

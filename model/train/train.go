@@ -327,8 +327,22 @@ func solveEASE(g *mat.SymDense, progress func(string, int, int)) ([]float64, err
 // which favours what is selling at the end of the log (RATIONALE.md).
 // Users are summed in sorted order, so the floats are deterministic.
 func (d *dataset) popularity(halfLifeDays float64) []float32 {
-	n := len(d.items)
-	sum := make([]float64, n)
+	sum := d.buyerSums(halfLifeDays)
+	out := make([]float32, len(sum))
+	if len(d.users) == 0 {
+		return out
+	}
+	for i, c := range sum {
+		out[i] = float32(c / float64(len(d.users)))
+	}
+	return out
+}
+
+// buyerSums counts each item's buyers, a buyer weighing 2^(−age/half-life)
+// when halfLifeDays > 0 (age: from their latest purchase of the item to the
+// end of the log, never negative) and 1 otherwise.
+func (d *dataset) buyerSums(halfLifeDays float64) []float64 {
+	sum := make([]float64, len(d.items))
 	halfLife := halfLifeDays * float64(24*time.Hour/time.Millisecond)
 	for _, row := range d.users {
 		for _, e := range row {
@@ -337,19 +351,12 @@ func (d *dataset) popularity(halfLifeDays float64) []float32 {
 			}
 			w := 1.0
 			if halfLife > 0 {
-				w = math.Exp2(-float64(d.end-e.last) / halfLife)
+				w = math.Exp2(-float64(max(0, d.end-e.last)) / halfLife)
 			}
 			sum[e.item] += w
 		}
 	}
-	out := make([]float32, n)
-	if len(d.users) == 0 {
-		return out
-	}
-	for i, c := range sum {
-		out[i] = float32(c / float64(len(d.users)))
-	}
-	return out
+	return sum
 }
 
 // contexts lists, for each hour of the day and day of the week (UTC), the
