@@ -1,8 +1,10 @@
 // Command jsfixture writes what the JS SDK's node tests need into a
 // directory: a freshly built privrec.wasm, small signed bundles (good ones at
 // three versions, a tampered one, an expired one, one signed by an untrusted
-// key), the trusted public key, and parity expectations: requests with the
-// responses of the Go harness running the same module bytes.
+// key, one whose privrec.wasm a rogue module replaced and one whose signed
+// module is a rogue that lies about what it loaded), the trusted public key,
+// and parity expectations: requests with the responses of the Go harness
+// running the same module bytes.
 //
 //	go run ./internal/jsfixture -out js/test/fixtures
 //
@@ -72,6 +74,15 @@ func run(out, wasmPath string) error {
 
 	spec, items := syntheticModel(1)
 	specV3, _ := syntheticModel(3) // a different model, so an update is visible
+	// rogue says which module a bundle ships: the real one, a rogue module
+	// signed into the manifest (the module lies about what it loaded), or
+	// the real one signed but a rogue served in its place (a compromised
+	// CDN).
+	const (
+		real = iota
+		rogueSigned
+		rogueServed
+	)
 	type plan struct {
 		dir     string
 		version uint64
@@ -79,25 +90,44 @@ func run(out, wasmPath string) error {
 		key     ed25519.PrivateKey
 		expires int64
 		tamper  bool
+		rogue   int
 	}
 	plans := []plan{
-		{"v1", 1, spec, priv, expires, false},
-		{"v2", 2, spec, priv, expires, false},
-		{"v3", 3, specV3, priv, expires, false},
-		{"tampered", 4, spec, priv, expires, true},
-		{"expired", 5, spec, priv, created + 30*day, false},
-		{"untrusted", 6, spec, other, expires, false},
+		{"v1", 1, spec, priv, expires, false, real},
+		{"v2", 2, spec, priv, expires, false, real},
+		{"v3", 3, specV3, priv, expires, false, real},
+		{"tampered", 4, spec, priv, expires, true, real},
+		{"expired", 5, spec, priv, created + 30*day, false, real},
+		{"untrusted", 6, spec, other, expires, false, real},
+		{"liar", 7, spec, priv, expires, false, rogueSigned},
+		{"substituted", 8, spec, priv, expires, false, rogueServed},
 	}
 	for i, p := range plans {
 		var id [16]byte
 		id[0], id[15] = byte(i+1), 0xa5
-		f, err := makeBundle(p.spec, items, id, wasm, bundle.Meta{Version: p.version, Created: created, Expires: p.expires, BundleID: id}, p.key)
+		meta := bundle.Meta{Version: p.version, Created: created, Expires: p.expires, BundleID: id}
+		var rogue []byte
+		if p.rogue != real {
+			rogue, err = rogueModule(model.LoadResult{Version: rogueVersion, KeyID: bundle.KeyID(p.key.Public().(ed25519.PublicKey)),
+				Created: created, Expires: p.expires, Items: len(items), BundleID: fmt.Sprintf("%x", id)})
+			if err != nil {
+				return err
+			}
+		}
+		signed := wasm
+		if p.rogue == rogueSigned {
+			signed = rogue
+		}
+		f, err := makeBundle(p.spec, items, id, signed, meta, p.key)
 		if err != nil {
 			return fmt.Errorf("bundle %s: %w", p.dir, err)
 		}
 		if p.tamper {
 			f.Weights = bytes.Clone(f.Weights)
 			f.Weights[len(f.Weights)-1] ^= 0x01
+		}
+		if p.rogue == rogueServed {
+			f.Wasm = rogue
 		}
 		if err := bundledir.Write(filepath.Join(out, p.dir), f); err != nil {
 			return err
@@ -117,7 +147,8 @@ func run(out, wasmPath string) error {
 		"other_key":      base64.StdEncoding.EncodeToString(other.Public().(ed25519.PublicKey)),
 		"now":            now,
 		"created":        created,
-		"bundles":        map[string]uint64{"v1": 1, "v2": 2, "v3": 3, "tampered": 4, "expired": 5, "untrusted": 6},
+		"bundles":        map[string]uint64{"v1": 1, "v2": 2, "v3": 3, "tampered": 4, "expired": 5, "untrusted": 6, "liar": 7, "substituted": 8},
+		"rogue_version":  uint64(rogueVersion),
 		"items":          len(items),
 		"parity_bundle":  "v2",
 		"parity":         cases,

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/base64"
@@ -9,7 +10,9 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
+	"github.com/privrec/privrec/host"
 	"github.com/privrec/privrec/internal/bundledir"
 	"github.com/privrec/privrec/internal/wasmtest"
 	"github.com/privrec/privrec/model"
@@ -46,7 +49,6 @@ func TestFixtures(t *testing.T) {
 	if meta.PublicKey != base64.StdEncoding.EncodeToString(pub) {
 		t.Errorf("fixtures.json public_key differs from privrec.pub")
 	}
-	sum := sha256.Sum256(wasm)
 	tests := []struct {
 		name       string
 		dir        string
@@ -60,6 +62,10 @@ func TestFixtures(t *testing.T) {
 		{name: "tampered", dir: "tampered", want: model.ErrDigestMismatch},
 		{name: "expired", dir: "expired", want: model.ErrExpired},
 		{name: "untrusted", dir: "untrusted", want: model.ErrUnknownKey},
+		// The module served is not the one signed.
+		{name: "substituted", dir: "substituted", want: model.ErrDigestMismatch},
+		// A genuine signature over a lying module: only the LoadResult check catches it.
+		{name: "liar", dir: "liar"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -67,6 +73,7 @@ func TestFixtures(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			sum := sha256.Sum256(f.Wasm)
 			_, err = bundle.Open(&model.LoadRequest{Manifest: f.Manifest, Signature: f.Signature, Weights: f.Weights,
 				Catalog: f.Catalog, WasmSHA256: sum[:], Keys: [][]byte{ed25519.PublicKey(pub)}, Now: now, MinVersion: tt.minVersion})
 			if tt.want == nil && err != nil {
@@ -87,5 +94,36 @@ func TestFixtures(t *testing.T) {
 	}
 	if ok < 10 || refused < 1 {
 		t.Errorf("parity: %d answered and %d refused cases; want at least 10 and 1", ok, refused)
+	}
+}
+
+// TestRogueModule checks that the rogue module is a real threat: a host
+// that runs it believes any bundle loaded, at version 2^53.
+func TestRogueModule(t *testing.T) {
+	ctx := context.Background()
+	claim := model.LoadResult{Version: rogueVersion, KeyID: "0123456789abcdef", Created: created, Expires: expires, Items: 3, BundleID: "00ff"}
+	wasm, err := rogueModule(claim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt, err := host.NewRuntime(ctx, host.Config{Clock: func() time.Time { return time.UnixMilli(now) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Close(ctx)
+	mod, err := rt.Compile(ctx, wasm)
+	if err != nil {
+		t.Fatalf("Compile: %v", err)
+	}
+	inst, err := mod.Instantiate(ctx)
+	if err != nil {
+		t.Fatalf("Instantiate: %v", err)
+	}
+	got, err := inst.Load(ctx, model.LoadRequest{Manifest: []byte("not a manifest"), Signature: []byte("no"), Now: now})
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	if got.Version != rogueVersion || got.BundleID != claim.BundleID {
+		t.Errorf("Load = %+v; want the claim %+v", got, claim)
 	}
 }

@@ -6,6 +6,7 @@ import { Code, PrivrecError } from './errors.js';
 import { Engine } from './module.js';
 import { Storage, retentionOf } from './storage.js';
 import { parseKeys } from './keys.js';
+import { TrustedKeys, equalBytes, verifyBundle } from './verify.js';
 
 /** @typedef {import('./storage.js').ConsentLevel} ConsentLevel */
 
@@ -111,6 +112,8 @@ export class Core extends EventTarget {
     this.source = null;
     /** @type {Uint8Array[]} */
     this.keys = [];
+    /** The keys imported into WebCrypto; reset by load. @type {TrustedKeys | null} */
+    this.trusted = null;
     this.closed = false;
     this.channel = typeof BroadcastChannel === 'undefined' ? null : new BroadcastChannel(`privrec:${namespace}`);
     if (this.channel) this.channel.onmessage = (e) => this.onRemote(e.data);
@@ -158,6 +161,7 @@ export class Core extends EventTarget {
       throw new PrivrecError(Code.bad_request, 'load: bundleUrl is required');
     }
     this.keys = parseKeys(options.publicKeys);
+    this.trusted = null;
     this.source = options;
     return this.update();
   }
@@ -182,12 +186,7 @@ export class Core extends EventTarget {
         return await this.tryLoad(files, 'network');
       } catch (e) {
         failure = PrivrecError.from(e);
-        this.emit('updaterefused', {
-          code: failure.code,
-          reason: failure.reason,
-          message: failure.message,
-          kept: this.model ? this.model.version : null,
-        });
+        this.refused(failure, 'network');
       }
     }
     if (this.model) return this.model;
@@ -196,10 +195,27 @@ export class Core extends EventTarget {
       try {
         return await this.tryLoad(last, 'cache');
       } catch (e) {
+        // The device's copy is re-verified like a download: storage of the
+        // origin can be written by any of its scripts.
         failure = PrivrecError.from(e);
+        this.refused(failure, 'cache');
       }
     }
     throw failure ?? new PrivrecError(Code.not_loaded, 'load: no model');
+  }
+
+  /**
+   * @param {PrivrecError} failure
+   * @param {'network'|'cache'} origin
+   */
+  refused(failure, origin) {
+    this.emit('updaterefused', {
+      code: failure.code,
+      reason: failure.reason,
+      message: failure.message,
+      kept: this.model ? this.model.version : null,
+      origin,
+    });
   }
 
   /**
@@ -226,18 +242,33 @@ export class Core extends EventTarget {
   }
 
   /**
-   * Loads bundle files into an instance (reusing the current one when the
-   * module bytes are the same) and, on success, makes it current.
+   * The trusted keys, imported into WebCrypto once per load().
+   * @returns {Promise<TrustedKeys>}
+   */
+  async trustedKeys() {
+    if (!this.trusted) this.trusted = await TrustedKeys.import(this.keys);
+    return this.trusted;
+  }
+
+  /**
+   * Verifies bundle files itself (signature, manifest, expiry, rollback
+   * floor, every artifact's length and SHA-256, the module's included),
+   * then loads them into an instance (reusing the current one when the
+   * module bytes are the same), checks that the module's LoadResult agrees
+   * with the manifest and, on success, makes it current. Nothing fetched is
+   * compiled or run before the SDK's own check passed.
    * @param {Omit<import('./storage.js').StoredBundle, 'version'|'bundleId'|'acceptedAt'>} b
    * @param {'network'|'cache'} origin
    */
   async tryLoad(b, origin) {
-    const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', /** @type {BufferSource} */ (b.wasm)));
+    const minVersion = await this.storage.highestVersion();
+    const now = Math.trunc(this.clock());
+    const m = await verifyBundle(b, { keys: await this.trustedKeys(), now, minVersion });
+    const digest = /** @type {Uint8Array} */ (m.artifacts.find((a) => a.name === 'wasm')?.sha256);
     let engine = this.engine;
     if (!engine || engine.broken || !equalBytes(engine.wasmSHA256, digest)) {
       engine = await Engine.create(b.wasm, { onOutput: this.onOutput });
     }
-    const minVersion = await this.storage.highestVersion();
     const info = engine.load({
       manifest: b.manifest,
       signature: b.signature,
@@ -245,15 +276,25 @@ export class Core extends EventTarget {
       catalog: b.catalog,
       wasm_sha256: engine.wasmSHA256,
       keys: this.keys,
-      now: Math.trunc(this.clock()),
+      now,
       min_version: minVersion,
     });
-    const changed = !this.model || this.model.bundle_id !== info.bundle_id;
+    const differs = disagreement(info, m);
+    if (differs) {
+      // The signed module said something the signed manifest does not: its
+      // state is not what the SDK verified, so it is never used again (a
+      // recommend reloads the last good bundle into a fresh instance).
+      engine.broken = true;
+      throw new PrivrecError(Code.internal, `load bundle: the module reports ${differs}, the manifest the SDK verified says otherwise (please report it)`);
+    }
+    const changed = !this.model || this.model.bundle_id !== m.bundleId;
     this.engine = engine;
     this.model = info;
+    // The rollback floor comes from the manifest the SDK verified, never
+    // from the module's word.
     await this.storage.accept({
-      version: info.version,
-      bundleId: info.bundle_id,
+      version: m.version,
+      bundleId: m.bundleId,
       acceptedAt: this.clock(),
       manifest: b.manifest,
       signature: b.signature,
@@ -460,9 +501,21 @@ export class Core extends EventTarget {
 }
 
 /**
- * @param {Uint8Array} a
- * @param {Uint8Array} b
+ * What in the module's LoadResult differs from the manifest the SDK
+ * verified, or "" when they agree.
+ * @param {any} info
+ * @param {import('./verify.js').Manifest} m
  */
-function equalBytes(a, b) {
-  return a.length === b.length && a.every((v, i) => v === b[i]);
+function disagreement(info, m) {
+  const pairs = [
+    ['version', info?.version, m.version],
+    ['bundle_id', info?.bundle_id, m.bundleId],
+    ['key_id', info?.key_id, m.keyId],
+    ['created', info?.created, m.created],
+    ['expires', info?.expires, m.expires],
+  ];
+  return pairs
+    .filter(([, got, want]) => got !== want)
+    .map(([name, got]) => `${name} ${JSON.stringify(got)}`)
+    .join(', ');
 }

@@ -32,6 +32,7 @@ export const Code = Object.freeze({
   wasi_exit: 102, // the module called proc_exit
   storage: 103, // IndexedDB failed or is unavailable
   closed: 104, // the recommender was closed
+  crypto_unavailable: 105, // WebCrypto lacks SHA-256 or Ed25519: the SDK cannot verify a bundle itself, so it loads none
 });
 
 /** @type {Map<number, string>} */

@@ -225,7 +225,8 @@ export class Storage {
   /**
    * Persists an accepted bundle: raises the highest version (never lowers it)
    * and keeps the bundle as the last good one unless another tab already
-   * stored a newer one.
+   * accepted a newer one. b.version must come from a manifest the SDK
+   * verified itself, never from the module.
    * @param {StoredBundle} b
    */
   async accept(b) {
@@ -234,9 +235,10 @@ export class Storage {
       const meta = tx.objectStore(META);
       const highest = (await meta.get('highest_version')) ?? 0;
       if (b.version > highest) await meta.put(b.version, 'highest_version');
-      /** @type {StoredBundle | undefined} */
-      const prev = await tx.objectStore(BUNDLES).get(LAST_GOOD);
-      if (!prev || prev.version <= b.version) await tx.objectStore(BUNDLES).put(b, LAST_GOOD);
+      // Compared with the floor, not with the stored bundle's own version
+      // field: the SDK re-verifies that bundle when it loads it, but a
+      // script that inflated the field must not pin it here for good.
+      if (b.version >= highest) await tx.objectStore(BUNDLES).put(b, LAST_GOOD);
       await tx.done;
     } catch (e) {
       throw storageError(e, 'store bundle');
