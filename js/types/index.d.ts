@@ -24,6 +24,8 @@ export declare const Code: Readonly<{
   wasi_exit: 102;
   storage: 103;
   closed: 104;
+  /** WebCrypto lacks SHA-256 or Ed25519, so the SDK cannot verify a bundle itself and loads none. */
+  crypto_unavailable: 105;
 }>;
 
 /** A numeric error code, one of {@link Code}. */
@@ -80,7 +82,7 @@ export interface WorkerLike {
   terminate?(): void;
 }
 
-/** The model in use, as the module verified it. */
+/** The model in use: verified by the SDK itself (signature, manifest, every artifact's SHA-256), then by the module, whose report must agree. */
 export interface ModelInfo {
   version: number;
   key_id: string;
@@ -183,6 +185,8 @@ export interface UpdateRefusedDetail {
   message: string;
   /** The version still in use, or null when none is loaded yet. */
   kept: number | null;
+  /** network: a fetched bundle was refused; cache: the copy kept on this device failed its re-verification (it was altered, or expired). */
+  origin: 'network' | 'cache';
 }
 
 export interface ConsentChangedDetail {
@@ -208,7 +212,7 @@ export interface RecommenderEventMap {
  * shopper's history never leaves the browser.
  */
 export declare class Recommender extends EventTarget {
-  /** Starts the worker and loads the signed bundle (or the last good one kept on this device). */
+  /** Starts the worker and loads the signed bundle (or the last good one kept on this device), which the SDK verifies with WebCrypto before the module runs. */
   static load(options: LoadOptions): Promise<Recommender>;
   private constructor(worker: WorkerLike);
 
