@@ -53,9 +53,9 @@ func TestHostileRequestsAreRefused(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			inst := loaded(t)
-			fn, phase, what := inst.fns.load, PhaseLoad, "load bundle"
+			fn, phase, what := "privrec_load", PhaseLoad, "load bundle"
 			if tc.recommend {
-				fn, phase, what = inst.fns.recommend, PhaseRecommend, "recommend"
+				fn, phase, what = "privrec_recommend", PhaseRecommend, "recommend"
 			}
 			var out msgpack.RawMessage
 			err := inst.roundTrip(ctx, phase, fn, what, msgpack.RawMessage(tc.req), &out)

@@ -76,7 +76,6 @@ type Instance struct {
 	mod   *Module
 	name  string
 	guest api.Module
-	fns   struct{ alloc, free, load, recommend api.Function }
 
 	phase   Phase
 	calls   []Call
@@ -106,10 +105,6 @@ func (m *Module) Instantiate(ctx context.Context) (*Instance, error) {
 		return nil, fmt.Errorf("instantiate module: %w: %v", ErrCrashed, err)
 	}
 	inst.guest = g
-	inst.fns.alloc = g.ExportedFunction("privrec_alloc")
-	inst.fns.free = g.ExportedFunction("privrec_free")
-	inst.fns.load = g.ExportedFunction("privrec_load")
-	inst.fns.recommend = g.ExportedFunction("privrec_recommend")
 
 	if _, err := inst.invoke(ctx, PhaseInit, "_initialize"); err != nil {
 		_ = inst.Close(ctx)
@@ -140,7 +135,7 @@ func (i *Instance) Load(ctx context.Context, req model.LoadRequest) (model.LoadR
 		req.Now = i.mod.rt.cfg.Clock().UnixMilli()
 	}
 	var res model.LoadResult
-	err := i.roundTrip(ctx, PhaseLoad, i.fns.load, "load bundle", &req, &res)
+	err := i.roundTrip(ctx, PhaseLoad, "privrec_load", "load bundle", &req, &res)
 	return res, err
 }
 
@@ -148,7 +143,7 @@ func (i *Instance) Load(ctx context.Context, req model.LoadRequest) (model.LoadR
 // while it runs; the record (Calls) shows whether it did.
 func (i *Instance) Recommend(ctx context.Context, req model.Request) (model.Response, error) {
 	var res model.Response
-	err := i.roundTrip(ctx, PhaseRecommend, i.fns.recommend, "recommend", &req, &res)
+	err := i.roundTrip(ctx, PhaseRecommend, "privrec_recommend", "recommend", &req, &res)
 	return res, err
 }
 
@@ -188,7 +183,7 @@ func (i *Instance) record(fn string, args []uint64, payload []byte, errno uint32
 // roundTrip is one ABI operation: alloc a request buffer, write the
 // MessagePack request, call the export, wipe and free the request buffer,
 // read and free the result envelope, decode it into out.
-func (i *Instance) roundTrip(ctx context.Context, phase Phase, fn api.Function, what string, in, out any) error {
+func (i *Instance) roundTrip(ctx context.Context, phase Phase, export, what string, in, out any) error {
 	if i.broken != nil {
 		return fmt.Errorf("%s: %w", what, i.broken)
 	}
@@ -213,7 +208,7 @@ func (i *Instance) roundTrip(ctx context.Context, phase Phase, fn api.Function, 
 		i.fail(err)
 		return fmt.Errorf("%s: %w", what, err)
 	}
-	res, callErr := i.invoke(ctx, phase, fn.Definition().Name(), uint64(ptr), uint64(len(req)))
+	res, callErr := i.invoke(ctx, phase, export, uint64(ptr), uint64(len(req)))
 	if callErr == nil {
 		// Requests carry history: leave none of it in guest memory.
 		mem = i.guest.Memory()
