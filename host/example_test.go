@@ -5,12 +5,15 @@ import (
 	"crypto/ed25519"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/privrec/privrec/host"
+	"github.com/privrec/privrec/internal/bundledir"
 	"github.com/privrec/privrec/internal/wasmtest"
 	"github.com/privrec/privrec/model"
 	"github.com/privrec/privrec/model/bundle"
@@ -143,4 +146,50 @@ func ExampleAllowlist() {
 	// wasi_snapshot_preview1.args_sizes_get
 	// wasi_snapshot_preview1.clock_time_get
 	// 16 functions in all
+}
+
+// A QA test against a published bundle directory: read it, run its own
+// module, load it with the publisher's key, and check a recommendation.
+func ExampleReadBundle() {
+	t := &testing.T{}
+	ctx := context.Background()
+	dir := exampleBundleDir(t) // e.g. the output of `privrec train --sign-key`
+	defer os.RemoveAll(filepath.Dir(dir))
+
+	files, err := host.ReadBundle(dir)
+	require.NoError(t, err)
+	pub, err := host.ReadPublicKey(filepath.Join(dir, "..", "privrec.pub"))
+	require.NoError(t, err)
+
+	rt, err := host.NewRuntime(ctx, host.Config{})
+	require.NoError(t, err)
+	defer rt.Close(ctx)
+	mod, err := rt.Compile(ctx, files.Wasm)
+	require.NoError(t, err)
+	inst, err := mod.Instantiate(ctx)
+	require.NoError(t, err)
+	defer inst.Close(ctx)
+	res, err := inst.Load(ctx, host.LoadRequest(files, pub))
+	require.NoError(t, err)
+	fmt.Println("items:", res.Items)
+
+	resp, err := inst.Recommend(ctx, model.Request{K: 2, History: model.History{{Item: "pot", Kind: model.KindPurchase, At: 1}}})
+	require.NoError(t, err)
+	fmt.Println(resp.Items[0].Item, resp.Items[0].Source)
+	// Output:
+	// items: 4
+	// cup history
+}
+
+// exampleBundleDir writes exampleBundle as a bundle directory, with its
+// public key file beside it, and returns the directory.
+func exampleBundleDir(t *testing.T) string {
+	root, err := os.MkdirTemp("", "privrec-example-")
+	require.NoError(t, err)
+	now := time.Now()
+	files, pub := exampleBundle(wasmtest.Module(t), now)
+	dir := filepath.Join(root, "bundle")
+	require.NoError(t, bundledir.Write(dir, files))
+	require.NoError(t, os.WriteFile(filepath.Join(root, "privrec.pub"), bundledir.MarshalPublicKey(pub), 0o644))
+	return dir
 }

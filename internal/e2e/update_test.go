@@ -43,11 +43,7 @@ func smallBundle(t *testing.T, wasm []byte, priv ed25519.PrivateKey, version uin
 }
 
 func loadReq(f *bundle.Files, keys ...ed25519.PublicKey) model.LoadRequest {
-	req := model.LoadRequest{Manifest: f.Manifest, Signature: f.Signature, Weights: f.Weights, Catalog: f.Catalog, Now: time.Now().UnixMilli()}
-	for _, k := range keys {
-		req.Keys = append(req.Keys, k)
-	}
-	return req
+	return host.LoadRequest(f, keys...)
 }
 
 // TestRefusedUpdateKeepsLastGoodModel drives the real module through a

@@ -65,13 +65,7 @@ func Ship(log *train.Log, cfg train.Config, wasm []byte, progress func(string, i
 }
 
 // LoadRequest is the request a host sends to load s.
-func (s *Shipped) LoadRequest() model.LoadRequest {
-	return model.LoadRequest{
-		Manifest: s.Files.Manifest, Signature: s.Files.Signature,
-		Weights: s.Files.Weights, Catalog: s.Files.Catalog,
-		Keys: [][]byte{s.Key}, Now: time.Now().UnixMilli(),
-	}
-}
+func (s *Shipped) LoadRequest() model.LoadRequest { return host.LoadRequest(s.Files, s.Key) }
 
 // Instance compiles s's module in rt, instantiates it and loads s.
 func (s *Shipped) Instance(ctx context.Context, rt *host.Runtime) (*host.Instance, error) {
