@@ -273,12 +273,12 @@ func (m *Model) blend(resp *Response, k int, beta float32, personal []float32, h
 
 // contextBoost sums the context lists that ctx selects, or returns nil when
 // none applies.
-func (m *Model) contextBoost(ctx Context) map[int32]float32 {
-	var boost map[int32]float32
+func (m *Model) contextBoost(ctx Context) []float32 {
+	var boost []float32 // dense: a map lookup per item costs more than the slice
 	for _, key := range contextKeys(ctx) {
 		for _, nb := range m.contexts[key] {
 			if boost == nil {
-				boost = make(map[int32]float32)
+				boost = make([]float32, len(m.items))
 			}
 			boost[nb.Item] = float32(boost[nb.Item] + nb.Weight)
 		}

@@ -6,6 +6,7 @@ package e2e
 import (
 	"context"
 	"crypto/sha256"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sync"
@@ -128,13 +129,19 @@ func history50(f *fixture) model.History {
 	return best
 }
 
-// BenchmarkRecommend compares one recommendation (50-event history, k=10)
-// natively, through the module in the harness (target=wazero: strict WASI,
-// recorder, per-call deadline) and in a bare wazero runtime. Report ratios
-// to native.
+// BenchmarkRecommend compares one recommendation (k=10; no history, as with
+// consent off, and a 50-event history) natively, through the module in the
+// harness (target=wazero: strict WASI, recorder, per-call deadline) and in a
+// bare wazero runtime. Report ratios to native.
 func BenchmarkRecommend(b *testing.B) {
 	f := load(b)
-	req := model.Request{K: 10, History: history50(f), Context: model.Context{Hour: 12, Weekday: 3}}
+	for _, h := range []model.History{nil, history50(f)} {
+		req := model.Request{K: 10, History: h, Context: model.Context{Hour: 12, Weekday: 3}}
+		b.Run(fmt.Sprintf("history=%d", len(h)), func(b *testing.B) { benchRecommend(b, f, req) })
+	}
+}
+
+func benchRecommend(b *testing.B, f *fixture, req model.Request) {
 	b.Run("target=native", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
