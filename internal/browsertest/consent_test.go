@@ -1,7 +1,6 @@
 package browsertest
 
 import (
-	"context"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -12,17 +11,7 @@ import (
 // holds none of it, and a reload (a new worker, as when the tab closes)
 // forgets it.
 func TestSessionConsent(t *testing.T) {
-	base, _, _ := demoServer(t)
-	ctx, cancel := context.WithTimeout(context.Background(), sessionTimeout)
-	defer cancel()
-	bctx := newBrowser(t, ctx)
-
-	step(t, bctx, "open the dashboard", chromedp.Navigate(base+"/#/privacy"))
-	waitFor(t, bctx, "the page to load the model", `document.body.dataset.ready !== 'false'`)
-	if got := eval[string](t, bctx, "document.body.dataset.ready"); got != "true" {
-		t.Fatalf("the page did not start: %s", eval[string](t, bctx, "document.querySelector('main').innerText"))
-	}
-	waitRender(t, bctx, "privacy")
+	bctx := openDashboard(t)
 	click(t, bctx, `input[name="consent"][value="session"]`)
 	waitFor(t, bctx, "consent session", `document.body.dataset.consent === 'session'`)
 

@@ -1,7 +1,6 @@
 package browsertest
 
 import (
-	"context"
 	"strings"
 	"testing"
 
@@ -13,17 +12,7 @@ import (
 // radio left on "Off" while history is still being stored would tell the
 // shopper the opposite of what happens.
 func TestConsentFailureShown(t *testing.T) {
-	base, _, _ := demoServer(t)
-	ctx, cancel := context.WithTimeout(context.Background(), sessionTimeout)
-	defer cancel()
-	bctx := newBrowser(t, ctx)
-
-	step(t, bctx, "open the dashboard", chromedp.Navigate(base+"/#/privacy"))
-	waitFor(t, bctx, "the page to load the model", `document.body.dataset.ready !== 'false'`)
-	if got := eval[string](t, bctx, "document.body.dataset.ready"); got != "true" {
-		t.Fatalf("the page did not start: %s", eval[string](t, bctx, "document.querySelector('main').innerText"))
-	}
-	waitRender(t, bctx, "privacy")
+	bctx := openDashboard(t)
 	click(t, bctx, `input[name="consent"][value="full"]`)
 	waitFor(t, bctx, "consent full", `document.body.dataset.consent === 'full'`)
 	waitRender(t, bctx, "privacy")

@@ -1,7 +1,6 @@
 package browsertest
 
 import (
-	"context"
 	"strconv"
 	"testing"
 
@@ -14,17 +13,7 @@ import (
 // a focused control that is replaced by its copy must pass the focus on, or a
 // keyboard user is thrown back to the top of the document after each key.
 func TestKeyboardFocus(t *testing.T) {
-	base, _, _ := demoServer(t)
-	ctx, cancel := context.WithTimeout(context.Background(), sessionTimeout)
-	defer cancel()
-	bctx := newBrowser(t, ctx)
-
-	step(t, bctx, "open the dashboard", chromedp.Navigate(base+"/#/privacy"))
-	waitFor(t, bctx, "the page to load the model", `document.body.dataset.ready !== 'false'`)
-	if got := eval[string](t, bctx, "document.body.dataset.ready"); got != "true" {
-		t.Fatalf("the page did not start: %s", eval[string](t, bctx, "document.querySelector('main').innerText"))
-	}
-	waitRender(t, bctx, "privacy")
+	bctx := openDashboard(t)
 
 	// press sends a key to the focused element and waits for the render
 	// it causes to finish.

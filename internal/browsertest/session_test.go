@@ -240,6 +240,23 @@ func readIDB(t *testing.T, ctx context.Context) idb {
 	return d
 }
 
+// openDashboard starts the demo server and a browser on the privacy
+// dashboard, once the page has loaded its model; both stop with the test.
+func openDashboard(t *testing.T) context.Context {
+	t.Helper()
+	base, _, _ := demoServer(t)
+	ctx, cancel := context.WithTimeout(context.Background(), sessionTimeout)
+	t.Cleanup(cancel)
+	bctx := newBrowser(t, ctx)
+	step(t, bctx, "open the dashboard", chromedp.Navigate(base+"/#/privacy"))
+	waitFor(t, bctx, "the page to load the model", `document.body.dataset.ready !== 'false'`)
+	if got := eval[string](t, bctx, "document.body.dataset.ready"); got != "true" {
+		t.Fatalf("the page did not start: %s", eval[string](t, bctx, "document.querySelector('main').innerText"))
+	}
+	waitRender(t, bctx, "privacy")
+	return bctx
+}
+
 // tracked are the items the session views, carts and buys.
 var tracked = []string{"burr-grinder", "tamper", "espresso-beans"}
 
