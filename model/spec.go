@@ -64,13 +64,60 @@ type Neighbor struct {
 	Weight float32 `msgpack:"weight" json:"weight"`
 }
 
+// ModelKind is how a model scores a history. It travels in the weights
+// artifact and in the signed manifest as its lower-case name.
+type ModelKind string
+
+// The model kinds.
+const (
+	// ModelNeighbors ships, for each item, its strongest item-to-item
+	// weights: score_j = Σ_i x_i·B_ij over the history items i.
+	ModelNeighbors ModelKind = "neighbors"
+	// ModelEmbedding ships one product-quantized vector per item and a fold
+	// matrix: the shopper's query u = Fold·Σ_i x_i·v̂_i is folded in on the
+	// device, and score_j = ⟨u, v̂_j⟩ less item j's own term. The score is
+	// linear in the history, so explanations stay exact.
+	ModelEmbedding ModelKind = "embedding"
+)
+
+// Valid reports whether k is one of the known model kinds.
+func (k ModelKind) Valid() bool { return k == ModelNeighbors || k == ModelEmbedding }
+
+// PQCentroids is the number of centroids per subspace of an Embedding: one
+// byte per code.
+const PQCentroids = 256
+
+// Embedding is a model of kind ModelEmbedding in its shipped,
+// product-quantized form (FAISS's IndexPQ layout): item j's vector v̂_j is
+// the concatenation, over the Subspaces subspaces m, of centroid
+// Codes[j*Subspaces+m] of subspace m.
+type Embedding struct {
+	// Dims is the vector length, a multiple of Subspaces (at most MaxDims).
+	Dims int
+	// Subspaces is the number of one-byte codes per item (at most
+	// MaxSubspaces).
+	Subspaces int
+	// Codebooks holds Subspaces × PQCentroids centroids of Dims/Subspaces
+	// floats: centroid c of subspace m starts at (m*PQCentroids+c)*(Dims/Subspaces).
+	Codebooks []float32
+	// Codes holds Subspaces codes per item, item-major.
+	Codes []byte
+	// Fold is the Dims × Dims matrix, row-major, that turns the summed
+	// history vectors Σ_i x_i·v̂_i into the shopper's query u.
+	Fold []float32
+}
+
 // Spec is a model as training produces it, before it is packed into an
 // artifact. Build checks it and turns it into a Model that can score.
+// Exactly one of Neighbors (kind ModelNeighbors) and Embedding (kind
+// ModelEmbedding) is set.
 type Spec struct {
 	// Items are the item ids; an item's index in this slice is its dense id.
 	Items []string
 	// Neighbors[i] are item i's strongest neighbours, best first.
 	Neighbors [][]Neighbor
+	// Embedding is the product-quantized item vectors.
+	Embedding *Embedding
 	// Popularity[i] is item i's non-personal score (e.g. its share of
 	// buyers, decayed towards the end of the training log).
 	Popularity []float32
@@ -87,6 +134,8 @@ const (
 	MaxNonZeros     = 1 << 26
 	MaxContexts     = 1024
 	MaxContextItems = 1 << 12
+	MaxDims         = 256
+	MaxSubspaces    = 64
 	maxContextKey   = 64
 	// maxPopularityAt bounds Params.PopularityAt (Unix ms) to what a
 	// float64 holds exactly, far beyond any real date.
@@ -164,4 +213,13 @@ func checkNeighbors(row []Neighbor, n int) error {
 
 func finite32(f float32) bool {
 	return !math.IsNaN(float64(f)) && !math.IsInf(float64(f), 0)
+}
+
+// Kind is the kind of model s describes: ModelEmbedding when Embedding is
+// set, else ModelNeighbors.
+func (s *Spec) Kind() ModelKind {
+	if s.Embedding != nil {
+		return ModelEmbedding
+	}
+	return ModelNeighbors
 }
