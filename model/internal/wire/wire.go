@@ -9,6 +9,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 
 	"github.com/vmihailenco/msgpack/v5"
@@ -25,6 +26,7 @@ var ErrLimit = errors.New("limit exceeded")
 // Reader decodes one MessagePack document from a byte slice.
 // It is not safe for concurrent use.
 type Reader struct {
+	b   []byte // the whole document, for View
 	r   *bytes.Reader
 	d   *msgpack.Decoder
 	err error
@@ -33,7 +35,7 @@ type Reader struct {
 // NewReader returns a Reader over b.
 func NewReader(b []byte) *Reader {
 	r := bytes.NewReader(b)
-	return &Reader{r: r, d: msgpack.NewDecoder(r)}
+	return &Reader{b: b, r: r, d: msgpack.NewDecoder(r)}
 }
 
 // Err returns the first error met; once set, every read is a no-op.
@@ -118,6 +120,23 @@ func (r *Reader) Bytes(max int, what string) []byte {
 		return nil
 	}
 	return b
+}
+
+// View reads a bin value of at most max bytes like Bytes, but returns a
+// sub-slice of the document instead of a copy (capacity clipped to its
+// length), so a decoder can keep views into an artifact rather than a
+// second copy of it; nil reads as nil.
+func (r *Reader) View(max int, what string) []byte {
+	n := r.header(isBin, "bin", max, what)
+	if n <= 0 {
+		return nil
+	}
+	at := len(r.b) - r.r.Len()
+	if _, err := r.r.Seek(int64(n), io.SeekCurrent); err != nil {
+		r.fail(err, what)
+		return nil
+	}
+	return r.b[at : at+n : at+n]
 }
 
 // String reads a str value of at most max bytes; nil reads as "".
