@@ -128,6 +128,11 @@ func (r *Reader) Bytes(max int, what string) []byte {
 // second copy of it; nil reads as nil.
 func (r *Reader) View(max int, what string) []byte {
 	n := r.header(isBin, "bin", max, what)
+	return r.view(n, what)
+}
+
+// view returns the next n bytes of the document; nil when n <= 0.
+func (r *Reader) view(n int, what string) []byte {
 	if n <= 0 {
 		return nil
 	}
@@ -137,6 +142,14 @@ func (r *Reader) View(max int, what string) []byte {
 		return nil
 	}
 	return r.b[at : at+n : at+n]
+}
+
+// StrView reads a str value of at most max bytes like String, but returns
+// its bytes as a sub-slice of the document instead of a new string; nil
+// reads as nil.
+func (r *Reader) StrView(max int, what string) []byte {
+	n := r.header(isStr, "string", max, what)
+	return r.view(n, what)
 }
 
 // String reads a str value of at most max bytes; nil reads as "".

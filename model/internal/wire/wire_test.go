@@ -35,3 +35,20 @@ func TestViewIsASubSlice(t *testing.T) {
 		}
 	}
 }
+
+func TestStrView(t *testing.T) {
+	w := NewWriter()
+	w.Array(2)
+	w.String("sku-1")
+	w.Bin([]byte("x"))
+	doc := w.Bytes()
+	r := NewReader(doc)
+	r.ExpectArray(2, "doc")
+	s := r.StrView(8, "s")
+	if r.StrView(8, "bin as str"); r.Err() == nil {
+		t.Fatal("a bin read as a str view")
+	}
+	if string(s) != "sku-1" || cap(s) != 5 {
+		t.Fatalf("StrView = %q (cap %d)", s, cap(s))
+	}
+}
