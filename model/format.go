@@ -1,11 +1,9 @@
 package model
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
-	"sort"
 
 	"github.com/privrec/privrec/model/internal/wire"
 )
@@ -18,7 +16,7 @@ const (
 
 // FormatVersion is the version of the weights and catalog formats this
 // package writes and the only one it reads.
-const FormatVersion = 1
+const FormatVersion = 2
 
 // Caps on the catalog format.
 const (
@@ -97,189 +95,6 @@ func formatErr(op string, err error) error {
 	return fmt.Errorf("%s: %w: %v", op, ErrCorrupt, err)
 }
 
-const weightsFields = 11
-
-// paramsFields is the length of the params array: half-life, view, cart and
-// purchase weights, saturation, popularity weight and half-life (floats),
-// then the popularity time (uint, Unix ms).
-const paramsFields = 8
-
-// EncodeWeights packs a trained model into the weights artifact. Neighbour
-// weights are quantized to 8 bits per row (scale = row max |w| / 127), which
-// keeps each weight to 1 byte plus its 2- or 4-byte index.
-func EncodeWeights(s *Spec, bundleID [16]byte) ([]byte, error) {
-	if err := s.Validate(); err != nil {
-		return nil, fmt.Errorf("encode weights: %w", err)
-	}
-	n := len(s.Items)
-	w := wire.NewWriter()
-	writeHeader(w, weightsFields, KindWeights, bundleID)
-	w.Array(n)
-	for _, id := range s.Items {
-		w.String(id)
-	}
-	counts := make([]byte, 2*n)
-	width := indexWidth(n)
-	var cols, vals []byte
-	scales := make([]float32, n)
-	for i, row := range s.Neighbors {
-		binary.LittleEndian.PutUint16(counts[2*i:], uint16(len(row)))
-		scale := rowScale(row)
-		scales[i] = scale
-		for _, nb := range row {
-			cols = appendIndex(cols, width, nb.Item)
-			vals = append(vals, byte(quantize(nb.Weight, scale)))
-		}
-	}
-	w.Bin(counts)
-	w.Bin(cols)
-	w.Bin(vals)
-	w.Float32s(scales)
-	w.Float32s(s.Popularity)
-	keys := make([]string, 0, len(s.Contexts))
-	for k := range s.Contexts {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	w.Array(len(keys))
-	for _, k := range keys {
-		list := s.Contexts[k]
-		w.Array(3)
-		w.String(k)
-		var idx []byte
-		v := make([]float32, len(list))
-		for j, nb := range list {
-			idx = appendIndex(idx, 4, nb.Item)
-			v[j] = nb.Weight
-		}
-		w.Bin(idx)
-		w.Float32s(v)
-	}
-	p := s.Params
-	w.Array(paramsFields)
-	for _, f := range []float64{p.HalfLifeDays, p.ViewWeight, p.CartWeight, p.PurchaseWeight, p.Saturation, p.PopularityWeight, p.PopularityHalfLifeDays} {
-		w.Float(f)
-	}
-	w.Uint(uint64(p.PopularityAt))
-	return w.Bytes(), nil
-}
-
-func indexWidth(n int) int {
-	if n <= 1<<16 {
-		return 2
-	}
-	return 4
-}
-
-func appendIndex(b []byte, width int, i int32) []byte {
-	if width == 2 {
-		return binary.LittleEndian.AppendUint16(b, uint16(i))
-	}
-	return binary.LittleEndian.AppendUint32(b, uint32(i))
-}
-
-func readIndex(b []byte, width, j int) int32 {
-	if width == 2 {
-		return int32(binary.LittleEndian.Uint16(b[2*j:]))
-	}
-	return int32(binary.LittleEndian.Uint32(b[4*j:]))
-}
-
-func rowScale(row []Neighbor) float32 {
-	var m float32
-	for _, nb := range row {
-		if a := float32(math.Abs(float64(nb.Weight))); a > m {
-			m = a
-		}
-	}
-	if m == 0 {
-		return 1
-	}
-	return m / 127
-}
-
-func quantize(v, scale float32) int8 {
-	q := math.Round(float64(v / scale))
-	return int8(max(-127, min(127, q)))
-}
-
-// DecodeWeights decodes a weights artifact into a Model with no catalog
-// (every item available, no categories). Use Load to decode a bundle's
-// weights and catalog together.
-func DecodeWeights(data []byte) (*Model, error) {
-	r := wire.NewReader(data)
-	h, err := checkHeader(r, weightsFields, KindWeights)
-	if err != nil {
-		return nil, err
-	}
-	n := r.ArrayLen(MaxItems, 1, "items")
-	items := make([]string, n)
-	for i := range items {
-		items[i] = r.String(MaxIDLen, "item id")
-	}
-	counts := r.Bytes(2*MaxItems, "neighbour counts")
-	width := indexWidth(n)
-	cols := r.Bytes(4*MaxNonZeros, "neighbour indices")
-	vals := r.Bytes(MaxNonZeros, "neighbour weights")
-	scales := r.Float32s(n, "row scales")
-	pop := r.Float32s(n, "popularity")
-	nctx := r.ArrayLen(MaxContexts, 4, "contexts")
-	contexts := make(map[string][]Neighbor, nctx)
-	for c := 0; c < nctx && r.Err() == nil; c++ {
-		r.ExpectArray(3, "context")
-		key := r.String(maxContextKey, "context key")
-		idx := r.Bytes(4*MaxContextItems, "context items")
-		if r.Err() != nil {
-			break
-		}
-		if len(idx)%4 != 0 {
-			return nil, errorf(ErrCorrupt, "decode weights: context %q index bytes %d not a multiple of 4", key, len(idx))
-		}
-		v := r.Float32s(len(idx)/4, "context scores")
-		list := make([]Neighbor, len(v))
-		for j := range list {
-			list[j] = Neighbor{Item: readIndex(idx, 4, j), Weight: v[j]}
-		}
-		contexts[key] = list
-	}
-	r.ExpectArray(paramsFields, "params")
-	var p Params
-	for _, f := range []*float64{&p.HalfLifeDays, &p.ViewWeight, &p.CartWeight, &p.PurchaseWeight, &p.Saturation, &p.PopularityWeight, &p.PopularityHalfLifeDays} {
-		*f = r.Float("param")
-	}
-	p.PopularityAt = int64(r.Uint(maxPopularityAt, "popularity_at"))
-	if err := r.End(); err != nil {
-		return nil, formatErr("decode weights", err)
-	}
-	if len(counts) != 2*n {
-		return nil, errorf(ErrCorrupt, "decode weights: %d count bytes for %d items", len(counts), n)
-	}
-	nnz := 0
-	for i := 0; i < n; i++ {
-		nnz += int(binary.LittleEndian.Uint16(counts[2*i:]))
-	}
-	if len(vals) != nnz || len(cols) != width*nnz {
-		return nil, errorf(ErrCorrupt, "decode weights: %d weights and %d index bytes for %d neighbours", len(vals), len(cols), nnz)
-	}
-	spec := &Spec{Items: items, Neighbors: make([][]Neighbor, n), Popularity: pop, Contexts: contexts, Params: p}
-	flat := make([]Neighbor, nnz)
-	at := 0
-	for i := 0; i < n; i++ {
-		c := int(binary.LittleEndian.Uint16(counts[2*i:]))
-		row := flat[at : at+c : at+c]
-		for j := range row {
-			row[j] = Neighbor{Item: readIndex(cols, width, at+j), Weight: float32(int8(vals[at+j])) * scales[i]}
-		}
-		spec.Neighbors[i] = row
-		at += c
-	}
-	if err := spec.Validate(); err != nil {
-		return nil, fmt.Errorf("decode weights: %w", asCorrupt(err))
-	}
-	m := build(spec)
-	m.bundleID = h.BundleID
-	return m, nil
-}
 
 // asCorrupt turns a validation failure of decoded data into ErrCorrupt
 // (keeping ErrTooLarge): bad data in an artifact is corruption, not a bad
@@ -388,23 +203,60 @@ func DecodeCatalog(data []byte) (*Catalog, error) {
 	return c, nil
 }
 
+// scanCatalog walks a catalog artifact, calling f with each item's id and
+// category (views into c, valid during the call), with the checks of
+// DecodeCatalog but without building the items: Load needs only which
+// items exist and their categories.
+func scanCatalog(c []byte, f func(id, category []byte)) error {
+	r := wire.NewReader(c)
+	if _, err := checkHeader(r, catalogFields, KindCatalog); err != nil {
+		return err
+	}
+	n := r.ArrayLen(MaxItems, 6, "items")
+	for i := 0; i < n && r.Err() == nil; i++ {
+		r.ExpectArray(5, "item")
+		id := r.StrView(MaxIDLen, "item id")
+		r.StrView(maxTitleLen, "title")
+		r.Float("price")
+		category := r.StrView(MaxIDLen, "category")
+		for nt := r.ArrayLen(maxTags, 1, "tags"); nt > 0; nt-- {
+			r.StrView(maxTagLen, "tag")
+		}
+		if r.Err() != nil {
+			break
+		}
+		if len(id) == 0 {
+			return errorf(ErrCorrupt, "decode catalog: item %d has an empty id", i)
+		}
+		f(id, category)
+	}
+	if err := r.End(); err != nil {
+		return formatErr("decode catalog", err)
+	}
+	return nil
+}
+
 // Load decodes a bundle's weights and catalog and joins them: only items in
 // the catalog are ever recommended, and a request's Category filter uses the
 // catalog's categories. Both artifacts must name the same bundle.
 //
-// Load does not verify signatures: the module calls it only after
-// bundle.Open has verified the manifest and every artifact's digest.
+// The Model keeps views into weights (see DecodeWeights); of catalog it
+// keeps nothing. Load does not verify signatures: the module calls it only
+// after bundle.Open has verified the manifest and every artifact's digest.
 func Load(weights, catalog []byte) (*Model, error) {
 	m, err := DecodeWeights(weights)
 	if err != nil {
 		return nil, err
 	}
-	c, err := DecodeCatalog(catalog)
+	h, err := PeekHeader(catalog)
 	if err != nil {
+		return nil, fmt.Errorf("decode catalog: %w", err)
+	}
+	if h.BundleID != m.bundleID {
+		return nil, errorf(ErrMixAndMatch, "load: weights and catalog come from different bundles (%x, %x); publish them together", m.bundleID[:4], h.BundleID[:4])
+	}
+	if err := m.withCatalog(catalog); err != nil {
 		return nil, err
 	}
-	if c.BundleID != m.bundleID {
-		return nil, errorf(ErrMixAndMatch, "load: weights and catalog come from different bundles (%x, %x); publish them together", m.bundleID[:4], c.BundleID[:4])
-	}
-	return m.withCatalog(c), nil
+	return m, nil
 }

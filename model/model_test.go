@@ -364,20 +364,22 @@ func TestDecodeRejects(t *testing.T) {
 			// Header: array, str(kind), uint version (a positive fixint).
 			at := 1 + 1 + len(name) + len("privrec/")
 			require.Equal(t, byte(model.FormatVersion), b[at])
-			b[at] = 2
+			b[at] = model.FormatVersion + 1
 			assert.ErrorIs(t, d.decode(b), model.ErrUnsupported)
 		})
 	}
 }
 
 func TestDecodeHostileLengths(t *testing.T) {
-	// An artifact claiming 2^32-1 items in a few bytes must fail fast,
-	// before allocating.
-	b := []byte{0x9b, 0xaf}
+	// An artifact claiming 4 GiB of item ids in a few bytes must fail
+	// fast, before allocating.
+	b := []byte{0x9a, 0xaf}
 	b = append(b, "privrec/weights"...)
-	b = append(b, 0x01, 0xc4, 16)
+	b = append(b, model.FormatVersion, 0xc4, 16)
 	b = append(b, testBundle[:]...)
-	b = append(b, 0xdd, 0xff, 0xff, 0xff, 0xff)
+	b = append(b, 0xa9)
+	b = append(b, "neighbors"...)
+	b = append(b, 0xc6, 0xff, 0xff, 0xff, 0xff)
 	_, err := model.DecodeWeights(b)
 	assert.ErrorIs(t, err, model.ErrTooLarge)
 }

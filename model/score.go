@@ -3,97 +3,7 @@ package model
 import (
 	"math"
 	"slices"
-	"sort"
 )
-
-// Model scores recommendations. It is immutable after construction and safe
-// for concurrent use: Recommend keeps no per-call state in the Model. It
-// zeroes its score and history-weight buffers before it returns; the rest of
-// a call's garbage (the decoded request, index maps) is unreferenced but not
-// wiped until the Go heap reuses it.
-type Model struct {
-	items    []string
-	index    map[string]int32
-	rowStart []uint32 // neighbours of item i: cols/vals[rowStart[i]:rowStart[i+1]]
-	cols     []int32
-	vals     []float32
-	pop      []float32
-	popOrder []int32 // items by descending popularity, ties by index
-	contexts map[string][]Neighbor
-	params   Params
-	bundleID [16]byte
-
-	// From the catalog; nil when the model has none.
-	available []bool
-	category  []string
-}
-
-// Build turns a trained Spec into a Model without quantizing it, for
-// experiments. Models that ship go through EncodeWeights and Load.
-func Build(s *Spec) (*Model, error) {
-	if err := s.Validate(); err != nil {
-		return nil, err
-	}
-	return build(s), nil
-}
-
-// build assumes s is valid.
-func build(s *Spec) *Model {
-	n := len(s.Items)
-	m := &Model{
-		items:    s.Items,
-		index:    make(map[string]int32, n),
-		rowStart: make([]uint32, n+1),
-		pop:      s.Popularity,
-		contexts: s.Contexts,
-		params:   s.Params,
-	}
-	for i, id := range s.Items {
-		m.index[id] = int32(i)
-	}
-	nnz := 0
-	for _, row := range s.Neighbors {
-		nnz += len(row)
-	}
-	m.cols = make([]int32, 0, nnz)
-	m.vals = make([]float32, 0, nnz)
-	for i, row := range s.Neighbors {
-		for _, nb := range row {
-			m.cols = append(m.cols, nb.Item)
-			m.vals = append(m.vals, nb.Weight)
-		}
-		m.rowStart[i+1] = uint32(len(m.cols))
-	}
-	m.popOrder = make([]int32, n)
-	for i := range m.popOrder {
-		m.popOrder[i] = int32(i)
-	}
-	sort.SliceStable(m.popOrder, func(a, b int) bool {
-		return m.pop[m.popOrder[a]] > m.pop[m.popOrder[b]]
-	})
-	return m
-}
-
-// withCatalog returns a copy of m restricted to the items of c.
-func (m *Model) withCatalog(c *Catalog) *Model {
-	cp := *m
-	cp.available = make([]bool, len(m.items))
-	cp.category = make([]string, len(m.items))
-	for _, it := range c.Items {
-		if i, ok := m.index[it.ID]; ok {
-			cp.available[i] = true
-			cp.category[i] = it.Category
-		}
-	}
-	return &cp
-}
-
-// Items returns the number of items the model knows.
-func (m *Model) Items() int { return len(m.items) }
-
-// BundleID returns the id of the bundle the model was decoded from (zero for
-// a model made by Build).
-func (m *Model) BundleID() [16]byte { return m.bundleID }
 
 // Recommend returns up to req.K items for the shopper whose history is in
 // req, best first. It is a pure function of the model and the request.
@@ -114,7 +24,6 @@ func (m *Model) Recommend(req Request) (Response, error) {
 		k = DefaultK
 	}
 	k = min(k, MaxK)
-	n := len(m.items)
 
 	hist := req.History
 	if len(hist) > MaxHistory {
@@ -127,110 +36,170 @@ func (m *Model) Recommend(req Request) (Response, error) {
 		}
 	}
 
-	// Per-item history weights x_i, in a deterministic order so that every
-	// target sums the same floats in the same order.
-	var xs []histWeight
-	pos := make(map[int32]int, len(hist))
+	// Per-item history weights x_i, summed per item and ordered by item, so
+	// that every target sums the same floats in the same order whatever
+	// the order of the history.
+	xs := make([]histWeight, 0, len(hist))
 	unknown := 0
 	for _, e := range hist {
-		i, ok := m.index[e.Item]
+		i, ok := m.lookup(e.Item)
 		if !ok {
 			unknown++
 			continue
 		}
-		p, ok := pos[i]
-		if !ok {
-			p = len(xs)
-			pos[i] = p
-			xs = append(xs, histWeight{item: i})
-		}
-		xs[p].w += m.eventWeight(e, now)
+		xs = append(xs, histWeight{item: i, w: m.eventWeight(e, now)})
 	}
-	sort.Slice(xs, func(a, b int) bool { return xs[a].item < xs[b].item })
+	slices.SortStableFunc(xs, func(a, b histWeight) int { return int(a.item) - int(b.item) })
 	sat := m.params.Saturation
 	if sat == 0 {
 		sat = 1
 	}
+	hw := saturate(xs, sat)
 
+	s := m.getScratch()
+	defer m.putScratch(s)
+	f := m.filter(s, req)
+	defer f.release()
+
+	resp := Response{K: k, Unknown: unknown, Items: make([]Recommendation, 0, k)}
+	beta := m.priorWeight(now)
+	if m.emb != nil {
+		m.recommendEmbedding(&resp, k, beta, hw, req, f, s)
+	} else {
+		m.recommendNeighbors(&resp, k, beta, hw, req, f, s)
+	}
+	clear(xs)
+	clear(hw)
+	return resp, nil
+}
+
+// filter says which items a request allows. Its dense mask lives in the
+// call's scratch; release resets what filter set.
+type filter struct {
+	excluded  []bool
+	available []bool   // nil: every item
+	catOf     []uint32 // nil: no category filter
+	want      uint32
+	none      bool    // a category filter no item passes
+	set       []int32 // the entries of excluded this filter set
+}
+
+func (m *Model) filter(s *scratch, req Request) *filter {
+	s.excluded = growB(s.excluded, m.n)
+	f := &filter{excluded: s.excluded, available: m.available}
 	// Seen items are left out over the whole history, not only the window
 	// that scores: an item bought long ago is still bought.
-	excluded := make([]bool, n)
 	if req.Seen != SeenNone {
 		for _, e := range req.History {
 			if req.Seen != SeenAll && e.Kind != KindPurchase {
 				continue
 			}
-			if i, ok := m.index[e.Item]; ok {
-				excluded[i] = true
+			if i, ok := m.lookup(e.Item); ok {
+				f.exclude(i)
 			}
 		}
 	}
 	for _, id := range req.Exclude {
-		if i, ok := m.index[id]; ok {
-			excluded[i] = true
+		if i, ok := m.lookup(id); ok {
+			f.exclude(i)
 		}
 	}
-	allowed := func(i int32) bool {
-		if excluded[i] {
-			return false
-		}
-		if m.available != nil && !m.available[i] {
-			return false
-		}
-		if req.Category != "" && (m.category == nil || m.category[i] != req.Category) {
-			return false
-		}
-		return true
+	if req.Category != "" {
+		f.want = m.cats[req.Category]
+		f.catOf = m.catOf
+		f.none = f.want == 0
 	}
+	return f
+}
 
-	hw := saturate(xs, sat)
-	scores := make([]float32, n)
-	var touched []int32
+func (f *filter) exclude(i int32) {
+	if !f.excluded[i] {
+		f.excluded[i] = true
+		f.set = append(f.set, i)
+	}
+}
+
+// release clears the entries filter set in the shared mask.
+func (f *filter) release() {
+	for _, i := range f.set {
+		f.excluded[i] = false
+	}
+}
+
+// ok reports whether item j may be recommended.
+func (f *filter) ok(j int32) bool {
+	if f.none || f.excluded[j] {
+		return false
+	}
+	if f.available != nil && !f.available[j] {
+		return false
+	}
+	return f.catOf == nil || f.catOf[j] == f.want
+}
+
+// recommendNeighbors scores with the item-to-item table.
+func (m *Model) recommendNeighbors(resp *Response, k int, beta float32, hw []weighted, req Request, f *filter, s *scratch) {
+	nb := m.nb
+	s.scores = growF(s.scores, m.n)
+	s.mark = growB(s.mark, m.n)
+	scores, mark := s.scores, s.mark
+	touched := s.touched[:0]
 	for _, x := range hw {
 		xw := x.w
-		for p := m.rowStart[x.item]; p < m.rowStart[x.item+1]; p++ {
-			j := m.cols[p]
-			if scores[j] == 0 {
+		for p := nb.rowStart[x.item]; p < nb.rowStart[x.item+1]; p++ {
+			j := nb.col(p)
+			if !mark[j] {
+				mark[j] = true
 				touched = append(touched, j)
 			}
-			scores[j] = float32(scores[j] + float32(xw*m.vals[p]))
+			scores[j] = float32(scores[j] + float32(xw*nb.weight(x.item, p)))
 		}
 	}
-	// A score can be 0 again after it was touched (a weight quantized to
-	// 0, or contributions that cancel): list each item once.
-	slices.Sort(touched)
-	touched = slices.Compact(touched)
+	defer func() {
+		for _, j := range touched {
+			scores[j], mark[j] = 0, false
+		}
+		s.touched = touched[:0]
+	}()
 
-	resp := Response{K: k, Unknown: unknown, Items: make([]Recommendation, 0, k)}
-	if beta := m.priorWeight(now); beta > 0 && len(touched) > 0 {
-		m.blend(&resp, k, beta, scores, hw, req.Explain, allowed)
-		clear(scores)
-		clear(xs)
-		return resp, nil
+	if beta > 0 && len(touched) > 0 {
+		top := newTopK(k)
+		pop := m.pop[:m.n]
+		for i := range pop {
+			j := int32(i)
+			sc := float32(scores[j] + float32(beta*pop[j]))
+			if top.beats(j, sc) && f.ok(j) {
+				top.offer(j, sc)
+			}
+		}
+		for _, c := range top.sorted() {
+			rec := Recommendation{Item: string(m.id(c.item)), Score: float64(c.score), Source: SourcePopular}
+			if scores[c.item] > 0 {
+				rec.Source = SourceHistory
+				if req.Explain {
+					rec.Because = m.explain(c.item, c.score, hw)
+				}
+			}
+			resp.Items = append(resp.Items, rec)
+		}
+		return
 	}
 
 	top := newTopK(k)
 	for _, j := range touched {
-		if scores[j] > 0 && allowed(j) {
-			top.offer(j, scores[j])
+		if sc := scores[j]; sc > 0 && top.beats(j, sc) && f.ok(j) {
+			top.offer(j, sc)
 		}
 	}
 	picked := top.sorted()
-	inResult := make(map[int32]bool, k)
 	for _, c := range picked {
-		inResult[c.item] = true
-		rec := Recommendation{Item: m.items[c.item], Score: float64(c.score), Source: SourceHistory}
+		rec := Recommendation{Item: string(m.id(c.item)), Score: float64(c.score), Source: SourceHistory}
 		if req.Explain {
 			rec.Because = m.explain(c.item, c.score, hw)
 		}
 		resp.Items = append(resp.Items, rec)
 	}
-	if len(resp.Items) < k {
-		m.fillPopular(&resp, k, req.Context, func(i int32) bool { return !inResult[i] && allowed(i) })
-	}
-	clear(scores)
-	clear(xs)
-	return resp, nil
+	m.fillPopular(resp, k, req.Context, f, picked, s)
 }
 
 // priorWeight is the weight β' of the popularity prior for a request at now
@@ -245,48 +214,7 @@ func (m *Model) priorWeight(now int64) float32 {
 	return float32(beta)
 }
 
-// blend ranks every allowed item by personal + beta·popularity. Each sum is
-// rounded to float32 explicitly, in the same order for every item, so native
-// and wasm builds agree bit for bit. Context lists are left out: blended
-// into personal scores they cost NDCG on the validation split
-// (model/train/RATIONALE.md). An item with personal evidence (personal
-// score > 0) is SourceHistory, any other SourcePopular.
-func (m *Model) blend(resp *Response, k int, beta float32, personal []float32, hw []weighted, explain bool, allowed func(int32) bool) {
-	top := newTopK(k)
-	for i := range m.items {
-		j := int32(i)
-		if allowed(j) {
-			top.offer(j, float32(personal[j]+float32(beta*m.pop[j])))
-		}
-	}
-	for _, c := range top.sorted() {
-		rec := Recommendation{Item: m.items[c.item], Score: float64(c.score), Source: SourcePopular}
-		if personal[c.item] > 0 {
-			rec.Source = SourceHistory
-			if explain {
-				rec.Because = m.explain(c.item, c.score, hw)
-			}
-		}
-		resp.Items = append(resp.Items, rec)
-	}
-}
-
-// contextBoost sums the context lists that ctx selects, or returns nil when
-// none applies.
-func (m *Model) contextBoost(ctx Context) []float32 {
-	var boost []float32 // dense: a map lookup per item costs more than the slice
-	for _, key := range contextKeys(ctx) {
-		for _, nb := range m.contexts[key] {
-			if boost == nil {
-				boost = make([]float32, len(m.items))
-			}
-			boost[nb.Item] = float32(boost[nb.Item] + nb.Weight)
-		}
-	}
-	return boost
-}
-
-// histWeight is one distinct history item and its summed event weight.
+// histWeight is one history event's item and weight.
 type histWeight struct {
 	item int32
 	w    float64
@@ -298,38 +226,40 @@ type weighted struct {
 	w    float32
 }
 
+// saturate sums the weights of each item (xs is sorted by item) and caps
+// them at sat.
 func saturate(xs []histWeight, sat float64) []weighted {
 	out := make([]weighted, 0, len(xs))
-	for _, x := range xs {
-		if w := float32(min(x.w, sat)); w > 0 {
-			out = append(out, weighted{x.item, w})
+	for a := 0; a < len(xs); {
+		b, sum := a, 0.0
+		for ; b < len(xs) && xs[b].item == xs[a].item; b++ {
+			sum += xs[b].w
 		}
+		if w := float32(min(sum, sat)); w > 0 {
+			out = append(out, weighted{xs[a].item, w})
+		}
+		a = b
 	}
 	return out
 }
 
-// explain returns the history items that contributed most to target's score.
-func (m *Model) explain(target int32, score float32, hist []weighted) []Reason {
-	type contrib struct {
-		item int32
-		v    float32
-	}
-	var cs []contrib
-	for _, h := range hist {
-		for p := m.rowStart[h.item]; p < m.rowStart[h.item+1]; p++ {
-			if m.cols[p] == target {
-				if v := h.w * m.vals[p]; v > 0 {
-					cs = append(cs, contrib{h.item, v})
-				}
-				break
-			}
+// contrib is one history item's part of a target's score.
+type contrib struct {
+	item int32
+	v    float32
+}
+
+// reasons turns contributions into at most MaxExplain reasons, largest
+// first, each with its share of score.
+func (m *Model) reasons(cs []contrib, score float32) []Reason {
+	slices.SortFunc(cs, func(a, b contrib) int {
+		switch {
+		case a.v > b.v:
+			return -1
+		case a.v < b.v:
+			return 1
 		}
-	}
-	sort.Slice(cs, func(a, b int) bool {
-		if cs[a].v != cs[b].v {
-			return cs[a].v > cs[b].v
-		}
-		return cs[a].item < cs[b].item
+		return int(a.item) - int(b.item)
 	})
 	if len(cs) > MaxExplain {
 		cs = cs[:MaxExplain]
@@ -337,54 +267,132 @@ func (m *Model) explain(target int32, score float32, hist []weighted) []Reason {
 	out := make([]Reason, len(cs))
 	for i, c := range cs {
 		share := float64(c.v / score)
-		out[i] = Reason{Item: m.items[c.item], Share: math.Min(1, share)}
+		out[i] = Reason{Item: string(m.id(c.item)), Share: math.Min(1, share)}
 	}
 	return out
 }
 
-// fillPopular appends the most popular allowed items, adjusted by context,
-// until resp holds k items.
-func (m *Model) fillPopular(resp *Response, k int, ctx Context, ok func(int32) bool) {
-	boost := m.contextBoost(ctx)
-	if boost == nil {
-		for _, i := range m.popOrder {
-			if len(resp.Items) == k {
-				return
-			}
-			if ok(i) {
-				resp.Items = append(resp.Items, Recommendation{Item: m.items[i], Score: float64(m.pop[i]), Source: SourcePopular})
+// explain returns the history items that contributed most to target's score.
+func (m *Model) explain(target int32, score float32, hist []weighted) []Reason {
+	nb := m.nb
+	var cs []contrib
+	for _, h := range hist {
+		for p := nb.rowStart[h.item]; p < nb.rowStart[h.item+1]; p++ {
+			if nb.col(p) == target {
+				if v := h.w * nb.weight(h.item, p); v > 0 {
+					cs = append(cs, contrib{h.item, v})
+				}
+				break
 			}
 		}
+	}
+	return m.reasons(cs, score)
+}
+
+// fillPopular appends the most popular allowed items not in picked,
+// adjusted by context, until resp holds k items.
+func (m *Model) fillPopular(resp *Response, k int, ctx Context, f *filter, picked []cand, s *scratch) {
+	need := k - len(resp.Items)
+	if need <= 0 {
 		return
 	}
-	need := k - len(resp.Items)
-	top := newTopK(need)
-	// Only boosted items and the first popular ones can make the cut: a
-	// boost is non-negative for the lists training writes, but be exact for
-	// any sign by scoring every item.
-	for i := range m.items {
-		j := int32(i)
-		if ok(j) {
-			top.offer(j, float32(m.pop[j]+boost[j]))
+	taken := func(j int32) bool {
+		for _, c := range picked {
+			if c.item == j {
+				return true
+			}
 		}
+		return false
+	}
+	lists := m.contextLists(ctx)
+	top := newTopK(need)
+	if len(lists) > 0 {
+		// A boosted item scores pop+boost, any other item its popularity:
+		// the best of the others are the first `need` allowed ones in
+		// popularity order, so every boosted item plus those is exact.
+		s.boost = growF(s.boost, m.n)
+		s.mark = growB(s.mark, m.n)
+		boost, mark := s.boost, s.mark
+		var boosted []int32
+		for _, l := range lists {
+			for j := range l.scores {
+				i := int32(l.item(j))
+				if !mark[i] {
+					mark[i] = true
+					boosted = append(boosted, i)
+				}
+				boost[i] = float32(boost[i] + l.scores[j])
+			}
+		}
+		for _, i := range boosted {
+			if f.ok(i) && !taken(i) {
+				top.offer(i, float32(m.pop[i]+boost[i]))
+			}
+		}
+		m.eachPopular(need, func(i int32) bool { return !mark[i] && f.ok(i) && !taken(i) }, func(i int32) {
+			top.offer(i, m.pop[i])
+		})
+		for _, i := range boosted {
+			boost[i], mark[i] = 0, false
+		}
+	} else {
+		m.eachPopular(need, func(i int32) bool { return f.ok(i) && !taken(i) }, func(i int32) {
+			top.offer(i, m.pop[i])
+		})
 	}
 	for _, c := range top.sorted() {
-		resp.Items = append(resp.Items, Recommendation{Item: m.items[c.item], Score: float64(c.score), Source: SourcePopular})
+		resp.Items = append(resp.Items, Recommendation{Item: string(m.id(c.item)), Score: float64(c.score), Source: SourcePopular})
 	}
 }
 
-func contextKeys(c Context) []string {
-	var keys []string
+// eachPopular calls yield with the first n items that ok allows, in
+// descending popularity (ties by index): from popTop, then, if that runs
+// out, from one pass over the items ranked below it.
+func (m *Model) eachPopular(n int, ok func(int32) bool, yield func(int32)) {
+	for _, i := range m.popTop {
+		if n == 0 {
+			return
+		}
+		if ok(i) {
+			yield(i)
+			n--
+		}
+	}
+	if n == 0 || len(m.popTop) == m.n {
+		return
+	}
+	last := m.popTop[len(m.popTop)-1]
+	bound := cand{last, m.pop[last]}
+	rest := newTopK(n)
+	for i := range m.n {
+		j := int32(i)
+		if c := (cand{j, m.pop[j]}); better(bound, c) && rest.beats(j, c.score) && ok(j) {
+			rest.offer(j, c.score)
+		}
+	}
+	for _, c := range rest.sorted() {
+		yield(c.item)
+	}
+}
+
+// contextLists returns the context lists that ctx selects.
+func (m *Model) contextLists(c Context) []contextList {
+	var out []contextList
+	add := func(key string) {
+		if l, ok := m.contexts[key]; ok {
+			out = append(out, l)
+		}
+	}
 	if c.Hour >= 0 && c.Hour <= 23 {
-		keys = append(keys, "hour:"+itoa(c.Hour))
+		add("hour:" + itoa(c.Hour))
 	}
 	if c.Weekday >= 0 && c.Weekday <= 6 {
-		keys = append(keys, "weekday:"+itoa(c.Weekday))
+		add("weekday:" + itoa(c.Weekday))
 	}
 	if c.Device != "" {
-		keys = append(keys, "device:"+c.Device)
+		add("device:" + c.Device)
 	}
-	return keys
+	return out
 }
 
 func itoa(v int) string {
@@ -416,7 +424,15 @@ func (m *Model) eventWeight(e Event, now int64) float64 {
 func mostRecent(h History, n int) History {
 	c := make(History, len(h))
 	copy(c, h)
-	sort.SliceStable(c, func(a, b int) bool { return c[a].At > c[b].At })
+	slices.SortStableFunc(c, func(a, b Event) int {
+		switch {
+		case a.At > b.At:
+			return -1
+		case a.At < b.At:
+			return 1
+		}
+		return 0
+	})
 	return c[:n]
 }
 
@@ -440,6 +456,19 @@ type topK struct {
 }
 
 func newTopK(k int) *topK { return &topK{k: k, h: make([]cand, 0, k)} }
+
+// beats reports whether (item, score) would enter the heap: the cheap test
+// that lets a full pass skip most items before any filter.
+func (t *topK) beats(item int32, score float32) bool {
+	if len(t.h) < t.k {
+		return true
+	}
+	if t.k == 0 {
+		return false
+	}
+	r := t.h[0]
+	return score > r.score || (score == r.score && item < r.item)
+}
 
 func (t *topK) offer(item int32, score float32) {
 	c := cand{item, score}
@@ -486,6 +515,14 @@ func (t *topK) down(i int) {
 // sorted returns the kept candidates, best first.
 func (t *topK) sorted() []cand {
 	out := append([]cand(nil), t.h...)
-	sort.Slice(out, func(a, b int) bool { return better(out[a], out[b]) })
+	slices.SortFunc(out, func(a, b cand) int {
+		if better(a, b) {
+			return -1
+		}
+		if better(b, a) {
+			return 1
+		}
+		return 0
+	})
 	return out
 }

@@ -151,8 +151,18 @@ func (s *Spec) Validate() error {
 	if n > MaxItems {
 		return errorf(ErrTooLarge, "validate spec: %d items; at most %d", n, MaxItems)
 	}
-	if len(s.Neighbors) != n || len(s.Popularity) != n {
-		return errorf(ErrBadRequest, "validate spec: %d items but %d neighbour rows and %d popularity values", n, len(s.Neighbors), len(s.Popularity))
+	if len(s.Popularity) != n {
+		return errorf(ErrBadRequest, "validate spec: %d items but %d popularity values", n, len(s.Popularity))
+	}
+	if s.Embedding != nil {
+		if s.Neighbors != nil {
+			return errorf(ErrBadRequest, "validate spec: both neighbours and an embedding; set one")
+		}
+		if err := s.Embedding.validate(n); err != nil {
+			return fmt.Errorf("validate spec: %w", err)
+		}
+	} else if len(s.Neighbors) != n {
+		return errorf(ErrBadRequest, "validate spec: %d items but %d neighbour rows", n, len(s.Neighbors))
 	}
 	seen := make(map[string]struct{}, n)
 	for i, id := range s.Items {
@@ -222,4 +232,27 @@ func (s *Spec) Kind() ModelKind {
 		return ModelEmbedding
 	}
 	return ModelNeighbors
+}
+
+func (e *Embedding) validate(n int) error {
+	if e.Dims < 1 || e.Dims > MaxDims || e.Subspaces < 1 || e.Subspaces > MaxSubspaces || e.Dims%e.Subspaces != 0 {
+		return errorf(ErrBadRequest, "embedding of %d dims in %d subspaces; want dims 1..%d, a multiple of subspaces 1..%d", e.Dims, e.Subspaces, MaxDims, MaxSubspaces)
+	}
+	if want := e.Subspaces * PQCentroids * (e.Dims / e.Subspaces); len(e.Codebooks) != want {
+		return errorf(ErrBadRequest, "embedding codebooks hold %d floats; want %d", len(e.Codebooks), want)
+	}
+	if len(e.Codes) != n*e.Subspaces {
+		return errorf(ErrBadRequest, "embedding has %d codes; want %d (items × subspaces)", len(e.Codes), n*e.Subspaces)
+	}
+	if len(e.Fold) != e.Dims*e.Dims {
+		return errorf(ErrBadRequest, "embedding fold holds %d floats; want %d (dims²)", len(e.Fold), e.Dims*e.Dims)
+	}
+	for _, list := range [][]float32{e.Codebooks, e.Fold} {
+		for _, f := range list {
+			if !finite32(f) {
+				return errorf(ErrBadRequest, "embedding value %v is not finite", f)
+			}
+		}
+	}
+	return nil
 }

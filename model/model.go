@@ -1,0 +1,206 @@
+package model
+
+import (
+	"encoding/binary"
+	"fmt"
+	"sync"
+)
+
+// Model scores recommendations. It is immutable after construction and safe
+// for concurrent use: Recommend keeps per-call buffers in a pool, and zeroes
+// every entry it wrote before it returns a buffer there; the rest of a
+// call's garbage (the decoded request) is unreferenced but not wiped until
+// the Go heap reuses it.
+//
+// A Model is the weights artifact's own form: item ids, neighbour columns
+// and weights, and product-quantization codes are views into the artifact's
+// bytes, checked once when decoded. Its memory beyond the artifact is a few
+// bytes per item (row offsets, a popularity copy, catalog flags).
+type Model struct {
+	kind     ModelKind
+	n        int
+	ids      []byte // item ids back to back, ascending
+	idEnd    []byte // n little-endian uint32: where id i ends in ids
+	pop      []float32
+	popTop   []int32 // the most popular items, best first (see topPopular)
+	contexts map[string]contextList
+	params   Params
+	bundleID [16]byte
+
+	nb  *neighbors // kind ModelNeighbors
+	emb *embedding // kind ModelEmbedding
+
+	// From the catalog; nil when the model has none.
+	available []bool
+	catOf     []uint32          // category of each item: 0 none, else index+1 into cats
+	cats      map[string]uint32 // category → its number in catOf
+
+	scratch sync.Pool // *scratch
+}
+
+// neighbors is the item-to-item table: the weights of item i's row are
+// vals[rowStart[i]:rowStart[i+1]] (int8, times scales[i]) for the items at
+// the same positions of cols (width bytes each).
+type neighbors struct {
+	rowStart []uint32
+	width    int
+	cols     []byte
+	vals     []byte
+	scales   []float32
+}
+
+// col is the item of neighbour p.
+func (nb *neighbors) col(p uint32) int32 {
+	if nb.width == 2 {
+		return int32(binary.LittleEndian.Uint16(nb.cols[2*p:]))
+	}
+	return int32(binary.LittleEndian.Uint32(nb.cols[4*p:]))
+}
+
+// weight is the dequantized weight of neighbour p of row i.
+func (nb *neighbors) weight(i int32, p uint32) float32 {
+	return float32(float32(int8(nb.vals[p])) * nb.scales[i])
+}
+
+// contextList is one context's boosted items (uint32 LE) and their scores.
+type contextList struct {
+	items  []byte
+	scores []float32
+}
+
+func (c contextList) item(j int) uint32 { return binary.LittleEndian.Uint32(c.items[4*j:]) }
+
+// Build turns a trained Spec into a Model, for experiments and evaluation.
+// It goes through EncodeWeights and DecodeWeights, so the Model scores
+// exactly as the shipped artifact does (quantization included).
+func Build(s *Spec) (*Model, error) {
+	w, err := EncodeWeights(s, [16]byte{})
+	if err != nil {
+		return nil, err
+	}
+	m, err := DecodeWeights(w)
+	if err != nil {
+		return nil, fmt.Errorf("build: %w (please report it)", err)
+	}
+	return m, nil
+}
+
+// Items returns the number of items the model knows.
+func (m *Model) Items() int { return m.n }
+
+// Kind returns the model's kind.
+func (m *Model) Kind() ModelKind { return m.kind }
+
+// BundleID returns the id of the bundle the model was decoded from (zero for
+// a model made by Build).
+func (m *Model) BundleID() [16]byte { return m.bundleID }
+
+// id returns item i's id bytes (a view: do not modify).
+func (m *Model) id(i int32) []byte {
+	start := uint32(0)
+	if i > 0 {
+		start = binary.LittleEndian.Uint32(m.idEnd[4*(i-1):])
+	}
+	return m.ids[start:binary.LittleEndian.Uint32(m.idEnd[4*i:])]
+}
+
+// ItemID returns the id of item i, 0 <= i < Items().
+func (m *Model) ItemID(i int) string { return string(m.id(int32(i))) }
+
+// lookup finds an item by id: a binary search over the sorted ids, so the
+// model needs no hash table of its own.
+func (m *Model) lookup(id string) (int32, bool) {
+	lo, hi := 0, m.n
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		if string(m.id(int32(mid))) < id {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	if lo < m.n && string(m.id(int32(lo))) == id {
+		return int32(lo), true
+	}
+	return 0, false
+}
+
+// withCatalog restricts m to the items of catalog c (a catalog artifact,
+// already checked to decode) and takes the categories from it. It scans c
+// without keeping any of it.
+func (m *Model) withCatalog(c []byte) error {
+	m.available = make([]bool, m.n)
+	m.catOf = make([]uint32, m.n)
+	m.cats = make(map[string]uint32)
+	return scanCatalog(c, func(id, category []byte) {
+		i, ok := m.lookup(string(id))
+		if !ok {
+			return
+		}
+		m.available[i] = true
+		if len(category) == 0 {
+			return
+		}
+		num, ok := m.cats[string(category)]
+		if !ok {
+			num = uint32(len(m.cats) + 1)
+			m.cats[string(category)] = num
+		}
+		m.catOf[i] = num
+	})
+}
+
+// popTopSize is how many of the most popular items a model keeps in order:
+// enough that the fallback almost never needs a full pass.
+const popTopSize = 1024
+
+// topPopular returns the min(n, size) most popular items, by descending
+// popularity then ascending index.
+func topPopular(pop []float32, size int) []int32 {
+	top := newTopK(min(size, len(pop)))
+	for i, p := range pop {
+		top.offer(int32(i), p)
+	}
+	c := top.sorted()
+	out := make([]int32, len(c))
+	for i, x := range c {
+		out[i] = x.item
+	}
+	return out
+}
+
+// scratch holds one call's dense per-item buffers. Every entry a call sets
+// is reset before the scratch goes back to the pool, so no history outlives
+// the call in it.
+type scratch struct {
+	scores   []float32 // personal scores (neighbours)
+	touched  []int32   // items whose score was written
+	mark     []bool    // touched / history items
+	excluded []bool
+	boost    []float32 // context boost
+}
+
+func (m *Model) getScratch() *scratch {
+	if s, ok := m.scratch.Get().(*scratch); ok {
+		return s
+	}
+	return &scratch{}
+}
+
+func (m *Model) putScratch(s *scratch) { m.scratch.Put(s) }
+
+// grow returns b with length n, zeroed (buffers come back from the pool
+// zeroed, so only a new one is allocated).
+func growF(b []float32, n int) []float32 {
+	if len(b) < n {
+		return make([]float32, n)
+	}
+	return b[:n]
+}
+
+func growB(b []bool, n int) []bool {
+	if len(b) < n {
+		return make([]bool, n)
+	}
+	return b[:n]
+}

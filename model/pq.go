@@ -1,0 +1,259 @@
+package model
+
+import "math"
+
+// embedding is a product-quantized item table (FAISS's IndexPQ layout):
+// item j's vector v̂_j is, for each subspace m, centroid codes[j*sub+m] of
+// subspace m, dsub floats at codebooks[(m*PQCentroids+c)*dsub:].
+type embedding struct {
+	dims, sub, dsub int
+	codebooks       []float32
+	codes           []byte
+	fold            []float32 // dims × dims, row-major
+}
+
+// vector writes v̂_j into out (len dims).
+func (e *embedding) vector(j int32, out []float32) {
+	c := e.codes[int(j)*e.sub : (int(j)+1)*e.sub]
+	for m, code := range c {
+		copy(out[m*e.dsub:(m+1)*e.dsub], e.codebooks[(m*PQCentroids+int(code))*e.dsub:])
+	}
+}
+
+// foldIn returns Fold·v for a vector v of len dims.
+func (e *embedding) foldIn(v []float32) []float32 {
+	out := make([]float32, e.dims)
+	for a := range out {
+		row := e.fold[a*e.dims : (a+1)*e.dims]
+		var s float32
+		for b, f := range row {
+			s = float32(s + float32(f*v[b]))
+		}
+		out[a] = s
+	}
+	return out
+}
+
+// query is the shopper's vector u = Fold·Σ_i x_i·v̂_i, summed in the order
+// of hw (by item).
+func (e *embedding) query(hw []weighted) []float32 {
+	sum := make([]float32, e.dims)
+	v := make([]float32, e.dims)
+	for _, h := range hw {
+		e.vector(h.item, v)
+		for d, x := range v {
+			sum[d] = float32(sum[d] + float32(h.w*x))
+		}
+	}
+	return e.foldIn(sum)
+}
+
+// lut returns the per-query lookup table of asymmetric distance
+// computation: entry m*PQCentroids+c is ⟨u_m, centroid c of subspace m⟩.
+// An item's score is then the sum of its sub entries, in subspace order.
+func (e *embedding) lut(u []float32) []float32 {
+	t := make([]float32, e.sub*PQCentroids)
+	for m := 0; m < e.sub; m++ {
+		um := u[m*e.dsub : (m+1)*e.dsub]
+		for c := 0; c < PQCentroids; c++ {
+			cent := e.codebooks[(m*PQCentroids+c)*e.dsub:][:e.dsub]
+			var s float32
+			for d, x := range um {
+				s = float32(s + float32(x*cent[d]))
+			}
+			t[m*PQCentroids+c] = s
+		}
+	}
+	return t
+}
+
+// dot is ⟨q, v̂_j⟩ summed exactly as lut and scan sum it (per subspace, then
+// across subspaces), so it equals item j's score for query q bit for bit.
+func (e *embedding) dot(q []float32, j int32) float32 {
+	c := e.codes[int(j)*e.sub : (int(j)+1)*e.sub]
+	var s float32
+	for m, code := range c {
+		cent := e.codebooks[(m*PQCentroids+int(code))*e.dsub:][:e.dsub]
+		qm := q[m*e.dsub : (m+1)*e.dsub]
+		var p float32
+		for d, x := range qm {
+			p = float32(p + float32(x*cent[d]))
+		}
+		s = float32(s + p)
+	}
+	return s
+}
+
+// scoreOf is item j's score from table t.
+func (e *embedding) scoreOf(t []float32, j int32) float32 {
+	c := e.codes[int(j)*e.sub : (int(j)+1)*e.sub]
+	var s float32
+	for m, code := range c {
+		s = float32(s + t[m*PQCentroids+int(code)])
+	}
+	return s
+}
+
+// pass is one exact top-k pass over every item's codes: the score of item
+// j is Σ_m t[m][code_jm] (+ beta·pop_j when beta > 0); items in skip are
+// left for the caller, and only items that beat the heap are checked
+// against the filter. With beta == 0 only positive scores count.
+type pass struct {
+	t    []float32
+	pop  []float32
+	beta float32
+	skip []bool
+	f    *filter
+	top  *topK
+}
+
+func (e *embedding) scan(p *pass) {
+	thr := float32(math.Inf(-1))
+	if p.beta == 0 {
+		thr = math.SmallestNonzeroFloat32 // scores must be > 0
+	}
+	n := len(e.codes) / e.sub
+	pop := p.pop[:n]
+	skip := p.skip[:n]
+	top := p.top
+	offer := func(j int32, s float32) {
+		if s < thr || skip[j] || !top.beats(j, s) || !p.f.ok(j) {
+			return
+		}
+		top.offer(j, s)
+		if len(top.h) == top.k && top.k > 0 {
+			thr = max(thr, top.h[0].score)
+		}
+	}
+	if e.sub == 16 {
+		t0 := (*[PQCentroids]float32)(p.t[0*PQCentroids:])
+		t1 := (*[PQCentroids]float32)(p.t[1*PQCentroids:])
+		t2 := (*[PQCentroids]float32)(p.t[2*PQCentroids:])
+		t3 := (*[PQCentroids]float32)(p.t[3*PQCentroids:])
+		t4 := (*[PQCentroids]float32)(p.t[4*PQCentroids:])
+		t5 := (*[PQCentroids]float32)(p.t[5*PQCentroids:])
+		t6 := (*[PQCentroids]float32)(p.t[6*PQCentroids:])
+		t7 := (*[PQCentroids]float32)(p.t[7*PQCentroids:])
+		t8 := (*[PQCentroids]float32)(p.t[8*PQCentroids:])
+		t9 := (*[PQCentroids]float32)(p.t[9*PQCentroids:])
+		t10 := (*[PQCentroids]float32)(p.t[10*PQCentroids:])
+		t11 := (*[PQCentroids]float32)(p.t[11*PQCentroids:])
+		t12 := (*[PQCentroids]float32)(p.t[12*PQCentroids:])
+		t13 := (*[PQCentroids]float32)(p.t[13*PQCentroids:])
+		t14 := (*[PQCentroids]float32)(p.t[14*PQCentroids:])
+		t15 := (*[PQCentroids]float32)(p.t[15*PQCentroids:])
+		for i := 0; i < n; i++ {
+			c := (*[16]byte)(e.codes[i*16:])
+			s := t0[c[0]]
+			s = float32(s + t1[c[1]])
+			s = float32(s + t2[c[2]])
+			s = float32(s + t3[c[3]])
+			s = float32(s + t4[c[4]])
+			s = float32(s + t5[c[5]])
+			s = float32(s + t6[c[6]])
+			s = float32(s + t7[c[7]])
+			s = float32(s + t8[c[8]])
+			s = float32(s + t9[c[9]])
+			s = float32(s + t10[c[10]])
+			s = float32(s + t11[c[11]])
+			s = float32(s + t12[c[12]])
+			s = float32(s + t13[c[13]])
+			s = float32(s + t14[c[14]])
+			s = float32(s + t15[c[15]])
+			if p.beta != 0 {
+				s = float32(s + float32(p.beta*pop[i]))
+			}
+			if s >= thr {
+				offer(int32(i), s)
+			}
+		}
+		return
+	}
+	for i := 0; i < n; i++ {
+		s := e.scoreOf(p.t, int32(i))
+		if p.beta != 0 {
+			s = float32(s + float32(p.beta*pop[i]))
+		}
+		if s >= thr {
+			offer(int32(i), s)
+		}
+	}
+}
+
+// recommendEmbedding scores with the product-quantized vectors: the
+// shopper's query u folded from the history, every item scored by lookup
+// tables in one exact top-k pass, and each history item's own term taken
+// out of its score (so a viewed item is not recommended for itself).
+func (m *Model) recommendEmbedding(resp *Response, k int, beta float32, hw []weighted, req Request, f *filter, s *scratch) {
+	e := m.emb
+	if len(hw) == 0 {
+		m.fillPopular(resp, k, req.Context, f, nil, s)
+		return
+	}
+	u := e.query(hw)
+	t := e.lut(u)
+	// q_i = Fold·v̂_i: history item i's part of every score is x_i·⟨q_i, v̂_j⟩.
+	qs := make([][]float32, len(hw))
+	v := make([]float32, e.dims)
+	for a, h := range hw {
+		e.vector(h.item, v)
+		qs[a] = e.foldIn(v)
+	}
+	s.mark = growB(s.mark, m.n)
+	for _, h := range hw {
+		s.mark[h.item] = true
+	}
+	defer func() {
+		for _, h := range hw {
+			s.mark[h.item] = false
+		}
+	}()
+	personal := func(j int32) float32 {
+		sc := e.scoreOf(t, j)
+		if s.mark[j] {
+			for a, h := range hw {
+				if h.item == j {
+					sc = float32(sc - float32(h.w*e.dot(qs[a], j)))
+				}
+			}
+		}
+		return sc
+	}
+	top := newTopK(k)
+	for _, h := range hw {
+		j := h.item
+		sc := personal(j)
+		if beta != 0 {
+			sc = float32(sc + float32(beta*m.pop[j]))
+		} else if !(sc > 0) {
+			continue
+		}
+		if f.ok(j) {
+			top.offer(j, sc)
+		}
+	}
+	e.scan(&pass{t: t, pop: m.pop, beta: beta, skip: s.mark, f: f, top: top})
+	picked := top.sorted()
+	for _, c := range picked {
+		rec := Recommendation{Item: string(m.id(c.item)), Score: float64(c.score), Source: SourceHistory}
+		if beta != 0 && !(personal(c.item) > 0) {
+			rec.Source = SourcePopular
+		}
+		if req.Explain && rec.Source == SourceHistory {
+			var cs []contrib
+			for a, h := range hw {
+				if h.item == c.item {
+					continue
+				}
+				if v := float32(h.w * e.dot(qs[a], c.item)); v > 0 {
+					cs = append(cs, contrib{h.item, v})
+				}
+			}
+			rec.Because = m.reasons(cs, c.score)
+		}
+		resp.Items = append(resp.Items, rec)
+	}
+	if beta == 0 {
+		m.fillPopular(resp, k, req.Context, f, picked, s)
+	}
+}

@@ -1,0 +1,392 @@
+package model
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+
+	"github.com/privrec/privrec/model/internal/wire"
+)
+
+// The weights artifact, format version 2, is a MessagePack array:
+//
+//	0 kind "privrec/weights"   1 format version   2 bundle id (bin 16)
+//	3 model kind ("neighbors" | "embedding")
+//	4 item ids, back to back, strictly ascending (bin)
+//	5 where each id ends in 4: n little-endian uint32 (bin)
+//	6 popularity: n little-endian float32 (bin)
+//	7 contexts: [[key, items (bin, uint32 LE), scores (bin, float32 LE)], …]
+//	8 params: [half-life, view, cart, purchase, saturation, β, β half-life, popularity time]
+//	9 body, by model kind:
+//	  neighbors: [counts (bin, n uint16 LE), columns (bin, 2- or 4-byte LE
+//	             indices, 2 when n <= 65,536), weights (bin, int8), row scales (bin, n float32)]
+//	  embedding: [dims, subspaces, codebooks (bin, float32), codes (bin,
+//	             n × subspaces bytes), fold (bin, dims² float32)]
+//
+// Every part a model needs at scoring time is laid out so that Load can keep
+// views into the artifact instead of re-expanding it: memory stays
+// proportional to what ships.
+const weightsFields = 10
+
+// paramsFields is the length of the params array: half-life, view, cart and
+// purchase weights, saturation, popularity weight and half-life (floats),
+// then the popularity time (uint, Unix ms).
+const paramsFields = 8
+
+// maxIDBytes caps the concatenated item ids of a weights artifact.
+const maxIDBytes = MaxItems * 64
+
+// EncodeWeights packs a trained model into the weights artifact. Items are
+// written in ascending id order (the decoder looks ids up by binary search);
+// neighbour weights are quantized to 8 bits per row (scale = row max |w| /
+// 127), which keeps each weight to 1 byte plus its 2- or 4-byte index.
+func EncodeWeights(s *Spec, bundleID [16]byte) ([]byte, error) {
+	if err := s.Validate(); err != nil {
+		return nil, fmt.Errorf("encode weights: %w", err)
+	}
+	s = sortedSpec(s)
+	n := len(s.Items)
+	w := wire.NewWriter()
+	writeHeader(w, weightsFields, KindWeights, bundleID)
+	w.String(string(s.Kind()))
+	var ids []byte
+	ends := make([]byte, 0, 4*n)
+	for _, id := range s.Items {
+		ids = append(ids, id...)
+		ends = binary.LittleEndian.AppendUint32(ends, uint32(len(ids)))
+	}
+	if len(ids) > maxIDBytes {
+		return nil, errorf(ErrTooLarge, "encode weights: item ids take %d bytes; at most %d", len(ids), maxIDBytes)
+	}
+	w.Bin(ids)
+	w.Bin(ends)
+	w.Float32s(s.Popularity)
+	keys := make([]string, 0, len(s.Contexts))
+	for k := range s.Contexts {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	w.Array(len(keys))
+	for _, k := range keys {
+		list := s.Contexts[k]
+		w.Array(3)
+		w.String(k)
+		var idx []byte
+		v := make([]float32, len(list))
+		for j, nb := range list {
+			idx = appendIndex(idx, 4, nb.Item)
+			v[j] = nb.Weight
+		}
+		w.Bin(idx)
+		w.Float32s(v)
+	}
+	p := s.Params
+	w.Array(paramsFields)
+	for _, f := range []float64{p.HalfLifeDays, p.ViewWeight, p.CartWeight, p.PurchaseWeight, p.Saturation, p.PopularityWeight, p.PopularityHalfLifeDays} {
+		w.Float(f)
+	}
+	w.Uint(uint64(p.PopularityAt))
+	if e := s.Embedding; e != nil {
+		w.Array(5)
+		w.Uint(uint64(e.Dims))
+		w.Uint(uint64(e.Subspaces))
+		w.Float32s(e.Codebooks)
+		w.Bin(e.Codes)
+		w.Float32s(e.Fold)
+		return w.Bytes(), nil
+	}
+	counts := make([]byte, 2*n)
+	width := indexWidth(n)
+	var cols, vals []byte
+	scales := make([]float32, n)
+	for i, row := range s.Neighbors {
+		binary.LittleEndian.PutUint16(counts[2*i:], uint16(len(row)))
+		scale := rowScale(row)
+		scales[i] = scale
+		for _, nb := range row {
+			cols = appendIndex(cols, width, nb.Item)
+			vals = append(vals, byte(quantize(nb.Weight, scale)))
+		}
+	}
+	w.Array(4)
+	w.Bin(counts)
+	w.Bin(cols)
+	w.Bin(vals)
+	w.Float32s(scales)
+	return w.Bytes(), nil
+}
+
+// sortedSpec returns s with its items in ascending id order, every index
+// remapped; s itself when they already are.
+func sortedSpec(s *Spec) *Spec {
+	if slices.IsSorted(s.Items) {
+		return s
+	}
+	n := len(s.Items)
+	order := make([]int32, n) // new position → old index
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(a, b int32) int { return cmpStrings(s.Items[a], s.Items[b]) })
+	newOf := make([]int32, n) // old index → new position
+	for p, old := range order {
+		newOf[old] = int32(p)
+	}
+	remap := func(row []Neighbor) []Neighbor {
+		out := make([]Neighbor, len(row))
+		for k, nb := range row {
+			out[k] = Neighbor{Item: newOf[nb.Item], Weight: nb.Weight}
+		}
+		return out
+	}
+	out := &Spec{Items: make([]string, n), Popularity: make([]float32, n), Params: s.Params}
+	if s.Contexts != nil {
+		out.Contexts = make(map[string][]Neighbor, len(s.Contexts))
+		for k, list := range s.Contexts {
+			out.Contexts[k] = remap(list)
+		}
+	}
+	if s.Neighbors != nil {
+		out.Neighbors = make([][]Neighbor, n)
+	}
+	var e *Embedding
+	if s.Embedding != nil {
+		cp := *s.Embedding
+		cp.Codes = make([]byte, len(s.Embedding.Codes))
+		e = &cp
+		out.Embedding = e
+	}
+	for p, old := range order {
+		out.Items[p] = s.Items[old]
+		out.Popularity[p] = s.Popularity[old]
+		if s.Neighbors != nil {
+			out.Neighbors[p] = remap(s.Neighbors[old])
+		}
+		if e != nil {
+			m := e.Subspaces
+			copy(e.Codes[p*m:(p+1)*m], s.Embedding.Codes[int(old)*m:(int(old)+1)*m])
+		}
+	}
+	return out
+}
+
+func cmpStrings(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func indexWidth(n int) int {
+	if n <= 1<<16 {
+		return 2
+	}
+	return 4
+}
+
+func appendIndex(b []byte, width int, i int32) []byte {
+	if width == 2 {
+		return binary.LittleEndian.AppendUint16(b, uint16(i))
+	}
+	return binary.LittleEndian.AppendUint32(b, uint32(i))
+}
+
+func rowScale(row []Neighbor) float32 {
+	var m float32
+	for _, nb := range row {
+		if a := float32(math.Abs(float64(nb.Weight))); a > m {
+			m = a
+		}
+	}
+	if m == 0 {
+		return 1
+	}
+	return m / 127
+}
+
+func quantize(v, scale float32) int8 {
+	q := math.Round(float64(v / scale))
+	return int8(max(-127, min(127, q)))
+}
+
+// DecodeWeights decodes a weights artifact into a Model with no catalog
+// (every item available, no categories). Use Load to decode a bundle's
+// weights and catalog together.
+//
+// The Model keeps views into data, which the caller must not modify
+// afterwards. Decoding is one bounds pass over the artifact: every index is
+// checked once, here, so scoring needs no checks of its own.
+func DecodeWeights(data []byte) (*Model, error) {
+	m, err := decodeWeights(data)
+	if err != nil {
+		return nil, fmt.Errorf("decode weights: %w", err)
+	}
+	return m, nil
+}
+
+func decodeWeights(data []byte) (*Model, error) {
+	r := wire.NewReader(data)
+	h, err := checkHeader(r, weightsFields, KindWeights)
+	if err != nil {
+		return nil, err
+	}
+	m := &Model{bundleID: h.BundleID}
+	m.kind = ModelKind(r.String(16, "model kind"))
+	m.ids = r.View(maxIDBytes, "item ids")
+	m.idEnd = r.View(4*MaxItems, "item id ends")
+	n := len(m.idEnd) / 4
+	m.n = n
+	m.pop = r.Float32s(n, "popularity")
+	nctx := r.ArrayLen(MaxContexts, 4, "contexts")
+	if nctx > 0 {
+		m.contexts = make(map[string]contextList, nctx)
+	}
+	for c := 0; c < nctx && r.Err() == nil; c++ {
+		r.ExpectArray(3, "context")
+		key := r.String(maxContextKey, "context key")
+		idx := r.View(4*MaxContextItems, "context items")
+		if r.Err() != nil {
+			break
+		}
+		if len(idx)%4 != 0 {
+			return nil, errorf(ErrCorrupt, "context %q index bytes %d not a multiple of 4", key, len(idx))
+		}
+		v := r.Float32s(len(idx)/4, "context scores")
+		m.contexts[key] = contextList{items: idx, scores: v}
+	}
+	r.ExpectArray(paramsFields, "params")
+	p := &m.params
+	for _, f := range []*float64{&p.HalfLifeDays, &p.ViewWeight, &p.CartWeight, &p.PurchaseWeight, &p.Saturation, &p.PopularityWeight, &p.PopularityHalfLifeDays} {
+		*f = r.Float("param")
+	}
+	p.PopularityAt = int64(r.Uint(maxPopularityAt, "popularity_at"))
+	switch m.kind {
+	case ModelNeighbors:
+		r.ExpectArray(4, "neighbours")
+		nb := &neighbors{width: indexWidth(n)}
+		counts := r.View(2*MaxItems, "neighbour counts")
+		nb.cols = r.View(4*MaxNonZeros, "neighbour indices")
+		nb.vals = r.View(MaxNonZeros, "neighbour weights")
+		nb.scales = r.Float32s(n, "row scales")
+		if r.Err() == nil {
+			if err := nb.index(counts, n); err != nil {
+				return nil, err
+			}
+		}
+		m.nb = nb
+	case ModelEmbedding:
+		r.ExpectArray(5, "embedding")
+		e := &embedding{}
+		e.dims = int(r.Uint(MaxDims, "dims"))
+		e.sub = int(r.Uint(MaxSubspaces, "subspaces"))
+		if r.Err() == nil && (e.sub == 0 || e.dims == 0 || e.dims%e.sub != 0) {
+			return nil, errorf(ErrCorrupt, "embedding of %d dims in %d subspaces; want dims a positive multiple of subspaces", e.dims, e.sub)
+		}
+		if r.Err() == nil {
+			e.dsub = e.dims / e.sub
+			e.codebooks = r.Float32s(e.sub*PQCentroids*e.dsub, "codebooks")
+			e.codes = r.View(e.sub*MaxItems, "codes")
+			e.fold = r.Float32s(e.dims*e.dims, "fold")
+			if r.Err() == nil && len(e.codes) != n*e.sub {
+				return nil, errorf(ErrCorrupt, "%d code bytes for %d items of %d subspaces", len(e.codes), n, e.sub)
+			}
+		}
+		m.emb = e
+	default:
+		if r.Err() == nil {
+			return nil, errorf(ErrUnsupported, "model kind %q; this module scores %q and %q (update the module)", truncate(string(m.kind), 16), ModelNeighbors, ModelEmbedding)
+		}
+	}
+	if err := r.End(); err != nil {
+		return nil, formatErr("decode weights", err)
+	}
+	if err := m.checkItems(); err != nil {
+		return nil, err
+	}
+	for key, list := range m.contexts {
+		if len(key) == 0 {
+			return nil, errorf(ErrCorrupt, "empty context key")
+		}
+		for j := range list.scores {
+			if list.item(j) >= uint32(n) {
+				return nil, errorf(ErrCorrupt, "context %q names item %d of %d", key, list.item(j), n)
+			}
+		}
+	}
+	if err := m.params.Validate(); err != nil {
+		return nil, asCorrupt(err)
+	}
+	m.popTop = topPopular(m.pop, popTopSize)
+	return m, nil
+}
+
+// checkItems checks the item table: n ids, each 1..MaxIDLen bytes, strictly
+// ascending (so unique), ending exactly at the end of the id bytes.
+func (m *Model) checkItems() error {
+	n := m.n
+	if n == 0 {
+		return errorf(ErrCorrupt, "no items")
+	}
+	if len(m.idEnd) != 4*n || n > MaxItems {
+		return errorf(ErrCorrupt, "%d bytes of id ends", len(m.idEnd))
+	}
+	var prev []byte
+	start := uint32(0)
+	for i := 0; i < n; i++ {
+		end := binary.LittleEndian.Uint32(m.idEnd[4*i:])
+		if end < start || end > uint32(len(m.ids)) || end-start == 0 || end-start > MaxIDLen {
+			return errorf(ErrCorrupt, "item %d: id bytes %d..%d of %d; want 1..%d bytes", i, start, end, len(m.ids), MaxIDLen)
+		}
+		id := m.ids[start:end]
+		if i > 0 && bytes.Compare(prev, id) >= 0 {
+			return errorf(ErrCorrupt, "item %d: id %q does not sort after %q", i, truncate(string(id), 64), truncate(string(prev), 64))
+		}
+		prev, start = id, end
+	}
+	if int(start) != len(m.ids) {
+		return errorf(ErrCorrupt, "%d id bytes after the last item", len(m.ids)-int(start))
+	}
+	return nil
+}
+
+// index checks the neighbour table against counts and builds the row
+// offsets: the only per-row memory the model adds to the artifact.
+func (nb *neighbors) index(counts []byte, n int) error {
+	if len(counts) != 2*n {
+		return errorf(ErrCorrupt, "%d count bytes for %d items", len(counts), n)
+	}
+	nb.rowStart = make([]uint32, n+1)
+	nnz := 0
+	for i := 0; i < n; i++ {
+		nnz += int(binary.LittleEndian.Uint16(counts[2*i:]))
+		nb.rowStart[i+1] = uint32(nnz)
+	}
+	if nnz > MaxNonZeros || len(nb.vals) != nnz || len(nb.cols) != nb.width*nnz {
+		return errorf(ErrCorrupt, "%d weights and %d index bytes for %d neighbours", len(nb.vals), len(nb.cols), nnz)
+	}
+	if nb.width == 2 {
+		for p := 0; p < nnz; p++ {
+			if int(binary.LittleEndian.Uint16(nb.cols[2*p:])) >= n {
+				return errorf(ErrCorrupt, "neighbour index %d out of range [0,%d)", binary.LittleEndian.Uint16(nb.cols[2*p:]), n)
+			}
+		}
+	} else {
+		for p := 0; p < nnz; p++ {
+			if c := binary.LittleEndian.Uint32(nb.cols[4*p:]); c >= uint32(n) {
+				return errorf(ErrCorrupt, "neighbour index %d out of range [0,%d)", c, n)
+			}
+		}
+	}
+	for i, s := range nb.scales {
+		if !(s > 0) {
+			return errorf(ErrCorrupt, "row %d has scale %v; want > 0", i, s)
+		}
+	}
+	return nil
+}
