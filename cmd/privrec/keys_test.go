@@ -121,7 +121,7 @@ func TestVerifyCLI(t *testing.T) {
 			name:     "valid",
 			args:     func(e keysEnv) []string { return []string{"--pub", pubFile(e.keys)} },
 			wantCode: exitOK,
-			want:     []string{"ok ", "version     100", "not differentially private", "privrec.wasm"},
+			want:     []string{"ok ", "version     100", "model       neighbors", "not differentially private", "privrec.wasm"},
 		},
 		{
 			name:     "rotation: any trusted key",

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -101,6 +102,7 @@ func runVerify(w io.Writer, dir string, o verifyOptions) error {
 
 	fmt.Fprintf(w, "ok %s\n", dir)
 	fmt.Fprintf(w, "  version     %d\n", m.Version)
+	fmt.Fprintf(w, "  model       %s\n", m.Model)
 	fmt.Fprintf(w, "  key id      %s\n", m.KeyID)
 	fmt.Fprintf(w, "  bundle id   %x\n", m.BundleID)
 	fmt.Fprintf(w, "  created     %s\n", time.UnixMilli(m.Created).UTC().Format(time.RFC3339))
@@ -113,6 +115,18 @@ func runVerify(w io.Writer, dir string, o verifyOptions) error {
 	}
 	for _, a := range m.Artifacts {
 		fmt.Fprintf(w, "  %-12s %9d bytes  sha256 %x\n", artifactFile(a.Name), a.Length, a.SHA256)
+	}
+	// The names the SDK fetches; a host that lacks them still works (the
+	// SDK falls back to the plain names) but cannot cache them for good.
+	var missing []string
+	for _, a := range m.Artifacts {
+		name := bundledir.ContentName(a.Name, a.SHA256)
+		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+			missing = append(missing, name)
+		}
+	}
+	if len(missing) > 0 {
+		fmt.Fprintf(w, "  note        no content-addressed copies (%s): re-sign with this privrec to write them, so hosts can cache the artifacts as immutable\n", strings.Join(missing, ", "))
 	}
 	return nil
 }
@@ -127,6 +141,12 @@ func artifactFile(name string) string {
 		return bundledir.WasmFile
 	}
 	return name
+}
+
+// manifestOf returns dir's manifest.bin, or nil.
+func manifestOf(dir string) []byte {
+	b, _ := os.ReadFile(filepath.Join(dir, bundledir.ManifestFile))
+	return b
 }
 
 // isUnsigned reports whether dir lacks manifest.bin or manifest.sig.
@@ -158,6 +178,9 @@ func verifyHint(err error, dir string) string {
 	case model.CodeMixAndMatch:
 		return "the files come from different bundles: publish all files of one bundle together (or re-run privrec train with --sign-key)"
 	case model.CodeUnsupported:
+		if f, ok := bundle.PeekFormat(manifestOf(dir)); ok && f < bundle.FormatVersion {
+			return "the manifest was written by an older privrec, before the model kind was signed: re-sign it: " + sign
+		}
 		return "the bundle was made by a newer privrec: update privrec"
 	case model.CodeTooLarge:
 		return "a file is above privrec's size caps: this is not a bundle privrec made"

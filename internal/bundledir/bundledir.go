@@ -3,18 +3,25 @@
 // portable so the module can run it.
 //
 // A bundle directory holds manifest.bin, manifest.sig, weights.bin,
-// catalog.bin and privrec.wasm. Functions here are safe for concurrent use
-// on different directories; two writers on one directory race like any two
-// processes writing the same files.
+// catalog.bin and privrec.wasm, and beside each artifact a copy under its
+// content-addressed name (weights.<digest>.bin, see ContentName) that any
+// static host can serve as immutable: the SDK derives those names from the
+// signed manifest. Functions here are safe for concurrent use on different
+// directories; two writers on one directory race like any two processes
+// writing the same files.
 package bundledir
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/privrec/privrec/model"
 	"github.com/privrec/privrec/model/bundle"
@@ -29,22 +36,51 @@ const (
 	WasmFile      = "privrec.wasm"
 )
 
+// ContentDigits is how many hex digits of an artifact's SHA-256 its
+// content-addressed name carries: 64 bits, far beyond any accidental
+// collision. The name only picks a URL; the SDK and the module still check
+// the full digest the manifest signs.
+const ContentDigits = 16
+
+// ContentName returns the content-addressed file name of the artifact
+// called name in a manifest (bundle.NameWeights, NameCatalog or NameWasm)
+// whose SHA-256 is sum: its plain file name with the first ContentDigits
+// hex digits of sum before the extension, e.g. weights.0123456789abcdef.bin
+// and privrec.0123456789abcdef.wasm. It returns "" for an unknown name.
+// js/src/core.js derives the same names.
+func ContentName(name string, sum [32]byte) string {
+	var plain string
+	switch name {
+	case bundle.NameWeights:
+		plain = WeightsFile
+	case bundle.NameCatalog:
+		plain = CatalogFile
+	case bundle.NameWasm:
+		plain = WasmFile
+	default:
+		return ""
+	}
+	ext := filepath.Ext(plain)
+	return strings.TrimSuffix(plain, ext) + "." + hex.EncodeToString(sum[:ContentDigits/2]) + ext
+}
+
 // maxSignatureFile bounds the read of manifest.sig; the bundle package then
 // insists on exactly bundle.SignatureSize bytes.
 const maxSignatureFile = 1 << 10
 
 type entry struct {
-	name  string
-	limit int64
-	field func(*bundle.Files) *[]byte
+	name     string
+	artifact string // the name in a manifest; "" for manifest.bin and manifest.sig
+	limit    int64
+	field    func(*bundle.Files) *[]byte
 }
 
 var entries = []entry{
-	{WeightsFile, bundle.MaxWeights, func(f *bundle.Files) *[]byte { return &f.Weights }},
-	{CatalogFile, bundle.MaxCatalog, func(f *bundle.Files) *[]byte { return &f.Catalog }},
-	{WasmFile, bundle.MaxWasm, func(f *bundle.Files) *[]byte { return &f.Wasm }},
-	{ManifestFile, bundle.MaxManifest, func(f *bundle.Files) *[]byte { return &f.Manifest }},
-	{SignatureFile, maxSignatureFile, func(f *bundle.Files) *[]byte { return &f.Signature }},
+	{WeightsFile, bundle.NameWeights, bundle.MaxWeights, func(f *bundle.Files) *[]byte { return &f.Weights }},
+	{CatalogFile, bundle.NameCatalog, bundle.MaxCatalog, func(f *bundle.Files) *[]byte { return &f.Catalog }},
+	{WasmFile, bundle.NameWasm, bundle.MaxWasm, func(f *bundle.Files) *[]byte { return &f.Wasm }},
+	{ManifestFile, "", bundle.MaxManifest, func(f *bundle.Files) *[]byte { return &f.Manifest }},
+	{SignatureFile, "", maxSignatureFile, func(f *bundle.Files) *[]byte { return &f.Signature }},
 }
 
 // Read reads every file of the bundle in dir. A missing file is an error
@@ -94,7 +130,11 @@ func readCapped(path string, limit int64) ([]byte, error) {
 	return b, nil
 }
 
-// Write writes the non-nil files of f into dir, creating dir if needed.
+// Write writes the non-nil files of f into dir, creating dir if needed, and
+// each non-nil artifact a second time under its ContentName (skipped when
+// that file already holds the same bytes). Content-addressed files of
+// earlier bundles stay: a page that still holds an older manifest can
+// finish loading it. Delete them when no page can need them any more.
 //
 // Each file is first written and synced under a temporary name, and only
 // when all of them are on disk are they renamed into place, artifacts first
@@ -116,17 +156,33 @@ func Write(dir string, f *bundle.Files) (err error) {
 		}
 	}()
 	var finals []string
+	put := func(name string, data []byte) error {
+		tmp, err := writeTemp(dir, name, data, 0o644)
+		if err != nil {
+			return fmt.Errorf("write bundle: %w", err)
+		}
+		temps = append(temps, tmp)
+		finals = append(finals, filepath.Join(dir, name))
+		return nil
+	}
 	for _, e := range entries {
 		data := *e.field(f)
 		if data == nil {
 			continue
 		}
-		tmp, err := writeTemp(dir, e.name, data, 0o644)
-		if err != nil {
-			return fmt.Errorf("write bundle: %w", err)
+		if err := put(e.name, data); err != nil {
+			return err
 		}
-		temps = append(temps, tmp)
-		finals = append(finals, filepath.Join(dir, e.name))
+		if e.artifact == "" {
+			continue
+		}
+		name := ContentName(e.artifact, sha256.Sum256(data))
+		if old, err := os.ReadFile(filepath.Join(dir, name)); err == nil && bytes.Equal(old, data) {
+			continue
+		}
+		if err := put(name, data); err != nil {
+			return err
+		}
 	}
 	for i, t := range temps {
 		if err := os.Rename(t, finals[i]); err != nil {

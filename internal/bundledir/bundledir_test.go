@@ -3,6 +3,7 @@ package bundledir
 import (
 	"bytes"
 	"crypto/ed25519"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -221,4 +222,55 @@ func FuzzParsePublicKey(f *testing.F) {
 			t.Fatalf("accepted %q, which is not the canonical %q", text, canon)
 		}
 	})
+}
+
+// TestContentNames: Write puts each artifact beside its plain file under
+// its content-addressed name too, and ContentName is the name the SDK
+// derives (js/src/core.js contentName).
+func TestContentNames(t *testing.T) {
+	sum := sha256.Sum256([]byte("x"))
+	for _, tt := range []struct{ name, want string }{
+		{bundle.NameWeights, "weights.2d711642b726b044.bin"},
+		{bundle.NameCatalog, "catalog.2d711642b726b044.bin"},
+		{bundle.NameWasm, "privrec.2d711642b726b044.wasm"},
+		{"js", ""},
+	} {
+		if got := ContentName(tt.name, sum); got != tt.want {
+			t.Errorf("ContentName(%q) = %q; want %q", tt.name, got, tt.want)
+		}
+	}
+
+	dir := t.TempDir()
+	f := sample("1")
+	if err := Write(dir, f); err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range []struct {
+		name string
+		data []byte
+	}{{bundle.NameWeights, f.Weights}, {bundle.NameCatalog, f.Catalog}, {bundle.NameWasm, f.Wasm}} {
+		got, err := os.ReadFile(filepath.Join(dir, ContentName(a.name, sha256.Sum256(a.data))))
+		if err != nil || !bytes.Equal(got, a.data) {
+			t.Errorf("%s: content-addressed copy %q, %v; want %q", a.name, got, err, a.data)
+		}
+	}
+	// A new bundle leaves the old copies (pages may still need them) and
+	// adds its own; an unchanged artifact's copy is not rewritten.
+	wasmCopy := filepath.Join(dir, ContentName(bundle.NameWasm, sha256.Sum256(f.Wasm)))
+	before, _ := os.Stat(wasmCopy)
+	g := sample("2")
+	g.Wasm = f.Wasm
+	if err := Write(dir, g); err != nil {
+		t.Fatal(err)
+	}
+	after, _ := os.Stat(wasmCopy)
+	if !os.SameFile(before, after) {
+		t.Error("the unchanged module's content-addressed copy was rewritten")
+	}
+	for _, data := range [][]byte{f.Weights, g.Weights} {
+		if _, err := os.Stat(filepath.Join(dir, ContentName(bundle.NameWeights, sha256.Sum256(data)))); err != nil {
+			t.Error(err)
+		}
+	}
+	assertNoTemps(t, dir)
 }

@@ -12,7 +12,9 @@ import (
 )
 
 // FormatVersion is the manifest format this package writes and reads.
-const FormatVersion = 1
+// Format 2 added the signed model kind; format 1 manifests are refused with
+// model.ErrUnsupported and advice to re-sign (see RATIONALE.md).
+const FormatVersion = 2
 
 // Caps on what a bundle may hold. A manifest or artifact above its cap is
 // refused with model.ErrTooLarge before it is hashed or decoded, so a hostile
@@ -75,6 +77,9 @@ type Manifest struct {
 	BundleID [16]byte
 	Epsilon  float64 // differential privacy ε of training; 0 means not DP
 	Delta    float64 // differential privacy δ; 0 means not DP
+	// Model is how the weights score (model.ModelNeighbors or
+	// model.ModelEmbedding), signed so a host can tell before it loads them.
+	Model model.ModelKind
 	// Artifacts lists weights, catalog and wasm, each exactly once.
 	Artifacts []Artifact
 }
@@ -271,6 +276,9 @@ type Meta struct {
 	BundleID [16]byte
 	Epsilon  float64
 	Delta    float64
+	// Model is the kind of model the weights hold; empty means
+	// model.ModelNeighbors, the only kind privrec trained before embeddings.
+	Model model.ModelKind
 }
 
 // Files are the bytes of a bundle directory. Manifest and Signature are
@@ -289,10 +297,17 @@ func Sign(f *Files, meta Meta, priv ed25519.PrivateKey) error {
 	if meta.Version == 0 {
 		return errorf(model.ErrBadRequest, "sign bundle: version is 0; want a positive, increasing number")
 	}
+	kind := meta.Model
+	if kind == "" {
+		kind = model.ModelNeighbors
+	}
+	if !kind.Valid() {
+		return errorf(model.ErrBadRequest, "sign bundle: model kind %q; want %q or %q", truncate(string(kind), maxModelLen), model.ModelNeighbors, model.ModelEmbedding)
+	}
 	pub := priv.Public().(ed25519.PublicKey)
 	m := &Manifest{
 		Format: FormatVersion, Version: meta.Version, Created: meta.Created, Expires: meta.Expires,
-		KeyID: KeyID(pub), BundleID: meta.BundleID, Epsilon: meta.Epsilon, Delta: meta.Delta,
+		KeyID: KeyID(pub), BundleID: meta.BundleID, Epsilon: meta.Epsilon, Delta: meta.Delta, Model: kind,
 	}
 	for _, a := range []struct {
 		name string

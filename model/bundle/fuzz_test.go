@@ -16,7 +16,7 @@ func fuzzManifest() *Manifest {
 	copy(id[:], "fuzz bundle id..")
 	return &Manifest{
 		Format: FormatVersion, Version: 1750000000, Created: 1_750_000_000_000, Expires: 1_752_592_000_000,
-		KeyID: "0123456789abcdef", BundleID: id, Epsilon: 2, Delta: 1e-6,
+		KeyID: "0123456789abcdef", BundleID: id, Epsilon: 2, Delta: 1e-6, Model: model.ModelEmbedding,
 		Artifacts: []Artifact{
 			{Name: NameWeights, Length: 1234, SHA256: sha256.Sum256([]byte("w"))},
 			{Name: NameCatalog, Length: 99, SHA256: sha256.Sum256([]byte("c"))},

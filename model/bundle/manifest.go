@@ -25,6 +25,7 @@ const (
 	keyBundleID  = "bundle_id"
 	keyEpsilon   = "epsilon"
 	keyDelta     = "delta"
+	keyModel     = "model"
 	keyArtifacts = "artifacts"
 
 	keyName   = "name"
@@ -35,12 +36,13 @@ const (
 // Decoder caps, on top of MaxManifest: nothing is allocated from a length
 // before it is checked against one of them.
 const (
-	maxFields    = 16 // keys of the manifest map (9 today)
+	maxFields    = 16 // keys of the manifest map (10 today)
 	maxArtFields = 8  // keys of an artifact map (3 today)
 	maxArtifacts = 8  // artifacts (3 today)
 	maxKeyLen    = 32 // bytes of a map key
 	maxNameLen   = 32 // bytes of an artifact name
 	keyIDLen     = 16 // hex characters of a key id
+	maxModelLen  = 32 // bytes of the model kind's name
 )
 
 // encode writes m in its canonical form. It does not validate m: Sign does.
@@ -48,7 +50,7 @@ func (m *Manifest) encode() ([]byte, error) {
 	var buf bytes.Buffer
 	e := msgpack.NewEncoder(&buf)
 	err := firstErr(
-		e.EncodeMapLen(9),
+		e.EncodeMapLen(10),
 		e.EncodeString(keyFormat), e.EncodeInt(int64(m.Format)),
 		e.EncodeString(keyVersion), e.EncodeUint(m.Version),
 		e.EncodeString(keyCreated), e.EncodeInt(m.Created),
@@ -57,6 +59,7 @@ func (m *Manifest) encode() ([]byte, error) {
 		e.EncodeString(keyBundleID), e.EncodeBytes(m.BundleID[:]),
 		e.EncodeString(keyEpsilon), e.EncodeFloat64(m.Epsilon),
 		e.EncodeString(keyDelta), e.EncodeFloat64(m.Delta),
+		e.EncodeString(keyModel), e.EncodeString(string(m.Model)),
 		e.EncodeString(keyArtifacts), e.EncodeArrayLen(len(m.Artifacts)),
 	)
 	if err != nil {
@@ -270,7 +273,7 @@ func (p *parser) manifest() *Manifest {
 		return nil
 	}
 	if format != FormatVersion {
-		p.fail(model.ErrUnsupported, "manifest format %d; this build reads format %d", format, FormatVersion)
+		p.fail(model.ErrUnsupported, "%s", formatAdvice(format))
 		return nil
 	}
 	m.Format = int(format)
@@ -301,6 +304,8 @@ func (p *parser) manifest() *Manifest {
 			m.Epsilon = p.float(key)
 		case keyDelta:
 			m.Delta = p.float(key)
+		case keyModel:
+			m.Model = model.ModelKind(p.str(key, maxModelLen))
 		case keyArtifacts:
 			m.Artifacts = p.artifacts()
 		default:
@@ -310,7 +315,7 @@ func (p *parser) manifest() *Manifest {
 	if p.err != nil {
 		return nil
 	}
-	for _, key := range []string{keyVersion, keyCreated, keyExpires, keyKeyID, keyBundleID, keyEpsilon, keyDelta, keyArtifacts} {
+	for _, key := range []string{keyVersion, keyCreated, keyExpires, keyKeyID, keyBundleID, keyEpsilon, keyDelta, keyModel, keyArtifacts} {
 		if !seen[key] {
 			p.fail(model.ErrCorrupt, "field %q is missing", key)
 			return nil
@@ -396,6 +401,9 @@ func (m *Manifest) validate() error {
 	if m.Delta >= 1 {
 		return errorf(model.ErrCorrupt, "check manifest: delta is %v; want < 1", m.Delta)
 	}
+	if !m.Model.Valid() {
+		return errorf(model.ErrCorrupt, "check manifest: model kind %q; want %q or %q", truncate(string(m.Model), maxModelLen), model.ModelNeighbors, model.ModelEmbedding)
+	}
 	seen := map[string]bool{}
 	for _, a := range m.Artifacts {
 		limit, known := maxArtifact(a.Name)
@@ -419,6 +427,29 @@ func (m *Manifest) validate() error {
 		}
 	}
 	return nil
+}
+
+// formatAdvice says why a manifest of another format is refused and what
+// to do about it.
+func formatAdvice(format int64) string {
+	if format >= 1 && format < FormatVersion {
+		return fmt.Sprintf("manifest format %d predates the signed model kind; this build reads format %d: re-sign the bundle with this privrec (privrec sign DIR --key KEY)", format, FormatVersion)
+	}
+	return fmt.Sprintf("manifest format %d; this build reads format %d: the bundle was made by a newer privrec, update this one", format, FormatVersion)
+}
+
+// PeekFormat returns the format version an (unverified) manifest declares,
+// for messages and hints only: never trust anything else in it.
+func PeekFormat(manifest []byte) (int64, bool) {
+	p := &parser{d: msgpack.NewDecoder(bytes.NewReader(manifest))}
+	if n := p.length("manifest", isMap, p.d.DecodeMapLen, maxFields); p.err != nil || n == 0 {
+		return 0, false
+	}
+	if p.str("manifest key", maxKeyLen) != keyFormat || p.err != nil {
+		return 0, false
+	}
+	f := p.int(keyFormat)
+	return f, p.err == nil
 }
 
 func truncate(s string, n int) string {

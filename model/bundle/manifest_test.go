@@ -44,9 +44,9 @@ func validEntries(t *testing.T) []kv {
 		arts = append(arts, msgpack.RawMessage(rawMap(t, kv{keyName, a.Name}, kv{keyLength, a.Length}, kv{keySHA256, a.SHA256[:]})))
 	}
 	return []kv{
-		{keyFormat, 1}, {keyVersion, m.Version}, {keyCreated, m.Created}, {keyExpires, m.Expires},
+		{keyFormat, FormatVersion}, {keyVersion, m.Version}, {keyCreated, m.Created}, {keyExpires, m.Expires},
 		{keyKeyID, m.KeyID}, {keyBundleID, m.BundleID[:]}, {keyEpsilon, m.Epsilon}, {keyDelta, m.Delta},
-		{keyArtifacts, arts},
+		{keyModel, string(m.Model)}, {keyArtifacts, arts},
 	}
 }
 
@@ -88,7 +88,13 @@ func TestDecodeManifest(t *testing.T) {
 		{"nil", []byte{0xc0}, model.ErrCorrupt},
 		{"empty map", []byte{0x80}, model.ErrCorrupt},
 		{"format not first", rawMap(t, append(valid[1:], valid[0])...), model.ErrCorrupt},
-		{"format 2", rawMap(t, replace(valid, keyFormat, 2)...), model.ErrUnsupported},
+		{"format 3 (a newer privrec)", rawMap(t, replace(valid, keyFormat, 3)...), model.ErrUnsupported},
+		{"format 1 (before the model kind)", rawMap(t, without(replace(valid, keyFormat, 1), keyModel)...), model.ErrUnsupported},
+		{"no model kind", rawMap(t, without(valid, keyModel)...), model.ErrCorrupt},
+		{"unknown model kind", rawMap(t, replace(valid, keyModel, "ease")...), model.ErrCorrupt},
+		{"empty model kind", rawMap(t, replace(valid, keyModel, "")...), model.ErrCorrupt},
+		{"model kind as bin", rawMap(t, replace(valid, keyModel, []byte("neighbors"))...), model.ErrCorrupt},
+		{"model kind too long", rawMap(t, replace(valid, keyModel, string(make([]byte, 33)))...), model.ErrTooLarge},
 		{"format 0", rawMap(t, replace(valid, keyFormat, 0)...), model.ErrUnsupported},
 		{"format as string", rawMap(t, replace(valid, keyFormat, "1")...), model.ErrCorrupt},
 		{"unknown field", rawMap(t, append(valid, kv{"extra", 1})...), model.ErrCorrupt},
@@ -139,6 +145,25 @@ func TestDecodeManifest(t *testing.T) {
 				t.Fatalf("got %v; want %v", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestFormatAdvice: an old manifest says to re-sign, a newer one to update.
+func TestFormatAdvice(t *testing.T) {
+	old := rawMap(t, without(replace(validEntries(t), keyFormat, 1), keyModel)...)
+	_, err := decodeManifest(old)
+	if !errors.Is(err, model.ErrUnsupported) || !bytes.Contains([]byte(err.Error()), []byte("re-sign")) {
+		t.Fatalf("format 1: %v; want unsupported and advice to re-sign", err)
+	}
+	if f, ok := PeekFormat(old); !ok || f != 1 {
+		t.Fatalf("PeekFormat = %d, %v; want 1, true", f, ok)
+	}
+	_, err = decodeManifest(rawMap(t, replace(validEntries(t), keyFormat, FormatVersion+1)...))
+	if !errors.Is(err, model.ErrUnsupported) || !bytes.Contains([]byte(err.Error()), []byte("newer privrec")) {
+		t.Fatalf("format %d: %v; want unsupported and advice to update", FormatVersion+1, err)
+	}
+	if _, ok := PeekFormat([]byte{0xc0}); ok {
+		t.Fatal("PeekFormat of nil: ok")
 	}
 }
 

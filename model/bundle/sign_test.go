@@ -30,6 +30,8 @@ func TestSign(t *testing.T) {
 		}, model.ErrTooLarge},
 		{"expires before created", func(_ *bundle.Files, m *bundle.Meta, _ *ed25519.PrivateKey) { m.Expires = m.Created }, model.ErrCorrupt},
 		{"negative epsilon", func(_ *bundle.Files, m *bundle.Meta, _ *ed25519.PrivateKey) { m.Epsilon = -1 }, model.ErrCorrupt},
+		{"embedding model", func(_ *bundle.Files, m *bundle.Meta, _ *ed25519.PrivateKey) { m.Model = model.ModelEmbedding }, nil},
+		{"unknown model kind", func(_ *bundle.Files, m *bundle.Meta, _ *ed25519.PrivateKey) { m.Model = "ease" }, model.ErrBadRequest},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -54,6 +56,31 @@ func TestSign(t *testing.T) {
 				t.Fatal("a refused Sign filled the manifest or signature")
 			}
 		})
+	}
+}
+
+// TestSignModelKind: the manifest signs the kind Meta names, neighbors when
+// it names none.
+func TestSignModelKind(t *testing.T) {
+	k := key("publisher")
+	for _, tt := range []struct{ meta, want model.ModelKind }{
+		{"", model.ModelNeighbors},
+		{model.ModelNeighbors, model.ModelNeighbors},
+		{model.ModelEmbedding, model.ModelEmbedding},
+	} {
+		m := meta("A", 100)
+		m.Model = tt.meta
+		f := artifacts(t, m.BundleID, "A")
+		if err := bundle.Sign(f, m, k); err != nil {
+			t.Fatal(err)
+		}
+		got, err := bundle.Open(request(f, pub(k)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Model != tt.want {
+			t.Errorf("Meta.Model %q: manifest says %q; want %q", tt.meta, got.Model, tt.want)
+		}
 	}
 }
 

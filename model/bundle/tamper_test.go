@@ -173,7 +173,8 @@ func TestTamperMatrix(t *testing.T) {
 	add("mix/weights-as-catalog", model.ErrDigestMismatch, with(func(r *model.LoadRequest) { r.Weights, r.Catalog = a.Catalog, a.Weights }))
 
 	// Signed but malformed manifests: the decoder and its checks.
-	add("format/future-version", model.ErrUnsupported, resigned(func(m *bundle.Manifest) { m.Format = 2 }))
+	add("format/future-version", model.ErrUnsupported, resigned(func(m *bundle.Manifest) { m.Format = bundle.FormatVersion + 1 }))
+	add("format/unknown-model-kind", model.ErrCorrupt, resigned(func(m *bundle.Manifest) { m.Model = "ease" }))
 	add("format/oversized-artifact", model.ErrTooLarge, resigned(func(m *bundle.Manifest) { m.Artifacts[0].Length = bundle.MaxWeights + 1 }))
 	add("format/missing-wasm", model.ErrMissingArtifact, resigned(func(m *bundle.Manifest) { m.Artifacts = m.Artifacts[:2] }))
 	add("format/duplicate-artifact", model.ErrCorrupt, resigned(func(m *bundle.Manifest) { m.Artifacts[2] = m.Artifacts[0] }))
