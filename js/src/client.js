@@ -18,6 +18,24 @@ function absolute(url) {
 }
 
 /**
+ * Records a step the worker timed (absolute ms: timeOrigin + now) as a
+ * performance measure of the page, so tools that read the page's timeline
+ * (devtools, PerformanceObserver) see "privrec:*" entries.
+ * @param {any} d
+ */
+function measure(d) {
+  if (typeof performance === 'undefined' || typeof performance.measure !== 'function' || !d || typeof d.name !== 'string') return;
+  if (!d.name.startsWith('privrec:') || !Number.isFinite(d.start) || !Number.isFinite(d.end)) return;
+  const start = Math.max(0, d.start - performance.timeOrigin);
+  const end = Math.max(start, d.end - performance.timeOrigin);
+  try {
+    performance.measure(d.name, { start, end });
+  } catch {
+    // an old browser without measure options: nothing to record
+  }
+}
+
+/**
  * An on-device recommender. Everything about the shopper stays in this
  * browser: the history lives in IndexedDB (or only in memory) inside a
  * dedicated worker, which also runs the signed model. Safe to call from any
@@ -43,6 +61,7 @@ export class Recommender extends EventTarget {
       new Worker(options.workerUrl ?? new URL('./privrec-worker.js', import.meta.url), { type: 'module', name: 'privrec' });
     const rec = new Recommender(worker);
     const publicKeys = Array.isArray(options.publicKeys) ? [...options.publicKeys] : options.publicKeys;
+    const t0 = typeof performance === 'undefined' ? 0 : performance.now();
     try {
       rec.model = await rec.call('init', {
         core: { namespace: options.namespace, retention: options.retention },
@@ -52,6 +71,7 @@ export class Recommender extends EventTarget {
           publicKeys,
         },
       });
+      if (typeof performance !== 'undefined') measure({ name: 'privrec:start', start: performance.timeOrigin + t0, end: performance.timeOrigin + performance.now() });
     } catch (e) {
       rec.close();
       throw e;
@@ -144,6 +164,10 @@ export class Recommender extends EventTarget {
   onMessage(msg) {
     if (!msg || typeof msg !== 'object') return;
     if (typeof msg.event === 'string') {
+      if (msg.event === 'timing') {
+        measure(msg.detail);
+        return;
+      }
       if (msg.event === 'modelupdated') {
         const { origin, ...info } = msg.detail;
         this.model = /** @type {ModelInfo} */ (info);

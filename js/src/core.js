@@ -3,17 +3,44 @@
 // postMessage (protocol.js), so nothing here ever blocks the page.
 
 import { Code, PrivrecError } from './errors.js';
-import { Engine } from './module.js';
+import { Engine, compileResponse } from './module.js';
 import { Storage, retentionOf } from './storage.js';
 import { parseKeys } from './keys.js';
-import { TrustedKeys, equalBytes, verifyBundle } from './verify.js';
+import { TrustedKeys, checkArtifact, equalBytes, toHex, verifyManifest } from './verify.js';
 
 /** @typedef {import('./storage.js').ConsentLevel} ConsentLevel */
 
 export const CONSENT_LEVELS = Object.freeze(/** @type {const} */ (['off', 'session', 'full']));
 const KINDS = new Set(['view', 'cart', 'purchase']);
 const MAX_ID_BYTES = 256;
-const BUNDLE_FILES = /** @type {const} */ (['manifest.bin', 'manifest.sig', 'weights.bin', 'catalog.bin']);
+/** The plain file names of a bundle's artifacts (bundledir). */
+const PLAIN = Object.freeze({ weights: 'weights.bin', catalog: 'catalog.bin', wasm: 'privrec.wasm' });
+/** Hex digits of the SHA-256 in a content-addressed name (bundledir.ContentDigits). */
+const CONTENT_DIGITS = 16;
+
+/**
+ * The content-addressed file name of an artifact, as privrec sign writes it
+ * beside the plain one (bundledir.ContentName): weights.<16 hex digits of
+ * its SHA-256>.bin, catalog.<…>.bin, privrec.<…>.wasm. A host may serve
+ * these as immutable: the name changes whenever the bytes do.
+ * @param {'weights'|'catalog'|'wasm'} name
+ * @param {Uint8Array} sha256
+ */
+export function contentName(name, sha256) {
+  const plain = PLAIN[name];
+  const dot = plain.lastIndexOf('.');
+  return `${plain.slice(0, dot)}.${toHex(sha256).slice(0, CONTENT_DIGITS)}${plain.slice(dot)}`;
+}
+
+/**
+ * The failure to report when neither the kept copy nor the network gave a
+ * model: a refusal says more than an unreachable network.
+ * @param {PrivrecError | null} cached
+ * @param {PrivrecError} network
+ */
+function telling(cached, network) {
+  return cached && network.code === Code.fetch_failed ? cached : network;
+}
 
 /**
  * @typedef {object} CoreOptions
@@ -24,8 +51,8 @@ const BUNDLE_FILES = /** @type {const} */ (['manifest.bin', 'manifest.sig', 'wei
  * @property {(fd: number, text: string) => void} [onOutput] the module's stdout/stderr
  *
  * @typedef {object} LoadOptions
- * @property {string} bundleUrl directory URL holding manifest.bin, manifest.sig, weights.bin, catalog.bin
- * @property {string} [wasmUrl] default bundleUrl + "privrec.wasm"
+ * @property {string} bundleUrl directory URL holding manifest.bin, manifest.sig and the artifacts (content-addressed names, else weights.bin, catalog.bin, privrec.wasm)
+ * @property {string} [wasmUrl] the module's URL; default: its content-addressed name in bundleUrl
  * @property {readonly (string|Uint8Array)[] | string} publicKeys trusted Ed25519 keys
  */
 
@@ -110,11 +137,18 @@ export class Core extends EventTarget {
     this.model = null;
     /** @type {LoadOptions | null} */
     this.source = null;
+    /** What the model in use was loaded from. @type {{manifest: Uint8Array, signature: Uint8Array, wasm: Uint8Array} | null} */
+    this.active = null;
+    /** manifest.bin of the copy in IndexedDB, once known good: it is not written again. @type {Uint8Array | null} */
+    this.stored = null;
+    /** The background check load() started. @type {Promise<void>} */
+    this.checking = Promise.resolve();
     /** @type {Uint8Array[]} */
     this.keys = [];
     /** The keys imported into WebCrypto; reset by load. @type {TrustedKeys | null} */
     this.trusted = null;
     this.closed = false;
+    this.recommended = false;
     this.channel = typeof BroadcastChannel === 'undefined' ? null : new BroadcastChannel(`privrec:${namespace}`);
     if (this.channel) this.channel.onmessage = (e) => this.onRemote(e.data);
   }
@@ -149,11 +183,18 @@ export class Core extends EventTarget {
   }
 
   /**
-   * Fetches, verifies and loads the signed bundle. A refused or unreachable
-   * update keeps the model in use, falling back to the last good bundle
-   * stored on this device; it throws only when no model can be loaded.
+   * Starts the signed model. A valid copy kept on this device (the last
+   * good bundle) starts at once, without waiting for the network: only its
+   * manifest's signature, expiry and version are checked again, and its
+   * module is compiled from the browser's HTTP cache (a content-addressed,
+   * immutable URL), hashed before it is instantiated. The bundle URL is
+   * then checked in the background and a newer bundle swapped in
+   * ("modelupdated"). Without a usable copy, the bundle is fetched,
+   * verified and loaded before this resolves. A refused or unreachable
+   * update keeps the model in use; this throws only when no model can be
+   * loaded.
    * @param {LoadOptions} options
-   * @returns {Promise<any>} the LoadResult of the model in use
+   * @returns {Promise<any>} the model in use (ModelInfo)
    */
   async load(options) {
     this.checkOpen();
@@ -163,45 +204,54 @@ export class Core extends EventTarget {
     this.keys = parseKeys(options.publicKeys);
     this.trusted = null;
     this.source = options;
-    return this.update();
+    /** @type {PrivrecError | null} */
+    let cached = null;
+    const last = await this.storage.lastGood();
+    if (last) {
+      try {
+        const info = await this.start(last);
+        this.checking = this.refresh().then(
+          () => {},
+          () => {}, // refusals were reported; an unreachable network is not one
+        );
+        return info;
+      } catch (e) {
+        cached = PrivrecError.from(e);
+        this.refused(cached, 'cache');
+      }
+    }
+    try {
+      return await this.refresh();
+    } catch (e) {
+      throw telling(cached, PrivrecError.from(e));
+    }
   }
 
   /**
-   * Checks the bundle URL for a newer model (see load).
+   * Checks the bundle URL for a newer model now (see load). Resolves with
+   * the model in use, which is the old one if the update was refused
+   * ("updaterefused") or the network unreachable.
    * @returns {Promise<any>}
    */
   async update() {
     this.checkOpen();
     if (!this.source) throw new PrivrecError(Code.not_loaded, 'update: call load first');
-    /** @type {PrivrecError | null} */
-    let failure = null;
-    let files = null;
+    await this.checking;
     try {
-      files = await this.fetchBundle(this.source);
+      return await this.refresh();
     } catch (e) {
-      failure = PrivrecError.from(e);
-    }
-    if (files) {
+      const failure = PrivrecError.from(e);
+      if (this.model) return this.model;
+      const last = await this.storage.lastGood();
+      if (!last) throw failure;
       try {
-        return await this.tryLoad(files, 'network');
-      } catch (e) {
-        failure = PrivrecError.from(e);
-        this.refused(failure, 'network');
+        return await this.start(last);
+      } catch (e2) {
+        const cached = PrivrecError.from(e2);
+        this.refused(cached, 'cache');
+        throw telling(cached, failure);
       }
     }
-    if (this.model) return this.model;
-    const last = await this.storage.lastGood();
-    if (last) {
-      try {
-        return await this.tryLoad(last, 'cache');
-      } catch (e) {
-        // The device's copy is re-verified like a download: storage of the
-        // origin can be written by any of its scripts.
-        failure = PrivrecError.from(e);
-        this.refused(failure, 'cache');
-      }
-    }
-    throw failure ?? new PrivrecError(Code.not_loaded, 'load: no model');
   }
 
   /**
@@ -219,26 +269,70 @@ export class Core extends EventTarget {
   }
 
   /**
+   * The bundle directory URL, ending in "/".
    * @param {LoadOptions} src
-   * @returns {Promise<Omit<import('./storage.js').StoredBundle, 'version'|'bundleId'|'acceptedAt'>>}
    */
-  async fetchBundle(src) {
-    const base = src.bundleUrl.endsWith('/') ? src.bundleUrl : `${src.bundleUrl}/`;
-    const urls = [...BUNDLE_FILES.map((f) => new URL(f, base).href), src.wasmUrl ?? new URL('privrec.wasm', base).href];
-    const bodies = await Promise.all(
-      urls.map(async (u) => {
-        let res;
-        try {
-          res = await this.fetch(u, { credentials: 'same-origin', cache: 'no-cache' });
-        } catch (e) {
-          throw new PrivrecError(Code.fetch_failed, `fetch ${u}: ${e instanceof Error ? e.message : e}`, { cause: e });
-        }
-        if (!res.ok) throw new PrivrecError(Code.fetch_failed, `fetch ${u}: HTTP ${res.status}`);
-        return new Uint8Array(await res.arrayBuffer());
-      }),
-    );
-    const [manifest, signature, weights, catalog, wasm] = bodies;
-    return { manifest, signature, weights, catalog, wasm };
+  static base(src) {
+    return src.bundleUrl.endsWith('/') ? src.bundleUrl : `${src.bundleUrl}/`;
+  }
+
+  /**
+   * GETs url; throws fetch_failed unless the answer is 2xx.
+   * @param {string} url
+   * @param {RequestCache} [cache]
+   * @returns {Promise<Response>}
+   */
+  async get(url, cache) {
+    let res;
+    try {
+      res = await this.fetch(url, cache ? { credentials: 'same-origin', cache } : { credentials: 'same-origin' });
+    } catch (e) {
+      throw new PrivrecError(Code.fetch_failed, `fetch ${url}: ${e instanceof Error ? e.message : e}`, { cause: e });
+    }
+    if (!res.ok) throw Object.assign(new PrivrecError(Code.fetch_failed, `fetch ${url}: HTTP ${res.status}`), { status: res.status });
+    return res;
+  }
+
+  /**
+   * Fetches the artifact the manifest calls name, by its content-addressed
+   * URL (cacheable for good: its bytes never change), falling back to the
+   * plain name on a 404 (a bundle signed before content addressing, or a
+   * host that dropped the copies). wasmUrl, when given, names the module.
+   * @param {import('./verify.js').Manifest} m
+   * @param {'weights'|'catalog'|'wasm'} name
+   * @returns {Promise<Response>}
+   */
+  async fetchArtifact(m, name) {
+    const src = /** @type {LoadOptions} */ (this.source);
+    if (name === 'wasm' && src.wasmUrl) return this.get(src.wasmUrl);
+    const base = Core.base(src);
+    const a = /** @type {{sha256: Uint8Array}} */ (m.artifacts.find((x) => x.name === name));
+    try {
+      return await this.get(new URL(contentName(name, a.sha256), base).href);
+    } catch (e) {
+      if (/** @type {any} */ (e).status !== 404 && /** @type {any} */ (e).status !== 410) throw e;
+      return this.get(new URL(PLAIN[name], base).href, 'no-cache');
+    }
+  }
+
+  /**
+   * Fetches the module the manifest names and compiles it (streaming,
+   * from a cacheable response), checking its length and SHA-256 before
+   * anything can instantiate it.
+   * @param {import('./verify.js').Manifest} m
+   */
+  async fetchModule(m) {
+    const res = await this.fetchArtifact(m, 'wasm');
+    const subtle = (await this.trustedKeys()).subtle;
+    const t = this.now();
+    const out = await compileResponse(res, async (bytes) => {
+      const v = this.now();
+      await checkArtifact(m, 'wasm', bytes, subtle);
+      this.timing('privrec:verify:wasm', v);
+      return /** @type {Uint8Array} */ (m.artifacts.find((a) => a.name === 'wasm')?.sha256);
+    });
+    this.timing('privrec:compile', t);
+    return out;
   }
 
   /**
@@ -251,25 +345,115 @@ export class Core extends EventTarget {
   }
 
   /**
-   * Verifies bundle files itself (signature, manifest, expiry, rollback
-   * floor, every artifact's length and SHA-256, the module's included),
-   * then loads them into an instance (reusing the current one when the
-   * module bytes are the same), checks that the module's LoadResult agrees
-   * with the manifest and, on success, makes it current. Nothing fetched is
-   * compiled or run before the SDK's own check passed.
-   * @param {Omit<import('./storage.js').StoredBundle, 'version'|'bundleId'|'acceptedAt'>} b
-   * @param {'network'|'cache'} origin
+   * Checks the bundle URL: fetches manifest.bin and manifest.sig (always
+   * revalidated), and when they differ from the model in use, verifies
+   * them, fetches the artifacts they name (content-addressed), checks each
+   * one's length and SHA-256, and loads them. An unchanged manifest costs
+   * two conditional GETs and nothing else: no verification, no
+   * compilation, no write to IndexedDB.
+   * @returns {Promise<any>} the model in use
    */
-  async tryLoad(b, origin) {
+  async refresh() {
+    const src = /** @type {LoadOptions} */ (this.source);
+    const base = Core.base(src);
+    const t = this.now();
+    const [manifest, signature] = await Promise.all(
+      ['manifest.bin', 'manifest.sig'].map(async (f) => new Uint8Array(await (await this.get(new URL(f, base).href, 'no-cache')).arrayBuffer())),
+    );
+    this.timing('privrec:fetch:manifest', t);
+    if (this.model && this.active && equalBytes(manifest, this.active.manifest) && equalBytes(signature, this.active.signature)) {
+      return this.model;
+    }
+    try {
+      const minVersion = await this.storage.highestVersion();
+      const v = this.now();
+      const m = await verifyManifest(manifest, signature, { keys: await this.trustedKeys(), now: Math.trunc(this.clock()), minVersion });
+      this.timing('privrec:verify:manifest', v);
+      const digest = /** @type {Uint8Array} */ (m.artifacts.find((a) => a.name === 'wasm')?.sha256);
+      const running = this.engine && !this.engine.broken && equalBytes(this.engine.wasmSHA256, digest) && this.active ? this.active.wasm : null;
+      const subtle = (await this.trustedKeys()).subtle;
+      const f = this.now();
+      const fetched = async (/** @type {'weights'|'catalog'} */ name) => {
+        const bytes = new Uint8Array(await (await this.fetchArtifact(m, name)).arrayBuffer());
+        const c = this.now();
+        await checkArtifact(m, name, bytes, subtle);
+        this.timing(`privrec:verify:${name}`, c);
+        return bytes;
+      };
+      const [weights, catalog, mod] = await Promise.all([
+        fetched('weights'),
+        fetched('catalog'),
+        running ? { bytes: running, sha256: digest, module: undefined } : this.fetchModule(m),
+      ]);
+      this.timing('privrec:fetch', f);
+      return await this.install(m, { manifest, signature, weights, catalog, wasm: mod.bytes }, mod.module, 'network');
+    } catch (e) {
+      const failure = PrivrecError.from(e);
+      this.refused(failure, 'network');
+      throw failure;
+    }
+  }
+
+  /**
+   * Starts the last good bundle kept on this device. Its manifest is
+   * checked again (signature, expiry, the rollback floor); its module is
+   * compiled from its content-addressed URL, which the HTTP cache serves,
+   * else from the stored bytes, and hashed either way before it is
+   * instantiated. The weights and catalog are not hashed here: the module,
+   * now known to be the signed one, checks their digests as it loads them.
+   * @param {import('./storage.js').StoredBundle} last
+   * @returns {Promise<any>}
+   */
+  async start(last) {
+    const minVersion = await this.storage.highestVersion();
+    const keys = await this.trustedKeys();
+    const v = this.now();
+    const m = await verifyManifest(last.manifest, last.signature, { keys, now: Math.trunc(this.clock()), minVersion });
+    this.timing('privrec:verify:manifest', v);
+    const digest = /** @type {Uint8Array} */ (m.artifacts.find((a) => a.name === 'wasm')?.sha256);
+    /** @type {WebAssembly.Module | undefined} */
+    let mod;
+    let wasm = last.wasm;
+    if (!(this.engine && !this.engine.broken && equalBytes(this.engine.wasmSHA256, digest))) {
+      try {
+        const got = await this.fetchModule(m);
+        mod = got.module;
+        wasm = got.bytes;
+      } catch {
+        // Offline, evicted, or not the signed module: the stored bytes,
+        // checked the same way.
+        const c = this.now();
+        await checkArtifact(m, 'wasm', last.wasm, keys.subtle);
+        this.timing('privrec:verify:wasm', c);
+        wasm = last.wasm;
+      }
+    }
+    return this.install(m, { ...last, wasm }, mod, 'cache', true);
+  }
+
+  /**
+   * Loads a bundle the SDK verified into an instance (reusing the current
+   * one when the module is the same), checks that the module's LoadResult
+   * agrees with the manifest and, on success, makes it current and keeps
+   * it on this device unless it is the copy stored already.
+   * @param {import('./verify.js').Manifest} m
+   * @param {{manifest: Uint8Array, signature: Uint8Array, weights: Uint8Array, catalog: Uint8Array, wasm: Uint8Array}} b
+   * @param {WebAssembly.Module | undefined} mod compiled from b.wasm, if done already
+   * @param {'network'|'cache'} origin
+   * @param {boolean} [kept] b is the copy in IndexedDB: on success it is known good, and not written again
+   */
+  async install(m, b, mod, origin, kept = false) {
     const minVersion = await this.storage.highestVersion();
     const now = Math.trunc(this.clock());
-    const m = await verifyBundle(b, { keys: await this.trustedKeys(), now, minVersion });
     const digest = /** @type {Uint8Array} */ (m.artifacts.find((a) => a.name === 'wasm')?.sha256);
     let engine = this.engine;
     if (!engine || engine.broken || !equalBytes(engine.wasmSHA256, digest)) {
-      engine = await Engine.create(b.wasm, { onOutput: this.onOutput });
+      const c = this.now();
+      engine = await Engine.create(b.wasm, { onOutput: this.onOutput, module: mod, sha256: digest });
+      this.timing('privrec:instantiate', c);
     }
-    const info = engine.load({
+    const l = this.now();
+    const loaded = engine.load({
       manifest: b.manifest,
       signature: b.signature,
       weights: b.weights,
@@ -279,7 +463,8 @@ export class Core extends EventTarget {
       now,
       min_version: minVersion,
     });
-    const differs = disagreement(info, m);
+    this.timing('privrec:load', l);
+    const differs = disagreement(loaded, m);
     if (differs) {
       // The signed module said something the signed manifest does not: its
       // state is not what the SDK verified, so it is never used again (a
@@ -287,23 +472,53 @@ export class Core extends EventTarget {
       engine.broken = true;
       throw new PrivrecError(Code.internal, `load bundle: the module reports ${differs}, the manifest the SDK verified says otherwise (please report it)`);
     }
+    const info = { ...loaded, model: m.model };
     const changed = !this.model || this.model.bundle_id !== m.bundleId;
     this.engine = engine;
     this.model = info;
+    this.active = { manifest: b.manifest, signature: b.signature, wasm: b.wasm };
     // The rollback floor comes from the manifest the SDK verified, never
-    // from the module's word.
-    await this.storage.accept({
-      version: m.version,
-      bundleId: m.bundleId,
-      acceptedAt: this.clock(),
-      manifest: b.manifest,
-      signature: b.signature,
-      weights: b.weights,
-      catalog: b.catalog,
-      wasm: b.wasm,
-    });
+    // from the module's word. The copy already stored is not written again.
+    if (kept) {
+      this.stored = b.manifest;
+    } else if (!(this.stored && equalBytes(this.stored, b.manifest))) {
+      await this.storage.accept({
+        version: m.version,
+        bundleId: m.bundleId,
+        acceptedAt: this.clock(),
+        manifest: b.manifest,
+        signature: b.signature,
+        weights: b.weights,
+        catalog: b.catalog,
+        wasm: b.wasm,
+      });
+      this.stored = b.manifest;
+    }
     if (changed) this.emit('modelupdated', { ...info, origin });
     return info;
+  }
+
+  /** A monotonic clock for timings (ms). */
+  now() {
+    return typeof performance === 'undefined' ? Date.now() : performance.now();
+  }
+
+  /**
+   * Records how long a step took, as a performance measure of this
+   * worker, and tells the page ("timing"), which records it on its own
+   * timeline (client.js).
+   * @param {string} name
+   * @param {number} start from this.now()
+   */
+  timing(name, start) {
+    const end = this.now();
+    try {
+      performance.measure(name, { start, end });
+    } catch {
+      // no User Timing here: the page still gets the event
+    }
+    const origin = typeof performance === 'undefined' ? 0 : performance.timeOrigin;
+    this.emit('timing', { name, start: origin + start, end: origin + end });
   }
 
   /**
@@ -313,8 +528,9 @@ export class Core extends EventTarget {
     const last = await this.storage.lastGood();
     this.engine = null;
     this.model = null;
+    this.active = null;
     if (!last) throw new PrivrecError(Code.not_loaded, 'recommend: the module crashed and no good bundle is stored; call update');
-    await this.tryLoad(last, 'cache');
+    await this.start(last);
   }
 
   /**
@@ -391,7 +607,8 @@ export class Core extends EventTarget {
     if (this.engine.broken) await this.recover();
     const engine = /** @type {Engine} */ (this.engine);
     const events = this.consentLevel === 'off' ? [] : await this.history();
-    return engine.recommend({
+    const t = this.now();
+    const out = engine.recommend({
       k,
       history: events.map((e) => ({ item: e.item, kind: e.kind, at: e.at })),
       now,
@@ -401,6 +618,11 @@ export class Core extends EventTarget {
       seen: opts.seen || undefined,
       explain: !!opts.explain,
     });
+    if (!this.recommended) {
+      this.recommended = true;
+      this.timing('privrec:recommend', t);
+    }
+    return out;
   }
 
   /** @returns {Promise<ConsentLevel>} */

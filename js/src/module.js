@@ -31,27 +31,85 @@ const hex = (b) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(''
 const compiled = new Map();
 
 /**
+ * The module compiled earlier in this worker from bytes of SHA-256 digest,
+ * or undefined.
+ * @param {Uint8Array} digest
+ */
+export function compiledModule(digest) {
+  return compiled.get(hex(digest));
+}
+
+/** @param {unknown} e */
+const compileError = (e) => new PrivrecError(Code.corrupt, `compile module: ${e instanceof Error ? e.message : e}`, { cause: e });
+
+/**
+ * Compiles a fetched module while a clone of the response is read and
+ * handed to check, which must throw unless the bytes are the signed module:
+ * WebAssembly.compileStreaming, so the browser's code cache works for a
+ * cacheable response, yet nothing compiled is ever instantiated before
+ * check passed (compiling runs no code of the module). Falls back to
+ * compiling the bytes where streaming is unavailable (a response that is
+ * not application/wasm, or no compileStreaming).
+ * @param {Response} res
+ * @param {(bytes: Uint8Array) => Promise<Uint8Array>} check resolves with the bytes' SHA-256
+ * @returns {Promise<{bytes: Uint8Array, sha256: Uint8Array, module: WebAssembly.Module}>}
+ */
+export async function compileResponse(res, check) {
+  const type = res.headers?.get?.('content-type') ?? '';
+  const stream = typeof WebAssembly.compileStreaming === 'function' && /^application\/wasm\b/i.test(type);
+  const copy = stream ? res.clone() : res;
+  /** @type {Promise<WebAssembly.Module> | null} */
+  let compiling = null;
+  if (stream) {
+    compiling = WebAssembly.compileStreaming(res);
+    compiling.catch(() => {}); // awaited below, or dropped when check fails
+  }
+  const bytes = new Uint8Array(await copy.arrayBuffer());
+  const sha256 = await check(bytes);
+  let mod = compiled.get(hex(sha256));
+  if (!mod && compiling) {
+    try {
+      mod = await compiling;
+    } catch {
+      mod = undefined; // a streaming failure: compile the bytes, which report the real error
+    }
+  }
+  if (!mod) mod = await compileBytes(bytes);
+  return { bytes, sha256, module: mod };
+}
+
+/**
+ * @param {Uint8Array} bytes
+ * @returns {Promise<WebAssembly.Module>}
+ */
+async function compileBytes(bytes) {
+  try {
+    return await WebAssembly.compile(/** @type {BufferSource} */ (bytes));
+  } catch (e) {
+    throw compileError(e);
+  }
+}
+
+/**
  * One running instance of privrec.wasm. Not safe for concurrent use: exports
  * are not reentrant, and the worker serializes every call.
  */
 export class Engine {
   /**
-   * Compiles and instantiates module bytes with the strict WASI shim. An
-   * import outside the allowlist is refused before instantiation.
+   * Compiles (unless options.module is given) and instantiates module
+   * bytes with the strict WASI shim. An import outside the allowlist is
+   * refused before instantiation.
    * @param {Uint8Array} wasmBytes
-   * @param {import('./wasi.js').WasiOptions} [options]
+   * @param {import('./wasi.js').WasiOptions & {module?: WebAssembly.Module, sha256?: Uint8Array}} [options]
+   *   module and sha256: the bytes compiled already (compileResponse) and their digest
    * @returns {Promise<Engine>}
    */
-  static async create(wasmBytes, options) {
-    const digest = await sha256(wasmBytes);
+  static async create(wasmBytes, options = {}) {
+    const digest = options.sha256 ?? (await sha256(wasmBytes));
     const key = hex(digest);
-    let mod = compiled.get(key);
-    if (!mod) {
-      try {
-        mod = await WebAssembly.compile(/** @type {BufferSource} */ (wasmBytes));
-      } catch (e) {
-        throw new PrivrecError(Code.corrupt, `compile module: ${e instanceof Error ? e.message : e}`, { cause: e });
-      }
+    let mod = options.module ?? compiled.get(key);
+    if (!mod) mod = await compileBytes(wasmBytes);
+    if (compiled.get(key) !== mod) {
       checkImports(mod);
       compiled.clear(); // keep one: a worker runs one module at a time
       compiled.set(key, mod);

@@ -24,8 +24,11 @@ const METHODS = {
   model: async (c) => c.model,
 };
 
-/** The events the core dispatches and the worker forwards to the page. */
-export const EVENTS = Object.freeze(['modelupdated', 'updaterefused', 'consentchanged', 'historychanged']);
+/**
+ * The events the core dispatches and the worker forwards to the page.
+ * "timing" is internal: the page records it as a performance measure.
+ */
+export const EVENTS = Object.freeze(['modelupdated', 'updaterefused', 'consentchanged', 'historychanged', 'timing']);
 
 /**
  * @typedef {object} Port

@@ -13,8 +13,10 @@
 
 import { Code, PrivrecError } from './errors.js';
 
-/** The manifest format this SDK reads (bundle.FormatVersion). */
-export const MANIFEST_FORMAT = 1;
+/** The manifest format this SDK reads (bundle.FormatVersion): 2 added the signed model kind. */
+export const MANIFEST_FORMAT = 2;
+/** The model kinds a manifest may name (model.ModelKind). */
+export const MODEL_KINDS = Object.freeze(/** @type {const} */ (['neighbors', 'embedding']));
 /** Caps of model/bundle: bytes of manifest.bin and of each artifact. */
 export const MAX_MANIFEST = 64 << 10;
 const MAX_ARTIFACT = Object.freeze({ weights: 32 << 20, catalog: 32 << 20, wasm: 64 << 20 });
@@ -35,6 +37,7 @@ const MAX_ARTIFACTS = 8;
 const MAX_KEY_LEN = 32;
 const MAX_NAME_LEN = 32;
 const KEY_ID_LEN = 16;
+const MAX_MODEL_LEN = 32;
 
 /**
  * A manifest the SDK decoded. Times are Unix ms; version is exact (at most
@@ -48,6 +51,7 @@ const KEY_ID_LEN = 16;
  * @property {string} bundleId
  * @property {number} epsilon
  * @property {number} delta
+ * @property {'neighbors'|'embedding'} model how the weights score (model.ModelKind)
  * @property {{name: string, length: number, sha256: Uint8Array}[]} artifacts
  */
 
@@ -408,7 +412,11 @@ export function decodeManifest(b) {
   }
   const format = r.int('format', true);
   if (format !== BigInt(MANIFEST_FORMAT)) {
-    throw new PrivrecError(Code.unsupported_version, `decode manifest: manifest format ${format}; this SDK reads format ${MANIFEST_FORMAT}`);
+    const advice =
+      format >= 1n && format < BigInt(MANIFEST_FORMAT)
+        ? 'it predates the signed model kind: the publisher re-signs the bundle with a current privrec (privrec sign)'
+        : 'the bundle was made by a newer privrec: update the SDK';
+    throw new PrivrecError(Code.unsupported_version, `decode manifest: manifest format ${format}; this SDK reads format ${MANIFEST_FORMAT}: ${advice}`);
   }
   /** @type {any} */
   const m = { format: MANIFEST_FORMAT };
@@ -442,6 +450,9 @@ export function decodeManifest(b) {
       case 'delta':
         m[key] = r.float(key);
         break;
+      case 'model':
+        m.model = r.str(key, MAX_MODEL_LEN);
+        break;
       case 'artifacts':
         m.artifacts = artifacts(r);
         break;
@@ -449,7 +460,7 @@ export function decodeManifest(b) {
         throw corrupt(`unknown field ${JSON.stringify(key)}`);
     }
   }
-  for (const key of ['version', 'created', 'expires', 'key_id', 'bundle_id', 'epsilon', 'delta', 'artifacts']) {
+  for (const key of ['version', 'created', 'expires', 'key_id', 'bundle_id', 'epsilon', 'delta', 'model', 'artifacts']) {
     if (!seen.has(key)) throw corrupt(`field ${JSON.stringify(key)} is missing`);
   }
   validate(m);
@@ -501,6 +512,7 @@ function validate(m) {
     if (!(Number.isFinite(v) && /** @type {number} */ (v) >= 0)) throw invalid(`${name} is ${v}; want a finite value >= 0`);
   }
   if (m.delta >= 1) throw invalid(`delta is ${m.delta}; want < 1`);
+  if (!MODEL_KINDS.includes(/** @type {any} */ (m.model))) throw invalid(`model kind ${JSON.stringify(m.model)}; want ${MODEL_KINDS.map((k) => JSON.stringify(k)).join(' or ')}`);
   const seen = new Set();
   for (const a of m.artifacts) {
     if (!Object.hasOwn(MAX_ARTIFACT, a.name)) throw invalid(`unknown artifact ${JSON.stringify(a.name)}`);

@@ -7,8 +7,9 @@ import 'fake-indexeddb/auto';
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { Core } from '../src/core.js';
-import { bundleUrl, fixtureFetch, freshNamespace, fx } from './helpers/fixtures.js';
+import { Core, contentName } from '../src/core.js';
+import { decodeManifest } from '../src/verify.js';
+import { bundleFiles, bundleUrl, fixtureFetch, freshNamespace, fx } from './helpers/fixtures.js';
 import { nodeWorker, serveFixtures } from './helpers/worker.js';
 
 /** @param {any} r a model.Request as JSON */
@@ -68,7 +69,10 @@ for (const b of builds) {
     await runCases(t, { track: (e) => rec.track(e), recommend: (o) => rec.recommend(o), clear: () => rec.history.clear() });
     // Promise 1: the history was never sent anywhere. The only requests are
     // GETs of the bundle's static files, with no body and no query.
-    const files = new Set(['manifest.bin', 'manifest.sig', 'weights.bin', 'catalog.bin', 'privrec.wasm'].map((f) => `/${fx.parity_bundle}/${f}`));
+    // The artifacts are fetched by their content-addressed names.
+    const m = decodeManifest(bundleFiles(fx.parity_bundle).manifest);
+    const names = m.artifacts.map((a) => contentName(/** @type {any} */ (a.name), a.sha256));
+    const files = new Set(['manifest.bin', 'manifest.sig', ...names].map((f) => `/${fx.parity_bundle}/${f}`));
     assert.equal(server.requests.length, files.size);
     for (const r of server.requests) {
       assert.equal(r.method, 'GET');

@@ -90,40 +90,66 @@ test('the rogue module is a real threat: alone, it "verifies" anything at versio
 });
 
 test('a substituted module is refused before it is instantiated', async (t) => {
-  const ns = freshNamespace();
-  const c = await newCore(ns);
-  await c.load({ bundleUrl: bundleUrl('v2'), publicKeys: [fx.public_key] });
-  const before = await c.recommend(ctx);
   const rogue = bundleFiles('substituted').wasm;
-  const cases = [
-    // The bundle directory's own privrec.wasm is the rogue (manifest v8, signed for the real module).
-    { name: 'bundle with a rogue privrec.wasm', bundle: 'substituted', fetch: undefined },
-    // A genuine, newer bundle (v3) with the module swapped on the way.
-    { name: 'v3 with the module swapped in transit', bundle: 'v3', fetch: cdn((url, body) => (url.endsWith('.wasm') ? rogue : body)) },
-  ];
-  for (const tc of cases) {
-    await t.test(tc.name, async () => {
-      if (tc.fetch) c.fetch = tc.fetch;
-      resetSpy();
-      const { info, refused } = await updateTo(c, tc.bundle);
-      c.fetch = fixtureFetch();
-      assert.equal(refused?.code, Code.digest_mismatch);
-      assert.match(refused?.message, /check wasm/);
-      assert.equal(refused?.origin, 'network');
-      assert.equal(refused?.kept, 2);
-      assert.equal(spy.created.length, 0, 'the rogue was never instantiated');
-      assert.equal(spy.loads.length, 0, 'no module was asked about the bundle');
-      assert.equal(info.version, 2);
-      assert.equal(await c.storage.highestVersion(), 2, 'the rollback floor did not move');
-      assert.deepEqual(await c.recommend(ctx), before);
-    });
-  }
+  const genuine = bundleFiles('v2').wasm;
+  const swapWasm = () => cdn((url, body) => (url.endsWith('.wasm') ? rogue : body));
 
-  await t.test('and a genuine update is still accepted afterwards', async () => {
-    const { info, refused } = await updateTo(c, 'v3');
+  await t.test('first visit, the module swapped in transit', async () => {
+    const c = await newCore(freshNamespace(), swapWasm());
+    resetSpy();
+    await assert.rejects(c.load({ bundleUrl: bundleUrl('v3'), publicKeys: [fx.public_key] }), (/** @type {any} */ e) => e.code === Code.digest_mismatch && /check wasm/.test(e.message));
+    assert.equal(spy.created.length, 0, 'the rogue was never instantiated');
+    assert.equal(spy.loads.length, 0, 'no module was asked about the bundle');
+    assert.equal(await c.storage.highestVersion(), 0, 'the rollback floor did not move');
+  });
+
+  await t.test('a later visit whose HTTP cache serves a substituted module', async () => {
+    const ns = freshNamespace();
+    const first = await newCore(ns);
+    await first.load({ bundleUrl: bundleUrl('v2'), publicKeys: [fx.public_key] });
+    const before = await first.recommend(ctx);
+    first.close();
+    const c = await newCore(ns, swapWasm());
+    resetSpy();
+    const info = await c.load({ bundleUrl: bundleUrl('v2'), publicKeys: [fx.public_key] });
+    assert.equal(info.version, 2);
+    assert.equal(spy.created.length, 1);
+    assert.deepEqual(spy.created[0], genuine, 'the stored genuine module runs, never the substituted one');
+    assert.deepEqual(await c.recommend(ctx), before);
+  });
+
+  await t.test('an update naming the module already running does not fetch one', async () => {
+    const c = await newCore(freshNamespace());
+    await c.load({ bundleUrl: bundleUrl('v2'), publicKeys: [fx.public_key] });
+    resetSpy();
+    // v8's directory serves a rogue privrec.wasm, but its manifest signs the
+    // module this instance runs already: nothing is fetched or compiled.
+    c.fetch = fixtureFetch();
+    const { info, refused } = await updateTo(c, 'substituted');
     assert.equal(refused, null);
-    assert.equal(info.version, 3);
-    assert.equal(await c.storage.highestVersion(), 3);
+    assert.equal(info.version, 8);
+    assert.equal(spy.created.length, 0, 'no module was instantiated');
+    assert.ok(!/** @type {any} */ (c.fetch).urls.some((/** @type {string} */ u) => u.endsWith('.wasm')), 'no module was fetched');
+  });
+
+  await t.test('an update with a new module swapped in transit', async () => {
+    const c = await newCore(freshNamespace());
+    await c.load({ bundleUrl: bundleUrl('v2'), publicKeys: [fx.public_key] });
+    const before = await c.recommend(ctx);
+    // Make the running module look different, so the update must fetch one.
+    /** @type {any} */ (c.engine).wasmSHA256 = new Uint8Array(32);
+    c.fetch = swapWasm();
+    resetSpy();
+    const { info, refused } = await updateTo(c, 'v3');
+    assert.equal(refused?.code, Code.digest_mismatch);
+    assert.match(refused?.message, /check wasm/);
+    assert.equal(refused?.origin, 'network');
+    assert.equal(refused?.kept, 2);
+    assert.equal(spy.created.length, 0, 'the rogue was never instantiated');
+    assert.equal(spy.loads.length, 0, 'no module was asked about the bundle');
+    assert.equal(info.version, 2);
+    assert.equal(await c.storage.highestVersion(), 2, 'the rollback floor did not move');
+    assert.deepEqual(await c.recommend(ctx), before);
   });
 });
 
@@ -194,11 +220,13 @@ test('a tampered cached bundle is refused on load and reported', async (t) => {
     c[c.length - 1] ^= 0x01;
     return c;
   };
+  // The SDK hashes a kept module before it runs; kept weights and catalog
+  // are checked by that (genuine) module as it loads them.
   const cases = [
-    { name: 'weights flipped', edit: (/** @type {any} */ b) => ({ ...b, weights: flipped(b.weights) }), code: Code.digest_mismatch },
-    { name: 'module replaced by the rogue', edit: (/** @type {any} */ b) => ({ ...b, wasm: rogue }), code: Code.digest_mismatch },
-    { name: 'manifest of a newer bundle, old signature', edit: (/** @type {any} */ b) => ({ ...b, manifest: v3.manifest }), code: Code.bad_signature },
-    { name: 'version field inflated and module replaced', edit: (/** @type {any} */ b) => ({ ...b, version: 2 ** 53, wasm: rogue }), code: Code.digest_mismatch },
+    { name: 'weights flipped', edit: (/** @type {any} */ b) => ({ ...b, weights: flipped(b.weights) }), code: Code.digest_mismatch, instantiated: 1 },
+    { name: 'module replaced by the rogue', edit: (/** @type {any} */ b) => ({ ...b, wasm: rogue }), code: Code.digest_mismatch, instantiated: 0 },
+    { name: 'manifest of a newer bundle, old signature', edit: (/** @type {any} */ b) => ({ ...b, manifest: v3.manifest }), code: Code.bad_signature, instantiated: 0 },
+    { name: 'version field inflated and module replaced', edit: (/** @type {any} */ b) => ({ ...b, version: 2 ** 53, wasm: rogue }), code: Code.digest_mismatch, instantiated: 0 },
   ];
   for (const tc of cases) {
     await t.test(tc.name, async () => {
@@ -221,7 +249,8 @@ test('a tampered cached bundle is refused on load and reported', async (t) => {
       c.addEventListener('updaterefused', (e) => refused.push(/** @type {CustomEvent} */ (e).detail));
       resetSpy();
       await assert.rejects(c.load({ bundleUrl: bundleUrl('v2'), publicKeys: [fx.public_key] }), { code: tc.code });
-      assert.equal(spy.created.length, 0, 'the cached module was not instantiated');
+      assert.equal(spy.created.length, tc.instantiated, tc.instantiated ? 'the genuine kept module ran, and refused the weights' : 'the kept module was not instantiated');
+      for (const w of spy.created) assert.deepEqual(w, bundleFiles('v2').wasm, 'only the genuine module ever runs');
       assert.deepEqual(
         refused.map((r) => [r.origin, r.code, r.kept]),
         [['cache', tc.code, null]],

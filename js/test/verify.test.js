@@ -23,8 +23,9 @@ function flip(b, i) {
 test('decodes the manifests the Go side signs', () => {
   const b = bundleFiles('v2');
   const m = decodeManifest(b.manifest);
-  assert.equal(m.format, 1);
+  assert.equal(m.format, 2);
   assert.equal(m.version, 2);
+  assert.equal(m.model, 'neighbors');
   assert.equal(m.created, fx.created);
   assert.ok(m.expires > fx.now);
   assert.equal(m.keyId, keyId);
@@ -173,7 +174,7 @@ function fields() {
   const id = new Uint8Array(16).fill(0xab);
   const art = (/** @type {string} */ name) => ({ map: [['name', name], ['length', 10], ['sha256', new Uint8Array(32)]] });
   return /** @type {[string, Mp][]} */ ([
-    ['format', 1],
+    ['format', 2],
     ['version', 7],
     ['created', fx.created],
     ['expires', fx.created + DAY],
@@ -181,6 +182,7 @@ function fields() {
     ['bundle_id', id],
     ['epsilon', { f64: 1.5 }],
     ['delta', { f64: 1e-6 }],
+    ['model', 'embedding'],
     ['artifacts', { arr: [art('weights'), art('catalog'), art('wasm')] }],
   ]);
 }
@@ -207,7 +209,13 @@ test('decodeManifest is as strict as model/bundle', async (t) => {
     { name: 'empty', b: new Uint8Array(0), code: Code.corrupt },
     { name: 'not a map', b: new Uint8Array(mp({ arr: [1, 2] })), code: Code.corrupt },
     { name: 'format not first', b: manifest((f) => f.push(/** @type {any} */ (f.shift()))), code: Code.corrupt },
-    { name: 'format 2', b: manifest((f) => set(f, 'format', 2)), code: Code.unsupported_version },
+    { name: 'format 3 (newer)', b: manifest((f) => set(f, 'format', 3)), code: Code.unsupported_version, message: /newer privrec/ },
+    { name: 'format 1 (before the model kind)', b: manifest((f) => { set(f, 'format', 1); f.splice(f.findIndex(([k]) => k === 'model'), 1); }), code: Code.unsupported_version, message: /re-signs/ },
+    { name: 'no model kind', b: manifest((f) => f.splice(f.findIndex(([k]) => k === 'model'), 1)), code: Code.corrupt, message: /"model" is missing/ },
+    { name: 'unknown model kind', b: manifest((f) => set(f, 'model', 'ease')), code: Code.corrupt, message: /model kind "ease"/ },
+    { name: 'model kind as bin', b: manifest((f) => set(f, 'model', new TextEncoder().encode('neighbors'))), code: Code.corrupt },
+    { name: 'model kind too long', b: manifest((f) => set(f, 'model', 'n'.repeat(33))), code: Code.too_large },
+    { name: 'model kind neighbors', b: manifest((f) => set(f, 'model', 'neighbors')), code: null },
     { name: 'unknown field', b: manifest((f) => f.push(['extra', 1])), code: Code.corrupt },
     { name: 'missing field', b: manifest((f) => f.splice(1, 1)), code: Code.corrupt },
     { name: 'duplicate field', b: manifest((f) => f.push(['version', 8])), code: Code.corrupt },
@@ -242,7 +250,7 @@ test('decodeManifest is as strict as model/bundle', async (t) => {
   for (const tc of cases) {
     await t.test(tc.name, () => {
       if (tc.code === null) decodeManifest(tc.b);
-      else assert.throws(() => decodeManifest(tc.b), (/** @type {any} */ e) => e.name === 'PrivrecError' && e.code === tc.code);
+      else assert.throws(() => decodeManifest(tc.b), (/** @type {any} */ e) => e.name === 'PrivrecError' && e.code === tc.code && (!tc.message || tc.message.test(e.message)));
     });
   }
 });

@@ -61,9 +61,14 @@ export interface Retention {
 }
 
 export interface LoadOptions {
-  /** URL of the bundle directory: manifest.bin, manifest.sig, weights.bin, catalog.bin. */
+  /**
+   * URL of the bundle directory: manifest.bin and manifest.sig (revalidated on every page view),
+   * and the artifacts under the content-addressed names `privrec sign` writes
+   * (weights.<16 hex digits of SHA-256>.bin, catalog.<…>.bin, privrec.<…>.wasm; cacheable as
+   * immutable), else under weights.bin, catalog.bin and privrec.wasm.
+   */
   bundleUrl: string;
-  /** URL of privrec.wasm; default bundleUrl + "privrec.wasm". The manifest pins its SHA-256. */
+  /** URL of the module; default: its content-addressed name in bundleUrl. The manifest pins its SHA-256. */
   wasmUrl?: string;
   /** Trusted Ed25519 public keys: standard base64 of the 32 bytes, the text of a privrec.pub file, or the bytes. Several allow key rotation. */
   publicKeys: string | Uint8Array | ReadonlyArray<string | Uint8Array>;
@@ -95,7 +100,12 @@ export interface ModelInfo {
   /** Differential privacy of training; 0 when the model is not DP. */
   epsilon: number;
   delta: number;
+  /** How the model scores, as its signed manifest says. */
+  model: ModelKind;
 }
+
+/** The kinds of model a bundle may hold (model.ModelKind). */
+export type ModelKind = 'neighbors' | 'embedding';
 
 export interface TrackEvent {
   item: string;

@@ -39,7 +39,9 @@ export function fixtureFetch() {
     if (f.offline) throw new TypeError('fetch failed: offline');
     if (!url.startsWith(CDN)) return new Response(null, { status: 404 });
     try {
-      return new Response(await readFile(join(FIXTURES, new URL(url).pathname)));
+      const path = new URL(url).pathname;
+      const headers = path.endsWith('.wasm') ? { 'content-type': 'application/wasm' } : undefined;
+      return new Response(await readFile(join(FIXTURES, path)), { headers });
     } catch {
       return new Response(null, { status: 404 });
     }
