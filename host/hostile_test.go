@@ -57,8 +57,7 @@ func TestHostileRequestsAreRefused(t *testing.T) {
 			if tc.recommend {
 				fn, phase, what = "privrec_recommend", PhaseRecommend, "recommend"
 			}
-			var out msgpack.RawMessage
-			err := inst.roundTrip(ctx, phase, fn, what, msgpack.RawMessage(tc.req), &out)
+			err := inst.roundTrip(ctx, phase, fn, what, tc.req, func([]byte) error { return nil })
 			want := tc.want
 			if want == nil {
 				want = model.ErrBadRequest
@@ -84,8 +83,10 @@ func TestDecodeEnvelopeBoundsAllocation(t *testing.T) {
 		in   []byte
 		want error
 	}{
-		{name: "ok", in: mustMarshal(t, model.Envelope{Result: mustMarshal(t, model.Response{K: 1, Items: []model.Recommendation{{Item: "a", Score: 1}}})})},
-		{name: "2M nil items", in: mustMarshal(t, model.Envelope{Result: nils}), want: ErrABI},
+		{name: "ok", in: model.EncodeEnvelope(&model.Envelope{Result: mustMarshal(t, model.Response{K: 1, Items: []model.Recommendation{{Item: "a", Score: 1}}})})},
+		{name: "ok, result as bin", in: mustMarshal(t, model.Envelope{Result: mustMarshal(t, model.Response{K: 1, Items: []model.Recommendation{{Item: "a", Score: 1}}})})},
+		{name: "2M nil items", in: model.EncodeEnvelope(&model.Envelope{Result: nils}), want: ErrABI},
+		{name: "101 items", in: model.EncodeEnvelope(&model.Envelope{Result: mustMarshal(t, model.Response{K: 1, Items: make([]model.Recommendation, 101)})}), want: ErrABI},
 		{name: "envelope claims 2^32-1 fields", in: []byte{0xdf, 0xff, 0xff, 0xff, 0xff}, want: ErrABI},
 		{name: "module error", in: mustMarshal(t, model.Envelope{Code: model.CodeRollback, Message: "old"}), want: model.ErrRollback},
 	} {
@@ -93,7 +94,10 @@ func TestDecodeEnvelopeBoundsAllocation(t *testing.T) {
 			var before, after runtime.MemStats
 			runtime.ReadMemStats(&before)
 			var res model.Response
-			err := decodeEnvelope(tc.in, &res)
+			err := decodeEnvelope(tc.in, func(b []byte) (err error) {
+				res, err = model.DecodeResponse(b)
+				return err
+			})
 			runtime.ReadMemStats(&after)
 			bound := 4*uint64(len(tc.in)) + 1<<20
 			require.Less(t, after.TotalAlloc-before.TotalAlloc, bound, "decoding %d bytes allocated %d", len(tc.in), after.TotalAlloc-before.TotalAlloc)

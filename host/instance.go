@@ -9,7 +9,6 @@ import (
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
 	"github.com/tetratelabs/wazero/sys"
-	"github.com/vmihailenco/msgpack/v5"
 
 	"github.com/privrec/privrec/host/internal/wasi"
 	"github.com/privrec/privrec/model"
@@ -135,7 +134,10 @@ func (i *Instance) Load(ctx context.Context, req model.LoadRequest) (model.LoadR
 		req.Now = i.mod.rt.cfg.Clock().UnixMilli()
 	}
 	var res model.LoadResult
-	err := i.roundTrip(ctx, PhaseLoad, "privrec_load", "load bundle", &req, &res)
+	err := i.roundTrip(ctx, PhaseLoad, "privrec_load", "load bundle", model.EncodeLoadRequest(&req), func(b []byte) (err error) {
+		res, err = model.DecodeLoadResult(b)
+		return err
+	})
 	return res, err
 }
 
@@ -143,7 +145,10 @@ func (i *Instance) Load(ctx context.Context, req model.LoadRequest) (model.LoadR
 // while it runs; the record (Calls) shows whether it did.
 func (i *Instance) Recommend(ctx context.Context, req model.Request) (model.Response, error) {
 	var res model.Response
-	err := i.roundTrip(ctx, PhaseRecommend, "privrec_recommend", "recommend", &req, &res)
+	err := i.roundTrip(ctx, PhaseRecommend, "privrec_recommend", "recommend", model.EncodeRequest(&req), func(b []byte) (err error) {
+		res, err = model.DecodeResponse(b)
+		return err
+	})
 	return res, err
 }
 
@@ -181,15 +186,12 @@ func (i *Instance) record(fn string, args []uint64, payload []byte, errno uint32
 }
 
 // roundTrip is one ABI operation: alloc a request buffer, write the
-// MessagePack request, call the export, wipe and free the request buffer,
-// read and free the result envelope, decode it into out.
-func (i *Instance) roundTrip(ctx context.Context, phase Phase, export, what string, in, out any) error {
+// MessagePack request, call the export, wipe (unless it is a load request:
+// the module keeps the bundle bytes it loaded) and free the request buffer,
+// read and free the result envelope, and hand the result to decode.
+func (i *Instance) roundTrip(ctx context.Context, phase Phase, export, what string, req []byte, decode func([]byte) error) error {
 	if i.broken != nil {
 		return fmt.Errorf("%s: %w", what, i.broken)
-	}
-	req, err := msgpack.Marshal(in)
-	if err != nil {
-		return fmt.Errorf("%s: encode request: %w", what, err)
 	}
 	if uint64(len(req)) > 1<<31 {
 		return fmt.Errorf("%s: %w: request of %d bytes", what, model.ErrTooLarge, len(req))
@@ -210,9 +212,13 @@ func (i *Instance) roundTrip(ctx context.Context, phase Phase, export, what stri
 	}
 	res, callErr := i.invoke(ctx, phase, export, uint64(ptr), uint64(len(req)))
 	if callErr == nil {
-		// Requests carry history: leave none of it in guest memory.
-		mem = i.guest.Memory()
-		mem.Write(ptr, make([]byte, len(req)))
+		if phase != PhaseLoad {
+			// Requests carry history: leave none of it in guest memory.
+			// A load request carries only public bundle bytes, which the
+			// module adopts on success: its model is views into them.
+			mem = i.guest.Memory()
+			mem.Write(ptr, make([]byte, len(req)))
+		}
 		if _, err := i.invoke(ctx, PhaseAlloc, "privrec_free", uint64(ptr)); err != nil && callErr == nil {
 			callErr = err
 		}
@@ -231,25 +237,25 @@ func (i *Instance) roundTrip(ctx context.Context, phase Phase, export, what stri
 	if _, err := i.invoke(ctx, PhaseAlloc, "privrec_free", uint64(rptr)); err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
-	if err := decodeEnvelope(envBytes, out); err != nil {
+	if err := decodeEnvelope(envBytes, decode); err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	return nil
 }
 
-// decodeEnvelope decodes a result envelope and, on success, its result into
-// out. The bytes come from a module the harness does not trust, so they go
-// through model.Unmarshal: a few bytes claiming a huge array must not make
-// the host allocate it.
-func decodeEnvelope(b []byte, out any) error {
-	var env model.Envelope
-	if err := model.Unmarshal(b, &env); err != nil {
+// decodeEnvelope decodes a result envelope and, on success, hands its
+// result to decode. The bytes come from a module the harness does not
+// trust, so they go through model's strict decoders: a few bytes claiming
+// a huge array must not make the host allocate it.
+func decodeEnvelope(b []byte, decode func([]byte) error) error {
+	env, err := model.DecodeEnvelope(b)
+	if err != nil {
 		return fmt.Errorf("%w: decode result envelope: %v", ErrABI, err)
 	}
 	if env.Code != model.CodeOK {
 		return model.ErrorFromCode(env.Code, env.Message)
 	}
-	if err := model.Unmarshal(env.Result, out); err != nil {
+	if err := decode(env.Result); err != nil {
 		return fmt.Errorf("%w: decode result: %v", ErrABI, err)
 	}
 	return nil

@@ -2,7 +2,8 @@ package model
 
 import (
 	"errors"
-	"fmt"
+
+	"github.com/privrec/privrec/model/internal/wire"
 )
 
 // Code is the numeric form of an error as it crosses the wasm boundary. The
@@ -119,7 +120,7 @@ func (c Code) String() string {
 	case CodeMissingArtifact:
 		return "missing_artifact"
 	}
-	return fmt.Sprintf("code_%d", uint16(c))
+	return wire.Sprintf("code_%d", uint16(c))
 }
 
 // Error is an error that crossed the wasm boundary: a code and the module's
@@ -152,7 +153,22 @@ func ErrorFromCode(c Code, msg string) error {
 	return &Error{Code: c, Message: msg}
 }
 
-// errorf wraps a sentinel with a "verb noun:" style message.
+// errorf wraps a sentinel with a "verb noun:" style message. It formats
+// with wire.Sprintf, not fmt, so that the module links neither fmt nor
+// reflect: the verbs %v %d %s %q %x and %%, on the operands error
+// messages use (strings, byte slices and arrays, integers, floats, errors).
 func errorf(sentinel error, format string, args ...any) error {
-	return fmt.Errorf("%w: %s", sentinel, fmt.Sprintf(format, args...))
+	return &sentinelError{msg: sentinel.Error() + ": " + wire.Sprintf(format, args...), sentinel: sentinel}
 }
+
+type sentinelError struct {
+	msg      string
+	sentinel error
+}
+
+func (e *sentinelError) Error() string { return e.msg }
+func (e *sentinelError) Unwrap() error { return e.sentinel }
+
+// wrapf is fmt.Errorf for code the module links: the verbs of errorf, and
+// %w, which formats like %v and wraps its operand for errors.Is.
+func wrapf(format string, args ...any) error { return wire.Errorf(format, args...) }

@@ -8,13 +8,10 @@ package main
 
 import (
 	"encoding/hex"
-	"fmt"
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
 	"unsafe"
-
-	"github.com/vmihailenco/msgpack/v5"
 
 	"github.com/privrec/privrec/model"
 	"github.com/privrec/privrec/model/bundle"
@@ -55,9 +52,18 @@ var (
 	// replaces them, and no load may go below version (rollback).
 	current *model.Model
 	version uint64
+	// currentBuf is the load request buffer current keeps views into
+	// (model.Load keeps the model as views into the weights and catalog
+	// bytes, and DecodeLoadRequest does not copy them). Holding it here
+	// keeps it alive after the host frees it; replacing it on the next
+	// successful load makes it garbage.
+	currentBuf []byte
 	// buffers keeps alive every buffer handed to the host, by address, so
 	// the garbage collector does not move or free it.
 	buffers = map[uint32][]byte{}
+	// adopted is the address of the buffer the current model was loaded
+	// from, or 0: privrec_free forgets that buffer without clearing it.
+	adopted uint32
 )
 
 //go:wasmexport privrec_abi_version
@@ -74,7 +80,12 @@ func alloc(size uint32) uint32 {
 //go:wasmexport privrec_free
 func free(ptr uint32) {
 	if b, ok := buffers[ptr]; ok {
-		clear(b) // requests hold history: leave none of it behind
+		if ptr == adopted {
+			// The current model's bundle bytes: public, and still in use.
+			adopted = 0
+		} else {
+			clear(b) // requests hold history: leave none of it behind
+		}
 		delete(buffers, ptr)
 	}
 	collect(false)
@@ -101,14 +112,14 @@ func input(ptr, n uint32) []byte {
 
 //go:wasmexport privrec_load
 func load(ptr, n uint32) uint64 {
-	return reply(func() (any, error) {
+	return reply(func() ([]byte, error) {
 		in := input(ptr, n)
 		if in == nil {
-			return nil, fmt.Errorf("%w: load: ptr/len do not name a buffer from privrec_alloc", model.ErrBadRequest)
+			return nil, fail(model.ErrBadRequest, "load: ptr/len do not name a buffer from privrec_alloc")
 		}
-		req, err := model.DecodeLoadRequest(in)
+		req, err := model.DecodeLoadRequest(in) // views into in, no copies
 		if err != nil {
-			return nil, fmt.Errorf("load: %w", err)
+			return nil, wrap("load: ", err)
 		}
 		req.MinVersion = max(req.MinVersion, version)
 		man, err := bundle.Open(&req)
@@ -119,9 +130,11 @@ func load(ptr, n uint32) uint64 {
 		if err != nil {
 			return nil, err
 		}
-		current, version = m, man.Version
-		defer collect(true) // the old model and the artifacts' copies are garbage now
-		return model.LoadResult{
+		// Adopt the buffer: the model keeps views into it. The previous
+		// one, if the host freed it, is garbage now, with the old model.
+		current, version, currentBuf, adopted = m, man.Version, buffers[ptr], ptr
+		defer collect(true)
+		return model.EncodeLoadResult(&model.LoadResult{
 			Version:  man.Version,
 			KeyID:    man.KeyID,
 			Created:  man.Created,
@@ -130,53 +143,77 @@ func load(ptr, n uint32) uint64 {
 			BundleID: hex.EncodeToString(man.BundleID[:]),
 			Epsilon:  man.Epsilon,
 			Delta:    man.Delta,
-		}, nil
+			Kind:     string(m.Kind()),
+		}), nil
 	})
 }
 
 //go:wasmexport privrec_recommend
 func recommend(ptr, n uint32) uint64 {
-	return reply(func() (any, error) {
+	return reply(func() ([]byte, error) {
 		if current == nil {
-			return nil, fmt.Errorf("%w: recommend: call privrec_load with a signed bundle first", model.ErrNotLoaded)
+			return nil, fail(model.ErrNotLoaded, "recommend: call privrec_load with a signed bundle first")
 		}
 		in := input(ptr, n)
 		if in == nil {
-			return nil, fmt.Errorf("%w: recommend: ptr/len do not name a buffer from privrec_alloc", model.ErrBadRequest)
+			return nil, fail(model.ErrBadRequest, "recommend: ptr/len do not name a buffer from privrec_alloc")
 		}
 		req, err := model.DecodeRequest(in)
 		if err != nil {
-			return nil, fmt.Errorf("recommend: %w", err)
+			return nil, wrap("recommend: ", err)
 		}
-		return current.Recommend(req)
+		res, err := current.Recommend(req)
+		if err != nil {
+			return nil, err
+		}
+		return model.EncodeResponse(&res), nil
 	})
 }
 
-// reply runs f and packs its result or error into an envelope in a buffer
-// the host frees. A panic becomes CodeInternal rather than a trap.
-func reply(f func() (any, error)) (packed uint64) {
+// fail is the error "sentinel: msg", which unwraps to sentinel.
+func fail(sentinel error, msg string) error {
+	return &prefixed{sentinel.Error() + ": " + msg, sentinel}
+}
+
+// wrap prefixes err's message; the code is still err's (model.CodeOf).
+func wrap(prefix string, err error) error { return &prefixed{prefix + err.Error(), err} }
+
+type prefixed struct {
+	msg string
+	err error
+}
+
+func (p *prefixed) Error() string { return p.msg }
+func (p *prefixed) Unwrap() error { return p.err }
+
+// reply runs f and packs its encoded result or error into an envelope in
+// a buffer the host frees. A panic becomes CodeInternal rather than a trap.
+func reply(f func() ([]byte, error)) uint64 {
 	var env model.Envelope
 	func() {
 		defer func() {
 			if r := recover(); r != nil {
-				env = model.Envelope{Code: model.CodeInternal, Message: fmt.Sprintf("internal error: %v (please report it)", r)}
+				env = model.Envelope{Code: model.CodeInternal, Message: "internal error: " + panicText(r) + " (please report it)"}
 			}
 		}()
-		v, err := f()
+		raw, err := f()
 		if err != nil {
 			env = model.Envelope{Code: model.CodeOf(err), Message: err.Error()}
 			return
 		}
-		raw, err := msgpack.Marshal(v)
-		if err != nil {
-			env = model.Envelope{Code: model.CodeInternal, Message: "encode result: " + err.Error()}
-			return
-		}
-		env = model.Envelope{Result: msgpack.RawMessage(raw)}
+		env = model.Envelope{Result: raw}
 	}()
-	out, err := msgpack.Marshal(&env)
-	if err != nil {
-		out, _ = msgpack.Marshal(&model.Envelope{Code: model.CodeInternal, Message: "encode envelope"})
-	}
+	out := model.EncodeEnvelope(&env)
 	return uint64(keep(out))<<32 | uint64(len(out))
+}
+
+// panicText is what fmt's %v would print for the usual panic values.
+func panicText(r any) string {
+	switch v := r.(type) {
+	case error:
+		return v.Error()
+	case string:
+		return v
+	}
+	return "panic"
 }

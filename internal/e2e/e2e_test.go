@@ -178,13 +178,12 @@ func benchRecommend(b *testing.B, f *fixture, req model.Request) {
 		lr := f.shipped.LoadRequest()
 		sum := sha256.Sum256(f.shipped.Files.Wasm)
 		lr.WasmSHA256 = sum[:]
-		var e model.Envelope
-		require.NoError(b, msgpack.Unmarshal(call("privrec_load", lr), &e))
+		e, err := model.DecodeEnvelope(call("privrec_load", lr))
+		require.NoError(b, err)
 		require.Zero(b, e.Code, e.Message)
 		b.ReportAllocs()
 		for b.Loop() {
-			var e model.Envelope
-			if err := msgpack.Unmarshal(call("privrec_recommend", req), &e); err != nil || e.Code != 0 {
+			if e, err := model.DecodeEnvelope(call("privrec_recommend", req)); err != nil || e.Code != 0 {
 				b.Fatal(err, e.Message)
 			}
 		}

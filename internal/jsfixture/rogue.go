@@ -24,10 +24,7 @@ func rogueModule(claim model.LoadResult) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	envelope, err := msgpack.Marshal(model.Envelope{Code: model.CodeOK, Result: result})
-	if err != nil {
-		return nil, err
-	}
+	envelope := model.EncodeEnvelope(&model.Envelope{Code: model.CodeOK, Result: result})
 	const dataAt = 1024     // where the envelope lives in memory
 	const scratch = 1 << 16 // what privrec_alloc always returns
 	packed := int64(dataAt)<<32 | int64(len(envelope))

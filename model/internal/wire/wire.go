@@ -1,18 +1,19 @@
 // Package wire reads and writes the strict MessagePack framing of privrec's
-// artifacts. Reader checks every length against both a documented cap and
-// the bytes actually left before it allocates, so a hostile length costs
-// nothing; msgpack.Unmarshal into slices gives no such guarantee.
+// artifacts, requests and results. Reader checks every length against both
+// a documented cap and the bytes actually left before it allocates, so a
+// hostile length costs nothing; msgpack.Unmarshal into slices gives no such
+// guarantee.
+//
+// It is written by hand on a byte slice, without reflection and without
+// fmt (see Sprintf), because it is all of MessagePack the module links:
+// github.com/vmihailenco/msgpack/v5 stays with the hosts and the tests,
+// which use it to prove this package agrees with it.
 package wire
 
 import (
-	"bytes"
 	"encoding/binary"
 	"errors"
-	"fmt"
-	"io"
 	"math"
-
-	"github.com/vmihailenco/msgpack/v5"
 )
 
 // ErrFormat is wrapped by every Reader error; callers map it to their own
@@ -23,103 +24,297 @@ var ErrFormat = errors.New("format error")
 // being malformed).
 var ErrLimit = errors.New("limit exceeded")
 
+// MaxDepth bounds the nesting Skip walks through: far above the few levels
+// any privrec document has, far below what could exhaust a stack (Skip
+// keeps its own, fixed-size one).
+const MaxDepth = 32
+
+// MessagePack codes this package names.
+const (
+	codeNil     = 0xc0
+	codeFalse   = 0xc2
+	codeTrue    = 0xc3
+	codeBin8    = 0xc4
+	codeBin16   = 0xc5
+	codeBin32   = 0xc6
+	codeFloat32 = 0xca
+	codeFloat64 = 0xcb
+	codeUint8   = 0xcc
+	codeUint16  = 0xcd
+	codeUint32  = 0xce
+	codeUint64  = 0xcf
+	codeInt8    = 0xd0
+	codeInt16   = 0xd1
+	codeInt32   = 0xd2
+	codeInt64   = 0xd3
+	codeStr8    = 0xd9
+	codeStr16   = 0xda
+	codeStr32   = 0xdb
+	codeArray16 = 0xdc
+	codeArray32 = 0xdd
+	codeMap16   = 0xde
+	codeMap32   = 0xdf
+)
+
+// Error is the error of a failed read: what was being read, and why. It
+// unwraps to ErrFormat or ErrLimit.
+type Error struct {
+	What   string
+	Reason string
+	Kind   error // ErrFormat or ErrLimit
+}
+
+func (e *Error) Error() string {
+	if e.What == "" {
+		return e.Kind.Error() + ": " + e.Reason
+	}
+	return e.What + ": " + e.Kind.Error() + ": " + e.Reason
+}
+
+func (e *Error) Unwrap() error { return e.Kind }
+
 // Reader decodes one MessagePack document from a byte slice.
 // It is not safe for concurrent use.
 type Reader struct {
-	b   []byte // the whole document, for View
-	r   *bytes.Reader
-	d   *msgpack.Decoder
+	b   []byte // the whole document, for views
+	p   int    // the next byte to read
 	err error
 }
 
 // NewReader returns a Reader over b.
-func NewReader(b []byte) *Reader {
-	r := bytes.NewReader(b)
-	return &Reader{b: b, r: r, d: msgpack.NewDecoder(r)}
-}
+func NewReader(b []byte) *Reader { return &Reader{b: b} }
 
 // Err returns the first error met; once set, every read is a no-op.
 func (r *Reader) Err() error { return r.err }
 
-func (r *Reader) fail(err error, what string) {
+func (r *Reader) fail(kind error, what, reason string) {
 	if r.err == nil {
-		if errors.Is(err, ErrLimit) || errors.Is(err, ErrFormat) {
-			r.err = fmt.Errorf("%s: %w", what, err)
-		} else {
-			r.err = fmt.Errorf("%s: %w: %v", what, ErrFormat, err)
-		}
+		r.err = &Error{What: what, Reason: reason, Kind: kind}
 	}
+}
+
+func (r *Reader) truncated(what string) {
+	r.fail(ErrFormat, what, "truncated at byte "+itoa(r.p))
 }
 
 // Invalid records a format error found by the caller.
 func (r *Reader) Invalid(what, format string, args ...any) {
-	r.fail(fmt.Errorf("%w: %s", ErrFormat, fmt.Sprintf(format, args...)), what)
+	r.fail(ErrFormat, what, Sprintf(format, args...))
+}
+
+// Limit records a limit exceeded, found by the caller.
+func (r *Reader) Limit(what, format string, args ...any) {
+	r.fail(ErrLimit, what, Sprintf(format, args...))
 }
 
 // Remaining is the number of undecoded bytes.
-func (r *Reader) Remaining() int { return r.r.Len() }
+func (r *Reader) Remaining() int { return len(r.b) - r.p }
 
 // End fails unless every byte has been consumed.
 func (r *Reader) End() error {
-	if r.err == nil && r.r.Len() != 0 {
-		r.err = fmt.Errorf("%w: %d trailing bytes", ErrFormat, r.r.Len())
+	if r.err == nil && r.p != len(r.b) {
+		r.err = &Error{Reason: itoa(len(r.b)-r.p) + " trailing bytes", Kind: ErrFormat}
 	}
 	return r.err
+}
+
+// Peek returns the code of the next value without consuming it; ok is
+// false at the end of the document or after an error.
+func (r *Reader) Peek() (c byte, ok bool) {
+	if r.err != nil || r.p >= len(r.b) {
+		return 0, false
+	}
+	return r.b[r.p], true
+}
+
+// Nil consumes a nil and reports whether there was one.
+func (r *Reader) Nil() bool {
+	if c, ok := r.Peek(); ok && c == codeNil {
+		r.p++
+		return true
+	}
+	return false
+}
+
+// code consumes the next code.
+func (r *Reader) code(what string) (byte, bool) {
+	if r.err != nil {
+		return 0, false
+	}
+	if r.p >= len(r.b) {
+		r.truncated(what)
+		return 0, false
+	}
+	c := r.b[r.p]
+	r.p++
+	return c, true
+}
+
+// uintN reads a big-endian unsigned integer of size bytes.
+func (r *Reader) uintN(size int, what string) (uint64, bool) {
+	if size > len(r.b)-r.p {
+		r.truncated(what)
+		return 0, false
+	}
+	b := r.b[r.p:]
+	var v uint64
+	switch size {
+	case 1:
+		v = uint64(b[0])
+	case 2:
+		v = uint64(binary.BigEndian.Uint16(b))
+	case 4:
+		v = uint64(binary.BigEndian.Uint32(b))
+	case 8:
+		v = binary.BigEndian.Uint64(b)
+	}
+	r.p += size
+	return v, true
 }
 
 // checkLen enforces the cap and that at least n*minSize bytes remain.
 func (r *Reader) checkLen(n, max, minSize int, what string) bool {
 	if n < 0 {
-		r.fail(fmt.Errorf("%w: negative length", ErrFormat), what)
+		r.fail(ErrFormat, what, "negative length")
 		return false
 	}
 	if n > max {
-		r.fail(fmt.Errorf("%w: %d > %d", ErrLimit, n, max), what)
+		r.fail(ErrLimit, what, itoa(n)+" > "+itoa(max))
 		return false
 	}
-	if minSize > 0 && n > r.r.Len()/minSize {
-		r.fail(fmt.Errorf("%w: length %d but only %d bytes left", ErrFormat, n, r.r.Len()), what)
+	if left := len(r.b) - r.p; minSize > 0 && n > left/minSize {
+		r.fail(ErrFormat, what, "length "+itoa(n)+" but only "+itoa(left)+" bytes left")
 		return false
 	}
 	return true
 }
 
+func (r *Reader) wrongType(c byte, kind, what string) {
+	r.fail(ErrFormat, what, "code "+hexByte(c)+" is not "+kind)
+}
+
 // ArrayLen reads an array header of at most max elements, each at least
-// minSize bytes long on the wire.
+// minSize bytes long on the wire. A nil is an error: artifacts always
+// write their arrays.
 func (r *Reader) ArrayLen(max, minSize int, what string) int {
-	if r.err != nil {
+	c, ok := r.code(what)
+	if !ok {
 		return 0
 	}
-	n, err := r.d.DecodeArrayLen()
-	if err != nil {
-		r.fail(err, what)
+	var n uint64
+	switch {
+	case c >= 0x90 && c <= 0x9f:
+		n = uint64(c & 0x0f)
+	case c == codeArray16:
+		n, ok = r.uintN(2, what)
+	case c == codeArray32:
+		n, ok = r.uintN(4, what)
+	default:
+		r.wrongType(c, "an array", what)
 		return 0
 	}
-	if !r.checkLen(n, max, minSize, what) {
+	if !ok || !r.checkLen(int(n), max, minSize, what) {
 		return 0
 	}
-	return n
+	return int(n)
 }
 
 // ExpectArray reads an array header that must have exactly n elements.
 func (r *Reader) ExpectArray(n int, what string) {
 	if got := r.ArrayLen(n, 1, what); r.err == nil && got != n {
-		r.fail(fmt.Errorf("%w: %d fields, want %d", ErrFormat, got, n), what)
+		r.fail(ErrFormat, what, itoa(got)+" fields, want "+itoa(n))
 	}
 }
 
-// Bytes reads a bin value of at most max bytes; nil reads as nil.
+// MapLen reads a map header of at most max entries, each key and value at
+// least one byte on the wire. A nil is an error; callers that accept one
+// test Nil first.
+func (r *Reader) MapLen(max int, what string) int {
+	c, ok := r.code(what)
+	if !ok {
+		return 0
+	}
+	var n uint64
+	switch {
+	case c >= 0x80 && c <= 0x8f:
+		n = uint64(c & 0x0f)
+	case c == codeMap16:
+		n, ok = r.uintN(2, what)
+	case c == codeMap32:
+		n, ok = r.uintN(4, what)
+	default:
+		r.wrongType(c, "a map", what)
+		return 0
+	}
+	if !ok || !r.checkLen(int(n), max, 2, what) {
+		return 0
+	}
+	return int(n)
+}
+
+func isBin(c byte) bool { return c == codeBin8 || c == codeBin16 || c == codeBin32 }
+func isStr(c byte) bool {
+	return (c >= 0xa0 && c <= 0xbf) || c == codeStr8 || c == codeStr16 || c == codeStr32
+}
+
+// rawLen reads the header of a str or bin value; -1 means nil.
+func (r *Reader) rawLen(c byte, what string) (int, bool) {
+	var n uint64
+	ok := true
+	switch {
+	case c == codeNil:
+		return -1, true
+	case c >= 0xa0 && c <= 0xbf:
+		n = uint64(c & 0x1f)
+	case c == codeStr8 || c == codeBin8:
+		n, ok = r.uintN(1, what)
+	case c == codeStr16 || c == codeBin16:
+		n, ok = r.uintN(2, what)
+	case c == codeStr32 || c == codeBin32:
+		n, ok = r.uintN(4, what)
+	default:
+		return 0, false
+	}
+	return int(n), ok
+}
+
+// header reads a str or bin length header after checking its type; -1
+// means nil (or an error).
+func (r *Reader) header(ok func(byte) bool, kind string, max int, what string) int {
+	c, good := r.code(what)
+	if !good {
+		return -1
+	}
+	if c != codeNil && !ok(c) {
+		r.wrongType(c, "a "+kind, what)
+		return -1
+	}
+	n, good := r.rawLen(c, what)
+	if !good || n >= 0 && !r.checkLen(n, max, 1, what) {
+		return -1
+	}
+	return n
+}
+
+// view returns the next n bytes of the document, capacity clipped; nil
+// when n < 0, and an empty non-nil slice when n == 0.
+func (r *Reader) view(n int) []byte {
+	if n < 0 || r.err != nil {
+		return nil
+	}
+	at := r.p
+	r.p += n
+	return r.b[at : at+n : at+n]
+}
+
+// Bytes reads a bin value of at most max bytes into a new slice; nil and
+// an empty bin read as nil.
 func (r *Reader) Bytes(max int, what string) []byte {
 	n := r.header(isBin, "bin", max, what)
 	if n <= 0 {
 		return nil
 	}
-	b := make([]byte, n)
-	if err := r.d.ReadFull(b); err != nil {
-		r.fail(err, what)
-		return nil
-	}
-	return b
+	return append([]byte(nil), r.view(n)...)
 }
 
 // View reads a bin value of at most max bytes like Bytes, but returns a
@@ -127,124 +322,193 @@ func (r *Reader) Bytes(max int, what string) []byte {
 // length), so a decoder can keep views into an artifact rather than a
 // second copy of it; nil reads as nil.
 func (r *Reader) View(max int, what string) []byte {
-	n := r.header(isBin, "bin", max, what)
-	return r.view(n, what)
-}
-
-// view returns the next n bytes of the document; nil when n <= 0.
-func (r *Reader) view(n int, what string) []byte {
-	if n <= 0 {
-		return nil
+	if n := r.header(isBin, "bin", max, what); n > 0 {
+		return r.view(n)
 	}
-	at := len(r.b) - r.r.Len()
-	if _, err := r.r.Seek(int64(n), io.SeekCurrent); err != nil {
-		r.fail(err, what)
-		return nil
-	}
-	return r.b[at : at+n : at+n]
+	return nil
 }
 
 // StrView reads a str value of at most max bytes like String, but returns
 // its bytes as a sub-slice of the document instead of a new string; nil
 // reads as nil.
 func (r *Reader) StrView(max int, what string) []byte {
-	n := r.header(isStr, "string", max, what)
-	return r.view(n, what)
+	if n := r.header(isStr, "string", max, what); n > 0 {
+		return r.view(n)
+	}
+	return nil
 }
 
 // String reads a str value of at most max bytes; nil reads as "".
 func (r *Reader) String(max int, what string) string {
-	n := r.header(isStr, "string", max, what)
-	if n <= 0 {
-		return ""
+	if n := r.header(isStr, "string", max, what); n > 0 {
+		return string(r.view(n))
 	}
-	b := make([]byte, n)
-	if err := r.d.ReadFull(b); err != nil {
-		r.fail(err, what)
-		return ""
-	}
-	return string(b)
+	return ""
 }
 
-func isBin(c byte) bool { return c == 0xc4 || c == 0xc5 || c == 0xc6 }
-func isStr(c byte) bool { return (c >= 0xa0 && c <= 0xbf) || c == 0xd9 || c == 0xda || c == 0xdb }
-
-// header reads a str or bin length header after checking its type; -1
-// means nil.
-func (r *Reader) header(ok func(byte) bool, kind string, max int, what string) int {
-	if r.err != nil {
-		return -1
+// Raw reads a str or bin value of at most max bytes and returns its bytes
+// as a sub-slice of the document: nil for a nil, an empty non-nil slice
+// for an empty value. It accepts both types because msgpack.Unmarshal
+// does, for strings and byte slices alike, and so do the hosts that send
+// requests; artifacts use the typed readers.
+func (r *Reader) Raw(max int, what string) []byte {
+	c, ok := r.code(what)
+	if !ok {
+		return nil
 	}
-	c, err := r.d.PeekCode()
-	if err != nil {
-		r.fail(err, what)
-		return -1
-	}
-	if c != 0xc0 && !ok(c) {
-		r.fail(fmt.Errorf("%w: code %#x is not a %s", ErrFormat, c, kind), what)
-		return -1
-	}
-	n, err := r.d.DecodeBytesLen()
-	if err != nil {
-		r.fail(err, what)
-		return -1
+	n, ok := r.rawLen(c, what)
+	if !ok {
+		if r.err == nil {
+			r.wrongType(c, "a str or bin", what)
+		}
+		return nil
 	}
 	if n >= 0 && !r.checkLen(n, max, 1, what) {
-		return -1
+		return nil
 	}
-	return n
+	return r.view(n)
 }
 
-// Uint reads an unsigned integer no larger than max.
+// number reads any MessagePack integer as its sign and magnitude bits: neg
+// reports a negative value, in which case v is its two's complement.
+func (r *Reader) number(what string) (v uint64, neg, ok bool) {
+	c, ok := r.code(what)
+	if !ok {
+		return 0, false, false
+	}
+	switch {
+	case c <= 0x7f:
+		return uint64(c), false, true
+	case c >= 0xe0:
+		return uint64(int64(int8(c))), true, true
+	case c >= codeUint8 && c <= codeUint64:
+		v, ok = r.uintN(1<<(c-codeUint8), what)
+		return v, false, ok
+	case c >= codeInt8 && c <= codeInt64:
+		size := 1 << (c - codeInt8)
+		v, ok = r.uintN(size, what)
+		if !ok {
+			return 0, false, false
+		}
+		// Sign-extend from size bytes.
+		shift := uint(64 - 8*size)
+		s := int64(v<<shift) >> shift
+		return uint64(s), s < 0, true
+	}
+	r.wrongType(c, "an integer", what)
+	return 0, false, false
+}
+
+// Uint reads a non-negative integer of any width no larger than max.
 func (r *Reader) Uint(max uint64, what string) uint64 {
-	if r.err != nil {
+	v, neg, ok := r.number(what)
+	if !ok {
 		return 0
 	}
-	v, err := r.d.DecodeUint64()
-	if err != nil {
-		r.fail(err, what)
+	if neg {
+		r.fail(ErrFormat, what, itoa64(int64(v))+" is negative")
 		return 0
 	}
 	if v > max {
-		r.fail(fmt.Errorf("%w: %d > %d", ErrLimit, v, max), what)
+		r.fail(ErrLimit, what, utoa(v)+" > "+utoa(max))
 		return 0
 	}
 	return v
 }
 
-// Float reads a finite float (float32 or float64 on the wire).
+// Int reads an integer of any width within [min, max].
+func (r *Reader) Int(min, max int64, what string) int64 {
+	v, neg, ok := r.number(what)
+	if !ok {
+		return 0
+	}
+	if !neg && v > math.MaxInt64 {
+		r.fail(ErrFormat, what, utoa(v)+" overflows int64")
+		return 0
+	}
+	if s := int64(v); s < min || s > max {
+		r.fail(ErrLimit, what, itoa64(s)+" is outside ["+itoa64(min)+", "+itoa64(max)+"]")
+		return 0
+	}
+	return int64(v)
+}
+
+// Bool reads true or false.
+func (r *Reader) Bool(what string) bool {
+	c, ok := r.code(what)
+	if !ok {
+		return false
+	}
+	switch c {
+	case codeTrue:
+		return true
+	case codeFalse:
+		return false
+	}
+	r.wrongType(c, "a bool", what)
+	return false
+}
+
+// Float reads a finite number: a float32 or float64, or an integer (which
+// is how JavaScript's encoders send a number that happens to be whole).
 func (r *Reader) Float(what string) float64 {
-	if r.err != nil {
+	c, ok := r.Peek()
+	if !ok {
+		if r.err == nil {
+			r.truncated(what)
+		}
 		return 0
 	}
-	v, err := r.d.DecodeFloat64()
-	if err != nil {
-		r.fail(err, what)
+	var f float64
+	switch c {
+	case codeFloat32:
+		r.p++
+		v, ok := r.uintN(4, what)
+		if !ok {
+			return 0
+		}
+		f = float64(math.Float32frombits(uint32(v)))
+	case codeFloat64:
+		r.p++
+		v, ok := r.uintN(8, what)
+		if !ok {
+			return 0
+		}
+		f = math.Float64frombits(v)
+	default:
+		v, neg, ok := r.number(what)
+		if !ok {
+			return 0
+		}
+		if neg {
+			f = float64(int64(v))
+		} else {
+			f = float64(v)
+		}
+	}
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		r.fail(ErrFormat, what, FormatFloat(f)+" is not finite")
 		return 0
 	}
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		r.fail(fmt.Errorf("%w: %v is not finite", ErrFormat, v), what)
-		return 0
-	}
-	return v
+	return f
 }
 
 // Float32s decodes a bin of little-endian float32 values; n is the count
 // expected.
 func (r *Reader) Float32s(n int, what string) []float32 {
-	b := r.Bytes(n*4, what)
+	b := r.View(n*4, what)
 	if r.err != nil {
 		return nil
 	}
 	if len(b) != n*4 {
-		r.fail(fmt.Errorf("%w: %d bytes, want %d", ErrFormat, len(b), n*4), what)
+		r.fail(ErrFormat, what, itoa(len(b))+" bytes, want "+itoa(n*4))
 		return nil
 	}
 	out := make([]float32, n)
 	for i := range out {
 		f := math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
 		if math.IsNaN(float64(f)) || math.IsInf(float64(f), 0) {
-			r.fail(fmt.Errorf("%w: value %d is not finite", ErrFormat, i), what)
+			r.fail(ErrFormat, what, "value "+itoa(i)+" is not finite")
 			return nil
 		}
 		out[i] = f
@@ -252,37 +516,243 @@ func (r *Reader) Float32s(n int, what string) []float32 {
 	return out
 }
 
-// Writer encodes one MessagePack document. Errors are impossible when
-// writing to a bytes.Buffer, so it keeps none.
+// Skip consumes one value of any type without allocating, nesting at
+// most MaxDepth levels: it is how decoders pass over map keys they do not
+// know. The reserved code 0xc1 is an error.
+func (r *Reader) Skip(what string) {
+	// pending[d] is how many values are still to be read at depth d.
+	var pending [MaxDepth + 1]int
+	depth := 0
+	pending[0] = 1
+	for depth >= 0 && r.err == nil {
+		if pending[depth] == 0 {
+			depth--
+			continue
+		}
+		pending[depth]--
+		c, ok := r.code(what)
+		if !ok {
+			return
+		}
+		var skip, children uint64
+		switch {
+		case c <= 0x7f || c >= 0xe0, c == codeNil, c == codeFalse, c == codeTrue:
+		case c >= 0x80 && c <= 0x8f:
+			children = 2 * uint64(c&0x0f)
+		case c >= 0x90 && c <= 0x9f:
+			children = uint64(c & 0x0f)
+		case c >= 0xa0 && c <= 0xbf:
+			skip = uint64(c & 0x1f)
+		case c == codeBin8, c == codeStr8:
+			skip, ok = r.uintN(1, what)
+		case c == codeBin16, c == codeStr16:
+			skip, ok = r.uintN(2, what)
+		case c == codeBin32, c == codeStr32:
+			skip, ok = r.uintN(4, what)
+		case c == 0xc7, c == 0xc8, c == 0xc9: // ext8/16/32: length, type, data
+			skip, ok = r.uintN(1<<(c-0xc7), what)
+			skip++
+		case c == codeFloat32:
+			skip = 4
+		case c == codeFloat64:
+			skip = 8
+		case c >= codeUint8 && c <= codeUint64:
+			skip = 1 << (c - codeUint8)
+		case c >= codeInt8 && c <= codeInt64:
+			skip = 1 << (c - codeInt8)
+		case c >= 0xd4 && c <= 0xd8: // fixext1..16: type, data
+			skip = 1 + 1<<(c-0xd4)
+		case c == codeArray16:
+			children, ok = r.uintN(2, what)
+		case c == codeArray32:
+			children, ok = r.uintN(4, what)
+		case c == codeMap16:
+			children, ok = r.uintN(2, what)
+			children *= 2
+		case c == codeMap32:
+			children, ok = r.uintN(4, what)
+			children *= 2
+		default: // 0xc1 is never used
+			r.fail(ErrFormat, what, "code "+hexByte(c)+" at byte "+itoa(r.p-1))
+			return
+		}
+		if !ok {
+			return
+		}
+		left := uint64(len(r.b) - r.p)
+		if skip > left {
+			r.truncated(what)
+			return
+		}
+		r.p += int(skip)
+		if children == 0 {
+			continue
+		}
+		// Every element takes at least one byte.
+		if children > left {
+			r.fail(ErrFormat, what, utoa(children)+" elements claimed at byte "+itoa(r.p)+" but only "+utoa(left)+" bytes left")
+			return
+		}
+		if depth == MaxDepth {
+			r.fail(ErrLimit, what, "nested deeper than "+itoa(MaxDepth))
+			return
+		}
+		depth++
+		pending[depth] = int(children)
+	}
+}
+
+// SkipRaw is Skip that returns the bytes of the value it skipped, as a
+// sub-slice of the document (nil after an error).
+func (r *Reader) SkipRaw(what string) []byte {
+	at := r.p
+	r.Skip(what)
+	if r.err != nil {
+		return nil
+	}
+	return r.b[at:r.p:r.p]
+}
+
+// Writer encodes one MessagePack document into a growing byte slice.
+// Writes cannot fail, so it keeps no error.
 type Writer struct {
-	buf bytes.Buffer
-	e   *msgpack.Encoder
+	buf []byte
 }
 
 // NewWriter returns an empty Writer.
-func NewWriter() *Writer {
-	w := &Writer{}
-	w.e = msgpack.NewEncoder(&w.buf)
-	return w
-}
+func NewWriter() *Writer { return &Writer{} }
+
+// NewWriterSize returns an empty Writer with room for n bytes.
+func NewWriterSize(n int) *Writer { return &Writer{buf: make([]byte, 0, n)} }
 
 // Bytes returns the encoded document.
-func (w *Writer) Bytes() []byte { return w.buf.Bytes() }
+func (w *Writer) Bytes() []byte { return w.buf }
+
+// Len returns the number of bytes written so far.
+func (w *Writer) Len() int { return len(w.buf) }
+
+func (w *Writer) header(fix, max byte, c16, c32 byte, n int) {
+	switch {
+	case n <= int(max-fix):
+		w.buf = append(w.buf, fix|byte(n))
+	case n <= math.MaxUint16:
+		w.buf = append(w.buf, c16, byte(n>>8), byte(n))
+	default:
+		w.buf = binary.BigEndian.AppendUint32(append(w.buf, c32), uint32(n))
+	}
+}
 
 // Array writes an array header.
-func (w *Writer) Array(n int) { _ = w.e.EncodeArrayLen(n) }
+func (w *Writer) Array(n int) { w.header(0x90, 0x9f, codeArray16, codeArray32, n) }
 
-// Bin writes a bin value.
-func (w *Writer) Bin(b []byte) { _ = w.e.EncodeBytes(b) }
+// Map writes a map header.
+func (w *Writer) Map(n int) { w.header(0x80, 0x8f, codeMap16, codeMap32, n) }
+
+// Nil writes a nil.
+func (w *Writer) Nil() { w.buf = append(w.buf, codeNil) }
+
+// Bool writes true or false.
+func (w *Writer) Bool(v bool) {
+	if v {
+		w.buf = append(w.buf, codeTrue)
+	} else {
+		w.buf = append(w.buf, codeFalse)
+	}
+}
+
+// Bin writes a bin value; a nil slice is written as nil, as msgpack does.
+func (w *Writer) Bin(b []byte) {
+	if b == nil {
+		w.Nil()
+		return
+	}
+	n := len(b)
+	switch {
+	case n <= math.MaxUint8:
+		w.buf = append(w.buf, codeBin8, byte(n))
+	case n <= math.MaxUint16:
+		w.buf = append(w.buf, codeBin16, byte(n>>8), byte(n))
+	default:
+		w.buf = binary.BigEndian.AppendUint32(append(w.buf, codeBin32), uint32(n))
+	}
+	w.buf = append(w.buf, b...)
+}
 
 // String writes a str value.
-func (w *Writer) String(s string) { _ = w.e.EncodeString(s) }
+func (w *Writer) String(s string) {
+	n := len(s)
+	switch {
+	case n < 32:
+		w.buf = append(w.buf, 0xa0|byte(n))
+	case n <= math.MaxUint8:
+		w.buf = append(w.buf, codeStr8, byte(n))
+	case n <= math.MaxUint16:
+		w.buf = append(w.buf, codeStr16, byte(n>>8), byte(n))
+	default:
+		w.buf = binary.BigEndian.AppendUint32(append(w.buf, codeStr32), uint32(n))
+	}
+	w.buf = append(w.buf, s...)
+}
 
-// Uint writes an unsigned integer.
-func (w *Writer) Uint(v uint64) { _ = w.e.EncodeUint(v) }
+// Uint writes an unsigned integer in its shortest form.
+func (w *Writer) Uint(v uint64) {
+	switch {
+	case v <= math.MaxInt8:
+		w.buf = append(w.buf, byte(v))
+	case v <= math.MaxUint8:
+		w.buf = append(w.buf, codeUint8, byte(v))
+	case v <= math.MaxUint16:
+		w.buf = append(w.buf, codeUint16, byte(v>>8), byte(v))
+	case v <= math.MaxUint32:
+		w.buf = binary.BigEndian.AppendUint32(append(w.buf, codeUint32), uint32(v))
+	default:
+		w.Uint64(v)
+	}
+}
+
+// Int writes a signed integer in its shortest form.
+func (w *Writer) Int(v int64) {
+	switch {
+	case v >= 0:
+		w.Uint(uint64(v))
+	case v >= -32:
+		w.buf = append(w.buf, byte(v))
+	case v >= math.MinInt8:
+		w.buf = append(w.buf, codeInt8, byte(v))
+	case v >= math.MinInt16:
+		w.buf = append(w.buf, codeInt16, byte(v>>8), byte(v))
+	case v >= math.MinInt32:
+		w.buf = binary.BigEndian.AppendUint32(append(w.buf, codeInt32), uint32(v))
+	default:
+		w.Int64(v)
+	}
+}
+
+// Uint16 writes v as a uint16 (3 bytes), as msgpack encodes a Go uint16.
+func (w *Writer) Uint16(v uint16) { w.buf = append(w.buf, codeUint16, byte(v>>8), byte(v)) }
+
+// Uint64 writes v as a uint64 (9 bytes), as msgpack encodes a Go uint64.
+func (w *Writer) Uint64(v uint64) {
+	w.buf = binary.BigEndian.AppendUint64(append(w.buf, codeUint64), v)
+}
+
+// Int64 writes v as an int64 (9 bytes), as msgpack encodes a Go int64.
+func (w *Writer) Int64(v int64) {
+	w.buf = binary.BigEndian.AppendUint64(append(w.buf, codeInt64), uint64(v))
+}
 
 // Float writes a float64.
-func (w *Writer) Float(v float64) { _ = w.e.EncodeFloat64(v) }
+func (w *Writer) Float(v float64) {
+	w.buf = binary.BigEndian.AppendUint64(append(w.buf, codeFloat64), math.Float64bits(v))
+}
+
+// Float32 writes a float32.
+func (w *Writer) Float32(v float32) {
+	w.buf = binary.BigEndian.AppendUint32(append(w.buf, codeFloat32), math.Float32bits(v))
+}
+
+// Raw appends b, which must be one encoded MessagePack value.
+func (w *Writer) Raw(b []byte) { w.buf = append(w.buf, b...) }
 
 // Float32s writes a bin of little-endian float32 values.
 func (w *Writer) Float32s(v []float32) {

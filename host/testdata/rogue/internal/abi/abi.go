@@ -57,6 +57,6 @@ func keep(b []byte) uint32 {
 
 func reply(v any) uint64 {
 	raw, _ := msgpack.Marshal(v)
-	out, _ := msgpack.Marshal(&model.Envelope{Result: raw})
+	out := model.EncodeEnvelope(&model.Envelope{Result: raw})
 	return uint64(keep(out))<<32 | uint64(len(out))
 }

@@ -1,0 +1,646 @@
+package model
+
+import (
+	"errors"
+	"math"
+
+	"github.com/privrec/privrec/model/internal/wire"
+)
+
+// The codecs of everything that crosses the wasm boundary (wasm/ABI.md),
+// written by hand on model/internal/wire. They read and write the same
+// MessagePack maps, with the same keys, that msgpack.Marshal writes for the
+// types' msgpack tags (byte for byte: the tests compare), so hosts may keep
+// using any MessagePack library; the module links no reflection.
+//
+// Decoders follow what msgpack.Unmarshal accepts where a host could rely on
+// it: keys in any order, unknown keys skipped, nil for a zero value, str
+// and bin alike for strings and byte slices, any integer width, an
+// integer where a float is expected, the last of repeated keys. They are
+// stricter where msgpack is not safe or not exact: every count is checked
+// against the bytes left and a cap before anything is allocated, nesting
+// in skipped values stops at wire.MaxDepth, integers that do not fit their
+// field (a negative uint, a uint64 above MaxInt64) are refused rather than
+// wrapped, a struct must be a map (not msgpack's array form), and bytes
+// after the value are refused.
+
+// Bounds on the shape of a request, checked before anything is allocated.
+const (
+	// maxRequestElems bounds the array elements of one request (history
+	// events, excluded ids, keys): above the SDK's largest retention
+	// (100,000 events) plus MaxExclude, and small enough that the slices
+	// the decoder makes for them fit in any instance's memory.
+	maxRequestElems = 1 << 18
+	// maxLoadKeys bounds the keys array of a LoadRequest; bundle.Open
+	// applies the real limit (bundle.MaxKeys) with a precise error.
+	maxLoadKeys = 256
+	// maxKey is the longest map key looked at; longer ones are unknown.
+	maxKey = 1 << 30
+)
+
+// Bounds on what a host accepts from a module.
+const (
+	maxMessage     = 1 << 16 // bytes of an error message
+	maxResultText  = 64      // bytes of a key id, bundle id, kind or source
+	maxResultItems = MaxK
+)
+
+// decoder is a wire.Reader plus the request-wide element budget.
+type decoder struct {
+	r     *wire.Reader
+	elems int
+}
+
+// arrayLen reads an array header, nil as -1. It checks the count against
+// the bytes left (ErrFormat) before the budget and max (ErrLimit), so a
+// short request claiming a huge array is malformed, not too large.
+func (d *decoder) arrayLen(max int, what string) int {
+	if d.r.Nil() {
+		return -1
+	}
+	n := d.r.ArrayLen(math.MaxInt, 1, what)
+	if d.r.Err() != nil {
+		return 0
+	}
+	if d.elems += n; d.elems > maxRequestElems {
+		d.r.Limit(what, "more than %d array elements in one document", maxRequestElems)
+		return 0
+	}
+	if n > max {
+		d.r.Limit(what, "%d elements; at most %d", n, max)
+		return 0
+	}
+	return n
+}
+
+// mapLen reads a map header; nil reads as an empty map.
+func (d *decoder) mapLen(what string) int {
+	if d.r.Nil() {
+		return 0
+	}
+	return d.r.MapLen(math.MaxInt, what)
+}
+
+func (d *decoder) key(what string) string {
+	// A switch on string(b) does not allocate.
+	return string(d.r.Raw(maxKey, what))
+}
+
+func (d *decoder) int(what string) int64 {
+	if d.r.Nil() {
+		return 0
+	}
+	return d.r.Int(math.MinInt64, math.MaxInt64, what)
+}
+
+func (d *decoder) uint(max uint64, what string) uint64 {
+	if d.r.Nil() {
+		return 0
+	}
+	return d.r.Uint(max, what)
+}
+
+func (d *decoder) float(what string) float64 {
+	if d.r.Nil() {
+		return 0
+	}
+	return d.r.Float(what)
+}
+
+func (d *decoder) bool(what string) bool {
+	if d.r.Nil() {
+		return false
+	}
+	return d.r.Bool(what)
+}
+
+// str reads a str or bin of at most max bytes as a new string.
+func (d *decoder) str(max int, what string) string {
+	return string(d.r.Raw(max, what))
+}
+
+// view reads a str or bin as a sub-slice of the input: nil for a nil, an
+// empty non-nil slice for an empty value, as msgpack.Unmarshal gives.
+func (d *decoder) view(what string) []byte { return d.r.Raw(math.MaxInt32, what) }
+
+// finish maps a wire error to the package's sentinels under op.
+func (d *decoder) finish(op string) error {
+	err := d.r.End()
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, wire.ErrLimit) {
+		return wrapf("%s: %w: %v", op, ErrTooLarge, err)
+	}
+	return wrapf("%s: %w: %v", op, ErrBadRequest, err)
+}
+
+// DecodeRequest decodes a MessagePack Request as the module receives it.
+// Item ids and other strings are copied out of b; b may be reused after.
+// Errors wrap ErrBadRequest, or ErrTooLarge for a request above the bounds
+// (more than 2^18 array elements, nesting deeper than wire.MaxDepth in a
+// value it skips).
+func DecodeRequest(b []byte) (Request, error) {
+	d := &decoder{r: wire.NewReader(b)}
+	var req Request
+	if len(b) == 0 {
+		d.r.Invalid("request", "no bytes")
+	}
+	for range d.mapLen("request") {
+		switch d.key("request key") {
+		case "k":
+			req.K = int(d.int("k"))
+		case "history":
+			req.History = d.history()
+		case "now":
+			req.Now = d.int("now")
+		case "context":
+			req.Context = d.context()
+		case "exclude":
+			req.Exclude = d.strings(maxRequestElems, "exclude")
+		case "category":
+			req.Category = d.str(math.MaxInt32, "category")
+		case "seen":
+			req.Seen = Seen(d.str(math.MaxInt32, "seen"))
+		case "explain":
+			req.Explain = d.bool("explain")
+		default:
+			d.r.Skip("unknown field")
+		}
+		if d.r.Err() != nil {
+			break
+		}
+	}
+	if err := d.finish("decode request"); err != nil {
+		return Request{}, err
+	}
+	return req, nil
+}
+
+func (d *decoder) history() History {
+	n := d.arrayLen(maxRequestElems, "history")
+	if n < 0 {
+		return nil
+	}
+	h := make(History, n)
+	for i := range h {
+		if d.r.Nil() {
+			continue
+		}
+		for range d.mapLen("event") {
+			switch d.key("event key") {
+			case "item":
+				h[i].Item = d.str(math.MaxInt32, "event item")
+			case "kind":
+				h[i].Kind = d.kind()
+			case "at":
+				h[i].At = d.int("event at")
+			default:
+				d.r.Skip("unknown event field")
+			}
+			if d.r.Err() != nil {
+				return nil
+			}
+		}
+	}
+	return h
+}
+
+// kind reads an event kind; the three known ones cost no allocation.
+func (d *decoder) kind() Kind {
+	switch k := d.r.Raw(math.MaxInt32, "event kind"); string(k) {
+	case string(KindView):
+		return KindView
+	case string(KindCart):
+		return KindCart
+	case string(KindPurchase):
+		return KindPurchase
+	default:
+		return Kind(k)
+	}
+}
+
+func (d *decoder) context() Context {
+	var c Context
+	for range d.mapLen("context") {
+		switch d.key("context key") {
+		case "hour":
+			c.Hour = int(d.int("context hour"))
+		case "weekday":
+			c.Weekday = int(d.int("context weekday"))
+		case "device":
+			c.Device = d.str(math.MaxInt32, "context device")
+		default:
+			d.r.Skip("unknown context field")
+		}
+		if d.r.Err() != nil {
+			break
+		}
+	}
+	return c
+}
+
+func (d *decoder) strings(max int, what string) []string {
+	n := d.arrayLen(max, what)
+	if n < 0 {
+		return nil
+	}
+	s := make([]string, n)
+	for i := range s {
+		s[i] = d.str(math.MaxInt32, what)
+	}
+	return s
+}
+
+// DecodeLoadRequest decodes a MessagePack LoadRequest with the checks of
+// DecodeRequest. The byte fields of the result are sub-slices of b, not
+// copies: a bundle is megabytes, and the model keeps views into its
+// artifacts, so b must stay alive and unchanged as long as the request or
+// a model loaded from it is in use.
+func DecodeLoadRequest(b []byte) (LoadRequest, error) {
+	d := &decoder{r: wire.NewReader(b)}
+	var req LoadRequest
+	if len(b) == 0 {
+		d.r.Invalid("load request", "no bytes")
+	}
+	for range d.mapLen("load request") {
+		switch d.key("load request key") {
+		case "manifest":
+			req.Manifest = d.view("manifest")
+		case "signature":
+			req.Signature = d.view("signature")
+		case "weights":
+			req.Weights = d.view("weights")
+		case "catalog":
+			req.Catalog = d.view("catalog")
+		case "wasm_sha256":
+			req.WasmSHA256 = d.view("wasm_sha256")
+		case "keys":
+			if n := d.arrayLen(maxLoadKeys, "keys"); n >= 0 {
+				req.Keys = make([][]byte, n)
+				for i := range req.Keys {
+					req.Keys[i] = d.view("key")
+				}
+			} else {
+				req.Keys = nil
+			}
+		case "now":
+			req.Now = d.int("now")
+		case "min_version":
+			req.MinVersion = d.uint(math.MaxUint64, "min_version")
+		default:
+			d.r.Skip("unknown field")
+		}
+		if d.r.Err() != nil {
+			break
+		}
+	}
+	if err := d.finish("decode load request"); err != nil {
+		return LoadRequest{}, err
+	}
+	return req, nil
+}
+
+// EncodeRequest encodes r as msgpack.Marshal would.
+func EncodeRequest(r *Request) []byte {
+	w := wire.NewWriterSize(64 + 32*len(r.History))
+	n := 5
+	if len(r.Exclude) > 0 {
+		n++
+	}
+	if r.Category != "" {
+		n++
+	}
+	if r.Seen != "" {
+		n++
+	}
+	w.Map(n)
+	w.String("k")
+	w.Int(int64(r.K))
+	w.String("history")
+	if r.History == nil {
+		w.Nil()
+	} else {
+		w.Array(len(r.History))
+		for _, e := range r.History {
+			w.Map(3)
+			w.String("item")
+			w.String(e.Item)
+			w.String("kind")
+			w.String(string(e.Kind))
+			w.String("at")
+			w.Int64(e.At)
+		}
+	}
+	w.String("now")
+	w.Int64(r.Now)
+	w.String("context")
+	if r.Context.Device != "" {
+		w.Map(3)
+	} else {
+		w.Map(2)
+	}
+	w.String("hour")
+	w.Int(int64(r.Context.Hour))
+	w.String("weekday")
+	w.Int(int64(r.Context.Weekday))
+	if r.Context.Device != "" {
+		w.String("device")
+		w.String(r.Context.Device)
+	}
+	if len(r.Exclude) > 0 {
+		w.String("exclude")
+		w.Array(len(r.Exclude))
+		for _, s := range r.Exclude {
+			w.String(s)
+		}
+	}
+	if r.Category != "" {
+		w.String("category")
+		w.String(r.Category)
+	}
+	if r.Seen != "" {
+		w.String("seen")
+		w.String(string(r.Seen))
+	}
+	w.String("explain")
+	w.Bool(r.Explain)
+	return w.Bytes()
+}
+
+// EncodeLoadRequest encodes r as msgpack.Marshal would.
+func EncodeLoadRequest(r *LoadRequest) []byte {
+	size := 256 + len(r.Manifest) + len(r.Signature) + len(r.Weights) + len(r.Catalog) + 40*len(r.Keys)
+	w := wire.NewWriterSize(size)
+	w.Map(8)
+	w.String("manifest")
+	w.Bin(r.Manifest)
+	w.String("signature")
+	w.Bin(r.Signature)
+	w.String("weights")
+	w.Bin(r.Weights)
+	w.String("catalog")
+	w.Bin(r.Catalog)
+	w.String("wasm_sha256")
+	w.Bin(r.WasmSHA256)
+	w.String("keys")
+	if r.Keys == nil {
+		w.Nil()
+	} else {
+		w.Array(len(r.Keys))
+		for _, k := range r.Keys {
+			w.Bin(k)
+		}
+	}
+	w.String("now")
+	w.Int64(r.Now)
+	w.String("min_version")
+	w.Uint64(r.MinVersion)
+	return w.Bytes()
+}
+
+// EncodeResponse encodes r as msgpack.Marshal would.
+func EncodeResponse(r *Response) []byte {
+	w := wire.NewWriterSize(32 + 64*len(r.Items))
+	w.Map(3)
+	w.String("k")
+	w.Int(int64(r.K))
+	w.String("items")
+	if r.Items == nil {
+		w.Nil()
+	} else {
+		w.Array(len(r.Items))
+		for i := range r.Items {
+			it := &r.Items[i]
+			if len(it.Because) > 0 {
+				w.Map(4)
+			} else {
+				w.Map(3)
+			}
+			w.String("item")
+			w.String(it.Item)
+			w.String("score")
+			w.Float(it.Score)
+			w.String("source")
+			w.String(string(it.Source))
+			if len(it.Because) > 0 {
+				w.String("because")
+				w.Array(len(it.Because))
+				for _, b := range it.Because {
+					w.Map(2)
+					w.String("item")
+					w.String(b.Item)
+					w.String("share")
+					w.Float(b.Share)
+				}
+			}
+		}
+	}
+	w.String("unknown")
+	w.Int(int64(r.Unknown))
+	return w.Bytes()
+}
+
+// DecodeResponse decodes a Response as a host receives it from a module it
+// does not trust: at most MaxK items of at most MaxExplain reasons, ids of
+// at most MaxIDLen bytes. Errors wrap ErrBadRequest or ErrTooLarge.
+func DecodeResponse(b []byte) (Response, error) {
+	d := &decoder{r: wire.NewReader(b)}
+	var res Response
+	if len(b) == 0 || b[0] == 0xc0 {
+		d.r.Invalid("response", "no value")
+	}
+	for range d.mapLen("response") {
+		switch d.key("response key") {
+		case "k":
+			res.K = int(d.int("k"))
+		case "items":
+			res.Items = d.recommendations()
+		case "unknown":
+			res.Unknown = int(d.int("unknown"))
+		default:
+			d.r.Skip("unknown field")
+		}
+		if d.r.Err() != nil {
+			break
+		}
+	}
+	if err := d.finish("decode response"); err != nil {
+		return Response{}, err
+	}
+	return res, nil
+}
+
+func (d *decoder) recommendations() []Recommendation {
+	n := d.arrayLen(maxResultItems, "items")
+	if n < 0 {
+		return nil
+	}
+	recs := make([]Recommendation, n)
+	for i := range recs {
+		rec := &recs[i]
+		for range d.mapLen("item") {
+			switch d.key("item key") {
+			case "item":
+				rec.Item = d.str(MaxIDLen, "item id")
+			case "score":
+				rec.Score = d.float("score")
+			case "source":
+				rec.Source = Source(d.str(maxResultText, "source"))
+			case "because":
+				if m := d.arrayLen(MaxExplain, "because"); m >= 0 {
+					rec.Because = make([]Reason, m)
+					for j := range rec.Because {
+						rec.Because[j] = d.reason()
+					}
+				} else {
+					rec.Because = nil
+				}
+			default:
+				d.r.Skip("unknown item field")
+			}
+			if d.r.Err() != nil {
+				return nil
+			}
+		}
+	}
+	return recs
+}
+
+func (d *decoder) reason() Reason {
+	var r Reason
+	for range d.mapLen("reason") {
+		switch d.key("reason key") {
+		case "item":
+			r.Item = d.str(MaxIDLen, "reason item")
+		case "share":
+			r.Share = d.float("reason share")
+		default:
+			d.r.Skip("unknown reason field")
+		}
+		if d.r.Err() != nil {
+			break
+		}
+	}
+	return r
+}
+
+// EncodeLoadResult encodes r as msgpack.Marshal would.
+func EncodeLoadResult(r *LoadResult) []byte {
+	w := wire.NewWriterSize(160)
+	w.Map(9)
+	w.String("version")
+	w.Uint64(r.Version)
+	w.String("key_id")
+	w.String(r.KeyID)
+	w.String("created")
+	w.Int64(r.Created)
+	w.String("expires")
+	w.Int64(r.Expires)
+	w.String("items")
+	w.Int(int64(r.Items))
+	w.String("bundle_id")
+	w.String(r.BundleID)
+	w.String("epsilon")
+	w.Float(r.Epsilon)
+	w.String("delta")
+	w.Float(r.Delta)
+	w.String("kind")
+	w.String(r.Kind)
+	return w.Bytes()
+}
+
+// DecodeLoadResult decodes a LoadResult as a host receives it from a module
+// it does not trust. Errors wrap ErrBadRequest or ErrTooLarge.
+func DecodeLoadResult(b []byte) (LoadResult, error) {
+	d := &decoder{r: wire.NewReader(b)}
+	var res LoadResult
+	if len(b) == 0 || b[0] == 0xc0 {
+		d.r.Invalid("load result", "no value")
+	}
+	for range d.mapLen("load result") {
+		switch d.key("load result key") {
+		case "version":
+			res.Version = d.uint(math.MaxUint64, "version")
+		case "key_id":
+			res.KeyID = d.str(maxResultText, "key_id")
+		case "created":
+			res.Created = d.int("created")
+		case "expires":
+			res.Expires = d.int("expires")
+		case "items":
+			res.Items = int(d.int("items"))
+		case "bundle_id":
+			res.BundleID = d.str(maxResultText, "bundle_id")
+		case "epsilon":
+			res.Epsilon = d.float("epsilon")
+		case "delta":
+			res.Delta = d.float("delta")
+		case "kind":
+			res.Kind = d.str(maxResultText, "kind")
+		default:
+			d.r.Skip("unknown field")
+		}
+		if d.r.Err() != nil {
+			break
+		}
+	}
+	if err := d.finish("decode load result"); err != nil {
+		return LoadResult{}, err
+	}
+	return res, nil
+}
+
+// EncodeEnvelope encodes env with its Result inline (not as a bin), which
+// is what msgpack.Marshal writes for a msgpack.RawMessage.
+func EncodeEnvelope(env *Envelope) []byte {
+	w := wire.NewWriterSize(32 + len(env.Message) + len(env.Result))
+	w.Map(3)
+	w.String("code")
+	w.Uint16(uint16(env.Code))
+	w.String("message")
+	w.String(env.Message)
+	w.String("result")
+	if env.Result == nil {
+		w.Nil()
+	} else {
+		w.Raw(env.Result)
+	}
+	return w.Bytes()
+}
+
+// DecodeEnvelope decodes a result envelope as a host receives it. Result
+// is the raw MessagePack of the result value, a sub-slice of b; a result
+// sent as a bin holding MessagePack (what msgpack.Marshal writes for this
+// struct) is unwrapped, as the JS SDK does. Errors wrap ErrBadRequest or
+// ErrTooLarge.
+func DecodeEnvelope(b []byte) (Envelope, error) {
+	d := &decoder{r: wire.NewReader(b)}
+	var env Envelope
+	if len(b) == 0 {
+		d.r.Invalid("envelope", "no bytes")
+	}
+	for range d.mapLen("envelope") {
+		switch d.key("envelope key") {
+		case "code":
+			env.Code = Code(d.uint(math.MaxUint16, "code"))
+		case "message":
+			env.Message = d.str(maxMessage, "message")
+		case "result":
+			if c, ok := d.r.Peek(); ok && (c == 0xc4 || c == 0xc5 || c == 0xc6) {
+				env.Result = d.r.View(math.MaxInt32, "result")
+			} else {
+				env.Result = d.r.SkipRaw("result")
+			}
+		default:
+			d.r.Skip("unknown field")
+		}
+		if d.r.Err() != nil {
+			break
+		}
+	}
+	if err := d.finish("decode envelope"); err != nil {
+		return Envelope{}, err
+	}
+	return env, nil
+}

@@ -1,0 +1,297 @@
+package model_test
+
+import (
+	"bytes"
+	"math"
+	"testing"
+	"unsafe"
+
+	"github.com/stretchr/testify/require"
+	"github.com/vmihailenco/msgpack/v5"
+
+	"github.com/privrec/privrec/model"
+)
+
+var (
+	sampleRequests = []model.Request{
+		{},
+		{K: 3, History: model.History{{Item: "a", Kind: model.KindPurchase, At: 5}}, Exclude: []string{"b"}, Explain: true},
+		{K: -1, History: model.History{}, Now: math.MinInt64, Context: model.Context{Hour: -1, Weekday: 6, Device: "mobile"},
+			Category: "toys", Seen: model.SeenAll},
+		{K: 1 << 40, History: model.History{{Item: string(make([]byte, 300)), Kind: "jump", At: math.MaxInt64}, {}}, Exclude: []string{""}},
+	}
+	sampleLoadRequests = []model.LoadRequest{
+		{},
+		{Manifest: []byte("m"), Signature: make([]byte, 72), Weights: bytes.Repeat([]byte{7}, 70_000), Catalog: []byte{},
+			WasmSHA256: make([]byte, 32), Keys: [][]byte{make([]byte, 32), nil, {}}, Now: 1_700_000_000_000, MinVersion: math.MaxUint64},
+		{Keys: [][]byte{}, Now: -1},
+	}
+	sampleResponses = []model.Response{
+		{},
+		{K: 2, Items: []model.Recommendation{
+			{Item: "a", Score: 0.5, Source: model.SourceHistory, Because: []model.Reason{{Item: "x", Share: 0.25}, {Item: "y", Share: 1}}},
+			{Item: "b", Score: -1e-300, Source: model.SourcePopular},
+		}, Unknown: 3},
+		{K: 100, Items: []model.Recommendation{}, Unknown: -5},
+	}
+	sampleLoadResults = []model.LoadResult{
+		{},
+		{Version: math.MaxUint64, KeyID: "0123456789abcdef", Created: 1, Expires: math.MaxInt64, Items: 3600,
+			BundleID: "00ff00ff00ff00ff00ff00ff00ff00ff", Epsilon: 1.5, Delta: 1e-6, Kind: "embedding"},
+		{Created: -7, Items: 1 << 40},
+	}
+)
+
+// TestEncodersMatchMsgpack: each hand-written encoder writes exactly the
+// bytes msgpack.Marshal writes for the same value, so hosts and the JS SDK
+// read the same documents as before.
+func TestEncodersMatchMsgpack(t *testing.T) {
+	for _, r := range sampleRequests {
+		require.Equal(t, mustPack(t, &r), model.EncodeRequest(&r), "%+v", r)
+	}
+	for _, r := range sampleLoadRequests {
+		require.Equal(t, mustPack(t, &r), model.EncodeLoadRequest(&r))
+	}
+	for _, r := range sampleResponses {
+		require.Equal(t, mustPack(t, &r), model.EncodeResponse(&r), "%+v", r)
+	}
+	for _, r := range sampleLoadResults {
+		require.Equal(t, mustPack(t, &r), model.EncodeLoadResult(&r), "%+v", r)
+	}
+	// The envelope's result is inline, as a msgpack.RawMessage is.
+	type refEnvelope struct {
+		Code    model.Code         `msgpack:"code"`
+		Message string             `msgpack:"message"`
+		Result  msgpack.RawMessage `msgpack:"result"`
+	}
+	for _, env := range []model.Envelope{
+		{Result: model.EncodeResponse(&sampleResponses[1])},
+		{Code: model.CodeRollback, Message: "verify bundle: manifest version rolled back: version 1 is below the minimum 2"},
+		{Code: 65535, Message: string(make([]byte, 70_000))},
+	} {
+		ref := refEnvelope{Code: env.Code, Message: env.Message, Result: env.Result}
+		require.Equal(t, mustPack(t, &ref), model.EncodeEnvelope(&env))
+	}
+}
+
+// TestDecodersMatchMsgpack: each decoder reads what msgpack.Marshal writes
+// back to the value it started from, and what msgpack.Unmarshal reads.
+func TestDecodersMatchMsgpack(t *testing.T) {
+	for _, want := range sampleRequests {
+		got, err := model.DecodeRequest(mustPack(t, &want))
+		require.NoError(t, err)
+		require.Equal(t, want, got)
+	}
+	for _, want := range sampleLoadRequests {
+		in := mustPack(t, &want)
+		got, err := model.DecodeLoadRequest(in)
+		require.NoError(t, err)
+		var ref model.LoadRequest
+		require.NoError(t, msgpack.Unmarshal(in, &ref))
+		require.Equal(t, ref, got)
+	}
+	for _, want := range sampleResponses {
+		got, err := model.DecodeResponse(mustPack(t, &want))
+		require.NoError(t, err)
+		require.Equal(t, want, got)
+	}
+	for _, want := range sampleLoadResults {
+		got, err := model.DecodeLoadResult(mustPack(t, &want))
+		require.NoError(t, err)
+		require.Equal(t, want, got)
+	}
+}
+
+// TestDecodeLoadRequestIsZeroCopy: the artifacts of a decoded LoadRequest
+// are the request's own bytes, not copies (the module's model keeps views
+// into them).
+func TestDecodeLoadRequestIsZeroCopy(t *testing.T) {
+	in := model.EncodeLoadRequest(&sampleLoadRequests[1])
+	req, err := model.DecodeLoadRequest(in)
+	require.NoError(t, err)
+	start, end := uintptr(unsafe.Pointer(&in[0])), uintptr(unsafe.Pointer(&in[len(in)-1]))
+	for name, b := range map[string][]byte{"manifest": req.Manifest, "weights": req.Weights, "key": req.Keys[0]} {
+		p := uintptr(unsafe.Pointer(&b[0]))
+		require.True(t, p >= start && p+uintptr(len(b))-1 <= end, "%s is a copy", name)
+		require.Equal(t, len(b), cap(b), "%s: capacity reaches past it", name)
+	}
+}
+
+// TestDecodeLeniency: what msgpack.Unmarshal accepts and hosts may send
+// (JavaScript numbers, nil for absent, bin for str, any key order, unknown
+// keys) decodes to the same request.
+func TestDecodeLeniency(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		in   any
+	}{
+		{"nil fields", map[string]any{"k": nil, "history": nil, "context": nil, "exclude": nil, "seen": nil, "explain": nil}},
+		{"nil event", map[string]any{"history": []any{nil, map[string]any{"item": "a", "kind": "view", "at": 1}}}},
+		{"bin strings", map[string]any{"category": []byte("toys"), "history": []any{map[string]any{"item": []byte("a"), "kind": []byte("cart")}}}},
+		{"narrow ints", map[string]any{"k": int8(3), "now": uint16(900), "context": map[string]any{"hour": int32(-1), "weekday": uint8(2)}}},
+		{"repeated key: last wins", []any{"k", 1, "k", 2}},
+		{"unknown keys", map[string]any{"zz": map[string]any{"a": []any{1, "b", nil, 1.5}}, "k": 4, "context": map[string]any{"tz": "UTC"}}},
+		{"int key", map[any]any{int8(1): 2, "k": 5}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var in []byte
+			if kv, ok := tc.in.([]any); ok { // a map written pair by pair
+				var buf bytes.Buffer
+				e := msgpack.NewEncoder(&buf)
+				require.NoError(t, e.EncodeMapLen(len(kv)/2))
+				for _, v := range kv {
+					require.NoError(t, e.Encode(v))
+				}
+				in = buf.Bytes()
+			} else {
+				in = mustPack(t, tc.in)
+			}
+			got, err := model.DecodeRequest(in)
+			if tc.name == "int key" {
+				// msgpack.Unmarshal refuses a non-string key too.
+				require.ErrorIs(t, err, model.ErrBadRequest)
+				return
+			}
+			require.NoError(t, err)
+			var want model.Request
+			require.NoError(t, msgpack.Unmarshal(in, &want))
+			require.Equal(t, want, got)
+		})
+	}
+}
+
+// TestDecodeStrictness: what the decoders refuse that msgpack.Unmarshal
+// would wrap, truncate or ignore.
+func TestDecodeStrictness(t *testing.T) {
+	ok := model.EncodeRequest(&sampleRequests[1])
+	for _, tc := range []struct {
+		name string
+		in   []byte
+		want error
+	}{
+		{name: "trailing byte", in: append(append([]byte(nil), ok...), 0xc0), want: model.ErrBadRequest},
+		{name: "negative min_version", in: []byte{0x81, 0xab, 'm', 'i', 'n', '_', 'v', 'e', 'r', 's', 'i', 'o', 'n', 0xff}, want: model.ErrBadRequest},
+		{name: "k above MaxInt64", in: append([]byte{0x81, 0xa1, 'k', 0xcf}, bytes.Repeat([]byte{0xff}, 8)...), want: model.ErrBadRequest},
+		{name: "float k", in: []byte{0x81, 0xa1, 'k', 0xcb, 0x3f, 0xf0, 0, 0, 0, 0, 0, 0}, want: model.ErrBadRequest},
+		{name: "request as an array", in: []byte{0x91, 0x03}, want: model.ErrBadRequest},
+		{name: "explain as int", in: []byte{0x81, 0xa7, 'e', 'x', 'p', 'l', 'a', 'i', 'n', 0x01}, want: model.ErrBadRequest},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := model.DecodeRequest(tc.in)
+			if tc.name == "negative min_version" {
+				_, err = model.DecodeLoadRequest(tc.in)
+			}
+			require.ErrorIs(t, err, tc.want)
+		})
+	}
+	_, err := model.DecodeLoadRequest(claimArray("keys", 300))
+	require.ErrorIs(t, err, model.ErrBadRequest, "300 keys claimed in 10 bytes")
+	_, err = model.DecodeLoadRequest(append(claimArray("keys", 300), bytes.Repeat([]byte{0xc0}, 300)...))
+	require.ErrorIs(t, err, model.ErrTooLarge, "300 keys")
+}
+
+func TestEnvelopeRoundTrip(t *testing.T) {
+	res := model.EncodeResponse(&sampleResponses[1])
+	for _, in := range [][]byte{
+		model.EncodeEnvelope(&model.Envelope{Result: res}),
+		mustPack(t, model.Envelope{Result: res}), // the result as a bin
+	} {
+		env, err := model.DecodeEnvelope(in)
+		require.NoError(t, err)
+		require.Equal(t, model.CodeOK, env.Code)
+		require.Equal(t, res, env.Result)
+	}
+	env, err := model.DecodeEnvelope(model.EncodeEnvelope(&model.Envelope{Code: model.CodeExpired, Message: "old"}))
+	require.NoError(t, err)
+	require.Equal(t, model.Envelope{Code: model.CodeExpired, Message: "old", Result: []byte{0xc0}}, env)
+	_, err = model.DecodeResponse(env.Result)
+	require.ErrorIs(t, err, model.ErrBadRequest, "a nil result is no response")
+}
+
+// FuzzDecodeLoadRequest: no input panics; what decodes also decodes with
+// msgpack.Unmarshal to the same value, and re-encodes to a document that
+// decodes to it again.
+func FuzzDecodeLoadRequest(f *testing.F) {
+	for _, r := range sampleLoadRequests {
+		f.Add(model.EncodeLoadRequest(&r))
+	}
+	f.Add(claimArray("keys", 20_000_000))
+	f.Add([]byte{0x81, 0xa4, 'k', 'e', 'y', 's', 0x92, 0xc4, 0x01, 0x07, 0xa0})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		got, err := model.DecodeLoadRequest(data)
+		if err != nil {
+			return
+		}
+		var want model.LoadRequest
+		require.NoError(t, msgpack.Unmarshal(data, &want))
+		require.Equal(t, want, got)
+		again, err := model.DecodeLoadRequest(model.EncodeLoadRequest(&got))
+		require.NoError(t, err)
+		require.Equal(t, got, again)
+	})
+}
+
+// FuzzResponseRoundTrip: a response built from fuzzed fields encodes to
+// msgpack's bytes, and decodes back to itself both ways.
+func FuzzResponseRoundTrip(f *testing.F) {
+	f.Add(3, "sku-1", 0.5, "history", "x", 0.25, 7, true)
+	f.Add(-1, "", -1e300, "", "", 0.0, 0, false)
+	f.Add(100, string(make([]byte, 256)), 1.0, "popular", "é", 1.0, 1<<40, true)
+	f.Fuzz(func(t *testing.T, k int, item string, score float64, source, because string, share float64, unknown int, explain bool) {
+		if math.IsNaN(score) || math.IsInf(score, 0) || math.IsNaN(share) || math.IsInf(share, 0) || len(item) > model.MaxIDLen || len(because) > model.MaxIDLen || len(source) > 64 {
+			t.Skip("outside what a module answers")
+		}
+		rec := model.Recommendation{Item: item, Score: score, Source: model.Source(source)}
+		if explain {
+			rec.Because = []model.Reason{{Item: because, Share: share}}
+		}
+		res := model.Response{K: k, Items: []model.Recommendation{rec, rec}, Unknown: unknown}
+		enc := model.EncodeResponse(&res)
+		require.Equal(t, mustPack(t, &res), enc)
+		got, err := model.DecodeResponse(enc)
+		require.NoError(t, err)
+		require.Equal(t, res, got)
+		var ref model.Response
+		require.NoError(t, msgpack.Unmarshal(enc, &ref))
+		require.Equal(t, res, ref)
+
+		req := model.Request{K: k, History: model.History{{Item: item, Kind: model.Kind(source), At: int64(unknown)}},
+			Context: model.Context{Hour: k, Weekday: unknown, Device: because}, Category: because, Seen: model.Seen(source), Explain: explain}
+		if explain {
+			req.Exclude = []string{item, because}
+		}
+		renc := model.EncodeRequest(&req)
+		require.Equal(t, mustPack(t, &req), renc)
+		rgot, err := model.DecodeRequest(renc)
+		require.NoError(t, err)
+		require.Equal(t, req, rgot)
+	})
+}
+
+// FuzzDecodeResults: no module answer panics the host's decoders, and
+// what decodes agrees with msgpack.Unmarshal.
+func FuzzDecodeResults(f *testing.F) {
+	for _, r := range sampleResponses {
+		f.Add(model.EncodeEnvelope(&model.Envelope{Result: model.EncodeResponse(&r)}))
+	}
+	for _, r := range sampleLoadResults {
+		f.Add(model.EncodeEnvelope(&model.Envelope{Result: model.EncodeLoadResult(&r)}))
+	}
+	f.Add(model.EncodeEnvelope(&model.Envelope{Code: model.CodeCorrupt, Message: "decode weights: corrupt artifact"}))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		env, err := model.DecodeEnvelope(data)
+		if err != nil {
+			return
+		}
+		if res, err := model.DecodeResponse(env.Result); err == nil {
+			var ref model.Response
+			require.NoError(t, msgpack.Unmarshal(env.Result, &ref))
+			require.Equal(t, ref, res)
+		}
+		if res, err := model.DecodeLoadResult(env.Result); err == nil {
+			var ref model.LoadResult
+			require.NoError(t, msgpack.Unmarshal(env.Result, &ref))
+			require.Equal(t, ref, res)
+		}
+	})
+}
