@@ -24,6 +24,23 @@ type Config struct {
 	// first: the size of the shipped model grows linearly with it.
 	// Default 200; at most model.MaxNeighbors.
 	Neighbors int
+	// DenseMaxItems is the largest catalog fitted by exact, dense EASE
+	// (memory 8n² bytes, time n³); larger ones are fitted sparsely, item by
+	// item (Candidates). Default 0: the sparse fit is within noise of the
+	// dense one on every log measured (RATIONALE.md, "Sparse EASE"), and
+	// it has no cliff.
+	DenseMaxItems int
+	// Candidates is how many of a target item's strongest co-occurring
+	// items its sparse regression may use (the rest get weight zero).
+	// Time grows as Candidates³ per item. Default 128 (RATIONALE.md)
+	// makes sense.
+	Candidates int
+	// MaxUserItems bounds the distinct items one user contributes to the
+	// co-occurrence counts (the most recent and strongest kinds are kept):
+	// a user with d items adds d² pairs, so one wholesale or bot account
+	// could otherwise cost more than all shoppers together. Popularity
+	// still counts every item. Default 1000.
+	MaxUserItems int
 	// ContextItems is how many over-represented items each context ("hour:H",
 	// "weekday:D") keeps. Zero turns contexts off. Default 50.
 	ContextItems int
@@ -62,6 +79,8 @@ func DefaultConfig() Config {
 	return Config{
 		Lambda:            150,
 		Neighbors:         200,
+		Candidates:        128,
+		MaxUserItems:      1000,
 		ContextItems:      50,
 		ContextMinBuyers:  5,
 		TrainHalfLifeDays: 60,
@@ -81,6 +100,12 @@ func (c Config) Validate() error {
 		return bad("lambda is %v; want a finite value > 0 (the Gram matrix must be positive definite)", c.Lambda)
 	case c.Neighbors < 1 || c.Neighbors > model.MaxNeighbors:
 		return bad("neighbors is %d; want 1..%d", c.Neighbors, model.MaxNeighbors)
+	case c.DenseMaxItems < 0:
+		return bad("dense max items is %d; want >= 0", c.DenseMaxItems)
+	case c.Candidates < 1 || c.Candidates > model.MaxNeighbors:
+		return bad("candidates is %d; want 1..%d", c.Candidates, model.MaxNeighbors)
+	case c.MaxUserItems < 2:
+		return bad("max user items is %d; want >= 2 (co-occurrence needs two items)", c.MaxUserItems)
 	case c.ContextItems < 0 || c.ContextItems > model.MaxContextItems:
 		return bad("context items is %d; want 0..%d", c.ContextItems, model.MaxContextItems)
 	case c.ContextMinBuyers < 0:
@@ -101,3 +126,9 @@ func (c Config) Validate() error {
 	}
 	return nil
 }
+
+// GramRowCap is how many co-occurrences each item keeps in the sparse Gram
+// matrix: its largest, 4 × Candidates, so that a target's candidates
+// (its own Candidates largest) mostly find each other in their rows, while
+// memory stays at most items × 4 × Candidates × 8 bytes.
+func (c Config) GramRowCap() int { return 4 * c.Candidates }

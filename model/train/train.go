@@ -37,27 +37,48 @@ func Train(log *Log, cfg Config, progress func(stage string, done, total int)) (
 	if err != nil {
 		return nil, fmt.Errorf("train: %w", err)
 	}
-	var (
-		b   []float64
-		pop []float32
-	)
-	if cfg.Privacy.Enabled() {
-		b, pop, err = d.private(cfg, progress)
-	} else {
-		b, err = d.ease(cfg.Lambda, progress)
-		pop = d.popularity(cfg.TrendHalfLifeDays)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("train: %w", err)
-	}
 	n := len(d.items)
 	spec := &model.Spec{
-		Items:      d.items,
-		Neighbors:  make([][]model.Neighbor, n),
-		Popularity: pop,
-		Params:     cfg.Params,
+		Items:  d.items,
+		Params: cfg.Params,
 	}
 	spec.Params.PopularityAt = max(0, d.end)
+	switch {
+	case cfg.Privacy.Enabled():
+		b, pop, err := d.private(cfg, progress)
+		if err != nil {
+			return nil, fmt.Errorf("train: %w", err)
+		}
+		spec.Popularity = pop
+		spec.Neighbors = truncateDense(b, n, cfg.Neighbors, progress)
+	case n <= cfg.DenseMaxItems:
+		b, err := d.ease(cfg.Lambda, progress)
+		if err != nil {
+			return nil, fmt.Errorf("train: %w", err)
+		}
+		spec.Popularity = d.popularity(cfg.TrendHalfLifeDays)
+		spec.Neighbors = truncateDense(b, n, cfg.Neighbors, progress)
+	default:
+		rows, err := d.sparseEASE(cfg, progress)
+		if err != nil {
+			return nil, fmt.Errorf("train: %w", err)
+		}
+		spec.Popularity = d.popularity(cfg.TrendHalfLifeDays)
+		spec.Neighbors = truncateRows(rows, cfg.Neighbors, progress)
+	}
+	if !cfg.Privacy.Enabled() {
+		spec.Contexts = d.contexts(cfg, progress)
+	}
+	if err := spec.Validate(); err != nil {
+		return nil, fmt.Errorf("train: %w", err)
+	}
+	return spec, nil
+}
+
+// truncateDense keeps, of each row of the dense n×n matrix b, its keep
+// strongest positive off-diagonal weights.
+func truncateDense(b []float64, n, keep int, progress func(string, int, int)) [][]model.Neighbor {
+	out := make([][]model.Neighbor, n)
 	row := make([]model.Neighbor, 0, n)
 	for i := 0; i < n; i++ {
 		row = row[:0]
@@ -68,21 +89,31 @@ func Train(log *Log, cfg Config, progress func(stage string, done, total int)) (
 			}
 		}
 		sortNeighbors(row)
-		if len(row) > cfg.Neighbors {
-			row = row[:cfg.Neighbors]
+		if len(row) > keep {
+			row = row[:keep]
 		}
-		spec.Neighbors[i] = append([]model.Neighbor(nil), row...)
+		out[i] = append([]model.Neighbor(nil), row...)
 		if i%256 == 0 || i == n-1 {
 			progress(StageNeighbors, i+1, n)
 		}
 	}
-	if !cfg.Privacy.Enabled() {
-		spec.Contexts = d.contexts(cfg, progress)
+	return out
+}
+
+// truncateRows sorts each row, strongest first, and keeps its keep
+// strongest weights, in place.
+func truncateRows(rows [][]model.Neighbor, keep int, progress func(string, int, int)) [][]model.Neighbor {
+	n := len(rows)
+	for i, row := range rows {
+		sortNeighbors(row)
+		if len(row) > keep {
+			rows[i] = append([]model.Neighbor(nil), row[:keep]...)
+		}
+		if i%4096 == 0 || i == n-1 {
+			progress(StageNeighbors, i+1, n)
+		}
 	}
-	if err := spec.Validate(); err != nil {
-		return nil, fmt.Errorf("train: %w", err)
-	}
-	return spec, nil
+	return rows
 }
 
 // sortNeighbors orders by weight, strongest first, ties by lower index.
