@@ -5,10 +5,10 @@ import (
 	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
 	"time"
 
 	"github.com/privrec/privrec/model"
+	"github.com/privrec/privrec/model/internal/wire"
 )
 
 // FormatVersion is the manifest format this package writes and reads.
@@ -189,7 +189,7 @@ func Verify(manifest, sig []byte, opts VerifyOptions) (*Manifest, error) {
 
 	m, err := decodeManifest(manifest)
 	if err != nil {
-		return nil, fmt.Errorf("verify bundle: %w", err)
+		return nil, wire.Errorf("verify bundle: %w", err)
 	}
 	if m.KeyID != hex.EncodeToString(id[:]) {
 		return nil, errorf(model.ErrBadSignature, "verify bundle: manifest names key %s but is signed by key %x", m.KeyID, id)
@@ -257,10 +257,10 @@ func Open(req *model.LoadRequest) (*Manifest, error) {
 		return nil, err
 	}
 	if err := m.Check(NameWeights, req.Weights); err != nil {
-		return nil, fmt.Errorf("open bundle: %w", err)
+		return nil, wire.Errorf("open bundle: %w", err)
 	}
 	if err := m.Check(NameCatalog, req.Catalog); err != nil {
-		return nil, fmt.Errorf("open bundle: %w", err)
+		return nil, wire.Errorf("open bundle: %w", err)
 	}
 	if w := m.Artifact(NameWasm); !bytes.Equal(w.SHA256[:], req.WasmSHA256) {
 		return nil, errorf(model.ErrDigestMismatch, "open bundle: check wasm: SHA-256 %x… of the module differs from the manifest's %x…", req.WasmSHA256[:8], w.SHA256[:8])
@@ -331,7 +331,7 @@ func Sign(f *Files, meta Meta, priv ed25519.PrivateKey) error {
 		m.Artifacts = append(m.Artifacts, Artifact{Name: a.name, Length: int64(len(a.data)), SHA256: sha256.Sum256(a.data)})
 	}
 	if err := m.validate(); err != nil {
-		return fmt.Errorf("sign bundle: %w", err)
+		return wire.Errorf("sign bundle: %w", err)
 	}
 	b, err := m.encode()
 	if err != nil {
@@ -352,13 +352,14 @@ func since(ms int64) string {
 	return (time.Duration(ms) * time.Millisecond).Round(time.Second).String()
 }
 
-// errorf wraps a sentinel: "verb noun: sentinel text: details".
+// errorf wraps a sentinel: "verb noun: sentinel text: details". It formats
+// with wire.Sprintf, not fmt, so the module links neither fmt nor reflect.
 func errorf(sentinel error, format string, args ...any) error {
-	msg := fmt.Sprintf(format, args...)
+	msg := wire.Sprintf(format, args...)
 	if i := bytes.IndexByte([]byte(msg), ':'); i > 0 {
-		return fmt.Errorf("%s: %w:%s", msg[:i], sentinel, msg[i+1:])
+		return wire.Errorf("%s: %w:%s", msg[:i], sentinel, msg[i+1:])
 	}
-	return fmt.Errorf("%w: %s", sentinel, msg)
+	return wire.Errorf("%w: %s", sentinel, msg)
 }
 
 // Inspect decodes a manifest WITHOUT verifying its signature, for the
@@ -368,7 +369,7 @@ func errorf(sentinel error, format string, args ...any) error {
 func Inspect(manifest []byte) (*Manifest, error) {
 	m, err := decodeManifest(manifest)
 	if err != nil {
-		return nil, fmt.Errorf("inspect manifest: %w", err)
+		return nil, wire.Errorf("inspect manifest: %w", err)
 	}
 	return m, nil
 }

@@ -1,15 +1,12 @@
 package bundle
 
 import (
-	"bytes"
-	"encoding/hex"
-	"fmt"
+	"errors"
 	"math"
-
-	"github.com/vmihailenco/msgpack/v5"
-	"github.com/vmihailenco/msgpack/v5/msgpcode"
+	"strconv"
 
 	"github.com/privrec/privrec/model"
+	"github.com/privrec/privrec/model/internal/wire"
 )
 
 // The manifest is a MessagePack map. Its first key is always "format", so a
@@ -45,47 +42,42 @@ const (
 	maxModelLen  = 32 // bytes of the model kind's name
 )
 
-// encode writes m in its canonical form. It does not validate m: Sign does.
+// encode writes m in its canonical form (what msgpack's Encoder wrote
+// before: shortest integers, float64s, bin for bytes). It does not
+// validate m: Sign does.
 func (m *Manifest) encode() ([]byte, error) {
-	var buf bytes.Buffer
-	e := msgpack.NewEncoder(&buf)
-	err := firstErr(
-		e.EncodeMapLen(10),
-		e.EncodeString(keyFormat), e.EncodeInt(int64(m.Format)),
-		e.EncodeString(keyVersion), e.EncodeUint(m.Version),
-		e.EncodeString(keyCreated), e.EncodeInt(m.Created),
-		e.EncodeString(keyExpires), e.EncodeInt(m.Expires),
-		e.EncodeString(keyKeyID), e.EncodeString(m.KeyID),
-		e.EncodeString(keyBundleID), e.EncodeBytes(m.BundleID[:]),
-		e.EncodeString(keyEpsilon), e.EncodeFloat64(m.Epsilon),
-		e.EncodeString(keyDelta), e.EncodeFloat64(m.Delta),
-		e.EncodeString(keyModel), e.EncodeString(string(m.Model)),
-		e.EncodeString(keyArtifacts), e.EncodeArrayLen(len(m.Artifacts)),
-	)
-	if err != nil {
-		return nil, err
-	}
+	w := wire.NewWriter()
+	w.Map(10)
+	w.String(keyFormat)
+	w.Int(int64(m.Format))
+	w.String(keyVersion)
+	w.Uint(m.Version)
+	w.String(keyCreated)
+	w.Int(m.Created)
+	w.String(keyExpires)
+	w.Int(m.Expires)
+	w.String(keyKeyID)
+	w.String(m.KeyID)
+	w.String(keyBundleID)
+	w.Bin(m.BundleID[:])
+	w.String(keyEpsilon)
+	w.Float(m.Epsilon)
+	w.String(keyDelta)
+	w.Float(m.Delta)
+	w.String(keyModel)
+	w.String(string(m.Model))
+	w.String(keyArtifacts)
+	w.Array(len(m.Artifacts))
 	for _, a := range m.Artifacts {
-		err := firstErr(
-			e.EncodeMapLen(3),
-			e.EncodeString(keyName), e.EncodeString(a.Name),
-			e.EncodeString(keyLength), e.EncodeInt(a.Length),
-			e.EncodeString(keySHA256), e.EncodeBytes(a.SHA256[:]),
-		)
-		if err != nil {
-			return nil, err
-		}
+		w.Map(3)
+		w.String(keyName)
+		w.String(a.Name)
+		w.String(keyLength)
+		w.Int(a.Length)
+		w.String(keySHA256)
+		w.Bin(a.SHA256[:])
 	}
-	return buf.Bytes(), nil
-}
-
-func firstErr(errs ...error) error {
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
+	return w.Bytes(), nil
 }
 
 // decodeManifest parses b strictly: the format version first, every length
@@ -97,14 +89,13 @@ func decodeManifest(b []byte) (*Manifest, error) {
 	if len(b) > MaxManifest {
 		return nil, errorf(model.ErrTooLarge, "manifest is %d bytes; at most %d", len(b), MaxManifest)
 	}
-	r := bytes.NewReader(b)
-	p := &parser{d: msgpack.NewDecoder(r)}
+	p := &parser{r: wire.NewReader(b)}
 	m := p.manifest()
 	if p.err != nil {
 		return nil, p.err
 	}
-	if r.Len() != 0 {
-		return nil, errorf(model.ErrCorrupt, "manifest has %d trailing bytes", r.Len())
+	if n := p.r.Remaining(); n != 0 {
+		return nil, errorf(model.ErrCorrupt, "manifest has %d trailing bytes", n)
 	}
 	return m, nil
 }
@@ -113,7 +104,7 @@ func decodeManifest(b []byte) (*Manifest, error) {
 // nil or a negative number never decodes as a zero or a huge unsigned. The
 // first error sticks; later calls are no-ops.
 type parser struct {
-	d   *msgpack.Decoder
+	r   *wire.Reader
 	err error
 }
 
@@ -127,8 +118,8 @@ func (p *parser) peek(what string, ok func(c byte) bool) bool {
 	if p.err != nil {
 		return false
 	}
-	c, err := p.d.PeekCode()
-	if err != nil {
+	c, ok2 := p.r.Peek()
+	if !ok2 {
 		p.fail(model.ErrCorrupt, "%s: truncated", what)
 		return false
 	}
@@ -139,44 +130,46 @@ func (p *parser) peek(what string, ok func(c byte) bool) bool {
 	return true
 }
 
-func isMap(c byte) bool {
-	return msgpcode.IsFixedMap(c) || c == msgpcode.Map16 || c == msgpcode.Map32
+func isMap(c byte) bool { return c >= 0x80 && c <= 0x8f || c == 0xde || c == 0xdf }
+
+func isArray(c byte) bool { return c >= 0x90 && c <= 0x9f || c == 0xdc || c == 0xdd }
+
+func isStr(c byte) bool { return c >= 0xa0 && c <= 0xbf || c == 0xd9 || c == 0xda || c == 0xdb }
+
+func isBin(c byte) bool { return c == 0xc4 || c == 0xc5 || c == 0xc6 }
+
+func isUint(c byte) bool { return c <= 0x7f || c >= 0xcc && c <= 0xcf }
+
+func isInt(c byte) bool { return isUint(c) || c >= 0xe0 || c >= 0xd0 && c <= 0xd3 }
+
+func isFloat64(c byte) bool { return c == 0xcb }
+
+// wireErr maps a wire error: a length above its cap is model.ErrTooLarge,
+// anything else model.ErrCorrupt.
+func (p *parser) wireErr(what string) bool {
+	err := p.r.Err()
+	if err == nil {
+		return false
+	}
+	if errors.Is(err, wire.ErrLimit) {
+		p.fail(model.ErrTooLarge, "%s: %v", what, err)
+	} else {
+		p.fail(model.ErrCorrupt, "%s: %v", what, err)
+	}
+	return true
 }
 
-func isArray(c byte) bool {
-	return msgpcode.IsFixedArray(c) || c == msgpcode.Array16 || c == msgpcode.Array32
-}
+func (p *parser) mapLen(max int, what string) int   { return p.r.MapLen(max, what) }
+func (p *parser) arrayLen(max int, what string) int { return p.r.ArrayLen(max, 1, what) }
 
-func isStr(c byte) bool {
-	return msgpcode.IsFixedString(c) || c == msgpcode.Str8 || c == msgpcode.Str16 || c == msgpcode.Str32
-}
-
-func isBin(c byte) bool { return c == msgpcode.Bin8 || c == msgpcode.Bin16 || c == msgpcode.Bin32 }
-
-func isUint(c byte) bool {
-	return msgpcode.IsFixedNum(c) && int8(c) >= 0 ||
-		c == msgpcode.Uint8 || c == msgpcode.Uint16 || c == msgpcode.Uint32 || c == msgpcode.Uint64
-}
-
-func isInt(c byte) bool {
-	return msgpcode.IsFixedNum(c) || isUint(c) ||
-		c == msgpcode.Int8 || c == msgpcode.Int16 || c == msgpcode.Int32 || c == msgpcode.Int64
-}
-
-func isFloat64(c byte) bool { return c == msgpcode.Double }
-
-// length reads a map or array header and checks it against max.
-func (p *parser) length(what string, isKind func(byte) bool, decode func() (int, error), max int) int {
+// length reads a map or array header and checks it against max before it
+// checks it against the bytes left.
+func (p *parser) length(what string, isKind func(byte) bool, decode func(int, string) int, max int) int {
 	if !p.peek(what, isKind) {
 		return 0
 	}
-	n, err := decode()
-	if err != nil {
-		p.fail(model.ErrCorrupt, "%s: %v", what, err)
-		return 0
-	}
-	if n > max {
-		p.fail(model.ErrTooLarge, "%s has %d entries; at most %d", what, n, max)
+	n := decode(max, what)
+	if p.wireErr(what) {
 		return 0
 	}
 	return n
@@ -187,21 +180,11 @@ func (p *parser) raw(what string, isKind func(byte) bool, max int) []byte {
 	if !p.peek(what, isKind) {
 		return nil
 	}
-	n, err := p.d.DecodeBytesLen()
-	if err != nil {
-		p.fail(model.ErrCorrupt, "%s: %v", what, err)
+	b := p.r.Raw(max, what)
+	if p.wireErr(what) {
 		return nil
 	}
-	if n > max {
-		p.fail(model.ErrTooLarge, "%s is %d bytes; at most %d", what, n, max)
-		return nil
-	}
-	buf := make([]byte, n)
-	if err := p.d.ReadFull(buf); err != nil {
-		p.fail(model.ErrCorrupt, "%s: truncated", what)
-		return nil
-	}
-	return buf
+	return append([]byte(nil), b...)
 }
 
 func (p *parser) str(what string, max int) string { return string(p.raw(what, isStr, max)) }
@@ -218,10 +201,8 @@ func (p *parser) uint(what string) uint64 {
 	if !p.peek(what, isUint) {
 		return 0
 	}
-	v, err := p.d.DecodeUint64()
-	if err != nil {
-		p.fail(model.ErrCorrupt, "%s: %v", what, err)
-	}
+	v := p.r.Uint(math.MaxUint64, what)
+	p.wireErr(what)
 	return v
 }
 
@@ -229,21 +210,8 @@ func (p *parser) int(what string) int64 {
 	if !p.peek(what, isInt) {
 		return 0
 	}
-	c, _ := p.d.PeekCode()
-	if c == msgpcode.Uint64 {
-		v, err := p.d.DecodeUint64()
-		if err == nil && v > math.MaxInt64 {
-			p.fail(model.ErrCorrupt, "%s: %d overflows int64", what, v)
-		}
-		if err != nil {
-			p.fail(model.ErrCorrupt, "%s: %v", what, err)
-		}
-		return int64(v)
-	}
-	v, err := p.d.DecodeInt64()
-	if err != nil {
-		p.fail(model.ErrCorrupt, "%s: %v", what, err)
-	}
+	v := p.r.Int(math.MinInt64, math.MaxInt64, what)
+	p.wireErr(what)
 	return v
 }
 
@@ -251,16 +219,14 @@ func (p *parser) float(what string) float64 {
 	if !p.peek(what, isFloat64) {
 		return 0
 	}
-	v, err := p.d.DecodeFloat64()
-	if err != nil {
-		p.fail(model.ErrCorrupt, "%s: %v", what, err)
-	}
+	v := p.r.Float(what)
+	p.wireErr(what)
 	return v
 }
 
 func (p *parser) manifest() *Manifest {
 	m := &Manifest{}
-	n := p.length("manifest", isMap, p.d.DecodeMapLen, maxFields)
+	n := p.length("manifest", isMap, p.mapLen, maxFields)
 	if p.err != nil {
 		return nil
 	}
@@ -329,15 +295,15 @@ func (p *parser) manifest() *Manifest {
 }
 
 func (p *parser) artifacts() []Artifact {
-	n := p.length(keyArtifacts, isArray, p.d.DecodeArrayLen, maxArtifacts)
+	n := p.length(keyArtifacts, isArray, p.arrayLen, maxArtifacts)
 	if p.err != nil {
 		return nil
 	}
 	arts := make([]Artifact, 0, n)
 	for i := 0; i < n && p.err == nil; i++ {
 		var a Artifact
-		what := fmt.Sprintf("artifacts[%d]", i)
-		fields := p.length(what, isMap, p.d.DecodeMapLen, maxArtFields)
+		what := "artifacts[" + strconv.Itoa(i) + "]"
+		fields := p.length(what, isMap, p.mapLen, maxArtFields)
 		seen := map[string]bool{}
 		for j := 0; j < fields && p.err == nil; j++ {
 			key := p.str(what+" key", maxKeyLen)
@@ -384,7 +350,7 @@ func (m *Manifest) validate() error {
 	if len(m.KeyID) != keyIDLen {
 		return errorf(model.ErrCorrupt, "check manifest: key id %q is not %d hex digits", truncate(m.KeyID, keyIDLen), keyIDLen)
 	}
-	if _, err := hex.DecodeString(m.KeyID); err != nil {
+	if !isHex(m.KeyID) {
 		return errorf(model.ErrCorrupt, "check manifest: key id %q is not hex", m.KeyID)
 	}
 	if m.BundleID == ([16]byte{}) {
@@ -433,16 +399,16 @@ func (m *Manifest) validate() error {
 // to do about it.
 func formatAdvice(format int64) string {
 	if format >= 1 && format < FormatVersion {
-		return fmt.Sprintf("manifest format %d predates the signed model kind; this build reads format %d: re-sign the bundle with this privrec (privrec sign DIR --key KEY)", format, FormatVersion)
+		return wire.Sprintf("manifest format %d predates the signed model kind; this build reads format %d: re-sign the bundle with this privrec (privrec sign DIR --key KEY)", format, FormatVersion)
 	}
-	return fmt.Sprintf("manifest format %d; this build reads format %d: the bundle was made by a newer privrec, update this one", format, FormatVersion)
+	return wire.Sprintf("manifest format %d; this build reads format %d: the bundle was made by a newer privrec, update this one", format, FormatVersion)
 }
 
 // PeekFormat returns the format version an (unverified) manifest declares,
 // for messages and hints only: never trust anything else in it.
 func PeekFormat(manifest []byte) (int64, bool) {
-	p := &parser{d: msgpack.NewDecoder(bytes.NewReader(manifest))}
-	if n := p.length("manifest", isMap, p.d.DecodeMapLen, maxFields); p.err != nil || n == 0 {
+	p := &parser{r: wire.NewReader(manifest)}
+	if n := p.length("manifest", isMap, p.mapLen, maxFields); p.err != nil || n == 0 {
 		return 0, false
 	}
 	if p.str("manifest key", maxKeyLen) != keyFormat || p.err != nil {
@@ -450,6 +416,21 @@ func PeekFormat(manifest []byte) (int64, bool) {
 	}
 	f := p.int(keyFormat)
 	return f, p.err == nil
+}
+
+// isHex reports whether s is lower- or upper-case hex digits, as
+// hex.DecodeString would accept (whose error type would link fmt).
+func isHex(s string) bool {
+	if len(s)%2 != 0 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+			return false
+		}
+	}
+	return true
 }
 
 func truncate(s string, n int) string {
