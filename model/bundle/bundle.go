@@ -5,7 +5,7 @@ import (
 	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/hex"
-	"time"
+	"strconv"
 
 	"github.com/privrec/privrec/model"
 	"github.com/privrec/privrec/model/internal/wire"
@@ -346,10 +346,81 @@ func Sign(f *Files, meta Meta, priv ed25519.PrivateKey) error {
 	return nil
 }
 
-func stamp(ms int64) string { return time.UnixMilli(ms).UTC().Format(time.RFC3339) }
+// stamp formats Unix ms as RFC 3339 in UTC ("2026-12-01T09:43:54Z"), and
+// since a span of ms rounded to seconds ("1h2m3s"), as time's Format and
+// Duration.String would, without linking time's formatting and zone code
+// into the module.
+func stamp(ms int64) string {
+	secs := ms / 1000
+	if ms%1000 < 0 {
+		secs-- // floor, as time.UnixMilli does
+	}
+	days, rem := secs/86400, secs%86400
+	if rem < 0 {
+		days, rem = days-1, rem+86400
+	}
+	// Howard Hinnant's civil_from_days.
+	z := days + 719468
+	era := z / 146097
+	if z < 0 && z%146097 != 0 {
+		era--
+	}
+	doe := z - era*146097
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
+	y := yoe + era*400
+	doy := doe - (365*yoe + yoe/4 - yoe/100)
+	mp := (5*doy + 2) / 153
+	d := doy - (153*mp+2)/5 + 1
+	m := mp + 3
+	if m > 12 {
+		m -= 12
+	}
+	if m <= 2 {
+		y++
+	}
+	b := make([]byte, 0, 20)
+	b = pad(b, y, 4)
+	b = append(b, '-')
+	b = pad(b, m, 2)
+	b = append(b, '-')
+	b = pad(b, d, 2)
+	b = append(b, 'T')
+	b = pad(b, rem/3600, 2)
+	b = append(b, ':')
+	b = pad(b, rem/60%60, 2)
+	b = append(b, ':')
+	b = pad(b, rem%60, 2)
+	return string(append(b, 'Z'))
+}
+
+func pad(b []byte, v int64, width int) []byte {
+	if v < 0 {
+		b, v = append(b, '-'), -v
+	}
+	s := strconv.FormatInt(v, 10)
+	for i := len(s); i < width; i++ {
+		b = append(b, '0')
+	}
+	return append(b, s...)
+}
 
 func since(ms int64) string {
-	return (time.Duration(ms) * time.Millisecond).Round(time.Second).String()
+	neg := ms < 0
+	if neg {
+		ms = -ms
+	}
+	s := (ms + 500) / 1000 // half away from zero, as Duration.Round
+	var b []byte
+	if neg && s > 0 {
+		b = append(b, '-')
+	}
+	if h := s / 3600; h > 0 {
+		b = append(strconv.AppendInt(b, h, 10), 'h')
+		b = append(strconv.AppendInt(b, s/60%60, 10), 'm')
+	} else if m := s / 60; m > 0 {
+		b = append(strconv.AppendInt(b, m, 10), 'm')
+	}
+	return string(append(strconv.AppendInt(b, s%60, 10), 's'))
 }
 
 // errorf wraps a sentinel: "verb noun: sentinel text: details". It formats
