@@ -37,12 +37,14 @@ jstest: js wasm
 	$(GO) run ./internal/jsfixture -wasm dist/privrec.wasm -out js/test/fixtures
 	cd js && $(NPM) test && $(NPM) run typecheck
 
-# demo embeds the SDK and the module into the CLI (web/gen, git-ignored) and
-# serves the demo storefront; ADDR=host:port to change the address.
+# demo embeds the SDK and the module into the CLI (web/gen, git-ignored),
+# each with brotli (quality 11) and gzip copies that privrec serve sends as
+# they are, and serves the demo storefront; ADDR=host:port to change the address.
 demo: wasm js
 	rm -rf web/gen/sdk && mkdir -p web/gen/sdk
 	cp -R js/dist/. web/gen/sdk/
 	cp dist/privrec.wasm web/gen/privrec.wasm
+	cd js && node scripts/precompress.mjs ../web/gen/privrec.wasm
 	$(GO) build -trimpath -o dist/privrec ./cmd/privrec
 	./dist/privrec serve $(if $(ADDR),--addr $(ADDR))
 

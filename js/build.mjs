@@ -1,9 +1,10 @@
 // Builds the files a storefront serves: dist/privrec.js (the page's ESM
 // entry) and dist/privrec-worker.js (the dedicated worker it starts, found
-// beside it). Both are self-contained: any static host, or `privrec serve`,
+// beside it), each with a .br and a .gz beside it. Both are self-contained: any static host, or `privrec serve`,
 // can serve them with privrec.wasm and the signed bundle.
 import { build } from 'esbuild';
 import { copyFile, mkdir } from 'node:fs/promises';
+import { precompress } from './scripts/precompress.mjs';
 
 const common = {
   bundle: true,
@@ -19,3 +20,8 @@ const common = {
 await mkdir('dist', { recursive: true });
 await build({ ...common, entryPoints: { privrec: 'src/index.js', 'privrec-worker': 'src/privrec-worker.js' }, outdir: 'dist' });
 await copyFile('types/index.d.ts', 'dist/privrec.d.ts');
+// Brotli (quality 11) and gzip beside each bundle, for servers that send
+// precompressed files (privrec serve does).
+for (const r of await Promise.all(['dist/privrec.js', 'dist/privrec-worker.js'].map(precompress))) {
+  console.log(`  ${r.file}: ${r.bytes} bytes, brotli ${r.br}, gzip ${r.gz}`);
+}

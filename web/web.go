@@ -42,6 +42,17 @@ func SDK() (fs.FS, error) {
 	return fs.Sub(gen, "gen/sdk")
 }
 
+// Precompressed returns the embedded build outputs' directory, where `make
+// demo` writes privrec.wasm.br and privrec.wasm.gz beside the module, for
+// server.Config.Precompressed. It may hold no such files.
+func Precompressed() fs.FS {
+	sub, err := fs.Sub(gen, "gen")
+	if err != nil {
+		panic(err) // gen is embedded; Sub of a literal name cannot fail
+	}
+	return sub
+}
+
 // Module returns the embedded privrec.wasm, or an error wrapping
 // model.ErrMissingArtifact when the binary was built without it.
 func Module() ([]byte, error) {

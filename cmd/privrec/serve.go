@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 
@@ -49,6 +50,15 @@ the module and scores everything in the browser: the server only answers GET
 and HEAD of a fixed set of static files, from memory, with a strict
 Content-Security-Policy (connect-src 'self'), no cookies, and a request log
 that never includes query strings.
+
+Files whose URL names their content (the bundle's artifacts under their
+content-addressed names, the SDK under /sdk/<digest>/) are sent with
+"Cache-Control: public, max-age=31536000, immutable"; everything else, the
+manifest and its signature included, with "no-cache" and an ETag, so an
+unchanged file costs a 304. Compressible files go out in brotli or gzip
+(Vary: Accept-Encoding): a FILE.br or FILE.gz beside the module, in the SDK
+directory or in --bundle DIR is sent as it is (make demo writes them at
+brotli quality 11); anything else is compressed once at start-up.
 
 Without --bundle it serves the embedded demo: a synthetic shop of 88 products
 whose model it trains at startup (well under a second) and signs with a fresh
@@ -110,13 +120,16 @@ func serveConfig(o serveOptions, now time.Time) (server.Config, error) {
 			return cfg, fail(code, fmt.Errorf("serve: %w", err))
 		}
 		cfg.Bundle, cfg.PublicKey = files, pub
+		cfg.Precompressed = os.DirFS(o.bundle) // a release step's .br and .gz, if any
 		return cfg, nil
 	}
 	wasm, err := web.Module()
+	cfg.Precompressed = web.Precompressed()
 	if err != nil {
 		if wasm, err = os.ReadFile(o.wasm); err != nil {
 			return cfg, fail(exitIOError, fmt.Errorf("serve: no module: this binary has none embedded and %w; run 'make demo' (or make wasm)", err))
 		}
+		cfg.Precompressed = os.DirFS(filepath.Dir(o.wasm))
 	}
 	pub, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {

@@ -22,6 +22,7 @@ import (
 	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 
+	"github.com/privrec/privrec/internal/bundledir"
 	"github.com/privrec/privrec/internal/demo"
 	"github.com/privrec/privrec/internal/demo/server"
 	"github.com/privrec/privrec/internal/wasmtest"
@@ -443,7 +444,7 @@ func attachWorker(t *testing.T, bctx context.Context) context.Context {
 		t.Fatalf("list targets: %v", err)
 	}
 	for _, ti := range res.TargetInfos {
-		if ti.Type == "worker" && strings.Contains(ti.URL, "/sdk/privrec-worker.js") {
+		if ti.Type == "worker" && strings.HasSuffix(ti.URL, "/privrec-worker.js") {
 			wctx, cancel := chromedp.NewContext(bctx, chromedp.WithTargetID(ti.TargetID))
 			t.Cleanup(cancel)
 			if err := chromedp.Do(wctx); err != nil {
@@ -537,13 +538,25 @@ func checkServed(t *testing.T, h *server.Handler, log []server.Entry) {
 			t.Errorf("server served %v", e)
 		}
 	}
-	for _, p := range []string{"/", "/app.js", "/sdk/privrec.js", "/sdk/privrec-worker.js", "/config.json", "/catalog.json",
-		"/bundle/manifest.bin", "/bundle/manifest.sig", "/bundle/weights.bin", "/bundle/catalog.bin", "/bundle/privrec.wasm"} {
+	for _, p := range expectedPaths(h) {
 		if !seen[p] {
 			t.Errorf("the server never served %s; the session did not run as expected", p)
 		}
 	}
 	t.Logf("the server answered %d requests", len(log))
+}
+
+// expectedPaths are the files a page view fetches: the page, the SDK from
+// its versioned directory, the manifest and the artifacts by their
+// content-addressed names.
+func expectedPaths(h *server.Handler) []string {
+	sdk := strings.TrimSuffix(h.Page().SDKURL, "privrec.js")
+	out := []string{"/", "/app.js", sdk + "privrec.js", sdk + "privrec-worker.js", "/config.json", "/catalog.json",
+		"/bundle/manifest.bin", "/bundle/manifest.sig"}
+	for _, a := range h.Manifest().Artifacts {
+		out = append(out, server.BundlePrefix+bundledir.ContentName(a.Name, a.SHA256))
+	}
+	return out
 }
 
 // checkHeaders checks the headers of a few responses from outside the

@@ -6,7 +6,16 @@
 // The cart is kept in this module's memory only: it is gone on reload, and
 // the purchase it turns into is recorded through the SDK like any event.
 
-import { Recommender, PrivrecError } from '/sdk/privrec.js';
+// The SDK is imported from the versioned URL /config.json names
+// (/sdk/<digest>/privrec.js), so the browser can cache it for good.
+/** @type {any} */ let Recommender;
+/** @type {any} */ let PrivrecError = {
+  // Until the SDK is loaded, errors are plain.
+  from: (/** @type {any} */ e) => ({ reason: 'error', message: e instanceof Error ? e.message : String(e) }),
+};
+
+/** Products shown per page of the grid: rendering the whole catalog (thousands) would block the page. */
+const PAGE = 24;
 
 /** @typedef {{id: string, title: string, price: number, category?: string, tags?: string[]}} Item */
 
@@ -24,6 +33,8 @@ const state = {
   /** @type {any} */ config: null,
   renders: 0,
   viewed: '',
+  /** How many products of the current category the grid shows. */
+  shown: PAGE,
 };
 
 const money = new Intl.NumberFormat('en-GB', { style: 'currency', currency: 'EUR' });
@@ -207,6 +218,7 @@ async function shopView() {
           'data-category': c || 'all',
           onclick: () => {
             state.category = c;
+            state.shown = PAGE;
             render();
           },
         },
@@ -215,10 +227,36 @@ async function shopView() {
     );
   }
   const grid = h('ul', { class: 'grid', 'data-testid': 'grid' });
-  for (const item of state.catalog.values()) {
-    if (!state.category || item.category === state.category) grid.append(card(item));
-  }
-  return [await recStrip(), h('h2', {}, state.category || 'All products'), filters, grid];
+  const items = [...state.catalog.values()].filter((item) => !state.category || item.category === state.category);
+  for (const item of items.slice(0, state.shown)) grid.append(card(item));
+  const rest = items.length - Math.min(state.shown, items.length);
+  const more =
+    rest > 0 &&
+    h(
+      'p',
+      { class: 'more' },
+      h('button', { type: 'button', id: 'more', onclick: () => showMore(grid, items, /** @type {HTMLElement} */ (more)) }, `Show ${Math.min(rest, PAGE)} more of ${rest}`),
+    );
+  return [await recStrip(), h('h2', {}, state.category || 'All products'), filters, grid, more];
+}
+
+/**
+ * Appends the next page of products to the grid without rendering the view
+ * again (which would ask the model for recommendations again).
+ * @param {HTMLElement} grid
+ * @param {Item[]} items
+ * @param {HTMLElement} more
+ */
+function showMore(grid, items, more) {
+  const from = state.shown;
+  state.shown += PAGE;
+  for (const item of items.slice(from, state.shown)) grid.append(card(item));
+  const rest = items.length - Math.min(state.shown, items.length);
+  const btn = /** @type {HTMLElement} */ (more.querySelector('button'));
+  if (rest > 0) btn.textContent = `Show ${Math.min(rest, PAGE)} more of ${rest}`;
+  else more.remove();
+  // The keyboard focus moves to the first new product, not back to the top.
+  grid.children[from]?.querySelector('a')?.focus({ preventScroll: true });
 }
 
 async function productView(id) {
@@ -370,6 +408,7 @@ async function privacyView() {
     ['Created', fmtTime(m?.created)],
     ['Expires', fmtTime(m?.expires)],
     ['Products known', m ? String(m.items) : '—'],
+    ['Model kind', m?.model ?? '—'],
     ['Bundle', m ? m.bundle_id : '—'],
     ['Training privacy', dp],
   ])) {
@@ -502,12 +541,15 @@ async function start() {
       fetch('/config.json').then((r) => r.json()),
       fetch('/catalog.json').then((r) => r.json()),
     ]);
+    const sdk = await import(config.sdkUrl);
+    Recommender = sdk.Recommender;
+    PrivrecError = sdk.PrivrecError;
     state.config = config;
     for (const item of /** @type {Item[]} */ (catalog)) state.catalog.set(item.id, item);
     state.categories = [...new Set(catalog.map((i) => i.category).filter(Boolean))].sort();
     const rec = await Recommender.load({
       bundleUrl: config.bundleUrl,
-      wasmUrl: config.wasmUrl,
+      wasmUrl: config.wasmUrl || undefined,
       publicKeys: config.publicKey,
       namespace: config.namespace,
       retention: { maxAgeDays: 90, maxEvents: 1000 },

@@ -8,6 +8,15 @@
 // 'self' on every response, and logs requests by path only, never their
 // query strings. Every file is read once when the handler is built, so no
 // request can reach a file system.
+//
+// Caching: files whose URL names their content (the bundle's artifacts
+// under their content-addressed names, the SDK under /sdk/<digest>/) are
+// sent "Cache-Control: public, max-age=31536000, immutable", so a repeat
+// visit does not even revalidate them; everything else, the manifest and
+// its signature included, is "no-cache" with an ETag, so an unchanged file
+// costs a 304. Compressible files go out in brotli or gzip as the client
+// accepts (Vary: Accept-Encoding), compressed once when the handler is
+// built or taken precompressed from Config.Precompressed.
 package server
 
 import (
@@ -26,8 +35,15 @@ import (
 	"strings"
 	"time"
 
+	"github.com/privrec/privrec/internal/bundledir"
 	"github.com/privrec/privrec/model"
 	"github.com/privrec/privrec/model/bundle"
+)
+
+// Cache-Control values: for URLs that name their content, and for the rest.
+const (
+	CacheImmutable  = "public, max-age=31536000, immutable"
+	CacheRevalidate = "no-cache"
 )
 
 // CSP is the Content-Security-Policy of every response. Scripts, workers
@@ -69,6 +85,13 @@ type Config struct {
 	Log func(Entry)
 	// Now is the clock used to check the bundle; default time.Now.
 	Now func() time.Time
+	// Precompressed, when not nil, holds files compressed by a build step
+	// (name.br, name.gz at its top level, e.g. brotli at quality 11 written
+	// by js/scripts/precompress.mjs): a served file whose
+	// content one of them decompresses to is sent as it, instead of as
+	// compressed at start-up (BrotliQuality). Site and SDK are searched for
+	// .br and .gz files too; those files are never served themselves.
+	Precompressed fs.FS
 }
 
 // Entry describes one answered request. It holds the path only: a query
@@ -94,7 +117,9 @@ func (e Entry) String() string {
 type file struct {
 	data  []byte
 	ctype string
-	etag  string
+	etag  string    // of the identity coding, quoted
+	cache string    // Cache-Control
+	enc   encodings // compressed codings, when worth it
 }
 
 // Handler serves the demo. It is immutable once built and safe for
@@ -104,14 +129,15 @@ type Handler struct {
 	log   func(Entry)
 	mod   time.Time
 	info  *bundle.Manifest
+	page  PageConfig
 }
 
 // PageConfig is the JSON the page reads from /config.json.
 type PageConfig struct {
 	BundleURL string `json:"bundleUrl"`
-	WasmURL   string `json:"wasmUrl"`
-	SDKURL    string `json:"sdkUrl"`
-	PublicKey string `json:"publicKey"` // standard base64 of the 32 bytes
+	WasmURL   string `json:"wasmUrl,omitempty"` // empty: the SDK derives the module's URL from the manifest
+	SDKURL    string `json:"sdkUrl"`            // versioned by content: /sdk/<digest>/privrec.js`
+	PublicKey string `json:"publicKey"`         // standard base64 of the 32 bytes
 	KeyID     string `json:"keyId"`
 	Namespace string `json:"namespace"`
 	Catalog   string `json:"catalogUrl"`
@@ -162,20 +188,28 @@ func New(cfg Config) (*Handler, error) {
 			return nil, fmt.Errorf("%w: new server: the SDK has no %s (build it: cd js && npm ci && npm run build)", model.ErrMissingArtifact, name)
 		}
 	}
-	h.add(BundlePrefix+"manifest.bin", b.Manifest)
-	h.add(BundlePrefix+"manifest.sig", b.Signature)
-	h.add(BundlePrefix+"weights.bin", b.Weights)
-	h.add(BundlePrefix+"catalog.bin", b.Catalog)
-	h.add(BundlePrefix+"privrec.wasm", b.Wasm)
+	sdkDir := h.versionSDK()
+	h.add(BundlePrefix+bundledir.ManifestFile, b.Manifest)
+	h.add(BundlePrefix+bundledir.SignatureFile, b.Signature)
+	for _, a := range []struct {
+		name, plain string
+		data        []byte
+	}{{bundle.NameWeights, bundledir.WeightsFile, b.Weights}, {bundle.NameCatalog, bundledir.CatalogFile, b.Catalog}, {bundle.NameWasm, bundledir.WasmFile, b.Wasm}} {
+		// The plain names stay for hosts and pages of before content
+		// addressing; the SDK fetches the content-addressed ones.
+		h.add(BundlePrefix+a.plain, a.data)
+		h.addImmutable(BundlePrefix+bundledir.ContentName(a.name, m.Artifact(a.name).SHA256), a.data)
+	}
 	ns := cfg.Namespace
 	if ns == "" {
 		ns = "demo"
 	}
 	pc := PageConfig{
-		BundleURL: BundlePrefix, WasmURL: BundlePrefix + "privrec.wasm", SDKURL: SDKPrefix + "privrec.js",
+		BundleURL: BundlePrefix, SDKURL: sdkDir + "privrec.js",
 		PublicKey: base64.StdEncoding.EncodeToString(cfg.PublicKey), KeyID: bundle.KeyID(cfg.PublicKey),
 		Namespace: ns, Catalog: CatalogPath,
 	}
+	h.page = pc
 	for p, v := range map[string]any{ConfigPath: pc, CatalogPath: cat.Items} {
 		data, err := json.Marshal(v)
 		if err != nil {
@@ -183,8 +217,51 @@ func New(cfg Config) (*Handler, error) {
 		}
 		h.add(p, data)
 	}
+	pre := map[[32]byte]encodings{}
+	for i, fsys := range []fs.FS{cfg.Site, cfg.SDK, cfg.Precompressed} {
+		found, err := precompressed(fsys, i < 2)
+		if err != nil {
+			return nil, fmt.Errorf("%w: new server: %v", model.ErrCorrupt, err)
+		}
+		for sum, enc := range found {
+			if pre[sum] == nil {
+				pre[sum] = encodings{}
+			}
+			for k, v := range enc {
+				pre[sum][k] = v
+			}
+		}
+	}
+	h.encodeAll(pre)
 	return h, nil
 }
+
+// versionSDK serves every SDK file a second time under /sdk/<digest>/,
+// where digest covers the names and bytes of all of them: the page imports
+// privrec.js from there, privrec.js finds its worker beside it, and all of
+// them can be cached for good. It returns that directory's path.
+func (h *Handler) versionSDK() string {
+	var names []string
+	for p := range h.files {
+		if strings.HasPrefix(p, SDKPrefix) {
+			names = append(names, p)
+		}
+	}
+	sort.Strings(names)
+	d := sha256.New()
+	for _, p := range names {
+		sum := sha256.Sum256(h.files[p].data)
+		fmt.Fprintf(d, "%s %x\n", p, sum)
+	}
+	dir := SDKPrefix + hex.EncodeToString(d.Sum(nil)[:8]) + "/"
+	for _, p := range names {
+		h.addImmutable(dir+strings.TrimPrefix(p, SDKPrefix), h.files[p].data)
+	}
+	return dir
+}
+
+// Page returns what /config.json tells the page.
+func (h *Handler) Page() PageConfig { return h.page }
 
 // Manifest returns the verified manifest of the bundle being served.
 func (h *Handler) Manifest() *bundle.Manifest { return h.info }
@@ -212,8 +289,8 @@ func (h *Handler) addTree(prefix string, fsys fs.FS) error {
 			}
 			return nil
 		}
-		if !d.Type().IsRegular() {
-			return nil
+		if !d.Type().IsRegular() || strings.HasSuffix(name, ".br") || strings.HasSuffix(name, ".gz") {
+			return nil // precompressed files are codings of another file, not files
 		}
 		data, err := fs.ReadFile(fsys, p)
 		if err != nil {
@@ -251,7 +328,15 @@ func (h *Handler) add(p string, data []byte) {
 		}
 	}
 	sum := sha256.Sum256(data)
-	h.files[p] = file{data: data, ctype: ct, etag: `"` + hex.EncodeToString(sum[:12]) + `"`}
+	h.files[p] = file{data: data, ctype: ct, etag: `"` + hex.EncodeToString(sum[:12]) + `"`, cache: CacheRevalidate}
+}
+
+// addImmutable serves data at p, a URL that names its content.
+func (h *Handler) addImmutable(p string, data []byte) {
+	h.add(p, data)
+	f := h.files[p]
+	f.cache = CacheImmutable
+	h.files[p] = f
 }
 
 // setSecurityHeaders sets the headers every response carries, errors
@@ -298,11 +383,18 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	hd := rw.Header()
 	hd.Set("Content-Type", f.ctype)
-	// Revalidate every time: bundles change in place with each release, and
-	// the ETag makes an unchanged file cost a 304.
-	hd.Set("Cache-Control", "no-cache")
-	hd.Set("ETag", f.etag)
-	http.ServeContent(rw, r, "", h.mod, bytes.NewReader(f.data))
+	hd.Set("Cache-Control", f.cache)
+	body, etag := f.data, f.etag
+	if len(f.enc) > 0 {
+		hd.Set("Vary", "Accept-Encoding")
+		if enc := negotiate(r.Header.Get("Accept-Encoding"), f); enc != "" {
+			body = f.enc[enc]
+			etag = strings.TrimSuffix(f.etag, `"`) + "-" + enc + `"`
+			hd.Set("Content-Encoding", enc)
+		}
+	}
+	hd.Set("ETag", etag)
+	http.ServeContent(rw, r, "", h.mod, bytes.NewReader(body))
 }
 
 // recorder notes the status and size of a response.

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"crypto/ed25519"
 	"encoding/json"
 	"errors"
@@ -13,6 +14,9 @@ import (
 	"testing/fstest"
 	"time"
 
+	"github.com/andybalholm/brotli"
+
+	"github.com/privrec/privrec/internal/bundledir"
 	"github.com/privrec/privrec/internal/demo"
 	"github.com/privrec/privrec/model"
 )
@@ -109,12 +113,154 @@ func TestServe(t *testing.T) {
 				if got := hd.Get("Content-Type"); got != tc.ctype {
 					t.Errorf("Content-Type %q; want %q", got, tc.ctype)
 				}
-				if hd.Get("Cache-Control") != "no-cache" || hd.Get("ETag") == "" {
+				if hd.Get("Cache-Control") != CacheRevalidate || hd.Get("ETag") == "" {
 					t.Errorf("cache headers: %q, etag %q", hd.Get("Cache-Control"), hd.Get("ETag"))
 				}
 			}
 		})
 	}
+}
+
+// get serves one request with the given headers (name, value pairs).
+func get(h *Handler, target string, headers ...string) *http.Response {
+	req := httptest.NewRequest("GET", "http://127.0.0.1"+target, nil)
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, req)
+	return w.Result()
+}
+
+// TestCaching: URLs that name their content are immutable, the rest (the
+// manifest and its signature first) revalidate with an ETag and a 304.
+func TestCaching(t *testing.T) {
+	h, _ := newTestHandler(t)
+	m := h.Manifest()
+	var pc PageConfig
+	if err := json.NewDecoder(get(h, ConfigPath).Body).Decode(&pc); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(pc.SDKURL, SDKPrefix) || pc.SDKURL == SDKPrefix+"privrec.js" || pc.WasmURL != "" {
+		t.Fatalf("page config: sdkUrl %q, wasmUrl %q; want a versioned SDK URL and no wasmUrl", pc.SDKURL, pc.WasmURL)
+	}
+	sdkDir := strings.TrimSuffix(pc.SDKURL, "privrec.js")
+	immutable := []string{sdkDir + "privrec.js", sdkDir + "privrec-worker.js"}
+	for _, a := range m.Artifacts {
+		immutable = append(immutable, BundlePrefix+bundledir.ContentName(a.Name, a.SHA256))
+	}
+	revalidated := []string{BundlePrefix + "manifest.bin", BundlePrefix + "manifest.sig", BundlePrefix + "weights.bin",
+		BundlePrefix + "privrec.wasm", SDKPrefix + "privrec.js", "/", "/app.js", ConfigPath, CatalogPath}
+	for _, tc := range []struct {
+		paths []string
+		cache string
+	}{{immutable, CacheImmutable}, {revalidated, CacheRevalidate}} {
+		for _, p := range tc.paths {
+			res := get(h, p)
+			if res.StatusCode != 200 || res.Header.Get("Cache-Control") != tc.cache {
+				t.Errorf("%s: status %d, Cache-Control %q; want 200, %q", p, res.StatusCode, res.Header.Get("Cache-Control"), tc.cache)
+			}
+			etag := res.Header.Get("ETag")
+			again := get(h, p, "If-None-Match", etag)
+			body, _ := io.ReadAll(again.Body)
+			if etag == "" || again.StatusCode != http.StatusNotModified || len(body) != 0 {
+				t.Errorf("%s: revalidating ETag %s: status %d, %d bytes; want 304, none", p, etag, again.StatusCode, len(body))
+			}
+		}
+	}
+	// The content-addressed artifacts are the signed bytes.
+	for _, a := range m.Artifacts {
+		body, _ := io.ReadAll(get(h, BundlePrefix+bundledir.ContentName(a.Name, a.SHA256)).Body)
+		if err := m.Check(a.Name, body); err != nil {
+			t.Errorf("%s: %v", a.Name, err)
+		}
+	}
+}
+
+// TestCompression: brotli, else gzip, as the client accepts, with Vary,
+// a coding-specific ETag, and the same bytes once decoded.
+func TestCompression(t *testing.T) {
+	cfg := testConfig(t)
+	big := []byte(strings.Repeat("export const recommend = () => 'on this device';\n", 200))
+	cfg.SDK.(fstest.MapFS)["privrec-worker.js"] = &fstest.MapFile{Data: big}
+	h, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ accept, want string }{
+		{"gzip, deflate, br, zstd", "br"},
+		{"br;q=1.0, gzip;q=0.8", "br"},
+		{"gzip", "gzip"},
+		{"br;q=0, gzip", "gzip"},
+		{"*", "br"},
+		{"identity", ""},
+		{"", ""},
+	} {
+		res := get(h, SDKPrefix+"privrec-worker.js", "Accept-Encoding", tc.accept)
+		body, _ := io.ReadAll(res.Body)
+		if got := res.Header.Get("Content-Encoding"); got != tc.want {
+			t.Errorf("Accept-Encoding %q: Content-Encoding %q; want %q", tc.accept, got, tc.want)
+		}
+		if res.Header.Get("Vary") != "Accept-Encoding" {
+			t.Errorf("Accept-Encoding %q: Vary %q", tc.accept, res.Header.Get("Vary"))
+		}
+		plain, err := decompressAny(tc.want, body)
+		if err != nil || !bytes.Equal(plain, big) {
+			t.Errorf("Accept-Encoding %q: body does not decode to the file (%v)", tc.accept, err)
+		}
+		if tc.want != "" && (len(body) >= len(big)/4 || !strings.Contains(res.Header.Get("ETag"), "-"+tc.want)) {
+			t.Errorf("Accept-Encoding %q: %d bytes of %d, ETag %s", tc.accept, len(body), len(big), res.Header.Get("ETag"))
+		}
+		if tc.want != "" {
+			again := get(h, SDKPrefix+"privrec-worker.js", "Accept-Encoding", tc.accept, "If-None-Match", res.Header.Get("ETag"))
+			if again.StatusCode != http.StatusNotModified {
+				t.Errorf("Accept-Encoding %q: revalidation status %d; want 304", tc.accept, again.StatusCode)
+			}
+		}
+	}
+	// A tiny file is not worth a coding, and says so by not varying.
+	if res := get(h, "/app.js", "Accept-Encoding", "br"); res.Header.Get("Content-Encoding") != "" {
+		t.Errorf("tiny app.js sent as %q", res.Header.Get("Content-Encoding"))
+	}
+}
+
+// TestPrecompressed: a build step's .br next to a file is what the client
+// gets; a .br that does not decompress stops the server from starting.
+func TestPrecompressed(t *testing.T) {
+	cfg := testConfig(t)
+	big := []byte(strings.Repeat("precompressed at quality 11 by the build\n", 100))
+	var br bytes.Buffer
+	w := brotli.NewWriterLevel(&br, 11)
+	w.Write(big)
+	w.Close()
+	sdk := cfg.SDK.(fstest.MapFS)
+	sdk["privrec-worker.js"] = &fstest.MapFile{Data: big}
+	sdk["privrec-worker.js.br"] = &fstest.MapFile{Data: br.Bytes()}
+	h, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(get(h, SDKPrefix+"privrec-worker.js", "Accept-Encoding", "br").Body)
+	if !bytes.Equal(body, br.Bytes()) {
+		t.Errorf("served %d bytes; want the precompressed %d", len(body), br.Len())
+	}
+	if res := get(h, SDKPrefix+"privrec-worker.js.br"); res.StatusCode != http.StatusNotFound {
+		t.Errorf("the .br itself is served: %d", res.StatusCode)
+	}
+	sdk["privrec-worker.js.br"] = &fstest.MapFile{Data: []byte("not brotli")}
+	if _, err := New(cfg); !errors.Is(err, model.ErrCorrupt) {
+		t.Errorf("a broken .br: %v; want corrupt", err)
+	}
+}
+
+func decompressAny(enc string, b []byte) ([]byte, error) {
+	switch enc {
+	case "":
+		return b, nil
+	case "gzip":
+		return decompress(encGzip, b)
+	}
+	return decompress(encBrotli, b)
 }
 
 func TestCSP(t *testing.T) {
