@@ -472,7 +472,10 @@ export class Core extends EventTarget {
       engine.broken = true;
       throw new PrivrecError(Code.internal, `load bundle: the module reports ${differs}, the manifest the SDK verified says otherwise (please report it)`);
     }
-    const info = { ...loaded, model: m.model };
+    // The module names the kind it loaded (LoadResult.kind, checked by
+    // disagreement); the page sees the signed manifest's word, as "model".
+    const { kind: _kind, ...rest } = loaded;
+    const info = { ...rest, model: m.model };
     const changed = !this.model || this.model.bundle_id !== m.bundleId;
     this.engine = engine;
     this.model = info;
@@ -736,6 +739,8 @@ function disagreement(info, m) {
     ['created', info?.created, m.created],
     ['expires', info?.expires, m.expires],
   ];
+  // Modules from before LoadResult.kind do not report it.
+  if (info?.kind !== undefined) pairs.push(['kind', info.kind, m.model]);
   return pairs
     .filter(([, got, want]) => got !== want)
     .map(([name, got]) => `${name} ${JSON.stringify(got)}`)

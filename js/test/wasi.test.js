@@ -33,11 +33,14 @@ function moduleWithImports(imports) {
   return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0, ...types, ...imp]);
 }
 
-test('the real module imports exactly the allowlist', () => {
+test('the real module imports only the allowlist', () => {
   const mod = new WebAssembly.Module(wasmBytes);
   checkImports(mod);
-  const names = new Set(WebAssembly.Module.imports(mod).map((i) => `${i.module}.${i.name}`));
-  assert.deepEqual([...names].sort(), ALLOWED_IMPORTS.map((n) => `wasi_snapshot_preview1.${n}`).sort());
+  // A leaner module may need fewer (fd_read went with fmt); never another.
+  const allowed = new Set(ALLOWED_IMPORTS.map((n) => `wasi_snapshot_preview1.${n}`));
+  const names = WebAssembly.Module.imports(mod).map((i) => `${i.module}.${i.name}`);
+  assert.ok(names.length > 0);
+  for (const n of names) assert.ok(allowed.has(n), `${n} is not in the allowlist`);
 });
 
 test('imports outside the allowlist are refused, by name', async (t) => {
