@@ -55,8 +55,13 @@ check:
 	GOOS=wasip1 GOARCH=wasm $(GO) build ./model/... ./wasm
 	$(GO) build ./model/...
 
-bench: wasm
-	$(GO) test -run '^$$' -bench . -benchmem ./internal/e2e ./model/train
+# bench also runs the embedding kernel side by side (internal/bench): native,
+# wazero, node through the SDK's shim, and tfjs-backend-wasm from
+# node_modules; it prints medians, ratios and issue 8's bars and writes
+# dist/bench.json. BENCH_SIZES=1000,10000 for a quick run.
+bench: wasm js/node_modules
+	$(GO) test -run '^$$' -bench . -benchmem ./internal/e2e ./model/train ./internal/bench
+	$(GO) run ./internal/bench -wasm dist/privrec.wasm -out dist/bench.json $(if $(BENCH_SIZES),-sizes $(BENCH_SIZES))
 
 eval: cli
 	./dist/privrec eval --data ../shared/datasets/uci-online-retail/online_retail.csv.gz
