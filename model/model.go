@@ -178,6 +178,8 @@ type scratch struct {
 	mark     []bool    // touched / history items
 	excluded []bool
 	boost    []float32 // context boost
+	idx      []int32   // each event's item
+	window   []int32   // the events that score
 }
 
 func (m *Model) getScratch() *scratch {

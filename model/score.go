@@ -25,29 +25,46 @@ func (m *Model) Recommend(req Request) (Response, error) {
 	}
 	k = min(k, MaxK)
 
-	hist := req.History
-	if len(hist) > MaxHistory {
-		hist = mostRecent(hist, MaxHistory)
+	s := m.getScratch()
+	defer m.putScratch(s)
+	// Each event's item, looked up once: -1 for an item the model does not
+	// know.
+	idx := s.idx[:0]
+	unknown := 0
+	for _, e := range req.History {
+		i, ok := m.lookup(e.Item)
+		if !ok {
+			i = -1
+		}
+		idx = append(idx, i)
 	}
+	defer func() { s.idx = idx[:0] }()
+	window := s.window[:0] // the events that score: the MaxHistory latest
+	for p := range req.History {
+		window = append(window, int32(p))
+	}
+	if len(window) > MaxHistory {
+		slices.SortStableFunc(window, func(a, b int32) int { return cmpInt64(req.History[b].At, req.History[a].At) })
+		window = window[:MaxHistory]
+	}
+	defer func() { s.window = window[:0] }()
 	now := req.Now
 	if now == 0 {
-		for _, e := range hist {
-			now = max(now, e.At)
+		for _, p := range window {
+			now = max(now, req.History[p].At)
 		}
 	}
 
 	// Per-item history weights x_i, summed per item and ordered by item, so
 	// that every target sums the same floats in the same order whatever
 	// the order of the history.
-	xs := make([]histWeight, 0, len(hist))
-	unknown := 0
-	for _, e := range hist {
-		i, ok := m.lookup(e.Item)
-		if !ok {
+	xs := make([]histWeight, 0, len(window))
+	for _, p := range window {
+		if i := idx[p]; i >= 0 {
+			xs = append(xs, histWeight{item: i, w: m.eventWeight(req.History[p], now)})
+		} else {
 			unknown++
-			continue
 		}
-		xs = append(xs, histWeight{item: i, w: m.eventWeight(e, now)})
 	}
 	slices.SortStableFunc(xs, func(a, b histWeight) int { return int(a.item) - int(b.item) })
 	sat := m.params.Saturation
@@ -56,9 +73,7 @@ func (m *Model) Recommend(req Request) (Response, error) {
 	}
 	hw := saturate(xs, sat)
 
-	s := m.getScratch()
-	defer m.putScratch(s)
-	f := m.filter(s, req)
+	f := m.filter(s, req, idx)
 	defer f.release()
 
 	resp := Response{K: k, Unknown: unknown, Items: make([]Recommendation, 0, k)}
@@ -84,17 +99,17 @@ type filter struct {
 	set       []int32 // the entries of excluded this filter set
 }
 
-func (m *Model) filter(s *scratch, req Request) *filter {
+func (m *Model) filter(s *scratch, req Request, idx []int32) *filter {
 	s.excluded = growB(s.excluded, m.n)
 	f := &filter{excluded: s.excluded, available: m.available}
 	// Seen items are left out over the whole history, not only the window
 	// that scores: an item bought long ago is still bought.
 	if req.Seen != SeenNone {
-		for _, e := range req.History {
+		for p, e := range req.History {
 			if req.Seen != SeenAll && e.Kind != KindPurchase {
 				continue
 			}
-			if i, ok := m.lookup(e.Item); ok {
+			if i := idx[p]; i >= 0 {
 				f.exclude(i)
 			}
 		}
@@ -145,14 +160,28 @@ func (m *Model) recommendNeighbors(resp *Response, k int, beta float32, hw []wei
 	scores, mark := s.scores, s.mark
 	touched := s.touched[:0]
 	for _, x := range hw {
-		xw := x.w
-		for p := nb.rowStart[x.item]; p < nb.rowStart[x.item+1]; p++ {
-			j := nb.col(p)
+		xw, scale := x.w, nb.scales[x.item]
+		start, end := nb.rowStart[x.item], nb.rowStart[x.item+1]
+		vals := nb.vals[start:end]
+		if nb.width == 2 {
+			cols := nb.cols[2*start : 2*end]
+			for q, v := range vals {
+				j := int32(cols[2*q]) | int32(cols[2*q+1])<<8
+				if !mark[j] {
+					mark[j] = true
+					touched = append(touched, j)
+				}
+				scores[j] = float32(scores[j] + float32(xw*float32(float32(int8(v))*scale)))
+			}
+			continue
+		}
+		for q := range vals {
+			j := nb.col(start + uint32(q))
 			if !mark[j] {
 				mark[j] = true
 				touched = append(touched, j)
 			}
-			scores[j] = float32(scores[j] + float32(xw*nb.weight(x.item, p)))
+			scores[j] = float32(scores[j] + float32(xw*nb.weight(x.item, start+uint32(q))))
 		}
 	}
 	defer func() {
@@ -420,20 +449,14 @@ func (m *Model) eventWeight(e Event, now int64) float64 {
 	return w
 }
 
-// mostRecent returns the n latest events of h (stable for equal times).
-func mostRecent(h History, n int) History {
-	c := make(History, len(h))
-	copy(c, h)
-	slices.SortStableFunc(c, func(a, b Event) int {
-		switch {
-		case a.At > b.At:
-			return -1
-		case a.At < b.At:
-			return 1
-		}
-		return 0
-	})
-	return c[:n]
+func cmpInt64(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }
 
 type cand struct {
