@@ -239,6 +239,9 @@ func TestEmbeddingRoundTrip(t *testing.T) {
 	got, err := model.DecodeWeights(w)
 	require.NoError(t, err)
 	require.Equal(t, model.ModelEmbedding, got.Kind())
+	kind, err := model.PeekKind(w)
+	require.NoError(t, err)
+	require.Equal(t, model.ModelEmbedding, kind)
 	require.Equal(t, 300, got.Items())
 	for i := 1; i < got.Items(); i++ {
 		require.Less(t, got.ItemID(i-1), got.ItemID(i))

@@ -390,3 +390,20 @@ func (nb *neighbors) index(counts []byte, n int) error {
 	}
 	return nil
 }
+
+// PeekKind reads the model kind of a weights artifact without decoding the
+// rest. It is safe on unverified bytes: it reads a few dozen bytes.
+func PeekKind(weights []byte) (ModelKind, error) {
+	r := wire.NewReader(weights)
+	if _, err := checkHeader(r, weightsFields, KindWeights); err != nil {
+		return "", err
+	}
+	k := ModelKind(r.String(16, "model kind"))
+	if err := r.Err(); err != nil {
+		return "", formatErr("decode weights", err)
+	}
+	if !k.Valid() {
+		return "", errorf(ErrUnsupported, "decode weights: model kind %q; this module scores %q and %q (update the module)", truncate(string(k), 16), ModelNeighbors, ModelEmbedding)
+	}
+	return k, nil
+}
