@@ -276,8 +276,8 @@ type Meta struct {
 	BundleID [16]byte
 	Epsilon  float64
 	Delta    float64
-	// Model is the kind of model the weights hold; empty means
-	// model.ModelNeighbors, the only kind privrec trained before embeddings.
+	// Model, when set, must be the kind of model the weights hold (Sign
+	// reads the kind from the weights and refuses a mismatch).
 	Model model.ModelKind
 }
 
@@ -297,12 +297,18 @@ func Sign(f *Files, meta Meta, priv ed25519.PrivateKey) error {
 	if meta.Version == 0 {
 		return errorf(model.ErrBadRequest, "sign bundle: version is 0; want a positive, increasing number")
 	}
+	// The signed kind is the one the weights hold: a manifest cannot be
+	// made to describe its weights wrongly.
 	kind := meta.Model
-	if kind == "" {
-		kind = model.ModelNeighbors
-	}
-	if !kind.Valid() {
-		return errorf(model.ErrBadRequest, "sign bundle: model kind %q; want %q or %q", truncate(string(kind), maxModelLen), model.ModelNeighbors, model.ModelEmbedding)
+	if len(f.Weights) > 0 { // no weights: refused below as a missing artifact
+		k, err := model.PeekKind(f.Weights)
+		if err != nil {
+			return wire.Errorf("sign bundle: %w", err)
+		}
+		if kind != "" && kind != k {
+			return errorf(model.ErrBadRequest, "sign bundle: meta says model kind %q but the weights hold %q", truncate(string(kind), maxModelLen), string(k))
+		}
+		kind = k
 	}
 	pub := priv.Public().(ed25519.PublicKey)
 	m := &Manifest{

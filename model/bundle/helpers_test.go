@@ -59,6 +59,26 @@ func artifacts(t testing.TB, id [16]byte, label string) *bundle.Files {
 	return &bundle.Files{Weights: w, Catalog: c, Wasm: wasm}
 }
 
+// embeddingArtifacts is artifacts with weights of the embedding kind.
+func embeddingArtifacts(t testing.TB, id [16]byte, label string) *bundle.Files {
+	t.Helper()
+	f := artifacts(t, id, label)
+	const n, dims, sub = 12, 8, 4
+	e := &model.Embedding{Dims: dims, Subspaces: sub, Codebooks: make([]float32, sub*model.PQCentroids*dims/sub), Codes: make([]byte, n*sub), Fold: make([]float32, dims*dims)}
+	spec := &model.Spec{Params: model.DefaultParams(), Embedding: e}
+	for i := 0; i < n; i++ {
+		spec.Items = append(spec.Items, fmt.Sprintf("%s-item-%02d", label, i))
+		spec.Popularity = append(spec.Popularity, float32(n-i)/n)
+		e.Codes[i*sub] = byte(i)
+	}
+	w, err := model.EncodeWeights(spec, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Weights = w
+	return f
+}
+
 // signed builds and signs a bundle.
 func signed(t testing.TB, label string, meta bundle.Meta, priv ed25519.PrivateKey) *bundle.Files {
 	t.Helper()

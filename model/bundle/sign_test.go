@@ -30,7 +30,8 @@ func TestSign(t *testing.T) {
 		}, model.ErrTooLarge},
 		{"expires before created", func(_ *bundle.Files, m *bundle.Meta, _ *ed25519.PrivateKey) { m.Expires = m.Created }, model.ErrCorrupt},
 		{"negative epsilon", func(_ *bundle.Files, m *bundle.Meta, _ *ed25519.PrivateKey) { m.Epsilon = -1 }, model.ErrCorrupt},
-		{"embedding model", func(_ *bundle.Files, m *bundle.Meta, _ *ed25519.PrivateKey) { m.Model = model.ModelEmbedding }, nil},
+		{"meta names the weights' kind", func(_ *bundle.Files, m *bundle.Meta, _ *ed25519.PrivateKey) { m.Model = model.ModelNeighbors }, nil},
+		{"meta names another kind", func(_ *bundle.Files, m *bundle.Meta, _ *ed25519.PrivateKey) { m.Model = model.ModelEmbedding }, model.ErrBadRequest},
 		{"unknown model kind", func(_ *bundle.Files, m *bundle.Meta, _ *ed25519.PrivateKey) { m.Model = "ease" }, model.ErrBadRequest},
 	}
 	for _, tt := range tests {
@@ -59,18 +60,16 @@ func TestSign(t *testing.T) {
 	}
 }
 
-// TestSignModelKind: the manifest signs the kind Meta names, neighbors when
-// it names none.
+// TestSignModelKind: the manifest signs the kind the weights hold, whatever
+// Meta leaves empty.
 func TestSignModelKind(t *testing.T) {
 	k := key("publisher")
-	for _, tt := range []struct{ meta, want model.ModelKind }{
-		{"", model.ModelNeighbors},
-		{model.ModelNeighbors, model.ModelNeighbors},
-		{model.ModelEmbedding, model.ModelEmbedding},
-	} {
+	for _, want := range []model.ModelKind{model.ModelNeighbors, model.ModelEmbedding} {
 		m := meta("A", 100)
-		m.Model = tt.meta
 		f := artifacts(t, m.BundleID, "A")
+		if want == model.ModelEmbedding {
+			f = embeddingArtifacts(t, m.BundleID, "A")
+		}
 		if err := bundle.Sign(f, m, k); err != nil {
 			t.Fatal(err)
 		}
@@ -78,8 +77,8 @@ func TestSignModelKind(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got.Model != tt.want {
-			t.Errorf("Meta.Model %q: manifest says %q; want %q", tt.meta, got.Model, tt.want)
+		if got.Model != want {
+			t.Errorf("manifest says %q; want %q", got.Model, want)
 		}
 	}
 }
