@@ -2,7 +2,6 @@ package model
 
 import (
 	"errors"
-	"fmt"
 	"math"
 
 	"github.com/privrec/privrec/model/internal/wire"
@@ -90,11 +89,10 @@ func checkHeader(r *wire.Reader, fields int, kind string) (Header, error) {
 // formatErr maps a wire error to the package's sentinels.
 func formatErr(op string, err error) error {
 	if errors.Is(err, wire.ErrLimit) {
-		return fmt.Errorf("%s: %w: %v", op, ErrTooLarge, err)
+		return wrapf("%s: %w: %v", op, ErrTooLarge, err)
 	}
-	return fmt.Errorf("%s: %w: %v", op, ErrCorrupt, err)
+	return wrapf("%s: %w: %v", op, ErrCorrupt, err)
 }
-
 
 // asCorrupt turns a validation failure of decoded data into ErrCorrupt
 // (keeping ErrTooLarge): bad data in an artifact is corruption, not a bad
@@ -103,7 +101,7 @@ func asCorrupt(err error) error {
 	if errors.Is(err, ErrTooLarge) {
 		return err
 	}
-	return fmt.Errorf("%w: %v", ErrCorrupt, err)
+	return wrapf("%w: %v", ErrCorrupt, err)
 }
 
 const catalogFields = 4
@@ -125,7 +123,7 @@ func EncodeCatalog(items []Item, bundleID [16]byte) ([]byte, error) {
 	w.Array(len(items))
 	for i, it := range items {
 		if err := checkItem(it); err != nil {
-			return nil, fmt.Errorf("encode catalog: item %d: %w", i, err)
+			return nil, wrapf("encode catalog: item %d: %w", i, err)
 		}
 		w.Array(5)
 		w.String(it.ID)
@@ -250,7 +248,7 @@ func Load(weights, catalog []byte) (*Model, error) {
 	}
 	h, err := PeekHeader(catalog)
 	if err != nil {
-		return nil, fmt.Errorf("decode catalog: %w", err)
+		return nil, wrapf("decode catalog: %w", err)
 	}
 	if h.BundleID != m.bundleID {
 		return nil, errorf(ErrMixAndMatch, "load: weights and catalog come from different bundles (%x, %x); publish them together", m.bundleID[:4], h.BundleID[:4])

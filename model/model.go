@@ -2,7 +2,6 @@ package model
 
 import (
 	"encoding/binary"
-	"fmt"
 	"sync"
 )
 
@@ -80,7 +79,7 @@ func Build(s *Spec) (*Model, error) {
 	}
 	m, err := DecodeWeights(w)
 	if err != nil {
-		return nil, fmt.Errorf("build: %w (please report it)", err)
+		return nil, wrapf("build: %w (please report it)", err)
 	}
 	return m, nil
 }

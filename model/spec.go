@@ -1,7 +1,6 @@
 package model
 
 import (
-	"fmt"
 	"math"
 )
 
@@ -159,7 +158,7 @@ func (s *Spec) Validate() error {
 			return errorf(ErrBadRequest, "validate spec: both neighbours and an embedding; set one")
 		}
 		if err := s.Embedding.validate(n); err != nil {
-			return fmt.Errorf("validate spec: %w", err)
+			return wrapf("validate spec: %w", err)
 		}
 	} else if len(s.Neighbors) != n {
 		return errorf(ErrBadRequest, "validate spec: %d items but %d neighbour rows", n, len(s.Neighbors))
@@ -180,7 +179,7 @@ func (s *Spec) Validate() error {
 			return errorf(ErrTooLarge, "validate spec: item %d has %d neighbours; at most %d", i, len(row), MaxNeighbors)
 		}
 		if err := checkNeighbors(row, n); err != nil {
-			return fmt.Errorf("validate spec: item %d: %w", i, err)
+			return wrapf("validate spec: item %d: %w", i, err)
 		}
 		nnz += len(row)
 	}
@@ -203,7 +202,7 @@ func (s *Spec) Validate() error {
 			return errorf(ErrTooLarge, "validate spec: context %q has %d items; at most %d", key, len(list), MaxContextItems)
 		}
 		if err := checkNeighbors(list, n); err != nil {
-			return fmt.Errorf("validate spec: context %q: %w", key, err)
+			return wrapf("validate spec: context %q: %w", key, err)
 		}
 	}
 	return s.Params.Validate()

@@ -1,6 +1,6 @@
 package model
 
-import "fmt"
+import "strconv"
 
 // Item is one product of the catalog.
 type Item struct {
@@ -125,7 +125,7 @@ func (r *Request) validate() error {
 	switch r.Seen {
 	case "", SeenPurchased, SeenAll, SeenNone:
 	default:
-		return errorf(ErrBadRequest, "seen is %q; use %q, %q or %q", truncate(string(r.Seen), maxSeenLength), SeenPurchased, SeenAll, SeenNone)
+		return errorf(ErrBadRequest, "seen is %q; use %q, %q or %q", truncate(string(r.Seen), maxSeenLength), string(SeenPurchased), string(SeenAll), string(SeenNone))
 	}
 	if len(r.Exclude) > MaxExclude {
 		return errorf(ErrTooLarge, "exclude lists %d items; at most %d", len(r.Exclude), MaxExclude)
@@ -156,5 +156,5 @@ func truncate(s string, n int) string {
 
 // String gives a short summary for logs; it never includes history contents.
 func (r *Request) String() string {
-	return fmt.Sprintf("Request{k=%d events=%d exclude=%d}", r.K, len(r.History), len(r.Exclude))
+	return "Request{k=" + strconv.Itoa(r.K) + " events=" + strconv.Itoa(len(r.History)) + " exclude=" + strconv.Itoa(len(r.Exclude)) + "}"
 }

@@ -3,7 +3,6 @@ package model
 import (
 	"bytes"
 	"encoding/binary"
-	"fmt"
 	"math"
 	"slices"
 	"sort"
@@ -45,7 +44,7 @@ const maxIDBytes = MaxItems * 64
 // 127), which keeps each weight to 1 byte plus its 2- or 4-byte index.
 func EncodeWeights(s *Spec, bundleID [16]byte) ([]byte, error) {
 	if err := s.Validate(); err != nil {
-		return nil, fmt.Errorf("encode weights: %w", err)
+		return nil, wrapf("encode weights: %w", err)
 	}
 	s = sortedSpec(s)
 	n := len(s.Items)
@@ -225,7 +224,7 @@ func quantize(v, scale float32) int8 {
 func DecodeWeights(data []byte) (*Model, error) {
 	m, err := decodeWeights(data)
 	if err != nil {
-		return nil, fmt.Errorf("decode weights: %w", err)
+		return nil, wrapf("decode weights: %w", err)
 	}
 	return m, nil
 }
@@ -300,7 +299,7 @@ func decodeWeights(data []byte) (*Model, error) {
 		m.emb = e
 	default:
 		if r.Err() == nil {
-			return nil, errorf(ErrUnsupported, "model kind %q; this module scores %q and %q (update the module)", truncate(string(m.kind), 16), ModelNeighbors, ModelEmbedding)
+			return nil, errorf(ErrUnsupported, "model kind %q; this module scores %q and %q (update the module)", truncate(string(m.kind), 16), string(ModelNeighbors), string(ModelEmbedding))
 		}
 	}
 	if err := r.End(); err != nil {
@@ -403,7 +402,7 @@ func PeekKind(weights []byte) (ModelKind, error) {
 		return "", formatErr("decode weights", err)
 	}
 	if !k.Valid() {
-		return "", errorf(ErrUnsupported, "decode weights: model kind %q; this module scores %q and %q (update the module)", truncate(string(k), 16), ModelNeighbors, ModelEmbedding)
+		return "", errorf(ErrUnsupported, "decode weights: model kind %q; this module scores %q and %q (update the module)", truncate(string(k), 16), string(ModelNeighbors), string(ModelEmbedding))
 	}
 	return k, nil
 }
