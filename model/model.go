@@ -131,10 +131,14 @@ func (m *Model) withCatalog(c []byte) error {
 	m.available = make([]bool, m.n)
 	m.catOf = make([]uint32, m.n)
 	m.cats = make(map[string]uint32)
-	return scanCatalog(c, func(id, category []byte) {
+	var dup []byte
+	err := scanCatalog(c, func(id, category []byte) {
 		i, ok := m.lookup(string(id))
 		if !ok {
 			return
+		}
+		if m.available[i] && dup == nil {
+			dup = id
 		}
 		m.available[i] = true
 		if len(category) == 0 {
@@ -147,6 +151,10 @@ func (m *Model) withCatalog(c []byte) error {
 		}
 		m.catOf[i] = num
 	})
+	if err == nil && dup != nil {
+		err = errorf(ErrCorrupt, "decode catalog: item id %q appears twice", truncate(string(dup), 64))
+	}
+	return err
 }
 
 // popTopSize is how many of the most popular items a model keeps in order:

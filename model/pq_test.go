@@ -275,3 +275,16 @@ func BenchmarkEmbedding(b *testing.B) {
 		})
 	}
 }
+
+// TestLoadRefusesDuplicateCatalogItems: a catalog that lists an item twice
+// (with two categories, say) is corrupt, not silently the last one.
+func TestLoadRefusesDuplicateCatalogItems(t *testing.T) {
+	w, err := model.EncodeWeights(tinySpec(), testBundle)
+	require.NoError(t, err)
+	items := append(tinyCatalog(), model.Item{ID: "a", Title: "Apple again", Category: "veg"})
+	c, err := model.EncodeCatalog(items, testBundle)
+	require.NoError(t, err)
+	_, err = model.Load(w, c)
+	require.ErrorIs(t, err, model.ErrCorrupt)
+	require.ErrorContains(t, err, `"a" appears twice`)
+}
