@@ -15,6 +15,13 @@ import (
 // for bit. Without Privacy nothing in it draws random numbers; with it, the
 // noise comes from Privacy.Seed.
 type Config struct {
+	// Kind is the kind of model to train: model.ModelNeighbors (sparse
+	// EASE, truncated to Neighbors per item) or model.ModelEmbedding
+	// (Embedding). ChooseKind picks one for a catalog and a byte budget.
+	// Default model.ModelNeighbors.
+	Kind model.ModelKind
+	// Embedding configures the embedding kind; ignored for neighbours.
+	Embedding EmbeddingConfig
 	// Lambda is EASE's L2 regularisation, added to the Gram matrix's
 	// diagonal. Larger values shrink weights towards zero and favour
 	// popular items less. Default 150 (see RATIONALE.md; the decayed X of
@@ -77,6 +84,8 @@ func DefaultConfig() Config {
 	p.PopularityWeight = 4
 	p.PopularityHalfLifeDays = 30
 	return Config{
+		Kind:              model.ModelNeighbors,
+		Embedding:         DefaultEmbeddingConfig(),
 		Lambda:            150,
 		Neighbors:         200,
 		Candidates:        128,
@@ -114,6 +123,17 @@ func (c Config) Validate() error {
 		return bad("train half-life is %v days; want a finite value >= 0", c.TrainHalfLifeDays)
 	case math.IsNaN(c.TrendHalfLifeDays) || math.IsInf(c.TrendHalfLifeDays, 0) || c.TrendHalfLifeDays < 0:
 		return bad("trend half-life is %v days; want a finite value >= 0", c.TrendHalfLifeDays)
+	}
+	if !c.Kind.Valid() {
+		return bad("kind is %q; want %q or %q", c.Kind, model.ModelNeighbors, model.ModelEmbedding)
+	}
+	if c.Kind == model.ModelEmbedding {
+		if c.Privacy.Enabled() {
+			return bad("differentially private training makes the neighbors kind only")
+		}
+		if err := c.Embedding.Validate(); err != nil {
+			return fmt.Errorf("validate config: %w", err)
+		}
 	}
 	if err := c.Params.Validate(); err != nil {
 		return fmt.Errorf("validate config: %w", err)

@@ -51,6 +51,13 @@ func Train(log *Log, cfg Config, progress func(stage string, done, total int)) (
 		}
 		spec.Popularity = pop
 		spec.Neighbors = truncateDense(b, n, cfg.Neighbors, progress)
+	case cfg.Kind == model.ModelEmbedding:
+		emb, err := d.embedding(cfg, progress)
+		if err != nil {
+			return nil, fmt.Errorf("train: %w", err)
+		}
+		spec.Popularity = d.popularity(cfg.TrendHalfLifeDays)
+		spec.Embedding = emb
 	case n <= cfg.DenseMaxItems:
 		b, err := d.ease(cfg.Lambda, progress)
 		if err != nil {

@@ -2,8 +2,11 @@ package train_test
 
 import (
 	"errors"
+	"fmt"
 	"math"
+	"math/rand/v2"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/privrec/privrec/model"
@@ -203,6 +206,20 @@ func TestConfigValidate(t *testing.T) {
 		{"nan trend half-life", func(c *train.Config) { c.TrendHalfLifeDays = math.NaN() }, false},
 		{"bad popularity weight", func(c *train.Config) { c.Params.PopularityWeight = -1 }, false},
 		{"bad params", func(c *train.Config) { c.Params.Saturation = math.Inf(1) }, false},
+		{"unknown kind", func(c *train.Config) { c.Kind = "graph" }, false},
+		{"empty kind", func(c *train.Config) { c.Kind = "" }, false},
+		{"embedding", func(c *train.Config) { c.Kind = model.ModelEmbedding }, true},
+		{"embedding dims not a multiple", func(c *train.Config) { c.Kind, c.Embedding.Dims = model.ModelEmbedding, 60 }, false},
+		{"embedding too many dims", func(c *train.Config) { c.Kind, c.Embedding.Dims = model.ModelEmbedding, 2 * model.MaxDims }, false},
+		{"embedding bad normalize", func(c *train.Config) { c.Kind, c.Embedding.Normalize = model.ModelEmbedding, 2 }, false},
+		{"bad embedding ignored by neighbors", func(c *train.Config) { c.Embedding.Dims = 0 }, true},
+		{"private embedding", func(c *train.Config) {
+			*c = train.PrivateConfig(8, 1e-6, 1)
+			c.Kind = model.ModelEmbedding
+		}, false},
+		{"no candidates", func(c *train.Config) { c.Candidates = 0 }, false},
+		{"one user item", func(c *train.Config) { c.MaxUserItems = 1 }, false},
+		{"negative dense max items", func(c *train.Config) { c.DenseMaxItems = -1 }, false},
 		{"all kind weights zero", func(c *train.Config) {
 			c.Params.ViewWeight, c.Params.CartWeight, c.Params.PurchaseWeight = 0, 0, 0
 		}, false},
@@ -230,5 +247,67 @@ func TestTrainErrors(t *testing.T) {
 	bad.Lambda = -1
 	if _, err := train.Train(purchases([2]string{"u", "a"}), bad, nil); !errors.Is(err, model.ErrBadRequest) {
 		t.Errorf("bad config: err = %v; want ErrBadRequest", err)
+	}
+}
+
+// groupLog has two disjoint groups of items: every user buys within one.
+func groupLog(users int) *train.Log {
+	l := &train.Log{}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for u := 0; u < users; u++ {
+		g := u % 2
+		for k := 0; k < 4; k++ {
+			it := fmt.Sprintf("g%d-%02d", g, rng.IntN(20))
+			l.Interactions = append(l.Interactions, train.Interaction{User: fmt.Sprintf("u%04d", u), Item: it, Kind: model.KindPurchase, At: int64(u*10+k) * 60_000})
+		}
+	}
+	return l
+}
+
+func TestTrainEmbedding(t *testing.T) {
+	l := groupLog(600)
+	cfg := train.DefaultConfig()
+	cfg.Kind = model.ModelEmbedding
+	cfg.Embedding.Dims, cfg.Embedding.Subspaces = 8, 4
+	cfg.Params.PopularityWeight = 0
+	var stages []string
+	spec, err := train.Train(l, cfg, func(stage string, done, total int) {
+		if len(stages) == 0 || stages[len(stages)-1] != stage {
+			stages = append(stages, stage)
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if spec.Kind() != model.ModelEmbedding || spec.Neighbors != nil || spec.Embedding.Dims != 8 || len(spec.Embedding.Codes) != 40*4 {
+		t.Fatalf("kind %s, %d neighbour rows, embedding %d dims %d codes", spec.Kind(), len(spec.Neighbors), spec.Embedding.Dims, len(spec.Embedding.Codes))
+	}
+	want := []string{train.StageFactor, train.StageCodebooks, train.StageEncode, train.StageContexts}
+	if !reflect.DeepEqual(stages, want) {
+		t.Errorf("stages %v; want %v", stages, want)
+	}
+	again, err := train.Train(l, cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(spec, again) {
+		t.Error("two trainings differ")
+	}
+	m, err := model.Build(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A history in group 1 recommends group 1 only.
+	resp, err := m.Recommend(model.Request{K: 10, History: model.History{{Item: "g1-03", Kind: model.KindPurchase, At: 1}}, Now: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(resp.Items) != 10 {
+		t.Fatalf("%d items", len(resp.Items))
+	}
+	for _, r := range resp.Items {
+		if !strings.HasPrefix(r.Item, "g1-") {
+			t.Fatalf("history in group 1 recommends %s: %+v", r.Item, resp.Items)
+		}
 	}
 }
