@@ -210,7 +210,7 @@ func TestConfigValidate(t *testing.T) {
 		{"empty kind", func(c *train.Config) { c.Kind = "" }, false},
 		{"embedding", func(c *train.Config) { c.Kind = model.ModelEmbedding }, true},
 		{"embedding dims not a multiple", func(c *train.Config) { c.Kind, c.Embedding.Dims = model.ModelEmbedding, 60 }, false},
-		{"embedding too many dims", func(c *train.Config) { c.Kind, c.Embedding.Dims = model.ModelEmbedding, 2 * model.MaxDims }, false},
+		{"embedding too many dims", func(c *train.Config) { c.Kind, c.Embedding.Dims = model.ModelEmbedding, 2*model.MaxDims }, false},
 		{"embedding bad normalize", func(c *train.Config) { c.Kind, c.Embedding.Normalize = model.ModelEmbedding, 2 }, false},
 		{"bad embedding ignored by neighbors", func(c *train.Config) { c.Embedding.Dims = 0 }, true},
 		{"private embedding", func(c *train.Config) {
