@@ -84,7 +84,7 @@ func (r *recorder) snapshot() ([]request, []string, []string) {
 
 // repoRoot walks up from the working directory to the directory holding
 // go.mod.
-func repoRoot(t *testing.T) string {
+func repoRoot(t testing.TB) string {
 	dir, err := os.Getwd()
 	if err != nil {
 		t.Fatal(err)

@@ -49,6 +49,7 @@ function telling(cached, network) {
  * @property {() => number} [clock] Unix ms (default Date.now); tests pin it
  * @property {typeof fetch} [fetch] default globalThis.fetch
  * @property {(fd: number, text: string) => void} [onOutput] the module's stdout/stderr
+ * @property {number} [keepDelay] ms after the first recommendation before a new bundle is written to IndexedDB (default 1000; tests use 0)
  *
  * @typedef {object} LoadOptions
  * @property {string} bundleUrl directory URL holding manifest.bin, manifest.sig and the artifacts (content-addressed names, else weights.bin, catalog.bin, privrec.wasm)
@@ -143,12 +144,20 @@ export class Core extends EventTarget {
     this.stored = null;
     /** The background check load() started. @type {Promise<void>} */
     this.checking = Promise.resolve();
+    /** The background write of the last good bundle; never rejects. @type {Promise<void>} */
+    this.saving = Promise.resolve();
     /** @type {Uint8Array[]} */
     this.keys = [];
-    /** The keys imported into WebCrypto; reset by load. @type {TrustedKeys | null} */
+    /** The keys imported into WebCrypto (once: callers share the promise); reset by load. @type {Promise<TrustedKeys> | null} */
     this.trusted = null;
     this.closed = false;
     this.recommended = false;
+    /** How long after the first recommendation the bundle is written to IndexedDB (keepLater). */
+    this.keepDelay = options.keepDelay ?? 1000;
+    /** Starts a pending write of the last good bundle now. @type {(() => void) | null} */
+    this.startKeep = null;
+    /** @type {(() => void) | null} */
+    this.keepSoon = null;
     this.channel = typeof BroadcastChannel === 'undefined' ? null : new BroadcastChannel(`privrec:${namespace}`);
     if (this.channel) this.channel.onmessage = (e) => this.onRemote(e.data);
   }
@@ -204,13 +213,19 @@ export class Core extends EventTarget {
     this.keys = parseKeys(options.publicKeys);
     this.trusted = null;
     this.source = options;
+    // The manifest is asked for at once, beside reading the kept copy and
+    // importing the keys: the first visit waits for it, later ones check
+    // it in the background.
+    const manifest = this.fetchManifest();
+    manifest.catch(() => {}); // handled by refresh
+    this.trustedKeys().catch(() => {}); // its failure is reported where it is awaited
     /** @type {PrivrecError | null} */
     let cached = null;
     const last = await this.storage.lastGood();
     if (last) {
       try {
         const info = await this.start(last);
-        this.checking = this.refresh().then(
+        this.checking = this.refresh(manifest).then(
           () => {},
           () => {}, // refusals were reported; an unreachable network is not one
         );
@@ -221,7 +236,7 @@ export class Core extends EventTarget {
       }
     }
     try {
-      return await this.refresh();
+      return await this.refresh(manifest);
     } catch (e) {
       throw telling(cached, PrivrecError.from(e));
     }
@@ -237,6 +252,7 @@ export class Core extends EventTarget {
     this.checkOpen();
     if (!this.source) throw new PrivrecError(Code.not_loaded, 'update: call load first');
     await this.checking;
+    await this.saving;
     try {
       return await this.refresh();
     } catch (e) {
@@ -294,6 +310,21 @@ export class Core extends EventTarget {
   }
 
   /**
+   * GETs manifest.bin and manifest.sig, revalidated (never from a cache
+   * without asking the server).
+   * @returns {Promise<{manifest: Uint8Array, signature: Uint8Array}>}
+   */
+  async fetchManifest() {
+    const base = Core.base(/** @type {LoadOptions} */ (this.source));
+    const t = this.now();
+    const [manifest, signature] = await Promise.all(
+      ['manifest.bin', 'manifest.sig'].map(async (f) => new Uint8Array(await (await this.get(new URL(f, base).href, 'no-cache')).arrayBuffer())),
+    );
+    this.timing('privrec:fetch:manifest', t);
+    return { manifest, signature };
+  }
+
+  /**
    * Fetches the artifact the manifest calls name, by its content-addressed
    * URL (cacheable for good: its bytes never change), falling back to the
    * plain name on a 404 (a bundle signed before content addressing, or a
@@ -339,8 +370,8 @@ export class Core extends EventTarget {
    * The trusted keys, imported into WebCrypto once per load().
    * @returns {Promise<TrustedKeys>}
    */
-  async trustedKeys() {
-    if (!this.trusted) this.trusted = await TrustedKeys.import(this.keys);
+  trustedKeys() {
+    if (!this.trusted) this.trusted = TrustedKeys.import(this.keys);
     return this.trusted;
   }
 
@@ -351,16 +382,11 @@ export class Core extends EventTarget {
    * one's length and SHA-256, and loads them. An unchanged manifest costs
    * two conditional GETs and nothing else: no verification, no
    * compilation, no write to IndexedDB.
+   * @param {Promise<{manifest: Uint8Array, signature: Uint8Array}>} [fetched] manifest.bin and manifest.sig, asked for already
    * @returns {Promise<any>} the model in use
    */
-  async refresh() {
-    const src = /** @type {LoadOptions} */ (this.source);
-    const base = Core.base(src);
-    const t = this.now();
-    const [manifest, signature] = await Promise.all(
-      ['manifest.bin', 'manifest.sig'].map(async (f) => new Uint8Array(await (await this.get(new URL(f, base).href, 'no-cache')).arrayBuffer())),
-    );
-    this.timing('privrec:fetch:manifest', t);
+  async refresh(fetched) {
+    const { manifest, signature } = await (fetched ?? this.fetchManifest());
     if (this.model && this.active && equalBytes(manifest, this.active.manifest) && equalBytes(signature, this.active.signature)) {
       return this.model;
     }
@@ -485,7 +511,8 @@ export class Core extends EventTarget {
     if (kept) {
       this.stored = b.manifest;
     } else if (!(this.stored && equalBytes(this.stored, b.manifest))) {
-      await this.storage.accept({
+      await this.storage.raiseFloor(m.version);
+      this.keepLater({
         version: m.version,
         bundleId: m.bundleId,
         acceptedAt: this.clock(),
@@ -495,10 +522,52 @@ export class Core extends EventTarget {
         catalog: b.catalog,
         wasm: b.wasm,
       });
-      this.stored = b.manifest;
     }
     if (changed) this.emit('modelupdated', { ...info, origin });
     return info;
+  }
+
+  /**
+   * Keeps b as the last good bundle for the next visits, in the background:
+   * the model runs already. Storing several MB structured-clones them on
+   * this worker's thread, which would delay the page's first
+   * recommendation and whatever it asks next, so the write starts
+   * keepDelay ms after the first recommendation is served (5 × keepDelay
+   * after this call at the latest, and at close). If it fails (storage
+   * full), the next visit downloads the bundle again. this.saving resolves
+   * once it is done.
+   * @param {import('./storage.js').StoredBundle} b
+   */
+  keepLater(b) {
+    this.startKeep?.(); // an older pending bundle: the floor decides whether it is written
+    /** @type {() => void} */
+    let finish = () => {};
+    this.saving = new Promise((resolve) => {
+      finish = resolve;
+    });
+    /** @type {ReturnType<typeof setTimeout> | undefined} */
+    let timer;
+    const run = () => {
+      clearTimeout(timer);
+      if (this.startKeep === run) this.startKeep = null;
+      this.storage
+        .keep(b)
+        .then(
+          () => {
+            this.stored = b.manifest;
+          },
+          () => {},
+        )
+        .then(finish);
+    };
+    this.startKeep = run;
+    const later = (/** @type {number} */ ms) => {
+      clearTimeout(timer);
+      timer = setTimeout(() => this.startKeep === run && run(), ms);
+    };
+    this.keepSoon = () => later(this.keepDelay);
+    if (this.recommended) later(this.keepDelay);
+    else later(5 * this.keepDelay);
   }
 
   /** A monotonic clock for timings (ms). */
@@ -624,6 +693,7 @@ export class Core extends EventTarget {
     if (!this.recommended) {
       this.recommended = true;
       this.timing('privrec:recommend', t);
+      this.keepSoon?.();
     }
     return out;
   }
@@ -717,6 +787,7 @@ export class Core extends EventTarget {
 
   close() {
     if (this.closed) return;
+    this.startKeep?.(); // its transaction starts now, so it still completes
     this.closed = true;
     this.channel?.close();
     this.storage.close();

@@ -223,26 +223,57 @@ export class Storage {
   }
 
   /**
-   * Persists an accepted bundle: raises the highest version (never lowers it)
-   * and keeps the bundle as the last good one unless another tab already
-   * accepted a newer one. b.version must come from a manifest the SDK
-   * verified itself, never from the module.
-   * @param {StoredBundle} b
+   * Raises the highest version accepted (never lowers it): the rollback
+   * floor. version must come from a manifest the SDK verified itself,
+   * never from the module.
+   * @param {number} version
    */
-  async accept(b) {
+  async raiseFloor(version) {
     try {
-      const tx = this.db.transaction([META, BUNDLES], 'readwrite');
-      const meta = tx.objectStore(META);
-      const highest = (await meta.get('highest_version')) ?? 0;
-      if (b.version > highest) await meta.put(b.version, 'highest_version');
+      const tx = this.db.transaction(META, 'readwrite');
+      const highest = (await tx.store.get('highest_version')) ?? 0;
+      if (version > highest) await tx.store.put(version, 'highest_version');
+      await tx.done;
+    } catch (e) {
+      throw storageError(e, 'store version floor');
+    }
+  }
+
+  /**
+   * Keeps an accepted bundle as the last good one, unless its version is
+   * below the floor (another tab accepted a newer one). The transaction
+   * starts now, so closing the database after this call still lets it
+   * finish. b.version must come from a manifest the SDK verified.
+   * @param {StoredBundle} b
+   * @returns {Promise<void>}
+   */
+  keep(b) {
+    /** @type {any} */
+    let tx;
+    try {
+      tx = this.db.transaction([META, BUNDLES], 'readwrite');
+    } catch (e) {
+      return Promise.reject(storageError(e, 'store bundle'));
+    }
+    return (async () => {
+      const highest = (await tx.objectStore(META).get('highest_version')) ?? 0;
       // Compared with the floor, not with the stored bundle's own version
       // field: the SDK re-verifies that bundle when it loads it, but a
       // script that inflated the field must not pin it here for good.
       if (b.version >= highest) await tx.objectStore(BUNDLES).put(b, LAST_GOOD);
       await tx.done;
-    } catch (e) {
+    })().catch((e) => {
       throw storageError(e, 'store bundle');
-    }
+    });
+  }
+
+  /**
+   * Raises the floor and keeps the bundle (raiseFloor, then keep).
+   * @param {StoredBundle} b
+   */
+  async accept(b) {
+    await this.raiseFloor(b.version);
+    await this.keep(b);
   }
 
   /** @returns {Promise<StoredBundle | undefined>} */

@@ -55,7 +55,7 @@ function cdn(edit) {
 
 /** @param {string} namespace @param {any} [fetch] */
 async function newCore(namespace, fetch = fixtureFetch()) {
-  const c = await Core.create({ namespace, clock: () => fx.now, fetch });
+  const c = await Core.create({ namespace, clock: () => fx.now, fetch, keepDelay: 0 });
   open.push(c);
   return c;
 }
@@ -206,6 +206,7 @@ test('a signed module that lies about what it loaded is refused; the floor comes
   assert.equal(info.version, 2);
   assert.equal(c.model.version, 2);
   assert.equal(await c.storage.highestVersion(), 2, 'the claimed 2^53 was not stored');
+  await c.saving;
   assert.equal((await c.storage.lastGood())?.version, 2);
   assert.deepEqual(await c.recommend(ctx), before, 'the last good model still answers');
   assert.equal((await updateTo(c, 'v3')).info.version, 3, 'updates still go through');
@@ -261,6 +262,7 @@ test('a tampered cached bundle is refused on load and reported', async (t) => {
       // Back online, the genuine bundle loads and replaces the bad copy.
       c.fetch = fixtureFetch();
       assert.equal((await c.update()).version, 2);
+      await c.saving;
       const again = await c.storage.lastGood();
       assert.equal(again?.version, 2);
       assert.deepEqual(again?.wasm, bundleFiles('v2').wasm);

@@ -13,7 +13,7 @@ test.after(() => {
 
 /** @param {string} namespace @param {any} [fetch] */
 async function newCore(namespace, fetch = fixtureFetch()) {
-  const c = await Core.create({ namespace, clock: () => fx.now, fetch });
+  const c = await Core.create({ namespace, clock: () => fx.now, fetch, keepDelay: 0 });
   open.push(c);
   return c;
 }

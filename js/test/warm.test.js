@@ -19,7 +19,7 @@ test.after(() => {
 
 /** @param {string} namespace @param {any} [fetch] */
 async function newCore(namespace, fetch = fixtureFetch()) {
-  const c = await Core.create({ namespace, clock: () => fx.now, fetch });
+  const c = await Core.create({ namespace, clock: () => fx.now, fetch, keepDelay: 0 });
   open.push(c);
   return c;
 }
@@ -130,6 +130,7 @@ test('a newer manifest is fetched beside the kept model and swapped in', async (
     assert.equal(info.version, 2, 'the kept model starts at once');
     assert.deepEqual(await c.recommend(ctx), v2recs);
     await c.checking;
+    await c.saving;
   } finally {
     writes.restore();
   }

@@ -35,10 +35,15 @@ const state = {
   viewed: '',
   /** How many products of the current category the grid shows. */
   shown: PAGE,
+  marked: false,
 };
 
-const money = new Intl.NumberFormat('en-GB', { style: 'currency', currency: 'EUR' });
-const when = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short' });
+// Made on first use: building Intl formatters loads locale data, a long
+// task on a cold start.
+/** @type {Intl.NumberFormat | null} */ let moneyFormat = null;
+/** @type {Intl.DateTimeFormat | null} */ let whenFormat = null;
+const money = { format: (/** @type {number} */ x) => (moneyFormat ??= new Intl.NumberFormat('en-GB', { style: 'currency', currency: 'EUR' })).format(x) };
+const when = { format: (/** @type {Date} */ d) => (whenFormat ??= new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short' })).format(d) };
 const VERB = { view: 'viewed', cart: 'added to your cart', purchase: 'bought' };
 const CONSENT_LABEL = { off: 'Off', session: 'This visit', full: 'On this device' };
 
@@ -529,6 +534,12 @@ async function renderNow() {
   // keep the keyboard focus. A new view gets it on main (hashchange).
   const focus = hash === renderedHash ? focusTarget() : null;
   main.replaceChildren(...nodes);
+  // For measurements (internal/browsertest's navigation benchmark): when
+  // the first recommendations are on screen.
+  if (!state.marked && main.querySelector('.recs .rec')) {
+    state.marked = true;
+    performance.mark('demo:recommendations');
+  }
   restoreFocus(focus);
   renderedHash = hash;
   document.body.dataset.view = route;
@@ -537,23 +548,27 @@ async function renderNow() {
 
 async function start() {
   try {
-    const [config, catalog] = await Promise.all([
-      fetch('/config.json').then((r) => r.json()),
-      fetch('/catalog.json').then((r) => r.json()),
-    ]);
+    // The model starts as soon as the config says where it is; the
+    // catalog arrives meanwhile.
+    const catalogP = fetch('/catalog.json').then((r) => r.json());
+    catalogP.catch(() => {}); // awaited below
+    const config = await fetch('/config.json').then((r) => r.json());
     const sdk = await import(config.sdkUrl);
     Recommender = sdk.Recommender;
     PrivrecError = sdk.PrivrecError;
     state.config = config;
-    for (const item of /** @type {Item[]} */ (catalog)) state.catalog.set(item.id, item);
-    state.categories = [...new Set(catalog.map((i) => i.category).filter(Boolean))].sort();
-    const rec = await Recommender.load({
+    const loading = Recommender.load({
       bundleUrl: config.bundleUrl,
       wasmUrl: config.wasmUrl || undefined,
       publicKeys: config.publicKey,
       namespace: config.namespace,
       retention: { maxAgeDays: 90, maxEvents: 1000 },
     });
+    loading.catch(() => {}); // awaited below
+    const catalog = await catalogP;
+    for (const item of /** @type {Item[]} */ (catalog)) state.catalog.set(item.id, item);
+    state.categories = [...new Set(catalog.map((i) => i.category).filter(Boolean))].sort();
+    const rec = await loading;
     state.rec = rec;
     logEvent('modelupdated', `Model version ${rec.model?.version} loaded and verified (key ${rec.model?.key_id}).`);
     rec.addEventListener('modelupdated', (e) => {
