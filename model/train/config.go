@@ -37,6 +37,11 @@ type Config struct {
 	// dense one on every log measured (RATIONALE.md, "Sparse EASE"), and
 	// it has no cliff.
 	DenseMaxItems int
+	// MinNeighbors is the fewest neighbours per item ChooseKind ships before
+	// it prefers the embedding kind: at about the same bytes, 4 neighbours
+	// still beat 16 PQ codes on the synthetic log and 8 match them on UCI
+	// Online Retail (RATIONALE.md, "Kind and budget"). Default 4.
+	MinNeighbors int
 	// Candidates is how many of a target item's strongest co-occurring
 	// items its sparse regression may use (the rest get weight zero).
 	// Time grows as Candidates³ per item. Default 128 (RATIONALE.md)
@@ -88,6 +93,7 @@ func DefaultConfig() Config {
 		Embedding:         DefaultEmbeddingConfig(),
 		Lambda:            150,
 		Neighbors:         200,
+		MinNeighbors:      4,
 		Candidates:        128,
 		MaxUserItems:      1000,
 		ContextItems:      50,
@@ -109,6 +115,8 @@ func (c Config) Validate() error {
 		return bad("lambda is %v; want a finite value > 0 (the Gram matrix must be positive definite)", c.Lambda)
 	case c.Neighbors < 1 || c.Neighbors > model.MaxNeighbors:
 		return bad("neighbors is %d; want 1..%d", c.Neighbors, model.MaxNeighbors)
+	case c.MinNeighbors < 1:
+		return bad("min neighbors is %d; want >= 1", c.MinNeighbors)
 	case c.DenseMaxItems < 0:
 		return bad("dense max items is %d; want >= 0", c.DenseMaxItems)
 	case c.Candidates < 1 || c.Candidates > model.MaxNeighbors:
