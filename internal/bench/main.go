@@ -16,18 +16,14 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"math"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -150,27 +146,25 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// timeIt returns the median, 10th and 90th percentile of reps timed calls
-// of fn, in milliseconds, after warmup untimed ones.
-func timeIt(reps, warmup int, fn func() error) ([]float64, error) {
-	for range warmup {
-		if err := fn(); err != nil {
-			return nil, err
-		}
-	}
-	ms := make([]float64, reps)
-	for i := range ms {
-		t0 := time.Now()
-		if err := fn(); err != nil {
-			return nil, err
-		}
-		ms[i] = float64(time.Since(t0).Nanoseconds()) / 1e6
-	}
+// quantiles returns the median, 10th and 90th percentile of ms.
+func quantiles(ms []float64) []float64 {
+	ms = slices.Clone(ms)
 	slices.Sort(ms)
 	q := func(p float64) float64 { return ms[int(p*float64(len(ms)-1)+0.5)] }
-	return []float64{q(0.5), q(0.1), q(0.9)}, nil
+	return []float64{q(0.5), q(0.1), q(0.9)}
 }
 
+// target is one way of answering the request; run times one call in ms.
+type target struct {
+	name  string
+	run   func() (float64, error)
+	times []float64
+}
+
+// measure sets every target up on f, checks that the module's answers equal
+// the native one, then times them in interleaved rounds (each round calls
+// every target once, starting with a different one each time), so that the
+// shared machine's noise falls on all targets alike.
 func measure(ctx context.Context, o options, f *fixture, stderr io.Writer) (row, detail, error) {
 	r := row{Items: f.n, Dims: dims, ArtifactBytes: int64(len(f.files.Weights) + len(f.files.Catalog))}
 	d := detail{weights: int64(len(f.files.Weights)), catalog: int64(len(f.files.Catalog))}
@@ -181,14 +175,15 @@ func measure(ctx context.Context, o options, f *fixture, stderr io.Writer) (row,
 	if len(want.Items) != 10 {
 		return r, d, fmt.Errorf("native recommend returned %d items; want 10", len(want.Items))
 	}
-
-	fmt.Fprintf(stderr, "items=%d: native\n", f.n)
-	if d.native, err = timeIt(o.reps, o.warmup, func() error { _, err := f.native.Recommend(f.req); return err }); err != nil {
-		return r, d, err
+	elapsed := func(fn func() error) (float64, error) {
+		t0 := time.Now()
+		err := fn()
+		return float64(time.Since(t0).Nanoseconds()) / 1e6, err
 	}
-	r.NativeMs = d.native[0]
+	targets := []*target{{name: "native", run: func() (float64, error) {
+		return elapsed(func() error { _, err := f.native.Recommend(f.req); return err })
+	}}}
 
-	fmt.Fprintf(stderr, "items=%d: wazero (host)\n", f.n)
 	rt, err := host.NewRuntime(ctx, host.DefaultConfig())
 	if err != nil {
 		return r, d, err
@@ -213,35 +208,72 @@ func measure(ctx context.Context, o options, f *fixture, stderr io.Writer) (row,
 	if !equalResponses(got, want) {
 		return r, d, fmt.Errorf("wazero answered %v; native %v: the module and package model disagree", ids(got), ids(want))
 	}
-	if d.wazero, err = timeIt(o.reps, o.warmup, func() error { _, err := inst.Recommend(ctx, f.req); return err }); err != nil {
-		return r, d, err
-	}
-	r.WazeroMs = d.wazero[0]
+	targets = append(targets, &target{name: "wazero", run: func() (float64, error) {
+		return elapsed(func() error { _, err := inst.Recommend(ctx, f.req); return err })
+	}})
 	if d.wazeroMem, d.wazeroMemAfter, err = wazeroMemory(ctx, f); err != nil {
 		return r, d, fmt.Errorf("measure module memory in wazero: %w", err)
 	}
 	r.ModuleMemoryBytes = d.wazeroMem
 
-	fmt.Fprintf(stderr, "items=%d: float32 overlap over %d histories\n", f.n, o.queries)
-	if r.Top10OverlapF32, err = f.overlapF32(o.seed, o.queries, o.history); err != nil {
-		return r, d, err
+	var node *nodeProc
+	if !o.skipNode {
+		fmt.Fprintf(stderr, "items=%d: starting node (SDK shim) and tfjs-backend-wasm\n", f.n)
+		if node, err = startNode(o, f); err != nil {
+			return r, d, err
+		}
+		defer node.close()
+		if !slices.Equal(node.ready.ModuleTop, ids(want)) {
+			return r, d, fmt.Errorf("node (SDK shim) answered %v; native %v: the module in V8 and package model disagree", node.ready.ModuleTop, ids(want))
+		}
+		d.nodeMem, d.nodeMemAfter, d.tfjsSIMD = node.ready.MemoryAfterLoad, node.ready.MemoryAfterRecommend, node.ready.TfjsSIMD
+		r.ModuleMemoryBytes = max(r.ModuleMemoryBytes, d.nodeMem)
+		targets = append(targets, &target{name: "node", run: func() (float64, error) { return node.ask("module") }})
+		if !o.skipTfjs {
+			d.tfjsSame = slices.Equal(f.topF32(f.query, nil), node.ready.TfjsTop)
+			targets = append(targets, &target{name: "tfjs", run: func() (float64, error) { return node.ask("tfjs") }})
+		}
 	}
 
-	if !o.skipNode {
-		fmt.Fprintf(stderr, "items=%d: node (SDK shim) and tfjs-backend-wasm\n", f.n)
-		res, err := runNode(o, f, want)
+	fmt.Fprintf(stderr, "items=%d: %d warm-up and %d timed rounds over %d targets\n", f.n, o.warmup, o.reps, len(targets))
+	for round := range o.warmup + o.reps {
+		for k := range targets {
+			t := targets[(round+k)%len(targets)]
+			ms, err := t.run()
+			if err != nil {
+				return r, d, fmt.Errorf("%s: %w", t.name, err)
+			}
+			if round >= o.warmup {
+				t.times = append(t.times, ms)
+			}
+		}
+	}
+	for _, t := range targets {
+		q := quantiles(t.times)
+		switch t.name {
+		case "native":
+			d.native, r.NativeMs = q, q[0]
+		case "wazero":
+			d.wazero, r.WazeroMs = q, q[0]
+		case "node":
+			d.nodeSpread, r.NodeMs = q, q[0]
+		case "tfjs":
+			d.tfj, r.TfjsWasmMs = q, q[0]
+		}
+	}
+	if node != nil {
+		seen, err := node.quit()
 		if err != nil {
 			return r, d, err
 		}
-		r.NodeMs, r.TfjsWasmMs = res.NodeMs[0], res.TfjsMs[0]
-		d.nodeSpread, d.tfj = res.NodeMs, res.TfjsMs
-		d.nodeMem, d.nodeMemAfter, d.tfjsSIMD = res.MemoryAfterLoad, res.MemoryAfterRecommend, res.TfjsSIMD
-		r.ModuleMemoryBytes = max(r.ModuleMemoryBytes, d.nodeMem)
-		if len(res.TfjsTop) > 0 {
-			skip := map[int32]bool{}
-			want := f.topF32(f.query, skip)
-			d.tfjsSame = slices.Equal(want, res.TfjsTop)
+		if len(seen) > 0 {
+			return r, d, fmt.Errorf("node: something tried to reach the network: %q", seen)
 		}
+	}
+
+	fmt.Fprintf(stderr, "items=%d: float32 overlap over %d histories\n", f.n, o.queries)
+	if r.Top10OverlapF32, err = f.overlapF32(o.seed, o.queries, o.history); err != nil {
+		return r, d, err
 	}
 	return r, d, nil
 }
@@ -345,80 +377,6 @@ func loadRequest(f *fixture) model.LoadRequest {
 	sum := sha256.Sum256(f.files.Wasm)
 	lr.WasmSHA256 = sum[:]
 	return lr
-}
-
-// nodeResult is what js/bench/kernel.mjs prints.
-type nodeResult struct {
-	NodeMs               []float64 `json:"node_ms"` // median, p10, p90
-	TfjsMs               []float64 `json:"tfjs_ms"`
-	MemoryAfterLoad      int64     `json:"memory_after_load"`
-	MemoryAfterRecommend int64     `json:"memory_after_recommend"`
-	NodeTop              []string  `json:"node_top"`
-	TfjsTop              []int32   `json:"tfjs_top"`
-	TfjsSIMD             bool      `json:"tfjs_simd"`
-	Fetches              []string  `json:"fetches"`
-}
-
-// runNode writes f's inputs into a temporary directory and runs the node
-// driver on them.
-func runNode(o options, f *fixture, want model.Response) (*nodeResult, error) {
-	var dir string
-	if o.keep != "" {
-		dir = filepath.Join(o.keep, fmt.Sprintf("items-%d", f.n))
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return nil, err
-		}
-	} else {
-		d, err := os.MkdirTemp("", "privrec-bench-")
-		if err != nil {
-			return nil, err
-		}
-		defer os.RemoveAll(d)
-		dir = d
-	}
-	lr, err := msgpack.Marshal(loadRequest(f))
-	if err != nil {
-		return nil, err
-	}
-	req, err := msgpack.Marshal(f.req)
-	if err != nil {
-		return nil, err
-	}
-	vec := make([]byte, 4*len(f.vectors))
-	for i, x := range f.vectors {
-		binary.LittleEndian.PutUint32(vec[4*i:], math.Float32bits(x))
-	}
-	q := make([]byte, 4*dims)
-	for i, x := range f.query {
-		binary.LittleEndian.PutUint32(q[4*i:], math.Float32bits(x))
-	}
-	files := map[string][]byte{"privrec.wasm": f.files.Wasm, "load.msgpack": lr, "request.msgpack": req, "query.f32": q}
-	if !o.skipTfjs {
-		files["vectors.f32"] = vec
-	}
-	for name, b := range files {
-		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
-			return nil, err
-		}
-	}
-	var out, errb bytes.Buffer
-	cmd := exec.Command(o.node, "--max-old-space-size=4096", o.script, "--dir", dir, "--dims", strconv.Itoa(dims),
-		"--reps", strconv.Itoa(o.reps), "--warmup", strconv.Itoa(o.warmup))
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("node %s: %w\n%s", o.script, err, errb.String())
-	}
-	var res nodeResult
-	if err := json.Unmarshal(out.Bytes(), &res); err != nil {
-		return nil, fmt.Errorf("node %s printed %q: %w", o.script, out.String(), err)
-	}
-	if len(res.Fetches) > 0 {
-		return nil, fmt.Errorf("node %s: something tried to reach the network: %q", o.script, res.Fetches)
-	}
-	if !slices.Equal(res.NodeTop, ids(want)) {
-		return nil, fmt.Errorf("node (SDK shim) answered %v; native %v: the module in V8 and package model disagree", res.NodeTop, ids(want))
-	}
-	return &res, nil
 }
 
 // Issue 8's bars.

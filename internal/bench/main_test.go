@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -99,9 +100,8 @@ func BenchmarkTopK(b *testing.B) {
 // as package model does, and the PQ top 10 overlaps the float32 one well.
 func TestTargetsAgree(t *testing.T) {
 	f := loadFixture(t, 2000)
-	var sink []string
 	o := options{reps: 3, warmup: 1, history: 5, queries: 20, seed: 1, skipNode: true}
-	r, _, err := measure(context.Background(), o, f, writerFunc(func(p []byte) { sink = append(sink, string(p)) }))
+	r, _, err := measure(context.Background(), o, f, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,19 +126,27 @@ func TestNodeDriver(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	o := options{reps: 3, warmup: 1, node: "node", script: filepath.Join(root, "js", "bench", "kernel.mjs")}
-	res, err := runNode(o, f, want) // fails on disagreement or network use
+	p, err := startNode(options{node: "node", script: filepath.Join(root, "js", "bench", "kernel.mjs")}, f)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if top := f.topF32(f.query, nil); !slices.Equal(top[:5], res.TfjsTop[:5]) {
-		t.Errorf("tfjs top 5 %v; float32 brute force %v", res.TfjsTop, top)
+	defer p.close()
+	if !slices.Equal(p.ready.ModuleTop, ids(want)) {
+		t.Errorf("node answered %v; native %v", p.ready.ModuleTop, ids(want))
 	}
-	if res.MemoryAfterLoad <= 0 || len(res.NodeMs) != 3 || len(res.TfjsMs) != 3 {
-		t.Errorf("incomplete result %+v", res)
+	if top := f.topF32(f.query, nil); !slices.Equal(top[:5], p.ready.TfjsTop[:5]) {
+		t.Errorf("tfjs top 5 of %v; float32 brute force %v", p.ready.TfjsTop, top)
+	}
+	for _, cmd := range []string{"module", "tfjs"} {
+		if ms, err := p.ask(cmd); err != nil || !(ms > 0) {
+			t.Errorf("%s: %v ms, %v", cmd, ms, err)
+		}
+	}
+	seen, err := p.quit()
+	if err != nil || len(seen) > 0 {
+		t.Errorf("network attempts %q, %v", seen, err)
+	}
+	if p.ready.MemoryAfterLoad <= 0 {
+		t.Errorf("memory after load %d", p.ready.MemoryAfterLoad)
 	}
 }
-
-type writerFunc func([]byte)
-
-func (w writerFunc) Write(p []byte) (int, error) { w(p); return len(p), nil }
