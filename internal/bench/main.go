@@ -33,7 +33,6 @@ import (
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
-	"github.com/vmihailenco/msgpack/v5"
 
 	"github.com/privrec/privrec/host"
 	"github.com/privrec/privrec/model"
@@ -308,7 +307,7 @@ func newBare(ctx context.Context, f *fixture) (*bare, error) {
 		return nil, err
 	}
 	b := &bare{rt: rt, mod: mod}
-	if err := b.call(ctx, "privrec_load", loadRequest(f)); err != nil {
+	if err := b.call(ctx, "privrec_load", encodedLoad(f)); err != nil {
 		rt.Close(ctx)
 		return nil, err
 	}
@@ -319,13 +318,10 @@ func (b *bare) close(ctx context.Context) { b.rt.Close(ctx) }
 
 func (b *bare) memory() int64 { return int64(b.mod.Memory().Size()) }
 
-// call sends v to export name through the ABI and checks the envelope.
-func (b *bare) call(ctx context.Context, name string, v any) error {
+// call sends the encoded request in to export name through the ABI and
+// checks the envelope.
+func (b *bare) call(ctx context.Context, name string, in []byte) error {
 	mod := b.mod
-	in, err := msgpack.Marshal(v)
-	if err != nil {
-		return err
-	}
 	res, err := mod.ExportedFunction("privrec_alloc").Call(ctx, uint64(len(in)))
 	if err != nil {
 		return err
@@ -341,11 +337,11 @@ func (b *bare) call(ctx context.Context, name string, v any) error {
 	if !ok {
 		return errors.New("envelope out of memory")
 	}
-	var e model.Envelope
-	if err := msgpack.Unmarshal(env, &e); err != nil {
+	e, err := model.DecodeEnvelope(env)
+	if err != nil {
 		return err
 	}
-	if e.Code != 0 {
+	if e.Code != model.CodeOK {
 		return fmt.Errorf("%s: code %d: %s", name, e.Code, e.Message)
 	}
 	for _, p := range []uint64{res[0], out[0] >> 32} {
@@ -366,17 +362,18 @@ func wazeroMemory(ctx context.Context, f *fixture) (afterLoad, afterRecommend in
 	}
 	defer b.close(ctx)
 	afterLoad = b.memory()
-	if err := b.call(ctx, "privrec_recommend", f.req); err != nil {
+	if err := b.call(ctx, "privrec_recommend", model.EncodeRequest(&f.req)); err != nil {
 		return 0, 0, err
 	}
 	return afterLoad, b.memory(), nil
 }
 
-func loadRequest(f *fixture) model.LoadRequest {
+// encodedLoad is the LoadRequest of f's bundle as the module reads it.
+func encodedLoad(f *fixture) []byte {
 	lr := host.LoadRequest(f.files, f.key)
 	sum := sha256.Sum256(f.files.Wasm)
 	lr.WasmSHA256 = sum[:]
-	return lr
+	return model.EncodeLoadRequest(&lr)
 }
 
 // Issue 8's bars.

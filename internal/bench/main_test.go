@@ -12,6 +12,7 @@ import (
 
 	"github.com/privrec/privrec/host"
 	"github.com/privrec/privrec/internal/wasmtest"
+	"github.com/privrec/privrec/model"
 )
 
 var (
@@ -87,7 +88,7 @@ func BenchmarkTopK(b *testing.B) {
 				defer m.close(ctx)
 				b.ReportAllocs()
 				for b.Loop() {
-					if err := m.call(ctx, "privrec_recommend", f.req); err != nil {
+					if err := m.call(ctx, "privrec_recommend", model.EncodeRequest(&f.req)); err != nil {
 						b.Fatal(err)
 					}
 				}

@@ -13,7 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 
-	"github.com/vmihailenco/msgpack/v5"
+	"github.com/privrec/privrec/model"
 )
 
 // nodeReady is the first line js/bench/kernel.mjs prints.
@@ -83,15 +83,8 @@ func startNode(o options, f *fixture) (*nodeProc, error) {
 }
 
 func writeNodeInputs(dir string, f *fixture, tfjs bool) error {
-	lr, err := msgpack.Marshal(loadRequest(f))
-	if err != nil {
-		return err
-	}
-	req, err := msgpack.Marshal(f.req)
-	if err != nil {
-		return err
-	}
-	files := map[string][]byte{"privrec.wasm": f.files.Wasm, "load.msgpack": lr, "request.msgpack": req, "query.f32": f32bytes(f.query)}
+	files := map[string][]byte{"privrec.wasm": f.files.Wasm, "load.msgpack": encodedLoad(f),
+		"request.msgpack": model.EncodeRequest(&f.req), "query.f32": f32bytes(f.query)}
 	if tfjs {
 		files["vectors.f32"] = f32bytes(f.vectors)
 	}
