@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/privrec/privrec/internal/bundledir"
+	"github.com/privrec/privrec/model"
 	"github.com/privrec/privrec/model/bundle"
 	"github.com/privrec/privrec/model/train"
 )
@@ -209,11 +211,90 @@ func readWasm(path string) ([]byte, error) {
 	return b, nil
 }
 
+// kindFlags choose the model kind and the bundle's byte budget.
+type kindFlags struct {
+	kind     string
+	maxBytes byteSize
+}
+
+func (f *kindFlags) register(cmd *cobra.Command) {
+	f.maxBytes = train.DefaultMaxBundleBytes
+	cmd.Flags().StringVar(&f.kind, "kind", "auto", `model kind: "neighbors" (item-to-item weights), "embedding" (product-quantized
+vectors, for catalogs too large for neighbours) or "auto" (neighbors while enough
+of them fit --max-bundle-bytes, else embedding)`)
+	cmd.Flags().Var(&f.maxBytes, "max-bundle-bytes", `budget of the whole bundle (module, catalog and weights) that every shopper's
+browser downloads and holds, e.g. 16MiB, 40MB or 20000000. The default suits a
+phone: ~7 s at 20 Mbit/s once, then cached; ~40 MiB of memory in the module`)
+}
+
+// choose sizes the model to the budget, printing why to w.
+func (f *kindFlags) choose(w io.Writer, log *train.Log, wasm []byte, cfg train.Config) (train.Config, error) {
+	var want model.ModelKind
+	switch f.kind {
+	case "auto":
+	case string(model.ModelNeighbors), string(model.ModelEmbedding):
+		want = model.ModelKind(f.kind)
+	default:
+		return cfg, fail(exitUsage, fmt.Errorf("--kind %q: use auto, neighbors or embedding", f.kind))
+	}
+	if cfg.Privacy.Enabled() {
+		if want == model.ModelEmbedding {
+			return cfg, fail(exitUsage, errors.New("--kind embedding: differentially private training makes the neighbors kind only; drop --dp-epsilon or use --kind neighbors"))
+		}
+		fmt.Fprintln(w, "kind: neighbors (differentially private training makes the neighbors kind only)")
+		return cfg, nil
+	}
+	cat, err := model.EncodeCatalog(log.Catalog, [16]byte{})
+	if err != nil {
+		return cfg, fail(exitFailed, err)
+	}
+	var idBytes int64
+	for _, it := range log.Catalog {
+		idBytes += int64(len(it.ID))
+	}
+	c, err := train.ChooseKind(train.Sizing{Items: len(log.Catalog), IDBytes: idBytes, MaxBytes: int64(f.maxBytes),
+		OtherBytes: int64(len(cat) + len(wasm))}, want, cfg)
+	if err != nil {
+		return cfg, fail(exitUsage, err)
+	}
+	fmt.Fprintln(w, "kind: "+c.Reason)
+	return c.Apply(cfg), nil
+}
+
+// byteSize is a flag holding a byte count written as 20000000, 16MiB, 40MB,
+// 512KiB or 2GB.
+type byteSize int64
+
+func (b *byteSize) String() string { return strconv.FormatInt(int64(*b), 10) }
+
+func (b *byteSize) Type() string { return "bytes" }
+
+func (b *byteSize) Set(s string) error {
+	t := strings.TrimSpace(s)
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"kB", 1e3}, {"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"B", 1}} {
+		if strings.HasSuffix(t, u.suffix) {
+			t, mult = strings.TrimSpace(strings.TrimSuffix(t, u.suffix)), u.mult
+			break
+		}
+	}
+	v, err := strconv.ParseFloat(t, 64)
+	if err != nil || v <= 0 || v*float64(mult) > 1<<50 {
+		return fmt.Errorf("%q is not a positive size such as 16MiB, 40MB or 20000000", s)
+	}
+	*b = byteSize(v * float64(mult))
+	return nil
+}
+
 func newTrainCmd() *cobra.Command {
 	var (
 		lf       logFlags
 		tf       trainFlags
 		df       dpFlags
+		kf       kindFlags
 		out      string
 		wasmPath string
 		signKey  string
@@ -223,12 +304,20 @@ func newTrainCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "train --data LOG --out DIR [--sign-key KEY]",
 		Short: "Train a model from an interaction log and write a bundle",
-		Long: `train reads an interaction log, learns item-to-item weights (EASE, truncated to the
-strongest neighbours per item) and context popularity, and writes a bundle
+		Long: `train reads an interaction log, learns a model and context popularity, and writes a bundle
 directory: weights.bin, catalog.bin and privrec.wasm, plus manifest.bin and
 manifest.sig when --sign-key is given. Without --sign-key, sign it later with
 'privrec sign DIR --key KEY'. Rows the reader cannot use are counted and
 reported with line numbers.
+
+The model is of one of two kinds (--kind). "neighbors" ships each item's
+strongest item-to-item weights (EASE, fitted sparsely, item by item, and
+truncated); "embedding" ships one product-quantized vector per item (a
+low-rank EASE), about 30 bytes per item whatever the catalog, for catalogs
+too large for neighbours. With --kind auto (the default) train estimates the
+neighbours model for the catalog, keeps as many neighbours per item as
+--max-bundle-bytes allows, switches to the embedding kind below 4, and says
+why. The signed manifest records the kind.
 
 With --dp-epsilon the training is differentially private at the user level
 (each user's contribution bounded, Gaussian noise on the statistics; see
@@ -237,7 +326,8 @@ Hyper-parameters not given explicitly then take the values tuned for DP.`,
 		Example: `  privrec keygen --out keys
   privrec train --data online_retail.csv.gz --out bundle --sign-key keys/privrec.key
   privrec train --data online_retail.csv.gz --out bundle --sign-key keys/privrec.key --dp-epsilon 8 --dp-delta 1e-6
-  privrec train --format csv --columns user=uid,item=sku,time=ts,kind=event --data log.csv --out bundle`,
+  privrec train --format csv --columns user=uid,item=sku,time=ts,kind=event --data log.csv --out bundle
+  privrec train --data big.csv.gz --format csv --columns ... --kind embedding --max-bundle-bytes 64MiB --out bundle`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := tf.config()
@@ -263,6 +353,9 @@ Hyper-parameters not given explicitly then take the values tuned for DP.`,
 			if err != nil {
 				return err
 			}
+			if cfg, err = kf.choose(cmd.OutOrStdout(), log, wasm, cfg); err != nil {
+				return err
+			}
 			files, id, err := trainBundle(log, cfg, wasm, progressBars(cmd.ErrOrStderr()))
 			if err != nil {
 				return err
@@ -273,7 +366,7 @@ Hyper-parameters not given explicitly then take the values tuned for DP.`,
 					version = uint64(now.Unix())
 				}
 				meta := bundle.Meta{Version: version, Created: now.UnixMilli(), Expires: now.Add(expires).UnixMilli(), BundleID: id,
-					Epsilon: cfg.Privacy.Epsilon, Delta: cfg.Privacy.Delta}
+					Epsilon: cfg.Privacy.Epsilon, Delta: cfg.Privacy.Delta, Model: cfg.Kind}
 				if err := bundle.Sign(files, meta, priv); err != nil {
 					return fail(exitFailed, err)
 				}
@@ -282,8 +375,8 @@ Hyper-parameters not given explicitly then take the values tuned for DP.`,
 				return fail(exitIOError, err)
 			}
 			w := cmd.OutOrStdout()
-			fmt.Fprintf(w, "wrote %s: weights %d bytes, catalog %d bytes (%d items), module %d bytes\n",
-				out, len(files.Weights), len(files.Catalog), len(log.Catalog), len(files.Wasm))
+			fmt.Fprintf(w, "wrote %s: %s model, weights %d bytes (%.1f per item), catalog %d bytes (%d items), module %d bytes\n",
+				out, cfg.Kind, len(files.Weights), float64(len(files.Weights))/float64(max(1, len(log.Catalog))), len(files.Catalog), len(log.Catalog), len(files.Wasm))
 			if p := cfg.Privacy; p.Enabled() {
 				sc, err := p.Scales()
 				if err != nil {
@@ -308,6 +401,7 @@ Hyper-parameters not given explicitly then take the values tuned for DP.`,
 	lf.register(cmd)
 	tf.register(cmd)
 	df.register(cmd)
+	kf.register(cmd)
 	cmd.Flags().StringVar(&out, "out", "bundle", "bundle directory to write")
 	cmd.Flags().StringVar(&wasmPath, "wasm", filepath.Join("dist", "privrec.wasm"), "module to ship in the bundle")
 	cmd.Flags().StringVar(&signKey, "sign-key", "", "private key file (from 'privrec keygen') to sign the bundle with")

@@ -73,6 +73,8 @@ func ChooseKind(s Sizing, want model.ModelKind, cfg Config) (Choice, error) {
 	if want != "" && !want.Valid() {
 		return Choice{}, fmt.Errorf("%w: choose kind: kind %q; want %q, %q or auto", model.ErrBadRequest, want, model.ModelNeighbors, model.ModelEmbedding)
 	}
+	// A row cannot hold more neighbours than there are other items.
+	cfg.Neighbors = min(cfg.Neighbors, max(1, s.Items-1))
 	room := s.MaxBytes - s.OtherBytes
 	items := groupDigits(int64(s.Items))
 	others := ""
