@@ -33,6 +33,49 @@ export function contentName(name, sha256) {
 }
 
 /**
+ * GETs url with fetchFn; throws fetch_failed unless the answer is 2xx.
+ * @param {typeof fetch} fetchFn
+ * @param {string} url
+ * @param {RequestCache} [cache]
+ * @returns {Promise<Response>}
+ */
+async function get(fetchFn, url, cache) {
+  let res;
+  try {
+    res = await fetchFn(url, cache ? { credentials: 'same-origin', cache } : { credentials: 'same-origin' });
+  } catch (e) {
+    throw new PrivrecError(Code.fetch_failed, `fetch ${url}: ${e instanceof Error ? e.message : e}`, { cause: e });
+  }
+  if (!res.ok) throw Object.assign(new PrivrecError(Code.fetch_failed, `fetch ${url}: HTTP ${res.status}`), { status: res.status });
+  return res;
+}
+
+/**
+ * GETs base's manifest.bin and manifest.sig, revalidated (never from a
+ * cache without asking the server).
+ * @param {typeof fetch} fetchFn
+ * @param {string} base the bundle directory URL, ending in "/"
+ * @returns {Promise<{manifest: Uint8Array, signature: Uint8Array}>}
+ */
+async function getManifest(fetchFn, base) {
+  const [manifest, signature] = await Promise.all(
+    ['manifest.bin', 'manifest.sig'].map(async (f) => new Uint8Array(await (await get(fetchFn, new URL(f, base).href, 'no-cache')).arrayBuffer())),
+  );
+  return { manifest, signature };
+}
+
+/**
+ * Starts fetching a bundle's manifest before the core exists (Core.create).
+ * @param {typeof fetch} fetchFn
+ * @param {string} bundleUrl
+ */
+function prefetchManifest(fetchFn, bundleUrl) {
+  const base = bundleUrl.endsWith('/') ? bundleUrl : `${bundleUrl}/`;
+  const start = typeof performance === 'undefined' ? Date.now() : performance.now();
+  return { base, start, result: getManifest(fetchFn, base) };
+}
+
+/**
  * The failure to report when neither the kept copy nor the network gave a
  * model: a refusal says more than an unreachable network.
  * @param {PrivrecError | null} cached
@@ -49,6 +92,7 @@ function telling(cached, network) {
  * @property {() => number} [clock] Unix ms (default Date.now); tests pin it
  * @property {typeof fetch} [fetch] default globalThis.fetch
  * @property {(fd: number, text: string) => void} [onOutput] the module's stdout/stderr
+ * @property {{bundleUrl: string}} [prefetch] the bundle load() will be given: its manifest is fetched while storage opens
  * @property {number} [keepDelay] ms after the first recommendation before a new bundle is written to IndexedDB (default 1000; tests use 0)
  *
  * @typedef {object} LoadOptions
@@ -100,8 +144,15 @@ export class Core extends EventTarget {
     const namespace = options.namespace ?? 'default';
     const retention = retentionOf(options.retention);
     const clock = options.clock ?? (() => Date.now());
+    // The worker asks for the manifest while the database opens (tens of
+    // ms, more in a fresh profile): load() takes this answer if its
+    // bundleUrl is the same.
+    const fetchFn = options.fetch ?? ((/** @type {any} */ u, /** @type {any} */ i) => globalThis.fetch(u, i));
+    const early = options.prefetch?.bundleUrl ? prefetchManifest(fetchFn, options.prefetch.bundleUrl) : null;
+    early?.result.catch(() => {}); // load() reports it
     const storage = await Storage.open(namespace);
     const core = new Core(storage, namespace, retention, clock, options);
+    core.early = early;
     await storage.prune(retention, clock());
     await core.getConsent();
     return core;
@@ -144,6 +195,8 @@ export class Core extends EventTarget {
     this.stored = null;
     /** The background check load() started. @type {Promise<void>} */
     this.checking = Promise.resolve();
+    /** The manifest Core.create started fetching, until load() takes it. @type {ReturnType<typeof prefetchManifest> | null} */
+    this.early = null;
     /** The background write of the last good bundle; never rejects. @type {Promise<void>} */
     this.saving = Promise.resolve();
     /** @type {Uint8Array[]} */
@@ -216,7 +269,9 @@ export class Core extends EventTarget {
     // The manifest is asked for at once, beside reading the kept copy and
     // importing the keys: the first visit waits for it, later ones check
     // it in the background.
-    const manifest = this.fetchManifest();
+    const early = this.early;
+    this.early = null;
+    const manifest = early && early.base === Core.base(options) ? this.timed(early) : this.fetchManifest();
     manifest.catch(() => {}); // handled by refresh
     this.trustedKeys().catch(() => {}); // its failure is reported where it is awaited
     /** @type {PrivrecError | null} */
@@ -298,15 +353,18 @@ export class Core extends EventTarget {
    * @param {RequestCache} [cache]
    * @returns {Promise<Response>}
    */
-  async get(url, cache) {
-    let res;
-    try {
-      res = await this.fetch(url, cache ? { credentials: 'same-origin', cache } : { credentials: 'same-origin' });
-    } catch (e) {
-      throw new PrivrecError(Code.fetch_failed, `fetch ${url}: ${e instanceof Error ? e.message : e}`, { cause: e });
-    }
-    if (!res.ok) throw Object.assign(new PrivrecError(Code.fetch_failed, `fetch ${url}: HTTP ${res.status}`), { status: res.status });
-    return res;
+  get(url, cache) {
+    return get(this.fetch, url, cache);
+  }
+
+  /**
+   * The manifest Core.create asked for, with its fetch timed.
+   * @param {{base: string, start: number, result: Promise<{manifest: Uint8Array, signature: Uint8Array}>}} early
+   */
+  async timed(early) {
+    const r = await early.result;
+    this.timing('privrec:fetch:manifest', early.start);
+    return r;
   }
 
   /**
@@ -315,13 +373,10 @@ export class Core extends EventTarget {
    * @returns {Promise<{manifest: Uint8Array, signature: Uint8Array}>}
    */
   async fetchManifest() {
-    const base = Core.base(/** @type {LoadOptions} */ (this.source));
     const t = this.now();
-    const [manifest, signature] = await Promise.all(
-      ['manifest.bin', 'manifest.sig'].map(async (f) => new Uint8Array(await (await this.get(new URL(f, base).href, 'no-cache')).arrayBuffer())),
-    );
+    const r = await getManifest(this.fetch, Core.base(/** @type {LoadOptions} */ (this.source)));
     this.timing('privrec:fetch:manifest', t);
-    return { manifest, signature };
+    return r;
   }
 
   /**

@@ -55,7 +55,8 @@ export function serve(port, hooks = {}) {
     if (msg.method === 'init') {
       if (core) throw new PrivrecError(Code.bad_request, 'init: already initialized');
       const [options] = args;
-      const made = await (hooks.create ?? Core.create)(options?.core ?? {});
+      // The manifest is asked for while the core opens its storage.
+      const made = await (hooks.create ?? Core.create)({ ...(options?.core ?? {}), prefetch: options?.load?.bundleUrl ? { bundleUrl: options.load.bundleUrl } : undefined });
       for (const type of EVENTS) {
         made.addEventListener(type, (e) => port.postMessage({ event: type, detail: /** @type {CustomEvent} */ (e).detail }));
       }

@@ -173,3 +173,17 @@ test('a kept copy that fails its checks falls back to the network', async () => 
   await assert.rejects(load(late, 'v2'), { code: Code.expired });
   assert.equal(/** @type {any} */ (await refused).origin, 'cache');
 });
+
+test('the manifest asked for while storage opens is the one load uses', async () => {
+  const f = fixtureFetch();
+  const c = await Core.create({ namespace: freshNamespace(), clock: () => fx.now, fetch: f, keepDelay: 0, prefetch: { bundleUrl: bundleUrl('v2') } });
+  open.push(c);
+  assert.ok(f.urls.includes(`${bundleUrl('v2')}manifest.bin`), 'asked for before load');
+  assert.equal((await load(c, 'v2')).version, 2);
+  assert.equal(f.urls.filter((/** @type {string} */ u) => u.endsWith('manifest.bin')).length, 1, 'and not again');
+  // Another bundle URL is fetched afresh.
+  const g = fixtureFetch();
+  const d = await Core.create({ namespace: freshNamespace(), clock: () => fx.now, fetch: g, keepDelay: 0, prefetch: { bundleUrl: bundleUrl('v1') } });
+  open.push(d);
+  assert.equal((await load(d, 'v3')).version, 3);
+});
