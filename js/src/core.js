@@ -276,7 +276,7 @@ export class Core extends EventTarget {
     this.trustedKeys().catch(() => {}); // its failure is reported where it is awaited
     /** @type {PrivrecError | null} */
     let cached = null;
-    const last = await this.storage.lastGood();
+    const last = await this.storage.lastGood({ module: false });
     if (last) {
       try {
         const info = await this.start(last);
@@ -482,7 +482,7 @@ export class Core extends EventTarget {
    * else from the stored bytes, and hashed either way before it is
    * instantiated. The weights and catalog are not hashed here: the module,
    * now known to be the signed one, checks their digests as it loads them.
-   * @param {import('./storage.js').StoredBundle} last
+   * @param {Omit<import('./storage.js').StoredBundle, 'wasm'> & {wasm?: Uint8Array}} last its wasm is read from storage if needed and absent
    * @returns {Promise<any>}
    */
   async start(last) {
@@ -494,7 +494,7 @@ export class Core extends EventTarget {
     const digest = /** @type {Uint8Array} */ (m.artifacts.find((a) => a.name === 'wasm')?.sha256);
     /** @type {WebAssembly.Module | undefined} */
     let mod;
-    let wasm = last.wasm;
+    let wasm = last.wasm ?? (this.active && this.engine && equalBytes(this.engine.wasmSHA256, digest) ? this.active.wasm : undefined);
     if (!(this.engine && !this.engine.broken && equalBytes(this.engine.wasmSHA256, digest))) {
       try {
         const got = await this.fetchModule(m);
@@ -503,12 +503,16 @@ export class Core extends EventTarget {
       } catch {
         // Offline, evicted, or not the signed module: the stored bytes,
         // checked the same way.
+        const stored = last.wasm ?? (await this.storage.lastGoodModule());
+        if (!stored) throw new PrivrecError(Code.missing_artifact, 'start kept bundle: its module is not stored; the network is needed');
         const c = this.now();
-        await checkArtifact(m, 'wasm', last.wasm, keys.subtle);
+        await checkArtifact(m, 'wasm', stored, keys.subtle);
         this.timing('privrec:verify:wasm', c);
-        wasm = last.wasm;
+        wasm = stored;
       }
     }
+    if (!wasm) wasm = await this.storage.lastGoodModule();
+    if (!wasm) throw new PrivrecError(Code.missing_artifact, 'start kept bundle: its module is not stored; the network is needed');
     return this.install(m, { ...last, wasm }, mod, 'cache', true);
   }
 

@@ -14,6 +14,8 @@ const EVENTS = 'events';
 const META = 'meta';
 const BUNDLES = 'bundles';
 const LAST_GOOD = 'last-good';
+/** The module of the last good bundle, apart: a warm start compiles it from the HTTP cache and need not read it. */
+const LAST_GOOD_WASM = 'last-good-wasm';
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
@@ -260,7 +262,10 @@ export class Storage {
       // Compared with the floor, not with the stored bundle's own version
       // field: the SDK re-verifies that bundle when it loads it, but a
       // script that inflated the field must not pin it here for good.
-      if (b.version >= highest) await tx.objectStore(BUNDLES).put(b, LAST_GOOD);
+      if (b.version >= highest) {
+        const { wasm, ...rest } = b;
+        await Promise.all([tx.objectStore(BUNDLES).put(rest, LAST_GOOD), tx.objectStore(BUNDLES).put(wasm, LAST_GOOD_WASM)]);
+      }
       await tx.done;
     })().catch((e) => {
       throw storageError(e, 'store bundle');
@@ -276,12 +281,31 @@ export class Storage {
     await this.keep(b);
   }
 
-  /** @returns {Promise<StoredBundle | undefined>} */
-  async lastGood() {
+  /**
+   * The last good bundle. With {module: false} its wasm is read only if
+   * it is stored in the same record (older SDKs did); otherwise read it
+   * with lastGoodModule when needed.
+   * @param {{module?: boolean}} [opts]
+   * @returns {Promise<(Omit<StoredBundle, 'wasm'> & {wasm?: Uint8Array}) | undefined>}
+   */
+  async lastGood(opts = {}) {
     try {
-      return await this.db.get(BUNDLES, LAST_GOOD);
+      const tx = this.db.transaction(BUNDLES);
+      const b = await tx.store.get(LAST_GOOD);
+      if (b && !b.wasm && opts.module !== false) b.wasm = await tx.store.get(LAST_GOOD_WASM);
+      await tx.done;
+      return b;
     } catch (e) {
       throw storageError(e, 'read last good bundle');
+    }
+  }
+
+  /** @returns {Promise<Uint8Array | undefined>} the module of the last good bundle */
+  async lastGoodModule() {
+    try {
+      return await this.db.get(BUNDLES, LAST_GOOD_WASM);
+    } catch (e) {
+      throw storageError(e, 'read last good module');
     }
   }
 }
