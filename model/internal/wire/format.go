@@ -2,6 +2,7 @@ package wire
 
 import (
 	"errors"
+	"math"
 	"strconv"
 	"unicode/utf8"
 )
@@ -13,9 +14,12 @@ import (
 // floats, bools, errors and Stringers. Any other operand prints as
 // "%!v(?)"; a missing one as "%!v(MISSING)", as fmt would.
 //
-// The outputs equal fmt.Sprintf's for every operand and verb above (the
-// tests compare them); %v on a float is its shortest representation, like
-// fmt's %v.
+// The outputs equal fmt.Sprintf's for these operands and verbs (the tests
+// compare them) with two simplifications that keep strconv's float and
+// Unicode tables out of the module: %v on a float prints at most six
+// significant digits (fmt prints the shortest exact form), and %q escapes
+// only control characters, quotes, backslashes and invalid UTF-8 (fmt also
+// escapes unprintable runes).
 func Sprintf(format string, args ...any) string {
 	b := make([]byte, 0, len(format)+16*len(args))
 	next := 0
@@ -106,11 +110,11 @@ func formatArg(a any, verb byte, sharp bool) string {
 		return formatUint(v, verb, sharp)
 	case float64:
 		if verb == 'v' {
-			return strconv.FormatFloat(v, 'g', -1, 64)
+			return FormatFloat(v)
 		}
 	case float32:
 		if verb == 'v' {
-			return strconv.FormatFloat(float64(v), 'g', -1, 32)
+			return FormatFloat(float64(v))
 		}
 	case bool:
 		if verb == 'v' {
@@ -129,7 +133,7 @@ func formatArg(a any, verb byte, sharp bool) string {
 func formatString(s string, verb byte, sharp bool) string {
 	switch verb {
 	case 'q':
-		return strconv.Quote(s)
+		return quote(s)
 	case 'x':
 		return hexBytes([]byte(s), sharp)
 	}
@@ -208,8 +212,117 @@ type wrapError struct {
 func (e *wrapError) Error() string   { return e.msg }
 func (e *wrapError) Unwrap() []error { return e.errs }
 
-// FormatFloat is %v of a float64.
-func FormatFloat(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
+// quote is strconv.Quote for the strings of error messages (see Sprintf).
+func quote(s string) string {
+	b := make([]byte, 0, len(s)+2)
+	b = append(b, '"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= 0x80 {
+			r, n := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && n == 1 {
+				b = append(b, '\\', 'x', hexDigits[c>>4], hexDigits[c&0x0f])
+			} else {
+				b = append(b, s[i:i+n]...)
+			}
+			i += n
+			continue
+		}
+		switch c {
+		case '"', '\\':
+			b = append(b, '\\', c)
+		case '\n':
+			b = append(b, '\\', 'n')
+		case '\r':
+			b = append(b, '\\', 'r')
+		case '\t':
+			b = append(b, '\\', 't')
+		default:
+			if c < 0x20 || c == 0x7f {
+				b = append(b, '\\', 'x', hexDigits[c>>4], hexDigits[c&0x0f])
+			} else {
+				b = append(b, c)
+			}
+		}
+		i++
+	}
+	return string(append(b, '"'))
+}
+
+// FormatFloat is %g of a float64 with at most six significant digits,
+// computed without strconv's float formatting (see Sprintf): exact for
+// integers below 1e15 and for the short decimals error messages show.
+func FormatFloat(f float64) string {
+	switch {
+	case math.IsNaN(f):
+		return "NaN"
+	case math.IsInf(f, 1):
+		return "+Inf"
+	case math.IsInf(f, -1):
+		return "-Inf"
+	case f == 0:
+		if math.Signbit(f) {
+			return "-0"
+		}
+		return "0"
+	}
+	var b []byte
+	if f < 0 {
+		b, f = append(b, '-'), -f
+	}
+	// Six significant digits: digits = round(f / 10^(exp-5)), on f scaled
+	// out of the subnormal range (where Log10 and Pow10 lose precision).
+	adj := 0
+	if f < 1e-290 {
+		f, adj = f*1e300, -300
+	}
+	exp := int(math.Floor(math.Log10(f)))
+	digits := int64(math.Round(f / math.Pow10(exp-5)))
+	if digits >= 1_000_000 { // Log10 rounded up, or rounding carried
+		exp++
+		digits = int64(math.Round(f / math.Pow10(exp-5)))
+	} else if digits < 100_000 { // Log10 rounded down one too many
+		exp--
+		digits = int64(math.Round(f / math.Pow10(exp-5)))
+	}
+	exp += adj
+	ds := strconv.AppendInt(nil, digits, 10) // six digits
+	for len(ds) > 1 && ds[len(ds)-1] == '0' {
+		ds = ds[:len(ds)-1]
+	}
+	if exp < -4 || exp >= 6 { // as %g decides for the shortest form
+		b = append(b, ds[0])
+		if len(ds) > 1 {
+			b = append(append(b, '.'), ds[1:]...)
+		}
+		b = append(b, 'e')
+		if exp < 0 {
+			b, exp = append(b, '-'), -exp
+		} else {
+			b = append(b, '+')
+		}
+		if exp < 10 {
+			b = append(b, '0')
+		}
+		return string(strconv.AppendInt(b, int64(exp), 10))
+	}
+	if exp < 0 {
+		b = append(b, '0', '.')
+		for i := -1; i > exp; i-- {
+			b = append(b, '0')
+		}
+		return string(append(b, ds...))
+	}
+	if exp+1 >= len(ds) {
+		b = append(b, ds...)
+		for i := len(ds); i <= exp; i++ {
+			b = append(b, '0')
+		}
+		return string(b)
+	}
+	b = append(b, ds[:exp+1]...)
+	return string(append(append(b, '.'), ds[exp+1:]...))
+}
 
 func itoa(n int) string     { return strconv.Itoa(n) }
 func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
