@@ -68,6 +68,7 @@ check:
 bench: wasm js/node_modules
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/e2e ./model/train ./internal/bench
 	$(GO) run ./internal/bench -wasm dist/privrec.wasm -out dist/bench.json $(if $(BENCH_SIZES),-sizes $(BENCH_SIZES))
+	$(GO) run ./internal/modulebench -wasm dist/privrec.wasm
 
 eval: cli
 	./dist/privrec eval --data ../shared/datasets/uci-online-retail/online_retail.csv.gz

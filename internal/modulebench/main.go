@@ -1,0 +1,305 @@
+// Command modulebench times the module's two exports in V8 beside the same
+// operations natively, in one run, on the model shipped for UCI Online
+// Retail: privrec_load (decode the request, verify the bundle, load the
+// model) and privrec_recommend (k=10; no history, and 50 events). It is
+// part of `make bench`.
+//
+//	go run ./internal/modulebench [-wasm dist/privrec.wasm] [-rounds 11]
+//
+// It trains and signs the bundle as internal/e2e does, writes the encoded
+// requests to a directory, and drives js/bench/module-bench.mjs (node, the
+// SDK's own WASI shim) round by round, a native sample then a V8 sample, so
+// that noise on a shared machine hits both alike. It prints the medians and
+// the ratios, and checks that V8 answers exactly what native answers. With
+// -cpuprof DIR, node writes a V8 CPU profile (--cpu-prof) there.
+//
+// Without the dataset (../shared/datasets beside the repository) it says so
+// and exits 0.
+package main
+
+import (
+	"bufio"
+	"crypto/sha256"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/privrec/privrec/host"
+	"github.com/privrec/privrec/internal/evalrun"
+	"github.com/privrec/privrec/model"
+	"github.com/privrec/privrec/model/bundle"
+	"github.com/privrec/privrec/model/eval"
+	"github.com/privrec/privrec/model/train"
+)
+
+func main() {
+	wasmPath := flag.String("wasm", "dist/privrec.wasm", "the module to measure (make wasm builds it)")
+	data := flag.String("data", "../shared/datasets/uci-online-retail/online_retail.csv.gz", "UCI Online Retail")
+	rounds := flag.Int("rounds", 11, "samples of each operation (the median is reported)")
+	calls := flag.Int("calls", 100, "recommend calls per sample (their mean is one sample)")
+	script := flag.String("script", "js/bench/module-bench.mjs", "the node side")
+	node := flag.String("node", "node", "node binary")
+	cpuprof := flag.String("cpuprof", "", "directory for a V8 CPU profile of the node side (node --cpu-prof)")
+	flag.Parse()
+	if err := run(*wasmPath, *data, *script, *node, *cpuprof, *rounds, *calls); err != nil {
+		fmt.Fprintln(os.Stderr, "modulebench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(wasmPath, data, script, node, cpuprof string, rounds, calls int) error {
+	if _, err := os.Stat(data); err != nil {
+		fmt.Printf("modulebench: dataset not found at %s (../shared/datasets beside the repo); skipping\n", data)
+		return nil
+	}
+	wasm, err := os.ReadFile(wasmPath)
+	if err != nil {
+		return fmt.Errorf("read the module: %w (run make wasm first)", err)
+	}
+	fmt.Fprintf(os.Stderr, "modulebench: training on %s …\n", data)
+	f, err := os.Open(data)
+	if err != nil {
+		return err
+	}
+	log, _, err := train.ReadUCI(f)
+	f.Close()
+	if err != nil {
+		return err
+	}
+	trainLog, cases := eval.Split(log)
+	s, err := evalrun.Ship(trainLog, train.DefaultConfig(), wasm, nil)
+	if err != nil {
+		return fmt.Errorf("ship the model: %w", err)
+	}
+
+	dir, err := os.MkdirTemp("", "modulebench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	lr := host.LoadRequest(s.Files, s.Key)
+	sum := sha256.Sum256(wasm)
+	lr.WasmSHA256 = sum[:]
+	loadBytes := model.EncodeLoadRequest(&lr)
+	requests := []struct {
+		name string
+		req  model.Request
+	}{
+		{"none", model.Request{K: 10, Context: model.Context{Hour: 12, Weekday: 3}}},
+		{"50", model.Request{K: 10, History: history50(cases), Context: model.Context{Hour: 12, Weekday: 3}}},
+	}
+	files := map[string][]byte{"privrec.wasm": wasm, "load.msgpack": loadBytes}
+	for _, r := range requests {
+		files["request-"+r.name+".msgpack"] = model.EncodeRequest(&r.req)
+	}
+	for name, b := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			return err
+		}
+	}
+
+	args := []string{script, "--dir", dir}
+	if cpuprof != "" {
+		args = append([]string{"--cpu-prof", "--cpu-prof-dir", cpuprof}, args...)
+	}
+	cmd := exec.Command(node, args...)
+	cmd.Stderr = os.Stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return err
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return err
+	}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("start node: %w", err)
+	}
+	defer cmd.Wait()
+	defer stdin.Close()
+	lines := bufio.NewScanner(stdout)
+	lines.Buffer(make([]byte, 1<<20), 16<<20)
+	readLine := func() (string, error) {
+		if !lines.Scan() {
+			if err := lines.Err(); err != nil {
+				return "", err
+			}
+			return "", io.ErrUnexpectedEOF
+		}
+		return lines.Text(), nil
+	}
+	ready, err := readLine()
+	if err != nil {
+		return fmt.Errorf("node side: %w", err)
+	}
+	var hello struct {
+		Node                string                     `json:"node"`
+		V8                  string                     `json:"v8"`
+		FirstLoadMS         float64                    `json:"first_load_ms"`
+		Loaded              model.LoadResult           `json:"loaded"`
+		MemoryAfterLoad     int64                      `json:"memory_after_load"`
+		MemoryAfterRequests int64                      `json:"memory_after_requests"`
+		Answers             map[string]json.RawMessage `json:"answers"`
+	}
+	if err := json.Unmarshal([]byte(ready), &hello); err != nil {
+		return fmt.Errorf("node side: %w: %s", err, ready)
+	}
+	for _, r := range requests {
+		want, err := s.Native.Recommend(r.req)
+		if err != nil {
+			return err
+		}
+		var got model.Response
+		if err := json.Unmarshal(hello.Answers[r.name], &got); err != nil {
+			return fmt.Errorf("answer %s: %w", r.name, err)
+		}
+		if !slices.EqualFunc(got.Items, want.Items, func(a, b model.Recommendation) bool { return a.Item == b.Item && a.Score == b.Score }) {
+			return fmt.Errorf("request %s: V8 answers %v, native %v", r.name, got.Items, want.Items)
+		}
+	}
+	ask := func(cmd string) (float64, error) {
+		if _, err := io.WriteString(stdin, cmd+"\n"); err != nil {
+			return 0, err
+		}
+		line, err := readLine()
+		if err != nil {
+			return 0, fmt.Errorf("node side, %s: %w", cmd, err)
+		}
+		return strconv.ParseFloat(line, 64)
+	}
+
+	// Native: what privrec_load and privrec_recommend run, minus the envelope.
+	nativeLoad := func() (float64, error) {
+		t0 := time.Now()
+		req, err := model.DecodeLoadRequest(loadBytes)
+		if err != nil {
+			return 0, err
+		}
+		if _, err := bundle.Open(&req); err != nil {
+			return 0, err
+		}
+		if _, err := model.Load(req.Weights, req.Catalog); err != nil {
+			return 0, err
+		}
+		return ms(time.Since(t0)), nil
+	}
+	nativeRecommend := func(b []byte) (float64, error) {
+		t0 := time.Now()
+		for range calls {
+			req, err := model.DecodeRequest(b)
+			if err != nil {
+				return 0, err
+			}
+			res, err := s.Native.Recommend(req)
+			if err != nil {
+				return 0, err
+			}
+			_ = model.EncodeResponse(&res)
+		}
+		return ms(time.Since(t0)) / float64(calls), nil
+	}
+
+	type row struct {
+		op       string
+		native   []float64
+		v8       []float64
+		bar      float64
+		perRound func() (float64, float64, error)
+	}
+	rows := []*row{{op: "load (privrec_load)", bar: 2}}
+	rows[0].perRound = func() (float64, float64, error) {
+		n, err := nativeLoad()
+		if err != nil {
+			return 0, 0, err
+		}
+		v, err := ask("load")
+		return n, v, err
+	}
+	for _, r := range requests {
+		b := files["request-"+r.name+".msgpack"]
+		label := "recommend, no history"
+		if len(r.req.History) > 0 {
+			label = fmt.Sprintf("recommend, %d events", len(r.req.History))
+		}
+		name := r.name
+		rows = append(rows, &row{op: label, bar: 2, perRound: func() (float64, float64, error) {
+			n, err := nativeRecommend(b)
+			if err != nil {
+				return 0, 0, err
+			}
+			v, err := ask(fmt.Sprintf("rec %s %d", name, calls))
+			return n, v, err
+		}})
+	}
+	fmt.Fprintf(os.Stderr, "modulebench: %d rounds …\n", rounds)
+	for i := -1; i < rounds; i++ { // round -1 warms both sides up
+		for _, r := range rows {
+			n, v, err := r.perRound()
+			if err != nil {
+				return err
+			}
+			if i >= 0 {
+				r.native, r.v8 = append(r.native, n), append(r.v8, v)
+			}
+		}
+	}
+	_, _ = io.WriteString(stdin, "quit\n")
+
+	art := len(s.Files.Weights) + len(s.Files.Catalog)
+	fmt.Printf("module %s: %d bytes; model %q, %d items; artifacts %d bytes (weights %d, catalog %d)\n",
+		wasmPath, len(wasm), hello.Loaded.Kind, hello.Loaded.Items, art, len(s.Files.Weights), len(s.Files.Catalog))
+	fmt.Printf("node %s (V8 %s); first privrec_load (cold) %.1f ms; module memory after load %.1f MiB (%.2f × artifacts), after requests %.1f MiB\n",
+		hello.Node, hello.V8, hello.FirstLoadMS, mib(hello.MemoryAfterLoad), float64(hello.MemoryAfterLoad)/float64(art), mib(hello.MemoryAfterRequests))
+	fmt.Printf("medians of %d rounds (recommend: mean of %d calls per round); V8 and native answers identical\n\n", rounds, calls)
+	fmt.Printf("%-26s %12s %12s %8s %6s\n", "operation", "native ms", "V8 ms", "V8/nat", "bar")
+	var failed []string
+	for _, r := range rows {
+		n, v := median(r.native), median(r.v8)
+		ok := "ok"
+		if v/n > r.bar {
+			ok = "OVER"
+			failed = append(failed, r.op)
+		}
+		fmt.Printf("%-26s %12.3f %12.3f %7.2f× %4.0f× %s\n", r.op, n, v, v/n, r.bar, ok)
+	}
+	if len(failed) > 0 {
+		fmt.Printf("\nover the bar: %s\n", strings.Join(failed, "; "))
+	}
+	return nil
+}
+
+func history50(cases []eval.Case) model.History {
+	var best model.History
+	for _, c := range cases {
+		if len(c.History) >= 50 {
+			return c.History[len(c.History)-50:]
+		}
+		if len(c.History) > len(best) {
+			best = c.History
+		}
+	}
+	return best
+}
+
+func median(v []float64) float64 {
+	if len(v) == 0 {
+		return 0
+	}
+	s := slices.Clone(v)
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+func mib(n int64) float64         { return float64(n) / (1 << 20) }
