@@ -302,4 +302,4 @@ func median(v []float64) float64 {
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
-func mib(n int64) float64         { return float64(n) / (1 << 20) }
+func mib(n int64) float64        { return float64(n) / (1 << 20) }
