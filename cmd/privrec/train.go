@@ -43,21 +43,33 @@ func (f *logFlags) read(w io.Writer) (*train.Log, error) {
 		return nil, fail(exitIOError, fmt.Errorf("open log: %w", err))
 	}
 	defer file.Close()
+	// Reading a large log takes a while: show the file's bytes read (of
+	// the compressed file, for .gz), with the time left.
+	var in io.Reader = file
+	var bar *progressbar.ProgressBar
+	if st, err := file.Stat(); err == nil && st.Size() > 1<<20 {
+		bar = progressbar.NewOptions64(st.Size(), progressbar.OptionSetWriter(w), progressbar.OptionSetDescription(fmt.Sprintf("%-11s", "read")),
+			progressbar.OptionShowBytes(true), progressbar.OptionThrottle(200*time.Millisecond), progressbar.OptionOnCompletion(func() { fmt.Fprintln(w) }))
+		in = io.TeeReader(file, bar)
+	}
 	var (
 		log *train.Log
 		rep *train.Report
 	)
 	switch f.format {
 	case "uci":
-		log, rep, err = train.ReadUCI(file)
+		log, rep, err = train.ReadUCI(in)
 	case "csv":
 		m, perr := parseMapping(f.cols)
 		if perr != nil {
 			return nil, fail(exitUsage, perr)
 		}
-		log, rep, err = train.ReadCSV(file, m)
+		log, rep, err = train.ReadCSV(in, m)
 	default:
 		return nil, fail(exitUsage, fmt.Errorf("--format %q: use uci or csv", f.format))
+	}
+	if bar != nil {
+		_ = bar.Finish()
 	}
 	if err != nil {
 		return nil, fail(exitFailed, fmt.Errorf("read %s: %w", f.data, err))

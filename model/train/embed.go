@@ -200,11 +200,82 @@ func reduceChunks(n, m int, out []float64, f func(lo, hi int, part []float64)) {
 }
 
 // orthonormalize makes the l columns of the n×l row-major y orthonormal in
+// place. It tries Cholesky QR twice (CholQR2: Y ← Y·R⁻¹ with RᵀR = YᵀY,
+// four passes over y, stable once the first pass has made y well
+// conditioned) and falls back to column-by-column Gram–Schmidt, which
+// costs a pass per column, when YᵀY is not numerically positive definite
+// (rank deficiency, n < l, or a badly conditioned sketch).
+func orthonormalize(y []float64, n, l int, rng *rand.Rand) {
+	if n >= l && cholQR(y, n, l) && cholQR(y, n, l) {
+		return
+	}
+	gramSchmidt(y, n, l, rng)
+}
+
+// cholQR replaces y by y·R⁻¹ where RᵀR = yᵀy, reporting false (y
+// unchanged) when a pivot of the Cholesky factorisation falls below 1e-12
+// of the largest diagonal, i.e. when the columns are nearly dependent.
+func cholQR(y []float64, n, l int) bool {
+	g := make([]float64, l*l)
+	reduceChunks(n, l*l, g, func(lo, hi int, p []float64) {
+		for i := lo; i < hi; i++ {
+			row := y[i*l : (i+1)*l]
+			for a, va := range row {
+				if va == 0 {
+					continue
+				}
+				pa := p[a*l : (a+1)*l]
+				for b := a; b < l; b++ {
+					pa[b] += va * row[b]
+				}
+			}
+		}
+	})
+	// Upper Cholesky: g = RᵀR, R stored in the upper triangle of g.
+	big := 0.0
+	for a := 0; a < l; a++ {
+		big = max(big, g[a*l+a])
+	}
+	for a := 0; a < l; a++ {
+		d := g[a*l+a]
+		for k := 0; k < a; k++ {
+			d -= g[k*l+a] * g[k*l+a]
+		}
+		if !(d > 1e-12*big) {
+			return false
+		}
+		d = math.Sqrt(d)
+		g[a*l+a] = d
+		for b := a + 1; b < l; b++ {
+			v := g[a*l+b]
+			for k := 0; k < a; k++ {
+				v -= g[k*l+a] * g[k*l+b]
+			}
+			g[a*l+b] = v / d
+		}
+	}
+	// Each row: solve x R = row (forward substitution over columns).
+	parallelRange(n, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			row := y[i*l : (i+1)*l]
+			for b := 0; b < l; b++ {
+				v := row[b]
+				for k := 0; k < b; k++ {
+					v -= row[k] * g[k*l+b]
+				}
+				row[b] = v / g[b*l+b]
+			}
+		}
+	})
+	return true
+}
+
+// gramSchmidt makes the l columns of the n×l row-major y orthonormal in
 // place (classical Gram–Schmidt, applied twice per column, which is as
 // stable as modified Gram–Schmidt and reads y row by row). A column that
 // vanishes (rank deficiency) is replaced by a fresh random one, or left
 // zero when there is no room for another direction (n < l).
-func orthonormalize(y []float64, n, l int, rng *rand.Rand) {
+func gramSchmidt(y []float64, n, l int, rng *rand.Rand) {
 	dots := make([]float64, l+1)
 	for c := 0; c < l; c++ {
 		for attempt := 0; ; attempt++ {
