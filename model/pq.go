@@ -126,40 +126,48 @@ func (e *embedding) scan(p *pass) {
 		}
 	}
 	if e.sub == 16 {
-		t0 := (*[PQCentroids]float32)(p.t[0*PQCentroids:])
-		t1 := (*[PQCentroids]float32)(p.t[1*PQCentroids:])
-		t2 := (*[PQCentroids]float32)(p.t[2*PQCentroids:])
-		t3 := (*[PQCentroids]float32)(p.t[3*PQCentroids:])
-		t4 := (*[PQCentroids]float32)(p.t[4*PQCentroids:])
-		t5 := (*[PQCentroids]float32)(p.t[5*PQCentroids:])
-		t6 := (*[PQCentroids]float32)(p.t[6*PQCentroids:])
-		t7 := (*[PQCentroids]float32)(p.t[7*PQCentroids:])
-		t8 := (*[PQCentroids]float32)(p.t[8*PQCentroids:])
-		t9 := (*[PQCentroids]float32)(p.t[9*PQCentroids:])
-		t10 := (*[PQCentroids]float32)(p.t[10*PQCentroids:])
-		t11 := (*[PQCentroids]float32)(p.t[11*PQCentroids:])
-		t12 := (*[PQCentroids]float32)(p.t[12*PQCentroids:])
-		t13 := (*[PQCentroids]float32)(p.t[13*PQCentroids:])
-		t14 := (*[PQCentroids]float32)(p.t[14*PQCentroids:])
-		t15 := (*[PQCentroids]float32)(p.t[15*PQCentroids:])
-		for i := 0; i < n; i++ {
-			c := (*[16]byte)(e.codes[i*16:])
-			s := t0[c[0]]
-			s = float32(s + t1[c[1]])
-			s = float32(s + t2[c[2]])
-			s = float32(s + t3[c[3]])
-			s = float32(s + t4[c[4]])
-			s = float32(s + t5[c[5]])
-			s = float32(s + t6[c[6]])
-			s = float32(s + t7[c[7]])
-			s = float32(s + t8[c[8]])
-			s = float32(s + t9[c[9]])
-			s = float32(s + t10[c[10]])
-			s = float32(s + t11[c[11]])
-			s = float32(s + t12[c[12]])
-			s = float32(s + t13[c[13]])
-			s = float32(s + t14[c[14]])
-			s = float32(s + t15[c[15]])
+		// The lookup table as a local array: indexing it with a constant
+		// subspace and a code byte needs no bounds or nil check, which Go's
+		// wasm code generation would otherwise emit for every lookup. Two
+		// items per step give the engine two independent sums to overlap.
+		var t [16][PQCentroids]float32
+		for m := range t {
+			copy(t[m][:], p.t[m*PQCentroids:])
+		}
+		codes := e.codes[:n*16]
+		i := 0
+		for ; len(codes) >= 32; i += 2 {
+			c := (*[32]byte)(codes)
+			codes = codes[32:]
+			s, r := t[0][c[0]], t[0][c[16]]
+			s, r = float32(s+t[1][c[1]]), float32(r+t[1][c[17]])
+			s, r = float32(s+t[2][c[2]]), float32(r+t[2][c[18]])
+			s, r = float32(s+t[3][c[3]]), float32(r+t[3][c[19]])
+			s, r = float32(s+t[4][c[4]]), float32(r+t[4][c[20]])
+			s, r = float32(s+t[5][c[5]]), float32(r+t[5][c[21]])
+			s, r = float32(s+t[6][c[6]]), float32(r+t[6][c[22]])
+			s, r = float32(s+t[7][c[7]]), float32(r+t[7][c[23]])
+			s, r = float32(s+t[8][c[8]]), float32(r+t[8][c[24]])
+			s, r = float32(s+t[9][c[9]]), float32(r+t[9][c[25]])
+			s, r = float32(s+t[10][c[10]]), float32(r+t[10][c[26]])
+			s, r = float32(s+t[11][c[11]]), float32(r+t[11][c[27]])
+			s, r = float32(s+t[12][c[12]]), float32(r+t[12][c[28]])
+			s, r = float32(s+t[13][c[13]]), float32(r+t[13][c[29]])
+			s, r = float32(s+t[14][c[14]]), float32(r+t[14][c[30]])
+			s, r = float32(s+t[15][c[15]]), float32(r+t[15][c[31]])
+			if p.beta != 0 {
+				s = float32(s + float32(p.beta*pop[i]))
+				r = float32(r + float32(p.beta*pop[i+1]))
+			}
+			if s >= thr {
+				offer(int32(i), s)
+			}
+			if r >= thr {
+				offer(int32(i+1), r)
+			}
+		}
+		if i < n { // an odd item out
+			s := e.scoreOf(p.t, int32(i))
 			if p.beta != 0 {
 				s = float32(s + float32(p.beta*pop[i]))
 			}
