@@ -94,6 +94,9 @@ func FuzzDecodeRequest(f *testing.F) {
 		var want model.Request
 		require.NoError(t, msgpack.Unmarshal(data, &want))
 		require.Equal(t, want, got)
+		inPlace, err := model.DecodeRequestInPlace(data)
+		require.NoError(t, err)
+		require.Equal(t, got, inPlace)
 		_, _ = model.DecodeLoadRequest(data)
 	})
 }

@@ -14,6 +14,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"math"
+	"unsafe"
 )
 
 // ErrFormat is wrapped by every Reader error; callers map it to their own
@@ -197,6 +198,15 @@ func (r *Reader) wrongType(c byte, kind, what string) {
 // minSize bytes long on the wire. A nil is an error: artifacts always
 // write their arrays.
 func (r *Reader) ArrayLen(max, minSize int, what string) int {
+	if r.err == nil && r.p < len(r.b) {
+		// Fast path: a fixarray that fits its cap and the bytes left.
+		if c := r.b[r.p]; c >= 0x90 && c <= 0x9f {
+			if n := int(c & 0x0f); n <= max && n*minSize <= len(r.b)-r.p-1 {
+				r.p++
+				return n
+			}
+		}
+	}
 	c, ok := r.code(what)
 	if !ok {
 		return 0
@@ -281,6 +291,22 @@ func (r *Reader) rawLen(c byte, what string) (int, bool) {
 // header reads a str or bin length header after checking its type; -1
 // means nil (or an error).
 func (r *Reader) header(ok func(byte) bool, kind string, max int, what string) int {
+	// Fast path: a fixstr, or a str8 or bin8 of the wanted kind, all in
+	// bounds and under the cap (most strings and many bins of an artifact).
+	if p := r.p; r.err == nil && p+2 <= len(r.b) {
+		c := r.b[p]
+		n := -1
+		switch {
+		case c >= 0xa0 && c <= 0xbf:
+			n, p = int(c&0x1f), p+1
+		case c == codeStr8 || c == codeBin8:
+			n, p = int(r.b[p+1]), p+2
+		}
+		if n >= 0 && n <= max && n <= len(r.b)-p && ok(c) {
+			r.p = p
+			return n
+		}
+	}
 	c, good := r.code(what)
 	if !good {
 		return -1
@@ -401,6 +427,10 @@ func (r *Reader) number(what string) (v uint64, neg, ok bool) {
 
 // Uint reads a non-negative integer of any width no larger than max.
 func (r *Reader) Uint(max uint64, what string) uint64 {
+	if r.err == nil && r.p < len(r.b) && r.b[r.p] <= 0x7f && uint64(r.b[r.p]) <= max {
+		r.p++
+		return uint64(r.b[r.p-1])
+	}
 	v, neg, ok := r.number(what)
 	if !ok {
 		return 0
@@ -452,6 +482,13 @@ func (r *Reader) Bool(what string) bool {
 // Float reads a finite number: a float32 or float64, or an integer (which
 // is how JavaScript's encoders send a number that happens to be whole).
 func (r *Reader) Float(what string) float64 {
+	if p := r.p; r.err == nil && p+9 <= len(r.b) && r.b[p] == codeFloat64 {
+		f := math.Float64frombits(binary.BigEndian.Uint64(r.b[p+1:]))
+		if f-f == 0 { // finite: Inf-Inf and NaN-NaN are NaN
+			r.p += 9
+			return f
+		}
+	}
 	c, ok := r.Peek()
 	if !ok {
 		if r.err == nil {
@@ -505,16 +542,26 @@ func (r *Reader) Float32s(n int, what string) []float32 {
 		return nil
 	}
 	out := make([]float32, n)
-	for i := range out {
-		f := math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
-		if math.IsNaN(float64(f)) || math.IsInf(float64(f), 0) {
+	if littleEndian && n > 0 {
+		// One copy, not n decodes: wasm and the usual native targets are
+		// little-endian, like the format.
+		copy(unsafe.Slice((*byte)(unsafe.Pointer(&out[0])), 4*n), b)
+	} else {
+		for i := range out {
+			out[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
+		}
+	}
+	for i, f := range out {
+		if f-f != 0 { // NaN or ±Inf
 			r.fail(ErrFormat, what, "value "+itoa(i)+" is not finite")
 			return nil
 		}
-		out[i] = f
 	}
 	return out
 }
+
+// littleEndian reports whether this machine stores a uint16 1 as {1, 0}.
+var littleEndian = binary.NativeEndian.Uint16([]byte{1, 0}) == 1
 
 // Skip consumes one value of any type without allocating, nesting at
 // most MaxDepth levels: it is how decoders pass over map keys they do not
