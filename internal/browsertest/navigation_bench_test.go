@@ -42,7 +42,9 @@ import (
 //
 //	go test ./internal/browsertest -run '^$' -bench Navigation -benchtime 1x
 //
-// PRIVREC_BENCH_REPEATS sets the repeats (default 5). It needs what the
+// PRIVREC_BENCH_REPEATS sets the repeats (default 5), PRIVREC_BENCH_PAUSE
+// the time between page views (default 3s: a shopper reads a page before
+// the next; Chromium writes a module's code cache a little after it ran). It needs what the
 // browser tests need, plus ../shared/datasets/uci-online-retail and node
 // (js/scripts/precompress.mjs writes the module's brotli at quality 11,
 // as `make demo` does; the result is cached in the temp directory).
@@ -209,6 +211,7 @@ type navEnv struct {
 	mu                                             sync.Mutex
 	log                                            []server.Entry
 	modulePath, sdkDir                             string
+	pause                                          time.Duration // between page views
 }
 
 // navigationServer trains the Online Retail model, signs it and serves it
@@ -261,7 +264,14 @@ func navigationServer(b *testing.B) *navEnv {
 	}
 	b.Logf("trained and signed the Online Retail model in %v: weights %d bytes, catalog %d", time.Since(start).Round(time.Millisecond), len(files.Weights), len(files.Catalog))
 
-	env := &navEnv{items: len(log.Catalog), moduleBytes: len(wasm)}
+	env := &navEnv{items: len(log.Catalog), moduleBytes: len(wasm), pause: 3 * time.Second}
+	if s := os.Getenv("PRIVREC_BENCH_PAUSE"); s != "" {
+		d, err := time.ParseDuration(s)
+		if err != nil {
+			b.Fatalf("PRIVREC_BENCH_PAUSE=%q: %v", s, err)
+		}
+		env.pause = d
+	}
 	h, err := server.New(server.Config{Site: web.Site(), SDK: os.DirFS(sdk), Bundle: files, PublicKey: pub, Precompressed: os.DirFS(pre),
 		Log: func(e server.Entry) { env.mu.Lock(); env.log = append(env.log, e); env.mu.Unlock() }})
 	if err != nil {
@@ -343,7 +353,7 @@ const debugCollect = `JSON.stringify({
   resources: performance.getEntriesByType('resource').map((r) => [r.name.replace(location.origin, ''), Math.round(r.startTime), Math.round(r.responseEnd), r.transferSize]),
   nav: performance.getEntriesByType('navigation').map((n) => [Math.round(n.responseEnd), Math.round(n.domContentLoadedEventEnd)]),
   longtasks: window.__privrecBench.longtasks.map((e) => [Math.round(e.startTime), Math.round(e.duration)]),
-  loaf: window.__privrecBench.loaf.filter((e) => e.duration > 50).map((e) => ({ start: Math.round(e.startTime), d: Math.round(e.duration), render: Math.round(e.renderStart ? e.duration - (e.renderStart - e.startTime) : 0), scripts: (e.scripts ?? []).map((s) => [s.invoker, s.sourceURL?.replace(location.origin, ''), s.sourceFunctionName, Math.round(s.duration)]) })),
+  loaf: window.__privrecBench.loaf.filter((e) => e.duration > 50).map((e) => ({ start: Math.round(e.startTime), d: Math.round(e.duration), render: Math.round(e.renderStart ? e.duration - (e.renderStart - e.startTime) : 0), scripts: (e.scripts ?? []).map((s) => [s.invoker, s.invokerType, s.sourceURL?.replace(location.origin, ''), s.sourceFunctionName, s.sourceCharPosition, Math.round(s.duration), Math.round(s.forcedStyleAndLayoutDuration), Math.round(s.pauseDuration), Math.round(s.executionStart - s.startTime)]) })),
 })`
 
 // session opens a fresh profile and makes n page views, alternating / and
@@ -380,7 +390,7 @@ func (env *navEnv) session(b *testing.B, n int) []visit {
 		}
 		// Let the background check, IndexedDB and the code cache settle, as
 		// they would before a shopper's next page view.
-		time.Sleep(1500 * time.Millisecond)
+		time.Sleep(env.pause)
 		if os.Getenv("PRIVREC_BENCH_DEBUG") != "" {
 			dbg, _ := chromedp.Run(bctx, chromedp.Evaluate[string](debugCollect))
 			b.Logf("page view %d: %s", i, dbg)
