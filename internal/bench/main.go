@@ -36,6 +36,7 @@ import (
 
 	"github.com/privrec/privrec/host"
 	"github.com/privrec/privrec/model"
+	"github.com/privrec/privrec/model/bundle"
 )
 
 // row is one catalog size in the JSON output, the schema issue 8 asks for.
@@ -59,6 +60,9 @@ type detail struct {
 	wazeroMemAfter      int64
 	nodeMemAfter        int64
 	tfjsSIMD, tfjsSame  bool
+	titles              bool
+	wazeroLoad          time.Duration
+	nodeLoadMs          float64
 	native, wazero, tfj []float64 // spread of the timings: p10, p90
 	nodeSpread          []float64
 }
@@ -77,7 +81,7 @@ func main() {
 	var o options
 	sizes := flag.String("sizes", "1000,10000,100000,1000000", "catalog sizes, comma-separated")
 	flag.IntVar(&o.reps, "reps", 41, "timed repetitions per target and size (the median is reported)")
-	flag.IntVar(&o.warmup, "warmup", 5, "untimed calls before the timed ones")
+	flag.IntVar(&o.warmup, "warmup", 30, "untimed rounds before the timed ones (V8 tiers hot wasm functions up to TurboFan after a budget of executed code)")
 	flag.IntVar(&o.history, "history", 5, "purchases in the request's history")
 	flag.IntVar(&o.queries, "queries", 50, "random histories the float32 overlap is averaged over")
 	flag.Uint64Var(&o.seed, "seed", 1, "seed of the vectors, the quantizer and the histories")
@@ -124,6 +128,9 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 			return err
 		}
 		fmt.Fprintf(stderr, "items=%d: bundle ready in %s (weights %d B, catalog %d B)\n", n, time.Since(t0).Round(time.Millisecond), len(f.files.Weights), len(f.files.Catalog))
+		if !f.titles {
+			fmt.Fprintf(stderr, "items=%d: the catalog with titles is over the bundle's cap of %d bytes: shipping it without titles\n", n, bundle.MaxCatalog)
+		}
 		r, d, err := measure(ctx, o, f, stderr)
 		if err != nil {
 			return fmt.Errorf("items=%d: %w", n, err)
@@ -166,7 +173,7 @@ type target struct {
 // shared machine's noise falls on all targets alike.
 func measure(ctx context.Context, o options, f *fixture, stderr io.Writer) (row, detail, error) {
 	r := row{Items: f.n, Dims: dims, ArtifactBytes: int64(len(f.files.Weights) + len(f.files.Catalog))}
-	d := detail{weights: int64(len(f.files.Weights)), catalog: int64(len(f.files.Catalog))}
+	d := detail{weights: int64(len(f.files.Weights)), catalog: int64(len(f.files.Catalog)), titles: f.titles}
 	want, err := f.native.Recommend(f.req)
 	if err != nil {
 		return r, d, fmt.Errorf("native recommend: %w", err)
@@ -183,7 +190,11 @@ func measure(ctx context.Context, o options, f *fixture, stderr io.Writer) (row,
 		return elapsed(func() error { _, err := f.native.Recommend(f.req); return err })
 	}}}
 
-	rt, err := host.NewRuntime(ctx, host.DefaultConfig())
+	hc := host.DefaultConfig()
+	// Loading a 1M-item bundle takes longer than the default 10 s per call
+	// in the harness (its deadline instruments every guest loop).
+	hc.CallTimeout = 5 * time.Minute
+	rt, err := host.NewRuntime(ctx, hc)
 	if err != nil {
 		return r, d, err
 	}
@@ -197,9 +208,11 @@ func measure(ctx context.Context, o options, f *fixture, stderr io.Writer) (row,
 		return r, d, err
 	}
 	defer inst.Close(ctx)
+	t0 := time.Now()
 	if _, err := inst.Load(ctx, host.LoadRequest(f.files, f.key)); err != nil {
 		return r, d, fmt.Errorf("load the bundle into the module (wazero): %w", err)
 	}
+	d.wazeroLoad = time.Since(t0)
 	got, err := inst.Recommend(ctx, f.req)
 	if err != nil {
 		return r, d, fmt.Errorf("recommend in wazero: %w", err)
@@ -226,6 +239,7 @@ func measure(ctx context.Context, o options, f *fixture, stderr io.Writer) (row,
 			return r, d, fmt.Errorf("node (SDK shim) answered %v; native %v: the module in V8 and package model disagree", node.ready.ModuleTop, ids(want))
 		}
 		d.nodeMem, d.nodeMemAfter, d.tfjsSIMD = node.ready.MemoryAfterLoad, node.ready.MemoryAfterRecommend, node.ready.TfjsSIMD
+		d.nodeLoadMs = node.ready.LoadMs
 		r.ModuleMemoryBytes = max(r.ModuleMemoryBytes, d.nodeMem)
 		targets = append(targets, &target{name: "node", run: func() (float64, error) { return node.ask("module") }})
 		if !o.skipTfjs {
@@ -406,11 +420,19 @@ func printTable(w io.Writer, rows []row, ds []detail) {
 		fmt.Fprintf(w, "%8d %22s %22s %22s %22s %8s %8s %8s %8.3f\n", r.Items, spread(d.native), spread(d.wazero), spread(d.nodeSpread), spread(d.tfj),
 			ratio(r.WazeroMs, r.NativeMs), ratio(r.NodeMs, r.NativeMs), ratio(r.NodeMs, r.TfjsWasmMs), r.Top10OverlapF32)
 	}
-	fmt.Fprintf(w, "\n%8s %10s %10s %10s %14s %14s %14s %14s %12s\n", "items", "weights", "catalog", "artifact", "wazero mem", "node mem", "wz after rec", "node after rec", "mem/artifact")
+	fmt.Fprintf(w, "\n%8s %10s %10s %10s %12s %12s %12s %12s %9s %12s %12s\n", "items", "weights", "catalog", "artifact", "wazero mem", "node mem",
+		"wz +rec", "node +rec", "mem/art", "wazero load", "node load")
 	for i, r := range rows {
 		d := ds[i]
-		fmt.Fprintf(w, "%8d %8.1fMi %8.1fMi %8.1fMi %12.1fMi %12.1fMi %12.1fMi %12.1fMi %12.2f\n", r.Items, mib(d.weights), mib(d.catalog), mib(r.ArtifactBytes),
-			mib(d.wazeroMem), mib(d.nodeMem), mib(d.wazeroMemAfter), mib(d.nodeMemAfter), float64(r.ModuleMemoryBytes)/float64(r.ArtifactBytes))
+		fmt.Fprintf(w, "%8d %8.1fMi %8.1fMi %8.1fMi %10.1fMi %10.1fMi %10.1fMi %10.1fMi %9.2f %10.0fms %10.0fms\n", r.Items, mib(d.weights), mib(d.catalog), mib(r.ArtifactBytes),
+			mib(d.wazeroMem), mib(d.nodeMem), mib(d.wazeroMemAfter), mib(d.nodeMemAfter), float64(r.ModuleMemoryBytes)/float64(r.ArtifactBytes),
+			float64(d.wazeroLoad.Microseconds())/1e3, d.nodeLoadMs)
+	}
+	fmt.Fprintln(w, "(memory: linear memory after privrec_load, and after the first recommend (+rec); load: privrec_load including signature and hash checks)")
+	for i, d := range ds {
+		if !d.titles {
+			fmt.Fprintf(w, "note: items=%d: catalog without titles (with them it is over bundle.MaxCatalog, %d MiB)\n", rows[i].Items, bundle.MaxCatalog>>20)
+		}
 	}
 	if len(ds) > 0 && !ds[0].tfjsSIMD && ds[0].tfj != nil {
 		fmt.Fprintln(w, "note: tfjs-backend-wasm ran without SIMD")

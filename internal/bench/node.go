@@ -23,6 +23,7 @@ type nodeReady struct {
 	ModuleTop            []string `json:"module_top"`
 	TfjsTop              []int32  `json:"tfjs_top"`
 	TfjsSIMD             bool     `json:"tfjs_simd"`
+	LoadMs               float64  `json:"load_ms"`
 }
 
 // nodeProc is a running js/bench/kernel.mjs: one command per line on its

@@ -56,7 +56,10 @@ function f32(name) {
 
 // The module, as the SDK's worker runs it.
 const engine = await Engine.create(new Uint8Array(readFileSync(path.join(dir, 'privrec.wasm'))));
-engine.load(decode(readFileSync(path.join(dir, 'load.msgpack'))));
+const loadRequest = decode(readFileSync(path.join(dir, 'load.msgpack')));
+const loadStart = performance.now();
+engine.load(loadRequest);
+const loadMs = performance.now() - loadStart;
 const memoryAfterLoad = engine.wasi.memory?.buffer.byteLength ?? 0;
 const request = decode(readFileSync(path.join(dir, 'request.msgpack')));
 const first = engine.recommend(request);
@@ -102,6 +105,7 @@ out({
   module_top: moduleTop,
   tfjs_top: tfjsTop,
   tfjs_simd: tfjsSIMD,
+  load_ms: loadMs,
 });
 
 /**
