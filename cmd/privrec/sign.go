@@ -30,8 +30,7 @@ type signOptions struct {
 	wasm     string        // module to copy into the bundle
 	epsilon  float64
 	delta    float64
-	privSet  bool   // --epsilon or --delta given
-	kind     string // --model; empty: keep the bundle's, else neighbors
+	privSet  bool // --epsilon or --delta given
 	clockNow func() time.Time
 }
 
@@ -47,7 +46,8 @@ The model version defaults to the current Unix time in seconds, so each new
 signature supersedes the previous one; hosts refuse versions below the highest
 they accepted. The manifest expires after --expires (hosts refuse it then):
 re-sign and republish before that. Re-signing keeps the bundle's privacy
-figures (ε, δ) and model kind unless --epsilon/--delta or --model are given.
+figures (ε, δ) unless --epsilon/--delta are given. The manifest signs the model
+kind the weights hold (neighbors or embedding).
 
 Beside each artifact it writes a copy under a content-addressed name
 (weights.<16 hex digits of its SHA-256>.bin, catalog.<…>.bin, privrec.<…>.wasm):
@@ -69,7 +69,6 @@ manifest.bin and manifest.sig need revalidating.`,
 	f.StringVar(&o.wasm, "wasm", "", "copy this privrec.wasm into the bundle before signing")
 	f.Float64Var(&o.epsilon, "epsilon", 0, "differential privacy ε of the training (0: not DP)")
 	f.Float64Var(&o.delta, "delta", 0, "differential privacy δ of the training (0: not DP)")
-	f.StringVar(&o.kind, "model", "", "model kind the weights hold: neighbors or embedding (default: the bundle's, else neighbors)")
 	return cmd
 }
 
@@ -109,10 +108,6 @@ func runSign(cmd *cobra.Command, dir string, o signOptions) error {
 		BundleID: h.BundleID,
 		Epsilon:  o.epsilon,
 		Delta:    o.delta,
-		Model:    model.ModelKind(o.kind),
-	}
-	if o.kind != "" && !meta.Model.Valid() {
-		return fail(exitUsage, fmt.Errorf("sign: --model %q; want %s or %s", o.kind, model.ModelNeighbors, model.ModelEmbedding))
 	}
 	if meta.Version == 0 {
 		meta.Version = uint64(now.Unix())
@@ -125,9 +120,6 @@ func runSign(cmd *cobra.Command, dir string, o signOptions) error {
 			if !o.privSet && old.BundleID == h.BundleID {
 				meta.Epsilon, meta.Delta = old.Epsilon, old.Delta
 			}
-			if o.kind == "" && old.BundleID == h.BundleID {
-				meta.Model = old.Model
-			}
 		}
 	}
 	if err := bundle.Sign(files, meta, priv); err != nil {
@@ -139,11 +131,11 @@ func runSign(cmd *cobra.Command, dir string, o signOptions) error {
 		return fail(exitIOError, err)
 	}
 	w := cmd.OutOrStdout()
-	kind := meta.Model
-	if kind == "" {
-		kind = model.ModelNeighbors
+	kind := "?"
+	if m, err := bundle.Inspect(files.Manifest); err == nil {
+		kind = string(m.Model)
 	}
-	fmt.Fprintf(w, "signed %s: version %d, %s model, key id %s, bundle id %x, expires %s (in %s)\n",
+	fmt.Fprintf(w, "signed %s: version %d, model %s, key id %s, bundle id %x, expires %s (in %s)\n",
 		dir, meta.Version, kind, bundle.KeyID(priv.Public().(ed25519.PublicKey)), meta.BundleID,
 		time.UnixMilli(meta.Expires).UTC().Format(time.RFC3339), o.expires)
 	return nil
