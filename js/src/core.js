@@ -307,7 +307,6 @@ export class Core extends EventTarget {
     this.checkOpen();
     if (!this.source) throw new PrivrecError(Code.not_loaded, 'update: call load first');
     await this.checking;
-    await this.saving;
     try {
       return await this.refresh();
     } catch (e) {
