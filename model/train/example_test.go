@@ -83,3 +83,44 @@ func ExampleEASE() {
 	// Output:
 	// [a b] [0.000 0.333 0.500 0.000]
 }
+
+func ExampleChooseKind() {
+	cfg := train.DefaultConfig()
+	for _, items := range []int{3_644, 300_000} {
+		c, err := train.ChooseKind(train.Sizing{
+			Items: items, IDBytes: int64(items) * 7,
+			MaxBytes: train.DefaultMaxBundleBytes, OtherBytes: 4_500_000, // module + catalog
+		}, "", cfg)
+		if err != nil {
+			fmt.Println(err)
+			continue
+		}
+		fmt.Println(c.Reason)
+		cfg := c.Apply(cfg) // then train.Train(log, cfg, progress)
+		_ = cfg
+	}
+	// Output:
+	// 3,644 items × 200 neighbours ≈ 2.3 MB + 4.5 MB module and catalog fits the 16 MiB budget: neighbors
+	// 300,000 items × 200 neighbours ≈ 306.3 MB exceeds the 16 MiB budget (3 would fit, fewer than 4); 16 codes per item ≈ 9.4 MB + 4.5 MB module and catalog fit: embedding
+}
+
+func ExampleQuantizeEmbedding() {
+	// 1,000 vectors of 8 dims, each coordinate one of four values: 4
+	// subspaces of 2 dims hold at most 16 distinct points, fewer than the
+	// 256 centroids, so quantization is lossless.
+	const n, dims = 1000, 8
+	v := make([]float32, n*dims)
+	for i := range v {
+		v[i] = float32((i*7 + i/dims) % 4)
+	}
+	e, err := train.QuantizeEmbedding(v, dims, 4, nil, 1, nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(len(e.Codes), "codes,", len(e.Codebooks)/(dims/4), "centroids")
+	fmt.Println("relative error:", relativeError(v, dims, e))
+	// Output:
+	// 4000 codes, 1024 centroids
+	// relative error: 0
+}

@@ -13,15 +13,18 @@ import (
 
 // Progress stages reported by Train, in order.
 const (
-	StageMatrix    = "matrix"     // building the user×item matrix and its Gram matrix
-	StageSolve     = "solve"      // Cholesky factorisation and inverse
+	StageMatrix    = "matrix"     // building the Gram matrix (sparse: rows done)
+	StageSolve     = "solve"      // dense: factorise and invert; sparse: targets solved
 	StageNeighbors = "neighbours" // truncating rows to the strongest weights
 	StageContexts  = "contexts"   // hour and weekday lists
 )
 
-// Train fits an EASE model on log and truncates it to cfg.Neighbors positive
-// weights per item. progress, when not nil, is called as work advances with
-// a stage name and done/total counts for it.
+// Train fits a model of kind cfg.Kind on log: for model.ModelNeighbors an
+// EASE model (sparse, see Config.Candidates; dense for DP and up to
+// cfg.DenseMaxItems) truncated to cfg.Neighbors positive weights per item,
+// for model.ModelEmbedding a product-quantized low-rank EASE
+// (EmbeddingConfig). progress, when not nil, is called from the calling
+// goroutine as work advances with a stage name and done/total counts for it.
 //
 // Errors wrap model.ErrBadRequest (an invalid config, an empty log) or
 // model.ErrInternal (a Gram matrix that is not positive definite, which a
