@@ -225,8 +225,9 @@ func readWasm(path string) ([]byte, error) {
 
 // kindFlags choose the model kind and the bundle's byte budget.
 type kindFlags struct {
-	kind     string
-	maxBytes byteSize
+	kind            string
+	maxBytes        byteSize
+	dims, subspaces int
 }
 
 func (f *kindFlags) register(cmd *cobra.Command) {
@@ -237,6 +238,9 @@ of them fit --max-bundle-bytes, else embedding)`)
 	cmd.Flags().Var(&f.maxBytes, "max-bundle-bytes", `budget of the whole bundle (module, catalog and weights) that every shopper's
 browser downloads and holds, e.g. 16MiB, 40MB or 20000000. The default suits a
 phone: ~7 s at 20 Mbit/s once, then cached; ~40 MiB of memory in the module`)
+	e := train.DefaultEmbeddingConfig()
+	cmd.Flags().IntVar(&f.dims, "embedding-dims", e.Dims, "embedding kind: vector length (a multiple of --embedding-subspaces)")
+	cmd.Flags().IntVar(&f.subspaces, "embedding-subspaces", e.Subspaces, "embedding kind: one-byte codes per item (fewer: smaller, less exact)")
 }
 
 // choose sizes the model to the budget, printing why to w.
@@ -255,6 +259,12 @@ func (f *kindFlags) choose(w io.Writer, log *train.Log, wasm []byte, cfg train.C
 		}
 		fmt.Fprintln(w, "kind: neighbors (differentially private training makes the neighbors kind only)")
 		return cfg, nil
+	}
+	cfg.Embedding.Dims, cfg.Embedding.Subspaces = f.dims, f.subspaces
+	if want == model.ModelEmbedding || want == "" {
+		if err := cfg.Embedding.Validate(); err != nil {
+			return cfg, fail(exitUsage, err)
+		}
 	}
 	cat, err := model.EncodeCatalog(log.Catalog, [16]byte{})
 	if err != nil {

@@ -62,32 +62,26 @@ func (d *dataset) bound(p Privacy) {
 // popularity: the two releases of differentially private training. The
 // rows must already be bounded (newDataset does it). Everything after
 // the noise is post-processing.
-func (d *dataset) private(cfg Config, progress func(string, int, int)) ([]float64, []float32, error) {
+//
+// It returns the EASE weights among the kept items (len(keep)² values,
+// row-major) and the kept items' indices, ascending, so memory is the
+// kept block's, whatever the catalog.
+func (d *dataset) private(cfg Config, progress func(string, int, int)) ([]float64, []int, []float32, error) {
 	s, err := cfg.Privacy.Scales()
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	noise := cfg.Privacy.noiseSource()
 	pop := d.privatePopularity(cfg.TrendHalfLifeDays, s.CountsSigma, noise)
 	keep := topItems(pop, cfg.Privacy.GramItems)
-	full := d.gram(progress)
-	fr := full.RawSymmetric()
+	g := d.gramOf(keep, progress)
 	m := len(keep)
-	g := mat.NewSymDense(m, nil)
 	raw := g.RawSymmetric()
-	for a, i := range keep {
+	for a := 0; a < m; a++ {
 		for b := a; b < m; b++ {
-			j := keep[b]
-			v := s.GramSigma * noise.NormFloat64()
-			if i <= j {
-				v += fr.Data[i*fr.Stride+j]
-			} else {
-				v += fr.Data[j*fr.Stride+i]
-			}
-			raw.Data[a*raw.Stride+b] = v
+			raw.Data[a*raw.Stride+b] += s.GramSigma * noise.NormFloat64()
 		}
 	}
-	full = nil
 	// Post-processing: an item's own (decayed) buyer count is never
 	// negative; Cauchy–Schwarz bounds a co-occurrence by √(G_ii·G_jj); and
 	// co-occurrences below Threshold·σ are zeroed.
@@ -117,21 +111,14 @@ func (d *dataset) private(cfg Config, progress func(string, int, int)) ([]float6
 		added = lambda
 		bm, err := solveEASE(g, progress)
 		if err == nil {
-			n := len(d.items)
-			b := make([]float64, n*n)
-			for a, i := range keep {
-				for c, j := range keep {
-					b[i*n+j] = bm[a*m+c]
-				}
-			}
-			return b, pop, nil
+			return bm, keep, pop, nil
 		}
 		if !errors.Is(err, model.ErrInternal) || lambda > bound {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		lambda = min(2*lambda, bound*(1+1e-9)+1e-9)
 	}
-	return nil, nil, fmt.Errorf("%w: solve private ease: gram matrix not positive definite up to lambda %v", model.ErrInternal, lambda)
+	return nil, nil, nil, fmt.Errorf("%w: solve private ease: gram matrix not positive definite up to lambda %v", model.ErrInternal, lambda)
 }
 
 // topItems returns the indices of the k items with the highest popularity

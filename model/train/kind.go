@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/privrec/privrec/model"
+	"github.com/privrec/privrec/model/bundle"
 )
 
 // DefaultMaxBundleBytes is the default byte budget of a whole bundle
@@ -55,7 +56,8 @@ func (c Choice) Apply(cfg Config) Config {
 // ChooseKind picks the model for a catalog and a byte budget. want is
 // model.ModelNeighbors, model.ModelEmbedding or "" (auto).
 //
-// Auto takes the neighbors kind with cfg.Neighbors per item when it fits,
+// The weights may take what the module and catalog leave of s.MaxBytes, and
+// never more than bundle.MaxWeights. Auto takes the neighbors kind with cfg.Neighbors per item when it fits,
 // else with as many as fit, down to cfg.MinNeighbors; below that the
 // embedding kind (cfg.Embedding) when it fits. A kind asked for explicitly
 // is sized to the budget (fewer neighbours) but never swapped. Errors wrap
@@ -82,6 +84,10 @@ func ChooseKind(s Sizing, want model.ModelKind, cfg Config) (Choice, error) {
 		others = " + " + formatBytes(s.OtherBytes) + " module and catalog"
 	}
 	budget := formatBytes(s.MaxBytes) + " budget"
+	if room > bundle.MaxWeights {
+		// The budget leaves more than a weights artifact may hold.
+		room, others, budget = bundle.MaxWeights, "", formatBytes(bundle.MaxWeights)+" cap on weights"
+	}
 	full := neighborsBytes(s.Items, s.IDBytes, int64(s.Items)*int64(cfg.Neighbors), cfg.ContextItems)
 	if want != model.ModelEmbedding {
 		if full <= room {
@@ -114,6 +120,10 @@ func ChooseKind(s Sizing, want model.ModelKind, cfg Config) (Choice, error) {
 				items, cfg.Neighbors, formatBytes(full), budget, max(0, k), cfg.MinNeighbors, e.Subspaces, formatBytes(b), others)
 		}
 		return Choice{Kind: model.ModelEmbedding, Subspaces: e.Subspaces, Bytes: b, Reason: reason}, nil
+	}
+	if b > bundle.MaxWeights {
+		return Choice{}, fmt.Errorf("%w: choose kind: %s items × %d codes (the smallest model) ≈ %s exceed the %s cap on weights; fewer items (or fewer codes, --embedding-subspaces) are needed",
+			model.ErrTooLarge, items, e.Subspaces, formatBytes(b), formatBytes(bundle.MaxWeights))
 	}
 	return Choice{}, fmt.Errorf("%w: choose kind: %s items × %d codes (the smallest model) ≈ %s%s exceeds the %s; raise --max-bundle-bytes to %s",
 		model.ErrTooLarge, items, e.Subspaces, formatBytes(b), others, budget, formatBytes(b+s.OtherBytes))

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/privrec/privrec/model"
+	"github.com/privrec/privrec/model/bundle"
 	"github.com/privrec/privrec/model/train"
 )
 
@@ -62,6 +63,12 @@ func TestChooseKind(t *testing.T) {
 			reason: "3,644 items × 16 codes ≈ 200.6 kB + 4.5 MB module and catalog fits the 16 MiB budget: embedding",
 		},
 		{
+			name:   "a large budget is capped by the weights limit",
+			sizing: train.Sizing{Items: 911_389, IDBytes: 911_389 * 7, MaxBytes: 80 << 20, OtherBytes: 30_500_000},
+			kind:   model.ModelEmbedding,
+			reason: "911,389 items × 200 neighbours ≈ 930.5 MB exceeds the 32 MiB cap on weights (3 would fit, fewer than 4); 16 codes per item ≈ 28.3 MB fit: embedding",
+		},
+		{
 			name:   "unknown kind",
 			sizing: train.Sizing{Items: 10, IDBytes: 10, MaxBytes: 1 << 20},
 			want:   "graph", err: model.ErrBadRequest,
@@ -92,7 +99,7 @@ func TestChooseKind(t *testing.T) {
 			if tc.reason != "" && c.Reason != tc.reason {
 				t.Errorf("reason\n %q; want\n %q", c.Reason, tc.reason)
 			}
-			if c.Bytes+tc.sizing.OtherBytes > tc.sizing.MaxBytes {
+			if c.Bytes+tc.sizing.OtherBytes > tc.sizing.MaxBytes || c.Bytes > bundle.MaxWeights {
 				t.Errorf("chose %d + %d bytes over a budget of %d", c.Bytes, tc.sizing.OtherBytes, tc.sizing.MaxBytes)
 			}
 			cfg := c.Apply(def)

@@ -48,12 +48,12 @@ func Train(log *Log, cfg Config, progress func(stage string, done, total int)) (
 	spec.Params.PopularityAt = max(0, d.end)
 	switch {
 	case cfg.Privacy.Enabled():
-		b, pop, err := d.private(cfg, progress)
+		b, keep, pop, err := d.private(cfg, progress)
 		if err != nil {
 			return nil, fmt.Errorf("train: %w", err)
 		}
 		spec.Popularity = pop
-		spec.Neighbors = truncateDense(b, n, cfg.Neighbors, progress)
+		spec.Neighbors = truncateBlock(b, keep, n, cfg.Neighbors, progress)
 	case cfg.Kind == model.ModelEmbedding:
 		emb, err := d.embedding(cfg, progress)
 		if err != nil {
@@ -88,14 +88,26 @@ func Train(log *Log, cfg Config, progress func(stage string, done, total int)) (
 // truncateDense keeps, of each row of the dense n×n matrix b, its keep
 // strongest positive off-diagonal weights.
 func truncateDense(b []float64, n, keep int, progress func(string, int, int)) [][]model.Neighbor {
+	all := make([]int, n)
+	for i := range all {
+		all[i] = i
+	}
+	return truncateBlock(b, all, n, keep, progress)
+}
+
+// truncateBlock is truncateDense for the weights b among the items block
+// (ascending indices, len(block)² values): the other items' rows are
+// empty.
+func truncateBlock(b []float64, block []int, n, keep int, progress func(string, int, int)) [][]model.Neighbor {
 	out := make([][]model.Neighbor, n)
-	row := make([]model.Neighbor, 0, n)
-	for i := 0; i < n; i++ {
+	m := len(block)
+	row := make([]model.Neighbor, 0, m)
+	for a, i := range block {
 		row = row[:0]
-		bi := b[i*n : (i+1)*n]
-		for j, w := range bi {
-			if w > 0 && j != i {
-				row = append(row, model.Neighbor{Item: int32(j), Weight: float32(w)})
+		ba := b[a*m : (a+1)*m]
+		for c, w := range ba {
+			if w > 0 && c != a {
+				row = append(row, model.Neighbor{Item: int32(block[c]), Weight: float32(w)})
 			}
 		}
 		sortNeighbors(row)
@@ -103,8 +115,8 @@ func truncateDense(b []float64, n, keep int, progress func(string, int, int)) []
 			row = row[:keep]
 		}
 		out[i] = append([]model.Neighbor(nil), row...)
-		if i%256 == 0 || i == n-1 {
-			progress(StageNeighbors, i+1, n)
+		if a%256 == 0 || a == m-1 {
+			progress(StageNeighbors, a+1, m)
 		}
 	}
 	return out
@@ -295,6 +307,44 @@ func (d *dataset) ease(lambda float64, progress func(string, int, int)) ([]float
 	g := d.gram(progress)
 	addDiagonal(g, lambda)
 	return solveEASE(g, progress)
+}
+
+// gramOf returns the block of XᵀX among the items block (ascending
+// indices), summed user by user in sorted order: the same floats as the
+// corresponding entries of gram, in len(block)² memory.
+func (d *dataset) gramOf(block []int, progress func(string, int, int)) *mat.SymDense {
+	m := len(block)
+	pos := make([]int32, len(d.items))
+	for i := range pos {
+		pos[i] = -1
+	}
+	for a, i := range block {
+		pos[i] = int32(a)
+	}
+	g := mat.NewSymDense(m, nil)
+	raw := g.RawSymmetric()
+	var row []entry
+	for u, full := range d.users {
+		row = row[:0]
+		for _, e := range full {
+			if pos[e.item] >= 0 {
+				row = append(row, e)
+			}
+		}
+		for a, ea := range row {
+			if ea.x == 0 {
+				continue
+			}
+			base := int(pos[ea.item]) * raw.Stride
+			for _, eb := range row[a:] {
+				raw.Data[base+int(pos[eb.item])] += ea.x * eb.x
+			}
+		}
+		if u%512 == 0 || u == len(d.users)-1 {
+			progress(StageMatrix, u+1, len(d.users))
+		}
+	}
+	return g
 }
 
 // gram returns XᵀX, summed user by user in sorted order.
