@@ -7,9 +7,7 @@
 package main
 
 import (
-	"encoding/hex"
 	"runtime"
-	"runtime/debug"
 	"runtime/metrics"
 	"unsafe"
 
@@ -23,7 +21,16 @@ func main() {}
 // make none. So automatic collection is off, and the module collects in
 // privrec_load and privrec_free, where host calls are allowed, once enough
 // has been allocated since the last collection.
-func init() { debug.SetGCPercent(-1) }
+func init() { setGCPercent(-1) }
+
+// setGCPercent is runtime/debug.SetGCPercent without importing
+// runtime/debug, which imports package os: os brings six fd_* WASI imports
+// (fd_read among them) that nothing else in the module needs. The runtime
+// provides the function under this name for runtime/debug (a "push"
+// linkname, which the linker lets other packages pull too).
+//
+//go:linkname setGCPercent runtime/debug.setGCPercent
+func setGCPercent(int32) int32
 
 // gcEvery is how many bytes may be allocated between two collections.
 const gcEvery = 8 << 20
@@ -166,7 +173,7 @@ func load(ptr, n uint32) uint64 {
 			Created:  man.Created,
 			Expires:  man.Expires,
 			Items:    m.Items(),
-			BundleID: hex.EncodeToString(man.BundleID[:]),
+			BundleID: hexString(man.BundleID[:]),
 			Epsilon:  man.Epsilon,
 			Delta:    man.Delta,
 			Kind:     string(m.Kind()),
@@ -244,4 +251,14 @@ func panicText(r any) string {
 		return v
 	}
 	return "panic"
+}
+
+// hexString is hex.EncodeToString; encoding/hex imports fmt, and fmt os.
+func hexString(b []byte) string {
+	const digits = "0123456789abcdef"
+	out := make([]byte, 0, 2*len(b))
+	for _, c := range b {
+		out = append(out, digits[c>>4], digits[c&0x0f])
+	}
+	return string(out)
 }

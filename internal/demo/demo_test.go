@@ -100,7 +100,7 @@ func TestBundleLearnsKits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := bundle.Verify(files.Manifest, files.Signature, bundle.VerifyOptions{Keys: []ed25519.PublicKey{pub}, Now: now.UnixMilli()})
+	m, err := bundle.Verify(files.Manifest, files.Signature, bundle.VerifyOptions{Keys: [][]byte{pub}, Now: now.UnixMilli()})
 	if err != nil {
 		t.Fatalf("verify: %v", err)
 	}

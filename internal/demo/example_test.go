@@ -17,7 +17,7 @@ func ExampleBundle() {
 		fmt.Println(err)
 		return
 	}
-	m, err := bundle.Verify(files.Manifest, files.Signature, bundle.VerifyOptions{Keys: []ed25519.PublicKey{pub}, Now: now.UnixMilli()})
+	m, err := bundle.Verify(files.Manifest, files.Signature, bundle.VerifyOptions{Keys: [][]byte{pub}, Now: now.UnixMilli()})
 	fmt.Println(err, m.KeyID == bundle.KeyID(pub), len(demo.Catalog()))
 	// Output: <nil> true 88
 }

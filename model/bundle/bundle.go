@@ -2,12 +2,11 @@ package bundle
 
 import (
 	"bytes"
-	"crypto/ed25519"
-	"crypto/sha256"
-	"encoding/hex"
 	"strconv"
 
 	"github.com/privrec/privrec/model"
+	"github.com/privrec/privrec/model/internal/ed25519"
+	"github.com/privrec/privrec/model/internal/sha2"
 	"github.com/privrec/privrec/model/internal/wire"
 )
 
@@ -104,9 +103,12 @@ func (m *Manifest) Artifact(name string) *Artifact {
 // VerifyOptions are what the host tells the verifier. There are no defaults:
 // Keys must hold at least one key and Now must be the host's clock.
 type VerifyOptions struct {
-	// Keys are the trusted public keys; a manifest signed by any of them is
+	// Keys are the trusted Ed25519 public keys (32 bytes each; an
+	// ed25519.PublicKey is one); a manifest signed by any of them is
 	// accepted, so a new key can be rolled out before the old one retires.
-	Keys []ed25519.PublicKey
+	// They are plain byte slices because the module links this package and
+	// not crypto/ed25519 (see model/internal/ed25519).
+	Keys [][]byte
 	// Now is the host's current time, Unix ms. Manifests that expire at or
 	// before Now are refused (freeze attack).
 	Now int64
@@ -136,13 +138,14 @@ func (o VerifyOptions) Validate() error {
 
 // KeyID is the short fingerprint of a public key people compare by eye: the
 // first 8 bytes of its SHA-256, as 16 hex digits.
-func KeyID(pub ed25519.PublicKey) string {
+// It takes an ed25519.PublicKey (or its bytes).
+func KeyID(pub []byte) string {
 	id := keyIDOf(pub)
-	return hex.EncodeToString(id[:])
+	return wire.Sprintf("%x", id[:])
 }
 
-func keyIDOf(pub ed25519.PublicKey) [keyIDBytes]byte {
-	sum := sha256.Sum256(pub)
+func keyIDOf(pub []byte) [keyIDBytes]byte {
+	sum := sha2.Sum256(pub)
 	var id [keyIDBytes]byte
 	copy(id[:], sum[:])
 	return id
@@ -191,7 +194,7 @@ func Verify(manifest, sig []byte, opts VerifyOptions) (*Manifest, error) {
 	if err != nil {
 		return nil, wire.Errorf("verify bundle: %w", err)
 	}
-	if m.KeyID != hex.EncodeToString(id[:]) {
+	if m.KeyID != wire.Sprintf("%x", id[:]) {
 		return nil, errorf(model.ErrBadSignature, "verify bundle: manifest names key %s but is signed by key %x", m.KeyID, id)
 	}
 	if m.Created > opts.Now+MaxClockSkew {
@@ -218,7 +221,7 @@ func (m *Manifest) Check(name string, data []byte) error {
 	if limit, _ := maxArtifact(name); int64(len(data)) > limit {
 		return errorf(model.ErrTooLarge, "check %s: %d bytes; at most %d", name, len(data), limit)
 	}
-	if int64(len(data)) == a.Length && sha256.Sum256(data) == a.SHA256 {
+	if int64(len(data)) == a.Length && sha2.Sum256(data) == a.SHA256 {
 		return nil
 	}
 	if id, ok := artifactBundleID(data); ok && id != m.BundleID {
@@ -245,12 +248,9 @@ func Open(req *model.LoadRequest) (*Manifest, error) {
 	if len(req.Keys) > MaxKeys {
 		return nil, errorf(model.ErrTooLarge, "open bundle: %d trusted keys; at most %d", len(req.Keys), MaxKeys)
 	}
-	keys := make([]ed25519.PublicKey, len(req.Keys))
-	for i, k := range req.Keys {
-		keys[i] = k
-	}
-	if len(req.WasmSHA256) != sha256.Size {
-		return nil, errorf(model.ErrBadRequest, "open bundle: wasm_sha256 is %d bytes; want %d", len(req.WasmSHA256), sha256.Size)
+	keys := req.Keys
+	if len(req.WasmSHA256) != 32 {
+		return nil, errorf(model.ErrBadRequest, "open bundle: wasm_sha256 is %d bytes; want %d", len(req.WasmSHA256), 32)
 	}
 	m, err := Verify(req.Manifest, req.Signature, VerifyOptions{Keys: keys, Now: req.Now, MinVersion: req.MinVersion})
 	if err != nil {
@@ -290,7 +290,11 @@ type Files struct {
 // Sign writes f.Manifest and f.Signature for f's artifacts. The weights and
 // catalog headers must name meta.BundleID: signing artifacts of another
 // bundle is refused with model.ErrMixAndMatch rather than shipped.
-func Sign(f *Files, meta Meta, priv ed25519.PrivateKey) error {
+//
+// priv is an ed25519.PrivateKey (seed then public key, 64 bytes); signing
+// goes through model/internal/ed25519, which signs as crypto/ed25519 does,
+// byte for byte.
+func Sign(f *Files, meta Meta, priv []byte) error {
 	if len(priv) != ed25519.PrivateKeySize {
 		return errorf(model.ErrBadRequest, "sign bundle: private key is %d bytes; want %d", len(priv), ed25519.PrivateKeySize)
 	}
@@ -310,7 +314,7 @@ func Sign(f *Files, meta Meta, priv ed25519.PrivateKey) error {
 		}
 		kind = k
 	}
-	pub := priv.Public().(ed25519.PublicKey)
+	pub := priv[32:]
 	m := &Manifest{
 		Format: FormatVersion, Version: meta.Version, Created: meta.Created, Expires: meta.Expires,
 		KeyID: KeyID(pub), BundleID: meta.BundleID, Epsilon: meta.Epsilon, Delta: meta.Delta, Model: kind,
@@ -334,7 +338,7 @@ func Sign(f *Files, meta Meta, priv ed25519.PrivateKey) error {
 				return errorf(model.ErrMixAndMatch, "sign bundle: %s belongs to bundle %x, not %x", a.name, id, meta.BundleID)
 			}
 		}
-		m.Artifacts = append(m.Artifacts, Artifact{Name: a.name, Length: int64(len(a.data)), SHA256: sha256.Sum256(a.data)})
+		m.Artifacts = append(m.Artifacts, Artifact{Name: a.name, Length: int64(len(a.data)), SHA256: sha2.Sum256(a.data)})
 	}
 	if err := m.validate(); err != nil {
 		return wire.Errorf("sign bundle: %w", err)

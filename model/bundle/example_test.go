@@ -41,7 +41,7 @@ func ExampleSign() {
 	}
 
 	m, err := bundle.Verify(f.Manifest, f.Signature, bundle.VerifyOptions{
-		Keys: []ed25519.PublicKey{priv.Public().(ed25519.PublicKey)},
+		Keys: [][]byte{priv.Public().(ed25519.PublicKey)},
 		Now:  created + 1000,
 	})
 	if err != nil {

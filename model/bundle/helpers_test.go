@@ -94,7 +94,7 @@ func meta(label string, version uint64) bundle.Meta {
 }
 
 // request is what a host passes the module for f.
-func request(f *bundle.Files, keys ...ed25519.PublicKey) *model.LoadRequest {
+func request(f *bundle.Files, keys ...[]byte) *model.LoadRequest {
 	sum := sha256.Sum256(f.Wasm)
 	req := &model.LoadRequest{
 		Manifest: f.Manifest, Signature: f.Signature, Weights: f.Weights, Catalog: f.Catalog,

@@ -2,7 +2,6 @@ package bundle_test
 
 import (
 	"bytes"
-	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -28,7 +27,7 @@ type tamperCase struct {
 // runs, must refuse each case with the right sentinel; none may pass.
 func TestTamperMatrix(t *testing.T) {
 	k1, k2, k3 := key("publisher"), key("publisher-next"), key("stranger")
-	trusted := []ed25519.PublicKey{pub(k1), pub(k2)}
+	trusted := [][]byte{pub(k1), pub(k2)}
 	a := signed(t, "A", meta("A", 100), k1)
 	b := signed(t, "B", meta("B", 101), k1)
 

@@ -157,7 +157,7 @@ func New(cfg Config) (*Handler, error) {
 		now = cfg.Now
 	}
 	b := cfg.Bundle
-	m, err := bundle.Verify(b.Manifest, b.Signature, bundle.VerifyOptions{Keys: []ed25519.PublicKey{cfg.PublicKey}, Now: now().UnixMilli()})
+	m, err := bundle.Verify(b.Manifest, b.Signature, bundle.VerifyOptions{Keys: [][]byte{cfg.PublicKey}, Now: now().UnixMilli()})
 	if err != nil {
 		return nil, fmt.Errorf("new server: %w", err)
 	}
