@@ -7,7 +7,7 @@
 // update: it cannot tamper with, mix, replay (rollback) or freeze one. The
 // decisions behind the format are in RATIONALE.md beside this file.
 //
-// The package is portable: std lib and model/internal/wire only, it builds for
+// The package is portable: std lib and model/internal/{wire,sha2,ed25519} only, it builds for
 // GOOS=wasip1. Every error wraps exactly one sentinel of package model
 // (model.ErrBadSignature, model.ErrExpired, …), so callers test with
 // errors.Is and the module sends the same codes across the boundary.

@@ -1,5 +1,5 @@
-// Package sha2 is SHA-256 and SHA-512 (FIPS 180-4) in plain Go, for the
-// module: the standard library's crypto/sha256 and crypto/sha512 bring the
+// Package sha2 is SHA-256 and SHA-512 (FIPS 180-4) in plain Go for the
+// module, and the standard library's natively: the standard library's crypto/sha256 and crypto/sha512 bring the
 // FIPS 140 module with them (a DRBG, AES, HMAC, SHA-3, self-tests and, through
 // its randomness source, package os and six WASI imports), which the module
 // never uses. The tests check every function against the standard library.
@@ -21,8 +21,9 @@ var k256 = [64]uint32{
 	0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 }
 
-// Sum256 returns the SHA-256 digest of data.
-func Sum256(data []byte) [32]byte {
+// sum256 is SHA-256 in plain Go; Sum256 is it in the module and
+// crypto/sha256 natively (sum_native.go), where assembly is much faster.
+func sum256(data []byte) [32]byte {
 	h := [8]uint32{0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19}
 	n := len(data) &^ 63
 	block256(&h, data[:n])
@@ -85,8 +86,9 @@ var k512 = [80]uint64{
 	0x431d67c49c100d4c, 0x4cc5d4becb3e42b6, 0x597f299cfc657e2a, 0x5fcb6fab3ad6faec, 0x6c44198c4a475817,
 }
 
-// Sum512 returns the SHA-512 digest of the concatenation of parts.
-func Sum512(parts ...[]byte) [64]byte {
+// sum512 is SHA-512 of the concatenation of parts in plain Go; Sum512 is it
+// in the module and crypto/sha512 natively (sum_native.go).
+func sum512(parts ...[]byte) [64]byte {
 	h := [8]uint64{0x6a09e667f3bcc908, 0xbb67ae8584caa73b, 0x3c6ef372fe94f82b, 0xa54ff53a5f1d36f1,
 		0x510e527fade682d1, 0x9b05688c2b3e6c1f, 0x1f83d9abfb41bd6b, 0x5be0cd19137e2179}
 	var buf [256]byte
