@@ -378,6 +378,15 @@ func (r *Reader) String(max int, what string) string {
 // does, for strings and byte slices alike, and so do the hosts that send
 // requests; artifacts use the typed readers.
 func (r *Reader) Raw(max int, what string) []byte {
+	if p := r.p; r.err == nil && p < len(r.b) {
+		// Fast path: a fixstr (map keys, most ids) in bounds and under max.
+		if c := r.b[p]; c >= 0xa0 && c <= 0xbf {
+			if n := int(c & 0x1f); n <= max && n < len(r.b)-p {
+				r.p = p + 1 + n
+				return r.b[p+1 : r.p : r.p]
+			}
+		}
+	}
 	c, ok := r.code(what)
 	if !ok {
 		return nil
@@ -448,6 +457,31 @@ func (r *Reader) Uint(max uint64, what string) uint64 {
 
 // Int reads an integer of any width within [min, max].
 func (r *Reader) Int(min, max int64, what string) int64 {
+	if p := r.p; r.err == nil && p < len(r.b) {
+		// Fast paths: a positive fixint, and the 9-byte int64 and uint64
+		// that encoders write for times.
+		c := r.b[p]
+		var v int64
+		ok := false
+		switch {
+		case c <= 0x7f:
+			v, ok = int64(c), true
+			r.p++
+		case (c == codeInt64 || c == codeUint64) && p+9 <= len(r.b):
+			v = int64(binary.BigEndian.Uint64(r.b[p+1:]))
+			ok = c == codeInt64 || v >= 0
+			if ok {
+				r.p += 9
+			}
+		}
+		if ok {
+			if v < min || v > max {
+				r.fail(ErrLimit, what, itoa64(v)+" is outside ["+itoa64(min)+", "+itoa64(max)+"]")
+				return 0
+			}
+			return v
+		}
+	}
 	v, neg, ok := r.number(what)
 	if !ok {
 		return 0
