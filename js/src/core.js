@@ -76,6 +76,16 @@ function prefetchManifest(fetchFn, bundleUrl) {
 }
 
 /**
+ * The module's entry of a verified manifest.
+ * @param {import('./verify.js').Manifest} m
+ * @returns {{length: number, sha256: Uint8Array}}
+ */
+function wasmEntry(m) {
+  const a = /** @type {{length: number, sha256: Uint8Array}} */ (m.artifacts.find((x) => x.name === 'wasm'));
+  return { length: a.length, sha256: a.sha256 };
+}
+
+/**
  * The failure to report when neither the kept copy nor the network gave a
  * model: a refusal says more than an unreachable network.
  * @param {PrivrecError | null} cached
@@ -276,10 +286,16 @@ export class Core extends EventTarget {
     this.trustedKeys().catch(() => {}); // its failure is reported where it is awaited
     /** @type {PrivrecError | null} */
     let cached = null;
+    // The kept module is fetched (from the HTTP cache) and compiled while
+    // the kept bundle is read and its manifest verified; it runs only if
+    // that manifest names it.
+    const hint = await this.storage.keptModule().catch(() => undefined);
+    const compiling = hint ? { a: hint, got: this.fetchModule(hint) } : null;
+    compiling?.got.catch(() => {}); // start() awaits it, or drops it
     const last = await this.storage.lastGood({ module: false });
     if (last) {
       try {
-        const info = await this.start(last);
+        const info = await this.start(last, compiling);
         this.checking = this.refresh(manifest).then(
           () => {},
           () => {}, // refusals were reported; an unreachable network is not one
@@ -383,17 +399,16 @@ export class Core extends EventTarget {
    * URL (cacheable for good: its bytes never change), falling back to the
    * plain name on a 404 (a bundle signed before content addressing, or a
    * host that dropped the copies). wasmUrl, when given, names the module.
-   * @param {import('./verify.js').Manifest} m
    * @param {'weights'|'catalog'|'wasm'} name
+   * @param {Uint8Array} sha256 its digest, as a manifest names it
    * @returns {Promise<Response>}
    */
-  async fetchArtifact(m, name) {
+  async fetchArtifact(name, sha256) {
     const src = /** @type {LoadOptions} */ (this.source);
     if (name === 'wasm' && src.wasmUrl) return this.get(src.wasmUrl);
     const base = Core.base(src);
-    const a = /** @type {{sha256: Uint8Array}} */ (m.artifacts.find((x) => x.name === name));
     try {
-      return await this.get(new URL(contentName(name, a.sha256), base).href);
+      return await this.get(new URL(contentName(name, sha256), base).href);
     } catch (e) {
       if (/** @type {any} */ (e).status !== 404 && /** @type {any} */ (e).status !== 410) throw e;
       return this.get(new URL(PLAIN[name], base).href, 'no-cache');
@@ -401,20 +416,22 @@ export class Core extends EventTarget {
   }
 
   /**
-   * Fetches the module the manifest names and compiles it (streaming,
-   * from a cacheable response), checking its length and SHA-256 before
-   * anything can instantiate it.
-   * @param {import('./verify.js').Manifest} m
+   * Fetches the module of the given length and SHA-256 (as a manifest
+   * names it) and compiles it (streaming, from a cacheable response),
+   * checking its length and SHA-256 before anything can instantiate it.
+   * @param {{length: number, sha256: Uint8Array}} a
    */
-  async fetchModule(m) {
-    const res = await this.fetchArtifact(m, 'wasm');
-    const subtle = (await this.trustedKeys()).subtle;
+  async fetchModule(a) {
     const t = this.now();
+    const res = await this.fetchArtifact('wasm', a.sha256);
+    const subtle = (await this.trustedKeys()).subtle;
+    // checkArtifact reads only the module's entry of a manifest.
+    const only = /** @type {import('./verify.js').Manifest} */ (/** @type {unknown} */ ({ bundleId: '', artifacts: [{ name: 'wasm', length: a.length, sha256: a.sha256 }] }));
     const out = await compileResponse(res, async (bytes) => {
       const v = this.now();
-      await checkArtifact(m, 'wasm', bytes, subtle);
+      await checkArtifact(only, 'wasm', bytes, subtle);
       this.timing('privrec:verify:wasm', v);
-      return /** @type {Uint8Array} */ (m.artifacts.find((a) => a.name === 'wasm')?.sha256);
+      return a.sha256;
     });
     this.timing('privrec:compile', t);
     return out;
@@ -454,7 +471,8 @@ export class Core extends EventTarget {
       const subtle = (await this.trustedKeys()).subtle;
       const f = this.now();
       const fetched = async (/** @type {'weights'|'catalog'} */ name) => {
-        const bytes = new Uint8Array(await (await this.fetchArtifact(m, name)).arrayBuffer());
+        const a = /** @type {{sha256: Uint8Array}} */ (m.artifacts.find((x) => x.name === name));
+        const bytes = new Uint8Array(await (await this.fetchArtifact(name, a.sha256)).arrayBuffer());
         const c = this.now();
         await checkArtifact(m, name, bytes, subtle);
         this.timing(`privrec:verify:${name}`, c);
@@ -463,7 +481,7 @@ export class Core extends EventTarget {
       const [weights, catalog, mod] = await Promise.all([
         fetched('weights'),
         fetched('catalog'),
-        running ? { bytes: running, sha256: digest, module: undefined } : this.fetchModule(m),
+        running ? { bytes: running, sha256: digest, module: undefined } : this.fetchModule(wasmEntry(m)),
       ]);
       this.timing('privrec:fetch', f);
       return await this.install(m, { manifest, signature, weights, catalog, wasm: mod.bytes }, mod.module, 'network');
@@ -482,9 +500,11 @@ export class Core extends EventTarget {
    * instantiated. The weights and catalog are not hashed here: the module,
    * now known to be the signed one, checks their digests as it loads them.
    * @param {Omit<import('./storage.js').StoredBundle, 'wasm'> & {wasm?: Uint8Array}} last its wasm is read from storage if needed and absent
+   * @param {{a: {length: number, sha256: Uint8Array}, got: ReturnType<Core['fetchModule']>} | null} [early]
+   *   the kept module, fetched and compiled while last was read (load): used only if the verified manifest names it
    * @returns {Promise<any>}
    */
-  async start(last) {
+  async start(last, early = null) {
     const minVersion = await this.storage.highestVersion();
     const keys = await this.trustedKeys();
     const v = this.now();
@@ -496,7 +516,9 @@ export class Core extends EventTarget {
     let wasm = last.wasm ?? (this.active && this.engine && equalBytes(this.engine.wasmSHA256, digest) ? this.active.wasm : undefined);
     if (!(this.engine && !this.engine.broken && equalBytes(this.engine.wasmSHA256, digest))) {
       try {
-        const got = await this.fetchModule(m);
+        const a = wasmEntry(m);
+        const same = early && early.a.length === a.length && equalBytes(early.a.sha256, a.sha256);
+        const got = await (same ? /** @type {NonNullable<typeof early>} */ (early).got : this.fetchModule(a));
         mod = got.module;
         wasm = got.bytes;
       } catch {
@@ -570,7 +592,7 @@ export class Core extends EventTarget {
       this.stored = b.manifest;
     } else if (!(this.stored && equalBytes(this.stored, b.manifest))) {
       await this.storage.raiseFloor(m.version);
-      this.keepLater({
+      this.keepLater(wasmEntry(m), {
         version: m.version,
         bundleId: m.bundleId,
         acceptedAt: this.clock(),
@@ -594,9 +616,10 @@ export class Core extends EventTarget {
    * after this call at the latest, and at close). If it fails (storage
    * full), the next visit downloads the bundle again. this.saving resolves
    * once it is done.
+   * @param {{length: number, sha256: Uint8Array}} module b's module, as its manifest names it
    * @param {import('./storage.js').StoredBundle} b
    */
-  keepLater(b) {
+  keepLater(module, b) {
     this.startKeep?.(); // an older pending bundle: the floor decides whether it is written
     /** @type {() => void} */
     let finish = () => {};
@@ -609,7 +632,7 @@ export class Core extends EventTarget {
       clearTimeout(timer);
       if (this.startKeep === run) this.startKeep = null;
       this.storage
-        .keep(b)
+        .keep(b, module)
         .then(
           () => {
             this.stored = b.manifest;

@@ -245,11 +245,14 @@ export class Storage {
    * Keeps an accepted bundle as the last good one, unless its version is
    * below the floor (another tab accepted a newer one). The transaction
    * starts now, so closing the database after this call still lets it
-   * finish. b.version must come from a manifest the SDK verified.
+   * finish. b.version must come from a manifest the SDK verified, and
+   * module is its module's length and SHA-256 as that manifest names them
+   * (keptModule: a hint, never trusted).
    * @param {StoredBundle} b
+   * @param {{length: number, sha256: Uint8Array}} [module]
    * @returns {Promise<void>}
    */
-  keep(b) {
+  keep(b, module) {
     /** @type {any} */
     let tx;
     try {
@@ -264,7 +267,11 @@ export class Storage {
       // script that inflated the field must not pin it here for good.
       if (b.version >= highest) {
         const { wasm, ...rest } = b;
-        await Promise.all([tx.objectStore(BUNDLES).put(rest, LAST_GOOD), tx.objectStore(BUNDLES).put(wasm, LAST_GOOD_WASM)]);
+        await Promise.all([
+          tx.objectStore(BUNDLES).put(rest, LAST_GOOD),
+          tx.objectStore(BUNDLES).put(wasm, LAST_GOOD_WASM),
+          module ? tx.objectStore(META).put({ length: module.length, sha256: module.sha256 }, 'last_good_module') : tx.objectStore(META).delete('last_good_module'),
+        ]);
       }
       await tx.done;
     })().catch((e) => {
@@ -297,6 +304,21 @@ export class Storage {
       return b;
     } catch (e) {
       throw storageError(e, 'read last good bundle');
+    }
+  }
+
+  /**
+   * Which module the last good bundle names, stored beside it so a warm
+   * start can fetch and compile it while the bundle is read. A hint: the
+   * SDK uses what it compiled only if the verified manifest names it.
+   * @returns {Promise<{length: number, sha256: Uint8Array} | undefined>}
+   */
+  async keptModule() {
+    try {
+      const v = await this.db.get(META, 'last_good_module');
+      return v && Number.isSafeInteger(v.length) && v.sha256 instanceof Uint8Array && v.sha256.length === 32 ? v : undefined;
+    } catch (e) {
+      throw storageError(e, 'read kept module');
     }
   }
 
