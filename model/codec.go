@@ -419,6 +419,31 @@ func EncodeLoadRequest(r *LoadRequest) []byte {
 // EncodeResponse encodes r as msgpack.Marshal would.
 func EncodeResponse(r *Response) []byte {
 	w := wire.NewWriterSize(32 + 64*len(r.Items))
+	writeResponse(w, r)
+	return w.Bytes()
+}
+
+// EncodeResponseEnvelope is EncodeEnvelope of a successful EncodeResponse,
+// written in one buffer (the module answers every request with it).
+func EncodeResponseEnvelope(r *Response) []byte {
+	w := wire.NewWriterSize(64 + 64*len(r.Items))
+	writeOKEnvelope(w)
+	writeResponse(w, r)
+	return w.Bytes()
+}
+
+// writeOKEnvelope writes an envelope with code 0 and no message, up to its
+// result, which the caller writes next (it is the last key).
+func writeOKEnvelope(w *wire.Writer) {
+	w.Map(3)
+	w.String("code")
+	w.Uint16(0)
+	w.String("message")
+	w.String("")
+	w.String("result")
+}
+
+func writeResponse(w *wire.Writer, r *Response) {
 	w.Map(3)
 	w.String("k")
 	w.Int(int64(r.K))
@@ -455,7 +480,6 @@ func EncodeResponse(r *Response) []byte {
 	}
 	w.String("unknown")
 	w.Int(int64(r.Unknown))
-	return w.Bytes()
 }
 
 // DecodeResponse decodes a Response as a host receives it from a module it
@@ -545,6 +569,20 @@ func (d *decoder) reason() Reason {
 // EncodeLoadResult encodes r as msgpack.Marshal would.
 func EncodeLoadResult(r *LoadResult) []byte {
 	w := wire.NewWriterSize(160)
+	writeLoadResult(w, r)
+	return w.Bytes()
+}
+
+// EncodeLoadResultEnvelope is EncodeEnvelope of a successful
+// EncodeLoadResult, written in one buffer.
+func EncodeLoadResultEnvelope(r *LoadResult) []byte {
+	w := wire.NewWriterSize(192)
+	writeOKEnvelope(w)
+	writeLoadResult(w, r)
+	return w.Bytes()
+}
+
+func writeLoadResult(w *wire.Writer, r *LoadResult) {
 	w.Map(9)
 	w.String("version")
 	w.Uint64(r.Version)
@@ -564,7 +602,6 @@ func EncodeLoadResult(r *LoadResult) []byte {
 	w.Float(r.Delta)
 	w.String("kind")
 	w.String(r.Kind)
-	return w.Bytes()
 }
 
 // DecodeLoadResult decodes a LoadResult as a host receives it from a module

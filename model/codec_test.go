@@ -57,6 +57,10 @@ func TestEncodersMatchMsgpack(t *testing.T) {
 	}
 	for _, r := range sampleLoadResults {
 		require.Equal(t, mustPack(t, &r), model.EncodeLoadResult(&r), "%+v", r)
+		require.Equal(t, model.EncodeEnvelope(&model.Envelope{Result: model.EncodeLoadResult(&r)}), model.EncodeLoadResultEnvelope(&r))
+	}
+	for _, r := range sampleResponses {
+		require.Equal(t, model.EncodeEnvelope(&model.Envelope{Result: model.EncodeResponse(&r)}), model.EncodeResponseEnvelope(&r))
 	}
 	// The envelope's result is inline, as a msgpack.RawMessage is.
 	type refEnvelope struct {

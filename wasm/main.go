@@ -167,7 +167,7 @@ func load(ptr, n uint32) uint64 {
 		// next collection rather than a forced one here (a forced one was
 		// a sixth of a load in V8).
 		defer collect()
-		return model.EncodeLoadResult(&model.LoadResult{
+		return model.EncodeLoadResultEnvelope(&model.LoadResult{
 			Version:  man.Version,
 			KeyID:    man.KeyID,
 			Created:  man.Created,
@@ -201,7 +201,7 @@ func recommend(ptr, n uint32) uint64 {
 		if err != nil {
 			return nil, err
 		}
-		return model.EncodeResponse(&res), nil
+		return model.EncodeResponseEnvelope(&res), nil
 	})
 }
 
@@ -221,24 +221,23 @@ type prefixed struct {
 func (p *prefixed) Error() string { return p.msg }
 func (p *prefixed) Unwrap() error { return p.err }
 
-// reply runs f and packs its encoded result or error into an envelope in
-// a buffer the host frees. A panic becomes CodeInternal rather than a trap.
+// reply runs f, which returns the envelope of its result, or packs its
+// error into one, in a buffer the host frees. A panic becomes CodeInternal
+// rather than a trap.
 func reply(f func() ([]byte, error)) uint64 {
-	var env model.Envelope
+	var out []byte
 	func() {
 		defer func() {
 			if r := recover(); r != nil {
-				env = model.Envelope{Code: model.CodeInternal, Message: "internal error: " + panicText(r) + " (please report it)"}
+				out = model.EncodeEnvelope(&model.Envelope{Code: model.CodeInternal, Message: "internal error: " + panicText(r) + " (please report it)"})
 			}
 		}()
-		raw, err := f()
+		env, err := f()
 		if err != nil {
-			env = model.Envelope{Code: model.CodeOf(err), Message: err.Error()}
-			return
+			env = model.EncodeEnvelope(&model.Envelope{Code: model.CodeOf(err), Message: err.Error()})
 		}
-		env = model.Envelope{Result: raw}
+		out = env
 	}()
-	out := model.EncodeEnvelope(&env)
 	return uint64(keep(out))<<32 | uint64(len(out))
 }
 

@@ -48,14 +48,15 @@ func main() {
 	script := flag.String("script", "js/bench/module-bench.mjs", "the node side")
 	node := flag.String("node", "node", "node binary")
 	cpuprof := flag.String("cpuprof", "", "directory for a V8 CPU profile of the node side (node --cpu-prof)")
+	keep := flag.String("keep", "", "write the module and the encoded requests to this directory and keep them (for profiling module-bench.mjs by hand)")
 	flag.Parse()
-	if err := run(*wasmPath, *data, *script, *node, *cpuprof, *rounds, *calls); err != nil {
+	if err := run(*wasmPath, *data, *script, *node, *cpuprof, *keep, *rounds, *calls); err != nil {
 		fmt.Fprintln(os.Stderr, "modulebench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(wasmPath, data, script, node, cpuprof string, rounds, calls int) error {
+func run(wasmPath, data, script, node, cpuprof, keep string, rounds, calls int) error {
 	if _, err := os.Stat(data); err != nil {
 		fmt.Printf("modulebench: dataset not found at %s (../shared/datasets beside the repo); skipping\n", data)
 		return nil
@@ -80,11 +81,15 @@ func run(wasmPath, data, script, node, cpuprof string, rounds, calls int) error 
 		return fmt.Errorf("ship the model: %w", err)
 	}
 
-	dir, err := os.MkdirTemp("", "modulebench-")
-	if err != nil {
+	dir := keep
+	if dir == "" {
+		if dir, err = os.MkdirTemp("", "modulebench-"); err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+	} else if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
 	lr := host.LoadRequest(s.Files, s.Key)
 	sum := sha256.Sum256(wasm)
 	lr.WasmSHA256 = sum[:]
@@ -176,25 +181,28 @@ func run(wasmPath, data, script, node, cpuprof string, rounds, calls int) error 
 		return strconv.ParseFloat(line, 64)
 	}
 
-	// Native: what privrec_load and privrec_recommend run, minus the envelope.
+	// Native: what privrec_load and privrec_recommend run.
 	nativeLoad := func() (float64, error) {
 		t0 := time.Now()
 		req, err := model.DecodeLoadRequest(loadBytes)
 		if err != nil {
 			return 0, err
 		}
-		if _, err := bundle.Open(&req); err != nil {
+		man, err := bundle.Open(&req)
+		if err != nil {
 			return 0, err
 		}
-		if _, err := model.Load(req.Weights, req.Catalog); err != nil {
+		m, err := model.Load(req.Weights, req.Catalog)
+		if err != nil {
 			return 0, err
 		}
+		_ = model.EncodeLoadResultEnvelope(&model.LoadResult{Version: man.Version, KeyID: man.KeyID, Items: m.Items(), Kind: string(m.Kind())})
 		return ms(time.Since(t0)), nil
 	}
 	nativeRecommend := func(b []byte) (float64, error) {
 		t0 := time.Now()
 		for range calls {
-			req, err := model.DecodeRequest(b)
+			req, err := model.DecodeRequestInPlace(b)
 			if err != nil {
 				return 0, err
 			}
@@ -202,7 +210,7 @@ func run(wasmPath, data, script, node, cpuprof string, rounds, calls int) error 
 			if err != nil {
 				return 0, err
 			}
-			_ = model.EncodeResponse(&res)
+			_ = model.EncodeResponseEnvelope(&res)
 		}
 		return ms(time.Since(t0)) / float64(calls), nil
 	}
