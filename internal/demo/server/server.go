@@ -180,6 +180,7 @@ func New(cfg Config) (*Handler, error) {
 	if _, ok := h.files["/index.html"]; !ok {
 		return nil, fmt.Errorf("%w: new server: the site has no index.html", model.ErrMissingArtifact)
 	}
+	h.versionSite()
 	if err := h.addTree(SDKPrefix, cfg.SDK); err != nil {
 		return nil, err
 	}
@@ -234,6 +235,33 @@ func New(cfg Config) (*Handler, error) {
 	}
 	h.encodeAll(pre)
 	return h, nil
+}
+
+// SitePrefix is where the site's files are served a second time under
+// versioned URLs: SitePrefix + <digest of the file> + "/" + name.
+const SitePrefix = "/s/"
+
+// versionSite serves each file of the site that index.html names by an
+// absolute path ("/app.js", "/style.css") a second time under a URL that
+// names its content (SitePrefix), immutable, and points index.html at
+// those URLs: a repeat visit then revalidates only the page itself.
+func (h *Handler) versionSite() {
+	index := h.files["/index.html"]
+	html := index.data
+	for p, f := range h.files {
+		if p == "/index.html" || strings.Count(p, "/") != 1 {
+			continue
+		}
+		ref := []byte(`"` + p + `"`)
+		if !bytes.Contains(html, ref) {
+			continue
+		}
+		sum := sha256.Sum256(f.data)
+		v := SitePrefix + hex.EncodeToString(sum[:8]) + p
+		h.addImmutable(v, f.data)
+		html = bytes.ReplaceAll(html, ref, []byte(`"`+v+`"`))
+	}
+	h.add("/index.html", html)
 }
 
 // versionSDK serves every SDK file a second time under /sdk/<digest>/,

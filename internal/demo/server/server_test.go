@@ -32,7 +32,7 @@ func testConfig(t testing.TB) Config {
 	}
 	return Config{
 		Site: fstest.MapFS{
-			"index.html":    {Data: []byte("<!doctype html><title>t</title>")},
+			"index.html":    {Data: []byte(`<!doctype html><title>t</title><script type="module" src="/app.js"></script>`)},
 			"app.js":        {Data: []byte("export {}")},
 			".hidden":       {Data: []byte("secret")},
 			"_draft/x.html": {Data: []byte("draft")},
@@ -149,6 +149,18 @@ func TestCaching(t *testing.T) {
 	for _, a := range m.Artifacts {
 		immutable = append(immutable, BundlePrefix+bundledir.ContentName(a.Name, a.SHA256))
 	}
+	// index.html names its script by a versioned URL.
+	index, _ := io.ReadAll(get(h, "/").Body)
+	var app string
+	for _, p := range h.Paths() {
+		if strings.HasPrefix(p, SitePrefix) && strings.HasSuffix(p, "/app.js") {
+			app = p
+		}
+	}
+	if app == "" || !strings.Contains(string(index), `"`+app+`"`) || strings.Contains(string(index), `"/app.js"`) {
+		t.Fatalf("index.html %q; want it to name app.js as %q", index, app)
+	}
+	immutable = append(immutable, app)
 	revalidated := []string{BundlePrefix + "manifest.bin", BundlePrefix + "manifest.sig", BundlePrefix + "weights.bin",
 		BundlePrefix + "privrec.wasm", SDKPrefix + "privrec.js", "/", "/app.js", ConfigPath, CatalogPath}
 	for _, tc := range []struct {
