@@ -5,7 +5,7 @@ NPM ?= npm
 
 GO_SOURCES := $(shell find model wasm -name '*.go' -not -name '*_test.go') go.mod go.sum
 
-.PHONY: all wasm js cli test gotest jstest check demo bench eval clean
+.PHONY: all wasm js cli test gotest jstest v8test check demo bench eval clean
 
 all: cli js
 
@@ -31,7 +31,14 @@ js/node_modules: js/package-lock.json
 js: js/node_modules
 	cd js && $(NPM) run build
 
-test: check wasm js gotest jstest
+test: check wasm js gotest jstest v8test
+
+# The model's own tests (exact top-k, formats, scoring) run again inside V8,
+# Chromium's WebAssembly engine, through node's WASI.
+v8test:
+	@mkdir -p dist
+	GOOS=wasip1 GOARCH=wasm $(GO) test -c -o dist/model.test.wasm ./model
+	cd model && node --no-warnings ../internal/wasmtest/v8.mjs ../dist/model.test.wasm
 
 # The browser test needs js/dist (built by the js target) and Debian's chromium.
 gotest:

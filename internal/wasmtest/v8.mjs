@@ -1,0 +1,27 @@
+// Runs a Go test binary built for GOOS=wasip1 in node's V8, the engine of
+// Chromium, so the model's own tests (exact top-k, format round trips,
+// scoring) also pass in the browser's WebAssembly engine:
+//
+//	GOOS=wasip1 GOARCH=wasm go test -c -o dist/model.test.wasm ./model
+//	cd model && node ../internal/wasmtest/v8.mjs ../dist/model.test.wasm -test.v
+//
+// The binary sees the real file system (read-only use: testdata) with the
+// current directory as its working directory.
+import { WASI } from 'node:wasi';
+import { readFileSync } from 'node:fs';
+
+const [file, ...args] = process.argv.slice(2);
+if (!file) {
+  console.error('usage: node v8.mjs TEST.wasm [-test.flags…]');
+  process.exit(2);
+}
+const wasi = new WASI({
+  version: 'preview1',
+  args: [file, ...args],
+  env: { PWD: process.cwd() },
+  preopens: { '/': '/' },
+  returnOnExit: true,
+});
+const module = await WebAssembly.compile(readFileSync(file));
+const instance = await WebAssembly.instantiate(module, wasi.getImportObject());
+process.exitCode = wasi.start(instance);
