@@ -143,6 +143,7 @@ var steps = []struct {
 }{
 	{"fetch: manifest (revalidated)", []string{"privrec:fetch:manifest"}},
 	{"fetch: artifacts", []string{"privrec:fetch"}},
+	{"fetch: the module's bytes (HTTP cache when warm)", []string{"privrec:fetch:wasm"}},
 	{"verify: signature, expiry, version", []string{"privrec:verify:manifest"}},
 	{"verify: SHA-256 of weights + catalog", []string{"privrec:verify:weights", "privrec:verify:catalog"}},
 	{"verify: SHA-256 of the module", []string{"privrec:verify:wasm"}},
@@ -461,6 +462,9 @@ func newBenchBrowser(b *testing.B, ctx context.Context) context.Context {
 		chromedp.UserDataDir(b.TempDir()),
 		chromedp.WindowSize(1280, 1000),
 	)
+	if f := os.Getenv("PRIVREC_BENCH_JSFLAGS"); f != "" { // e.g. V8 flags, to experiment
+		opts = append(opts, chromedp.Flag("js-flags", f))
+	}
 	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
 	bctx, cancel := chromedp.NewContext(actx)
 	b.Cleanup(func() { cancel(); cancelAlloc() })

@@ -428,6 +428,7 @@ export class Core extends EventTarget {
     // checkArtifact reads only the module's entry of a manifest.
     const only = /** @type {import('./verify.js').Manifest} */ (/** @type {unknown} */ ({ bundleId: '', artifacts: [{ name: 'wasm', length: a.length, sha256: a.sha256 }] }));
     const out = await compileResponse(res, async (bytes) => {
+      this.timing('privrec:fetch:wasm', t);
       const v = this.now();
       await checkArtifact(only, 'wasm', bytes, subtle);
       this.timing('privrec:verify:wasm', v);
