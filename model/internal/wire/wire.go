@@ -240,6 +240,15 @@ func (r *Reader) ExpectArray(n int, what string) {
 // least one byte on the wire. A nil is an error; callers that accept one
 // test Nil first.
 func (r *Reader) MapLen(max int, what string) int {
+	if r.err == nil && r.p < len(r.b) {
+		// Fast path: a fixmap that fits its cap and the bytes left.
+		if c := r.b[r.p]; c >= 0x80 && c <= 0x8f {
+			if n := int(c & 0x0f); n <= max && 2*n <= len(r.b)-r.p-1 {
+				r.p++
+				return n
+			}
+		}
+	}
 	c, ok := r.code(what)
 	if !ok {
 		return 0
@@ -831,6 +840,11 @@ func (w *Writer) Float(v float64) {
 func (w *Writer) Float32(v float32) {
 	w.buf = binary.BigEndian.AppendUint32(append(w.buf, codeFloat32), math.Float32bits(v))
 }
+
+// Lit appends the bytes of s, which the caller has encoded already (a
+// constant key with the header of what follows, say): one append instead
+// of several.
+func (w *Writer) Lit(s string) { w.buf = append(w.buf, s...) }
 
 // Raw appends b, which must be one encoded MessagePack value.
 func (w *Writer) Raw(b []byte) { w.buf = append(w.buf, b...) }
