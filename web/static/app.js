@@ -554,7 +554,9 @@ async function start() {
     // catalog arrives meanwhile.
     const catalogP = fetch('/catalog.json').then((r) => r.json());
     catalogP.catch(() => {}); // awaited below
-    const config = await fetch('/config.json').then((r) => r.json());
+    // privrec serve writes the config into the page; else it is fetched.
+    const inline = document.getElementById('privrec-config');
+    const config = inline ? JSON.parse(inline.textContent ?? '') : await fetch('/config.json').then((r) => r.json());
     const sdk = await import(config.sdkUrl);
     Recommender = sdk.Recommender;
     PrivrecError = sdk.PrivrecError;

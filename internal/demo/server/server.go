@@ -217,6 +217,9 @@ func New(cfg Config) (*Handler, error) {
 			return nil, fmt.Errorf("%w: new server: %v", model.ErrInternal, err)
 		}
 		h.add(p, data)
+		if p == ConfigPath {
+			h.inlineConfig(data, pc.SDKURL)
+		}
 	}
 	pre := map[[32]byte]encodings{}
 	for i, fsys := range []fs.FS{cfg.Site, cfg.SDK, cfg.Precompressed} {
@@ -262,6 +265,26 @@ func (h *Handler) versionSite() {
 		html = bytes.ReplaceAll(html, ref, []byte(`"`+v+`"`))
 	}
 	h.add("/index.html", html)
+}
+
+// ConfigElement is the id of the element in index.html that holds the page
+// config (the JSON of /config.json), so the page need not fetch it.
+const ConfigElement = "privrec-config"
+
+// inlineConfig puts the page config into index.html, as a JSON data block
+// (not a script: the CSP runs none that is inline), and a modulepreload of
+// the SDK, so a page view starts the SDK one round trip sooner.
+// json.Marshal escapes <, > and &, so the JSON cannot close the element.
+func (h *Handler) inlineConfig(config []byte, sdkURL string) {
+	html := h.files["/index.html"].data
+	head := []byte("</head>")
+	i := bytes.Index(html, head)
+	if i < 0 {
+		return
+	}
+	block := fmt.Sprintf("  <link rel=\"modulepreload\" href=%q>\n  <script type=\"application/json\" id=%q>%s</script>\n", sdkURL, ConfigElement, config)
+	out := append(append(append([]byte(nil), html[:i]...), block...), html[i:]...)
+	h.add("/index.html", out)
 }
 
 // versionSDK serves every SDK file a second time under /sdk/<digest>/,

@@ -32,7 +32,7 @@ func testConfig(t testing.TB) Config {
 	}
 	return Config{
 		Site: fstest.MapFS{
-			"index.html":    {Data: []byte(`<!doctype html><title>t</title><script type="module" src="/app.js"></script>`)},
+			"index.html":    {Data: []byte(`<!doctype html><head><title>t</title><script type="module" src="/app.js"></script></head>`)},
 			"app.js":        {Data: []byte("export {}")},
 			".hidden":       {Data: []byte("secret")},
 			"_draft/x.html": {Data: []byte("draft")},
@@ -159,6 +159,16 @@ func TestCaching(t *testing.T) {
 	}
 	if app == "" || !strings.Contains(string(index), `"`+app+`"`) || strings.Contains(string(index), `"/app.js"`) {
 		t.Fatalf("index.html %q; want it to name app.js as %q", index, app)
+	}
+	// and carries the page config, and a modulepreload of the SDK.
+	_, block, _ := strings.Cut(string(index), `<script type="application/json" id="`+ConfigElement+`">`)
+	block, _, _ = strings.Cut(block, "</script>")
+	var inline PageConfig
+	if err := json.Unmarshal([]byte(block), &inline); err != nil || inline != pc {
+		t.Fatalf("inline config %q (%v); want %+v", block, err, pc)
+	}
+	if !strings.Contains(string(index), `<link rel="modulepreload" href="`+pc.SDKURL+`">`) {
+		t.Errorf("index.html lacks the SDK's modulepreload: %s", index)
 	}
 	immutable = append(immutable, app)
 	revalidated := []string{BundlePrefix + "manifest.bin", BundlePrefix + "manifest.sig", BundlePrefix + "weights.bin",
