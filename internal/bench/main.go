@@ -70,6 +70,7 @@ type detail struct {
 type options struct {
 	sizes              []int
 	reps, warmup       int
+	burst              int
 	history, queries   int
 	seed               uint64
 	wasm, out, node    string
@@ -80,8 +81,9 @@ type options struct {
 func main() {
 	var o options
 	sizes := flag.String("sizes", "1000,10000,100000,1000000", "catalog sizes, comma-separated")
-	flag.IntVar(&o.reps, "reps", 41, "timed repetitions per target and size (the median is reported)")
-	flag.IntVar(&o.warmup, "warmup", 30, "untimed rounds before the timed ones (V8 tiers hot wasm functions up to TurboFan after a budget of executed code)")
+	flag.IntVar(&o.reps, "reps", 31, "timed rounds per size (each target's median over them is reported)")
+	flag.IntVar(&o.warmup, "warmup", 15, "untimed rounds before the timed ones (V8 tiers hot wasm functions up to TurboFan after a budget of executed code)")
+	flag.IntVar(&o.burst, "burst", 3, "calls per target per round; the first of each burst (cold caches) is not timed")
 	flag.IntVar(&o.history, "history", 5, "purchases in the request's history")
 	flag.IntVar(&o.queries, "queries", 50, "random histories the float32 overlap is averaged over")
 	flag.Uint64Var(&o.seed, "seed", 1, "seed of the vectors, the quantizer and the histories")
@@ -100,8 +102,8 @@ func main() {
 		}
 		o.sizes = append(o.sizes, n)
 	}
-	if o.reps < 1 || o.warmup < 0 || o.history < 1 || o.queries < 1 {
-		fatalf("-reps, -history and -queries must be >= 1, -warmup >= 0")
+	if o.reps < 1 || o.warmup < 0 || o.burst < 2 || o.history < 1 || o.queries < 1 {
+		fatalf("-reps, -history and -queries must be >= 1, -burst >= 2, -warmup >= 0")
 	}
 	if err := run(context.Background(), o, os.Stdout, os.Stderr); err != nil {
 		fatalf("%v", err)
@@ -248,16 +250,20 @@ func measure(ctx context.Context, o options, f *fixture, stderr io.Writer) (row,
 		}
 	}
 
-	fmt.Fprintf(stderr, "items=%d: %d warm-up and %d timed rounds over %d targets\n", f.n, o.warmup, o.reps, len(targets))
+	fmt.Fprintf(stderr, "items=%d: %d warm-up and %d timed rounds of %d calls over %d targets\n", f.n, o.warmup, o.reps, o.burst, len(targets))
 	for round := range o.warmup + o.reps {
 		for k := range targets {
 			t := targets[(round+k)%len(targets)]
-			ms, err := t.run()
-			if err != nil {
-				return r, d, fmt.Errorf("%s: %w", t.name, err)
-			}
-			if round >= o.warmup {
-				t.times = append(t.times, ms)
+			// A burst per target: the first call of a burst finds the
+			// caches full of the previous target's data and is not kept.
+			for b := range o.burst {
+				ms, err := t.run()
+				if err != nil {
+					return r, d, fmt.Errorf("%s: %w", t.name, err)
+				}
+				if round >= o.warmup && b > 0 {
+					t.times = append(t.times, ms)
+				}
 			}
 		}
 	}

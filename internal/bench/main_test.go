@@ -101,7 +101,7 @@ func BenchmarkTopK(b *testing.B) {
 // as package model does, and the PQ top 10 overlaps the float32 one well.
 func TestTargetsAgree(t *testing.T) {
 	f := loadFixture(t, 2000)
-	o := options{reps: 3, warmup: 1, history: 5, queries: 20, seed: 1, skipNode: true}
+	o := options{reps: 3, warmup: 1, burst: 2, history: 5, queries: 20, seed: 1, skipNode: true}
 	r, _, err := measure(context.Background(), o, f, io.Discard)
 	if err != nil {
 		t.Fatal(err)
