@@ -2,11 +2,11 @@ package train_test
 
 import (
 	"bytes"
-	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
 
+	"github.com/privrec/privrec/model"
 	"github.com/privrec/privrec/model/train"
 )
 
@@ -93,14 +93,22 @@ func BenchmarkReadUCI(b *testing.B) {
 	}
 }
 
-// BenchmarkTrain fits the default model on the full UCI log, by number of
-// kept neighbours (the solve dominates; truncation is cheap).
+// BenchmarkTrain fits the models of every solver on the full UCI log, side
+// by side: the dense EASE solve (DenseMaxItems above the catalog), the
+// sparse per-target solve (the default) and the embedding kind.
 func BenchmarkTrain(b *testing.B) {
 	log := readUCI(b)
-	for _, n := range []int{50, 200} {
-		b.Run(filepathBase(n), func(b *testing.B) {
+	for _, v := range []struct {
+		name string
+		edit func(*train.Config)
+	}{
+		{"kind=neighbors/solver=dense", func(c *train.Config) { c.DenseMaxItems = model.MaxItems }},
+		{"kind=neighbors/solver=sparse", func(*train.Config) {}},
+		{"kind=embedding", func(c *train.Config) { c.Kind = model.ModelEmbedding }},
+	} {
+		b.Run(v.name, func(b *testing.B) {
 			cfg := train.DefaultConfig()
-			cfg.Neighbors = n
+			v.edit(&cfg)
 			b.ReportAllocs()
 			for b.Loop() {
 				if _, err := train.Train(log, cfg, nil); err != nil {
@@ -113,4 +121,3 @@ func BenchmarkTrain(b *testing.B) {
 
 func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }
 
-func filepathBase(n int) string { return fmt.Sprintf("neighbors=%d", n) }
