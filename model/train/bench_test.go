@@ -120,4 +120,3 @@ func BenchmarkTrain(b *testing.B) {
 }
 
 func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }
-
