@@ -13,6 +13,7 @@ import (
 
 // Progress stages reported by Train, in order.
 const (
+	StageDataset   = "dataset"    // interactions gathered into user rows
 	StageMatrix    = "matrix"     // building the Gram matrix (sparse: rows done)
 	StageSolve     = "solve"      // dense: factorise and invert; sparse: targets solved
 	StageNeighbors = "neighbours" // truncating rows to the strongest weights
@@ -36,7 +37,7 @@ func Train(log *Log, cfg Config, progress func(stage string, done, total int)) (
 	if progress == nil {
 		progress = func(string, int, int) {}
 	}
-	d, err := newDataset(log, cfg)
+	d, err := newDatasetProgress(log, cfg, progress)
 	if err != nil {
 		return nil, fmt.Errorf("train: %w", err)
 	}
@@ -205,6 +206,12 @@ type entry struct {
 }
 
 func newDataset(log *Log, cfg Config) (*dataset, error) {
+	return newDatasetProgress(log, cfg, func(string, int, int) {})
+}
+
+// newDatasetProgress is newDataset reporting StageDataset: interactions
+// gathered into user rows.
+func newDatasetProgress(log *Log, cfg Config, progress func(string, int, int)) (*dataset, error) {
 	if log == nil || len(log.Interactions) == 0 {
 		return nil, fmt.Errorf("%w: no interactions", model.ErrBadRequest)
 	}
@@ -250,7 +257,12 @@ func newDataset(log *Log, cfg Config) (*dataset, error) {
 	}
 	acc := make([]map[int32]*entry, len(uidx))
 	halfLife := cfg.TrainHalfLifeDays * float64(24*time.Hour/time.Millisecond)
-	for _, in := range log.Interactions {
+	total := len(log.Interactions)
+	progress(StageDataset, 0, total)
+	for k, in := range log.Interactions {
+		if k%(1<<16) == 0 && k > 0 {
+			progress(StageDataset, k, total)
+		}
 		u := order[uidx[in.User]]
 		if acc[u] == nil {
 			acc[u] = make(map[int32]*entry)
@@ -275,6 +287,7 @@ func newDataset(log *Log, cfg Config) (*dataset, error) {
 			e.buy = true
 		}
 	}
+	progress(StageDataset, total, total)
 	d.users = make([][]entry, len(acc))
 	for u, m := range acc {
 		row := make([]entry, 0, len(m))

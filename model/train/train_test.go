@@ -166,7 +166,7 @@ func TestTrainContextsAndDeterminism(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{train.StageMatrix, train.StageSolve, train.StageNeighbors, train.StageContexts}
+	want := []string{train.StageDataset, train.StageMatrix, train.StageSolve, train.StageNeighbors, train.StageContexts}
 	if !reflect.DeepEqual(stages, want) {
 		t.Errorf("stages %v; want %v", stages, want)
 	}
@@ -282,7 +282,7 @@ func TestTrainEmbedding(t *testing.T) {
 	if spec.Kind() != model.ModelEmbedding || spec.Neighbors != nil || spec.Embedding.Dims != 8 || len(spec.Embedding.Codes) != 40*4 {
 		t.Fatalf("kind %s, %d neighbour rows, embedding %d dims %d codes", spec.Kind(), len(spec.Neighbors), spec.Embedding.Dims, len(spec.Embedding.Codes))
 	}
-	want := []string{train.StageFactor, train.StageCodebooks, train.StageEncode, train.StageContexts}
+	want := []string{train.StageDataset, train.StageFactor, train.StageCodebooks, train.StageEncode, train.StageContexts}
 	if !reflect.DeepEqual(stages, want) {
 		t.Errorf("stages %v; want %v", stages, want)
 	}
