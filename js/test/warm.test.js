@@ -187,3 +187,19 @@ test('the manifest asked for while storage opens is the one load uses', async ()
   open.push(d);
   assert.equal((await load(d, 'v3')).version, 3);
 });
+
+test('the kept-module hint is only a hint', async () => {
+  const ns = freshNamespace();
+  const before = await firstVisit(ns);
+  // Another script of the origin points the hint at other bytes.
+  const { Storage } = await import('../src/storage.js');
+  const s = await Storage.open(ns);
+  await s.db.put('meta', { length: 5, sha256: new Uint8Array(32).fill(7) }, 'last_good_module');
+  s.close();
+  const f = fixtureFetch();
+  const c = await newCore(ns, f);
+  assert.equal((await load(c, 'v2')).version, 2);
+  assert.deepEqual(await c.recommend(ctx), before);
+  const wasm = /** @type {any} */ (decodeManifest(bundleFiles('v2').manifest).artifacts.find((a) => a.name === 'wasm'));
+  assert.ok(f.urls.includes(`${bundleUrl('v2')}${contentName('wasm', wasm.sha256)}`), 'the module the verified manifest names was fetched');
+});
