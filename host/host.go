@@ -69,8 +69,10 @@ type Config struct {
 	// committed as the module grows it, so a high cap costs nothing unless
 	// used.
 	MemoryLimitPages uint32
-	// CallTimeout bounds each export call (alloc, load, recommend, free).
-	// An interrupted call closes its instance. Default DefaultCallTimeout.
+	// CallTimeout bounds each export call (alloc, load, recommend, free);
+	// a load gets one second more per MiB of its request, since it hashes
+	// and decodes the whole bundle. An interrupted call closes its
+	// instance. Default DefaultCallTimeout.
 	CallTimeout time.Duration
 	// Clock is the module's wall clock (WASI realtime), and the time the
 	// harness puts into a LoadRequest whose Now is zero. It must be safe for

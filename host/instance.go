@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
@@ -271,20 +272,25 @@ func (i *Instance) invoke(ctx context.Context, phase Phase, name string, params 
 	if f == nil {
 		return nil, fmt.Errorf("%w: missing export %s", ErrABI, name)
 	}
-	cfg := i.mod.rt.cfg
-	cctx, cancel := context.WithTimeout(ctx, cfg.CallTimeout)
+	timeout := i.mod.rt.cfg.CallTimeout
+	if phase == PhaseLoad && len(params) == 2 {
+		// Loading verifies and decodes the whole bundle: allow a second more
+		// per MiB of it, so a large catalog's load is not cut short.
+		timeout += time.Duration(params[1]>>20) * time.Second
+	}
+	cctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	i.phase = phase
 	res, err := f.Call(cctx, params...)
 	if err == nil {
 		return res, nil
 	}
-	err = i.classify(ctx, cctx, name, err)
+	err = i.classify(ctx, cctx, name, timeout, err)
 	i.fail(err)
 	return nil, err
 }
 
-func (i *Instance) classify(ctx, cctx context.Context, name string, err error) error {
+func (i *Instance) classify(ctx, cctx context.Context, name string, timeout time.Duration, err error) error {
 	cfg := i.mod.rt.cfg
 	var exit *sys.ExitError
 	isExit := errors.As(err, &exit)
@@ -292,7 +298,7 @@ func (i *Instance) classify(ctx, cctx context.Context, name string, err error) e
 	case ctx.Err() != nil:
 		return fmt.Errorf("%w: %s: %w; the instance is closed", ErrTimeout, name, ctx.Err())
 	case cctx.Err() != nil || isExit && (exit.ExitCode() == sys.ExitCodeDeadlineExceeded || exit.ExitCode() == sys.ExitCodeContextCanceled):
-		return fmt.Errorf("%w: %s ran longer than the %v call timeout; the instance is closed", ErrTimeout, name, cfg.CallTimeout)
+		return fmt.Errorf("%w: %s ran longer than the %v call timeout; the instance is closed", ErrTimeout, name, timeout)
 	}
 	tail := cause(i.stderr)
 	mem := i.guest.Memory()

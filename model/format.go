@@ -3,6 +3,7 @@ package model
 import (
 	"errors"
 	"math"
+	"slices"
 
 	"github.com/privrec/privrec/model/internal/wire"
 )
@@ -113,11 +114,15 @@ type Catalog struct {
 	BundleID [16]byte
 }
 
-// EncodeCatalog packs items into the catalog artifact.
+// EncodeCatalog packs items into the catalog artifact, in ascending id order.
 func EncodeCatalog(items []Item, bundleID [16]byte) ([]byte, error) {
 	if len(items) > MaxItems {
 		return nil, errorf(ErrTooLarge, "encode catalog: %d items; at most %d", len(items), MaxItems)
 	}
+	// In id order, as the weights list their items: Load then joins the two
+	// in one pass.
+	items = slices.Clone(items)
+	slices.SortStableFunc(items, func(a, b Item) int { return cmpStrings(a.ID, b.ID) })
 	w := wire.NewWriter()
 	writeHeader(w, catalogFields, KindCatalog, bundleID)
 	w.Array(len(items))

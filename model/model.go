@@ -96,11 +96,11 @@ func (m *Model) BundleID() [16]byte { return m.bundleID }
 
 // id returns item i's id bytes (a view: do not modify).
 func (m *Model) id(i int32) []byte {
-	start := uint32(0)
-	if i > 0 {
-		start = binary.LittleEndian.Uint32(m.idEnd[4*(i-1):])
+	end := binary.LittleEndian.Uint32(m.idEnd[4*i:])
+	if i == 0 {
+		return m.ids[:end]
 	}
-	return m.ids[start:binary.LittleEndian.Uint32(m.idEnd[4*i:])]
+	return m.ids[binary.LittleEndian.Uint32(m.idEnd[4*i-4:]):end]
 }
 
 // ItemID returns the id of item i, 0 <= i < Items().
@@ -132,11 +132,16 @@ func (m *Model) withCatalog(c []byte) error {
 	m.catOf = make([]uint32, m.n)
 	m.cats = make(map[string]uint32)
 	var dup []byte
+	next := int32(0) // catalogs are usually in id order: try the next item first
 	err := scanCatalog(c, func(id, category []byte) {
-		i, ok := m.lookup(string(id))
-		if !ok {
-			return
+		i := next
+		if i >= int32(m.n) || string(m.id(i)) != string(id) {
+			var ok bool
+			if i, ok = m.lookup(string(id)); !ok {
+				return
+			}
 		}
+		next = i + 1
 		if m.available[i] && dup == nil {
 			dup = id
 		}
