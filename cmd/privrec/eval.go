@@ -15,6 +15,7 @@ func newEvalCmd() *cobra.Command {
 	var (
 		lf       logFlags
 		tf       trainFlags
+		kf       kindFlags
 		wasmPath string
 		asJSON   bool
 		noRefs   bool
@@ -31,8 +32,10 @@ It prints, side by side, the reference models computed natively (popularity,
 item-kNN with 50 cosine neighbours, full EASE with λ=1000) and the shipped
 privrec model, trained, quantized and signed like a release and scored
 through the WebAssembly module in wazero: the figure browsers get. The
-"bytes" column is the size of the model's weights artifact.`,
+"bytes" column is the size of the model's weights artifact. --kind and
+--max-bundle-bytes choose the shipped model's kind as train does.`,
 		Example: `  privrec eval --data ../shared/datasets/uci-online-retail/online_retail.csv.gz
+  privrec eval --data online_retail.csv.gz --kind embedding --no-references
   privrec eval --data online_retail.csv.gz --json | jq '.results[] | {model, "ndcg@10"}'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -47,6 +50,9 @@ through the WebAssembly module in wazero: the figure browsers get. The
 			status := cmd.ErrOrStderr()
 			log, err := lf.read(status)
 			if err != nil {
+				return err
+			}
+			if cfg, err = kf.choose(status, log, wasm, cfg); err != nil {
 				return err
 			}
 			var progress func(string, int, int)
@@ -68,6 +74,7 @@ through the WebAssembly module in wazero: the figure browsers get. The
 		},
 	}
 	lf.register(cmd)
+	kf.register(cmd)
 	tf.register(cmd)
 	cmd.Flags().StringVar(&wasmPath, "wasm", filepath.Join("dist", "privrec.wasm"), "module to score the shipped model through")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object instead of a table")
