@@ -53,6 +53,23 @@ func (e *embedding) query(hw []weighted) []float32 {
 // An item's score is then the sum of its sub entries, in subspace order.
 func (e *embedding) lut(u []float32) []float32 {
 	t := make([]float32, e.sub*PQCentroids)
+	if e.dsub == 4 {
+		for m := 0; m < e.sub; m++ {
+			um := (*[4]float32)(u[m*4:])
+			cb := e.codebooks[m*PQCentroids*4 : (m+1)*PQCentroids*4]
+			tm := t[m*PQCentroids : (m+1)*PQCentroids]
+			for c := range tm {
+				cent := (*[4]float32)(cb[c*4:])
+				var s float32
+				s = float32(s + float32(um[0]*cent[0]))
+				s = float32(s + float32(um[1]*cent[1]))
+				s = float32(s + float32(um[2]*cent[2]))
+				s = float32(s + float32(um[3]*cent[3]))
+				tm[c] = s
+			}
+		}
+		return t
+	}
 	for m := 0; m < e.sub; m++ {
 		um := u[m*e.dsub : (m+1)*e.dsub]
 		for c := 0; c < PQCentroids; c++ {
@@ -203,9 +220,12 @@ func (m *Model) recommendEmbedding(resp *Response, k int, beta float32, hw []wei
 	// q_i = Fold·v̂_i: history item i's part of every score is x_i·⟨q_i, v̂_j⟩.
 	qs := make([][]float32, len(hw))
 	v := make([]float32, e.dims)
-	for a, h := range hw {
-		e.vector(h.item, v)
-		qs[a] = e.foldIn(v)
+	q := func(a int) []float32 {
+		if qs[a] == nil {
+			e.vector(hw[a].item, v)
+			qs[a] = e.foldIn(v)
+		}
+		return qs[a]
 	}
 	s.mark = growB(s.mark, m.n)
 	for _, h := range hw {
@@ -221,7 +241,7 @@ func (m *Model) recommendEmbedding(resp *Response, k int, beta float32, hw []wei
 		if s.mark[j] {
 			for a, h := range hw {
 				if h.item == j {
-					sc = float32(sc - float32(h.w*e.dot(qs[a], j)))
+					sc = float32(sc - float32(h.w*e.dot(q(a), j)))
 				}
 			}
 		}
@@ -230,6 +250,9 @@ func (m *Model) recommendEmbedding(resp *Response, k int, beta float32, hw []wei
 	top := newTopK(k)
 	for _, h := range hw {
 		j := h.item
+		if !f.ok(j) {
+			continue
+		}
 		sc := personal(j)
 		if beta != 0 {
 			sc = float32(sc + float32(beta*m.pop[j]))
@@ -253,7 +276,7 @@ func (m *Model) recommendEmbedding(resp *Response, k int, beta float32, hw []wei
 				if h.item == c.item {
 					continue
 				}
-				if v := float32(h.w * e.dot(qs[a], c.item)); v > 0 {
+				if v := float32(h.w * e.dot(q(a), c.item)); v > 0 {
 					cs = append(cs, contrib{h.item, v})
 				}
 			}
