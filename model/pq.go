@@ -124,6 +124,21 @@ type pass struct {
 	top  *topK
 }
 
+// consider offers item j with score s (already known to reach thr) and
+// returns the new threshold: the heap's worst score once it is full. A
+// method rather than a closure, so the pass keeps thr in a local.
+func (p *pass) consider(j int32, s, thr float32) float32 {
+	top := p.top
+	if p.skip[j] || !top.beats(j, s) || !p.f.ok(j) {
+		return thr
+	}
+	top.offer(j, s)
+	if len(top.h) == top.k && top.k > 0 {
+		return max(thr, top.h[0].score)
+	}
+	return thr
+}
+
 func (e *embedding) scan(p *pass) {
 	thr := float32(math.Inf(-1))
 	if p.beta == 0 {
@@ -131,17 +146,7 @@ func (e *embedding) scan(p *pass) {
 	}
 	n := len(e.codes) / e.sub
 	pop := p.pop[:n]
-	skip := p.skip[:n]
-	top := p.top
-	offer := func(j int32, s float32) {
-		if s < thr || skip[j] || !top.beats(j, s) || !p.f.ok(j) {
-			return
-		}
-		top.offer(j, s)
-		if len(top.h) == top.k && top.k > 0 {
-			thr = max(thr, top.h[0].score)
-		}
-	}
+	beta := p.beta
 	if e.sub == 16 {
 		// The lookup table as a local array: indexing it with a constant
 		// subspace and a code byte needs no bounds or nil check, which Go's
@@ -172,35 +177,35 @@ func (e *embedding) scan(p *pass) {
 			s, r = float32(s+t[13][c[13]]), float32(r+t[13][c[29]])
 			s, r = float32(s+t[14][c[14]]), float32(r+t[14][c[30]])
 			s, r = float32(s+t[15][c[15]]), float32(r+t[15][c[31]])
-			if p.beta != 0 {
-				s = float32(s + float32(p.beta*pop[i]))
-				r = float32(r + float32(p.beta*pop[i+1]))
+			if beta != 0 {
+				s = float32(s + float32(beta*pop[i]))
+				r = float32(r + float32(beta*pop[i+1]))
 			}
 			if s >= thr {
-				offer(int32(i), s)
+				thr = p.consider(int32(i), s, thr)
 			}
 			if r >= thr {
-				offer(int32(i+1), r)
+				thr = p.consider(int32(i+1), r, thr)
 			}
 		}
 		if i < n { // an odd item out
 			s := e.scoreOf(p.t, int32(i))
-			if p.beta != 0 {
-				s = float32(s + float32(p.beta*pop[i]))
+			if beta != 0 {
+				s = float32(s + float32(beta*pop[i]))
 			}
 			if s >= thr {
-				offer(int32(i), s)
+				p.consider(int32(i), s, thr)
 			}
 		}
 		return
 	}
 	for i := 0; i < n; i++ {
 		s := e.scoreOf(p.t, int32(i))
-		if p.beta != 0 {
-			s = float32(s + float32(p.beta*pop[i]))
+		if beta != 0 {
+			s = float32(s + float32(beta*pop[i]))
 		}
 		if s >= thr {
-			offer(int32(i), s)
+			thr = p.consider(int32(i), s, thr)
 		}
 	}
 }
