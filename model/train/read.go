@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -24,6 +25,10 @@ const (
 	ReasonNotProduct = "stock code not a product"
 	ReasonNoUser     = "no user id"
 	ReasonNoItem     = "no item id"
+	// ReasonLowRating prefixes the reason of rows rated below the
+	// threshold; the full key states the threshold and where it came from,
+	// e.g. "rating below 3.5 (the log's median)".
+	ReasonLowRating = "rating below"
 )
 
 // Problems that make a row malformed; they key Report.Malformed.
@@ -34,6 +39,7 @@ const (
 	BadQuantity = "unparsable quantity"
 	BadPrice    = "unparsable price"
 	BadKind     = "unknown kind"
+	BadRating   = "unparsable rating"
 )
 
 // uciLayout is InvoiceDate's format in the UCI CSV (UK local time, read as UTC).
@@ -135,6 +141,15 @@ type Mapping struct {
 	Category   string // column of the item category
 	Basket     string // column of the invoice or session id
 	Quantity   string // column of the quantity; absent means 1
+	// Rating is the column of an explicit rating (stars, a score). When
+	// given, a row is kept only if its rating is at least MinRating: a
+	// film rated 1 of 5 is not a purchase. Rows without a rating cell are
+	// kept.
+	Rating string
+	// MinRating is the lowest rating kept. Nil means the median of the
+	// log's ratings, so at least half of the rated rows are kept whatever
+	// the scale (1–5, 0.5–5, 1–10); see RATIONALE.md, "Other logs".
+	MinRating *float64
 }
 
 // Validate reports whether m names the required columns and no column twice.
@@ -146,6 +161,7 @@ func (m Mapping) Validate() error {
 	for _, f := range []struct{ role, col string }{
 		{"user", m.User}, {"item", m.Item}, {"kind", m.Kind}, {"time", m.Time}, {"title", m.Title},
 		{"price", m.Price}, {"category", m.Category}, {"basket", m.Basket}, {"quantity", m.Quantity},
+		{"rating", m.Rating},
 	} {
 		if f.col == "" {
 			continue
@@ -154,6 +170,14 @@ func (m Mapping) Validate() error {
 			return fmt.Errorf("%w: validate mapping: column %q is both %s and %s", model.ErrBadRequest, f.col, other, f.role)
 		}
 		seen[f.col] = f.role
+	}
+	if m.MinRating != nil {
+		if m.Rating == "" {
+			return fmt.Errorf("%w: validate mapping: a minimum rating needs a rating column (rating=COLUMN)", model.ErrBadRequest)
+		}
+		if math.IsNaN(*m.MinRating) || math.IsInf(*m.MinRating, 0) {
+			return fmt.Errorf("%w: validate mapping: minimum rating %v is not a finite number", model.ErrBadRequest, *m.MinRating)
+		}
 	}
 	switch m.TimeFormat {
 	case "", TimeRFC3339, TimeUnix, TimeUnixMs:
@@ -189,7 +213,9 @@ func (m Mapping) parseTime(s string) (int64, error) {
 // ReadCSV reads any CSV interaction log with a header row (plain or
 // gzip-compressed), taking columns as m says. It applies no protocol filter:
 // rows without a user or item are excluded, rows that do not parse are
-// counted as malformed, everything else is kept.
+// counted as malformed, and with a rating column rows rated below the
+// threshold (m.MinRating, or the median of the log's ratings) are excluded
+// under a reason that states the threshold; everything else is kept.
 func ReadCSV(r io.Reader, m Mapping) (*Log, *Report, error) {
 	if err := m.Validate(); err != nil {
 		return nil, nil, fmt.Errorf("read csv: %w", err)
@@ -198,7 +224,7 @@ func ReadCSV(r io.Reader, m Mapping) (*Log, *Report, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("read csv: %w", err)
 	}
-	names := []string{m.User, m.Item, m.Time, m.Kind, m.Title, m.Price, m.Category, m.Basket, m.Quantity}
+	names := []string{m.User, m.Item, m.Time, m.Kind, m.Title, m.Price, m.Category, m.Basket, m.Quantity, m.Rating}
 	col, err := cr.columns(names...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("read csv: %w", err)
@@ -212,6 +238,15 @@ func ReadCSV(r io.Reader, m Mapping) (*Log, *Report, error) {
 	log := &Log{}
 	cat := newCatalogBuilder()
 	rep := newReport()
+	// rated rows wait for the threshold, which may need every rating.
+	type ratedRow struct {
+		in    Interaction
+		title string
+		price float64
+		catg  string
+		r     float64
+	}
+	var rated []ratedRow
 	err = cr.each(rep, func(rec []string, line int) {
 		at, err := m.parseTime(cell(rec, 2))
 		if err != nil {
@@ -242,6 +277,15 @@ func ReadCSV(r io.Reader, m Mapping) (*Log, *Report, error) {
 				return
 			}
 		}
+		rating, hasRating := 0.0, false
+		if s := cell(rec, 9); s != "" {
+			rating, err = strconv.ParseFloat(s, 64)
+			if err != nil || math.IsNaN(rating) || math.IsInf(rating, 0) {
+				rep.malformed(BadRating, line)
+				return
+			}
+			hasRating = true
+		}
 		user, item := cell(rec, 0), cell(rec, 1)
 		switch {
 		case user == "":
@@ -251,17 +295,51 @@ func ReadCSV(r io.Reader, m Mapping) (*Log, *Report, error) {
 			rep.exclude(ReasonNoItem)
 			return
 		}
+		in := Interaction{User: user, Item: item, Kind: kind, At: at, Basket: cell(rec, 7), Quantity: q}
+		if hasRating {
+			rated = append(rated, ratedRow{in: in, title: cell(rec, 4), price: price, catg: cell(rec, 6), r: rating})
+			return
+		}
 		rep.Kept++
-		log.Interactions = append(log.Interactions, Interaction{
-			User: user, Item: item, Kind: kind, At: at, Basket: cell(rec, 7), Quantity: q,
-		})
+		log.Interactions = append(log.Interactions, in)
 		cat.add(item, cell(rec, 4), price, cell(rec, 6))
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("read csv: %w", err)
 	}
+	if len(rated) > 0 {
+		ratings := make([]float64, len(rated))
+		for i, r := range rated {
+			ratings[i] = r.r
+		}
+		min, reason := ratingThreshold(ratings, m.MinRating)
+		// Rated rows join the log after the unrated ones; the protocol and
+		// training order events by time, not by row.
+		for _, r := range rated {
+			if r.r < min {
+				rep.exclude(reason)
+				continue
+			}
+			rep.Kept++
+			log.Interactions = append(log.Interactions, r.in)
+			cat.add(r.in.Item, r.title, r.price, r.catg)
+		}
+	}
 	log.Catalog = cat.items
 	return log, rep, nil
+}
+
+// ratingThreshold is the lowest rating kept and the exclusion reason that
+// states it: the given minimum, or else the median of ratings (the lower
+// middle value for an even count, so at least half are kept).
+func ratingThreshold(ratings []float64, given *float64) (float64, string) {
+	if given != nil {
+		return *given, fmt.Sprintf("%s %g (--min-rating)", ReasonLowRating, *given)
+	}
+	s := append([]float64(nil), ratings...)
+	sort.Float64s(s)
+	med := s[(len(s)-1)/2]
+	return med, fmt.Sprintf("%s %g (the log's median rating; set --min-rating to change)", ReasonLowRating, med)
 }
 
 // csvReader is the streaming loop both readers share.

@@ -229,6 +229,68 @@ func TestReadCSV(t *testing.T) {
 	}
 }
 
+func TestReadCSVRating(t *testing.T) {
+	four, zero := 4.0, 0.0
+	const body = "u,i,t,r\n" +
+		"a,x,1,5\n" + "a,y,2,1\n" + "a,z,3,3.5\n" + "b,x,4,4\n" + "b,w,5,\n" + "b,v,6,bad\n"
+	buy := func(u, i string, at int64) train.Interaction {
+		return train.Interaction{User: u, Item: i, Kind: model.KindPurchase, At: at * 1000, Quantity: 1}
+	}
+	tests := []struct {
+		name     string
+		min      *float64
+		want     []train.Interaction
+		excluded map[string]int
+	}{
+		{
+			// ratings 5, 1, 3.5, 4: the lower middle value is 3.5.
+			name:     "median by default",
+			want:     []train.Interaction{buy("b", "w", 5), buy("a", "x", 1), buy("a", "z", 3), buy("b", "x", 4)},
+			excluded: map[string]int{"rating below 3.5 (the log's median rating; set --min-rating to change)": 1},
+		},
+		{
+			name:     "given minimum",
+			min:      &four,
+			want:     []train.Interaction{buy("b", "w", 5), buy("a", "x", 1), buy("b", "x", 4)},
+			excluded: map[string]int{"rating below 4 (--min-rating)": 2},
+		},
+		{
+			name: "a minimum of zero keeps every rating",
+			min:  &zero,
+			want: []train.Interaction{buy("b", "w", 5), buy("a", "x", 1), buy("a", "y", 2), buy("a", "z", 3), buy("b", "x", 4)},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := train.Mapping{User: "u", Item: "i", Time: "t", TimeFormat: train.TimeUnix, Rating: "r", MinRating: tt.min}
+			log, rep, err := train.ReadCSV(strings.NewReader(body), m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(log.Interactions, tt.want) {
+				t.Errorf("interactions %+v; want %+v", log.Interactions, tt.want)
+			}
+			if tt.excluded == nil {
+				tt.excluded = map[string]int{}
+			}
+			if !reflect.DeepEqual(rep.Excluded, tt.excluded) {
+				t.Errorf("excluded %v; want %v", rep.Excluded, tt.excluded)
+			}
+			if bad := rep.Malformed[train.BadRating]; bad == nil || !reflect.DeepEqual(bad.Lines, []int{7}) {
+				t.Errorf("malformed %v; want the unparsable rating on line 7", rep.Malformed)
+			}
+			if rep.Rows != rep.Kept+rep.ExcludedRows()+rep.MalformedRows() {
+				t.Errorf("report %+v does not account for every row", rep)
+			}
+			for _, it := range log.Catalog {
+				if it.ID == "y" && tt.min != &zero {
+					t.Errorf("catalog has y, rated only below the threshold")
+				}
+			}
+		})
+	}
+}
+
 func TestMappingValidate(t *testing.T) {
 	tests := []struct {
 		name string
@@ -241,6 +303,9 @@ func TestMappingValidate(t *testing.T) {
 		{"column twice", train.Mapping{User: "u", Item: "u", Time: "t"}, false},
 		{"go layout", train.Mapping{User: "u", Item: "i", Time: "t", TimeFormat: "2006-01-02"}, true},
 		{"nonsense format", train.Mapping{User: "u", Item: "i", Time: "t", TimeFormat: "seconds"}, false},
+		{"rating", train.Mapping{User: "u", Item: "i", Time: "t", Rating: "r", MinRating: new(float64)}, true},
+		{"minimum rating without a rating column", train.Mapping{User: "u", Item: "i", Time: "t", MinRating: new(float64)}, false},
+		{"rating column twice", train.Mapping{User: "u", Item: "i", Time: "t", Rating: "i"}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
