@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -24,20 +25,46 @@ import (
 
 // logFlags select and map an interaction log; train and eval share them.
 type logFlags struct {
-	data   string
-	format string
-	cols   string
+	data      string
+	format    string
+	cols      string
+	minRating optFloat
 }
 
 func (f *logFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.data, "data", "", "interaction log, CSV (gzip-compressed or plain)")
 	cmd.Flags().StringVar(&f.format, "format", "uci", `log layout: "uci" (UCI Online Retail) or "csv" (any CSV, see --columns)`)
-	cmd.Flags().StringVar(&f.cols, "columns", "", "for --format csv: role=column pairs, e.g. user=uid,item=sku,time=ts,kind=event,time_format=unix_ms\n(roles: user, item, time, time_format, kind, title, price, category, basket, quantity)")
+	cmd.Flags().StringVar(&f.cols, "columns", "", "for --format csv: role=column pairs, e.g. user=uid,item=sku,time=ts,kind=event,time_format=unix_ms\n(roles: user, item, time, time_format, kind, title, price, category, basket, quantity, rating)")
+	cmd.Flags().Var(&f.minRating, "min-rating", "with a rating column: the lowest rating kept as a purchase (default: the log's median rating)")
 	_ = cmd.MarkFlagRequired("data")
+}
+
+// optFloat is a float flag that may be left unset.
+type optFloat struct{ v *float64 }
+
+func (o *optFloat) String() string {
+	if o.v == nil {
+		return ""
+	}
+	return strconv.FormatFloat(*o.v, 'g', -1, 64)
+}
+
+func (o *optFloat) Type() string { return "number" }
+
+func (o *optFloat) Set(s string) error {
+	v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+		return fmt.Errorf("%q is not a number such as 4 or 3.5", s)
+	}
+	o.v = &v
+	return nil
 }
 
 // read opens and parses the log, printing the reader's report to w.
 func (f *logFlags) read(w io.Writer) (*train.Log, error) {
+	if f.format != "csv" && f.minRating.v != nil {
+		return nil, fail(exitUsage, errors.New("--min-rating needs --format csv with a rating column in --columns"))
+	}
 	file, err := os.Open(f.data)
 	if err != nil {
 		return nil, fail(exitIOError, fmt.Errorf("open log: %w", err))
@@ -61,6 +88,12 @@ func (f *logFlags) read(w io.Writer) (*train.Log, error) {
 		log, rep, err = train.ReadUCI(in)
 	case "csv":
 		m, perr := parseMapping(f.cols)
+		if perr == nil && f.minRating.v != nil {
+			if m.Rating == "" {
+				perr = errors.New("--min-rating needs a rating column: add rating=COLUMN to --columns")
+			}
+			m.MinRating = f.minRating.v
+		}
 		if perr != nil {
 			return nil, fail(exitUsage, perr)
 		}
@@ -68,6 +101,7 @@ func (f *logFlags) read(w io.Writer) (*train.Log, error) {
 	default:
 		return nil, fail(exitUsage, fmt.Errorf("--format %q: use uci or csv", f.format))
 	}
+
 	if bar != nil {
 		_ = bar.Finish()
 	}
@@ -86,6 +120,7 @@ func parseMapping(s string) (train.Mapping, error) {
 	fields := map[string]*string{
 		"user": &m.User, "item": &m.Item, "time": &m.Time, "time_format": &m.TimeFormat, "kind": &m.Kind,
 		"title": &m.Title, "price": &m.Price, "category": &m.Category, "basket": &m.Basket, "quantity": &m.Quantity,
+		"rating": &m.Rating,
 	}
 	for _, pair := range strings.Split(s, ",") {
 		role, col, ok := strings.Cut(pair, "=")
