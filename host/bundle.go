@@ -20,7 +20,9 @@ func ReadPublicKey(path string) (ed25519.PublicKey, error) { return bundledir.Re
 
 // LoadRequest is the request that loads f into a module, trusting keys, at
 // the current time and with no version floor beyond the module's own.
-// Instance.Load fills in the SHA-256 of the module it runs.
+// Instance.Load fills in the SHA-256 of the module it runs and of the
+// weights and catalog it sends (computed when sent, so a request edited
+// after this call still carries the digests of its own bytes).
 func LoadRequest(f *bundle.Files, keys ...ed25519.PublicKey) model.LoadRequest {
 	req := model.LoadRequest{
 		Manifest: f.Manifest, Signature: f.Signature,

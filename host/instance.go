@@ -2,6 +2,7 @@ package host
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"strings"
@@ -123,13 +124,30 @@ func (m *Module) Instantiate(ctx context.Context) (*Instance, error) {
 }
 
 // Load hands the module a signed bundle. A zero req.WasmSHA256 is filled
-// with the module's own SHA-256 and a zero req.Now with Config.Clock. Errors
-// the module reports unwrap to model's sentinels:
+// with the module's own SHA-256, a nil req.WeightsSHA256 or
+// req.CatalogSHA256 with the SHA-256 of req.Weights or req.Catalog (computed
+// here, natively, from the bytes sent, so the module checks digests instead
+// of hashing in WebAssembly: verify once, wasm/ABI.md), and a zero req.Now
+// with Config.Clock. Errors the module reports unwrap to model's sentinels:
 // errors.Is(err, model.ErrBadSignature).
 func (i *Instance) Load(ctx context.Context, req model.LoadRequest) (model.LoadResult, error) {
+	return i.load(ctx, req, true)
+}
+
+// load is Load; with hostDigests false it leaves absent artifact digests
+// absent, so the module hashes the artifacts itself (tests of that path).
+func (i *Instance) load(ctx context.Context, req model.LoadRequest, hostDigests bool) (model.LoadResult, error) {
 	if len(req.WasmSHA256) == 0 {
 		sum := i.mod.sha
 		req.WasmSHA256 = sum[:]
+	}
+	if hostDigests && req.WeightsSHA256 == nil {
+		sum := sha256.Sum256(req.Weights)
+		req.WeightsSHA256 = sum[:]
+	}
+	if hostDigests && req.CatalogSHA256 == nil {
+		sum := sha256.Sum256(req.Catalog)
+		req.CatalogSHA256 = sum[:]
 	}
 	if req.Now == 0 {
 		req.Now = i.mod.rt.cfg.Clock().UnixMilli()

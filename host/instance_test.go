@@ -29,22 +29,34 @@ func TestLoadErrors(t *testing.T) {
 		}, want: model.ErrDigestMismatch},
 		{name: "another module", edit: func(r *model.LoadRequest) { r.WasmSHA256 = make([]byte, 32) }, want: model.ErrDigestMismatch},
 		{name: "expired", edit: func(r *model.LoadRequest) { r.Now = testNow.UnixMilli() + 48*3_600_000 }, want: model.ErrExpired},
+		{name: "wrong host digest", edit: func(r *model.LoadRequest) { r.CatalogSHA256 = make([]byte, 32) }, want: model.ErrDigestMismatch},
+		{name: "short host digest", edit: func(r *model.LoadRequest) { r.WeightsSHA256 = make([]byte, 8) }, want: model.ErrBadRequest},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			m, err := testRuntime(t).Compile(ctx, wasm)
-			require.NoError(t, err)
-			inst, err := m.Instantiate(ctx)
-			require.NoError(t, err)
-			defer inst.Close(ctx)
-			req := good
-			tc.edit(&req)
-			_, err = inst.Load(ctx, req)
-			require.ErrorIs(t, err, tc.want)
-			// A refused load is the module's answer, not a crash: the
-			// instance still works.
-			_, err = inst.Recommend(ctx, model.Request{})
-			require.ErrorIs(t, err, model.ErrNotLoaded)
-		})
+		// Load sends the SHA-256 of the weights and catalog it sends (verify
+		// once); load(…, false) leaves them out, so the module hashes.
+		for _, hostDigests := range []bool{true, false} {
+			name := tc.name + "/module hashes"
+			if hostDigests {
+				name = tc.name + "/host digests"
+			}
+			t.Run(name, func(t *testing.T) {
+				m, err := testRuntime(t).Compile(ctx, wasm)
+				require.NoError(t, err)
+				inst, err := m.Instantiate(ctx)
+				require.NoError(t, err)
+				defer inst.Close(ctx)
+				_, err = inst.load(ctx, good, hostDigests)
+				require.NoError(t, err, "the control")
+				req := good
+				tc.edit(&req)
+				_, err = inst.load(ctx, req, hostDigests)
+				require.ErrorIs(t, err, tc.want)
+				// A refused load is the module's answer, not a crash: the
+				// instance still works, with the last good model.
+				_, err = inst.Recommend(ctx, model.Request{K: 1})
+				require.NoError(t, err)
+			})
+		}
 	}
 }
 

@@ -7,15 +7,25 @@ const ABIVersion = 1
 // The module verifies Signature over Manifest with one of Keys before it
 // decodes anything else. DecodeLoadRequest and EncodeLoadRequest are its
 // codec; the msgpack tags document the keys and let hosts use msgpack.
+//
+// WeightsSHA256 and CatalogSHA256 are the SHA-256 the host computed of
+// Weights and Catalog, as WasmSHA256 is of the module it runs: when present
+// (32 bytes), the module compares them, the lengths and the artifacts'
+// bundle ids with the signed manifest instead of hashing megabytes in
+// WebAssembly; when absent it hashes them itself. A host that sends them
+// must compute them from exactly the bytes it sends (see wasm/ABI.md,
+// "Verify once").
 type LoadRequest struct {
-	Manifest   []byte   `msgpack:"manifest"`
-	Signature  []byte   `msgpack:"signature"`
-	Weights    []byte   `msgpack:"weights"`
-	Catalog    []byte   `msgpack:"catalog"`
-	WasmSHA256 []byte   `msgpack:"wasm_sha256"`
-	Keys       [][]byte `msgpack:"keys"`
-	Now        int64    `msgpack:"now"`         // Unix ms
-	MinVersion uint64   `msgpack:"min_version"` // rollback floor
+	Manifest      []byte   `msgpack:"manifest"`
+	Signature     []byte   `msgpack:"signature"`
+	Weights       []byte   `msgpack:"weights"`
+	Catalog       []byte   `msgpack:"catalog"`
+	WasmSHA256    []byte   `msgpack:"wasm_sha256"`
+	WeightsSHA256 []byte   `msgpack:"weights_sha256,omitempty"`
+	CatalogSHA256 []byte   `msgpack:"catalog_sha256,omitempty"`
+	Keys          [][]byte `msgpack:"keys"`
+	Now           int64    `msgpack:"now"`         // Unix ms
+	MinVersion    uint64   `msgpack:"min_version"` // rollback floor
 }
 
 // LoadResult describes the model the module accepted.

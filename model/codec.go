@@ -293,6 +293,10 @@ func DecodeLoadRequest(b []byte) (LoadRequest, error) {
 			req.Catalog = d.view("catalog")
 		case "wasm_sha256":
 			req.WasmSHA256 = d.view("wasm_sha256")
+		case "weights_sha256":
+			req.WeightsSHA256 = d.view("weights_sha256")
+		case "catalog_sha256":
+			req.CatalogSHA256 = d.view("catalog_sha256")
 		case "keys":
 			if n := d.arrayLen(maxLoadKeys, "keys"); n >= 0 {
 				req.Keys = make([][]byte, n)
@@ -390,7 +394,14 @@ func EncodeRequest(r *Request) []byte {
 func EncodeLoadRequest(r *LoadRequest) []byte {
 	size := 256 + len(r.Manifest) + len(r.Signature) + len(r.Weights) + len(r.Catalog) + 40*len(r.Keys)
 	w := wire.NewWriterSize(size)
-	w.Map(8)
+	n := 8
+	if len(r.WeightsSHA256) > 0 {
+		n++
+	}
+	if len(r.CatalogSHA256) > 0 {
+		n++
+	}
+	w.Map(n)
 	w.String("manifest")
 	w.Bin(r.Manifest)
 	w.String("signature")
@@ -401,6 +412,14 @@ func EncodeLoadRequest(r *LoadRequest) []byte {
 	w.Bin(r.Catalog)
 	w.String("wasm_sha256")
 	w.Bin(r.WasmSHA256)
+	if len(r.WeightsSHA256) > 0 { // omitempty
+		w.String("weights_sha256")
+		w.Bin(r.WeightsSHA256)
+	}
+	if len(r.CatalogSHA256) > 0 {
+		w.String("catalog_sha256")
+		w.Bin(r.CatalogSHA256)
+	}
 	w.String("keys")
 	if r.Keys == nil {
 		w.Nil()

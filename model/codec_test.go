@@ -25,6 +25,9 @@ var (
 		{Manifest: []byte("m"), Signature: make([]byte, 72), Weights: bytes.Repeat([]byte{7}, 70_000), Catalog: []byte{},
 			WasmSHA256: make([]byte, 32), Keys: [][]byte{make([]byte, 32), nil, {}}, Now: 1_700_000_000_000, MinVersion: math.MaxUint64},
 		{Keys: [][]byte{}, Now: -1},
+		{Weights: []byte{1}, Catalog: []byte{2}, WasmSHA256: make([]byte, 32), WeightsSHA256: bytes.Repeat([]byte{3}, 32),
+			CatalogSHA256: bytes.Repeat([]byte{4}, 32), Keys: [][]byte{make([]byte, 32)}, Now: 5},
+		{WeightsSHA256: []byte{9}},
 	}
 	sampleResponses = []model.Response{
 		{},

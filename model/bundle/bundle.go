@@ -233,9 +233,46 @@ func (m *Manifest) Check(name string, data []byte) error {
 	return errorf(model.ErrDigestMismatch, "check %s: SHA-256 differs from the manifest", name)
 }
 
+// checkRequest is Check, trusting sum as data's SHA-256 when the host sent
+// one (see Open): length, the artifact's bundle id and sum must match the
+// manifest. Refusals carry Check's sentinels.
+func (m *Manifest) checkRequest(name string, data, sum []byte) error {
+	if len(sum) == 0 {
+		return m.Check(name, data)
+	}
+	a := m.Artifact(name)
+	if a == nil {
+		return errorf(model.ErrMissingArtifact, "check %s: the manifest lists no such artifact", name)
+	}
+	if limit, _ := maxArtifact(name); int64(len(data)) > limit {
+		return errorf(model.ErrTooLarge, "check %s: %d bytes; at most %d", name, len(data), limit)
+	}
+	id, ok := artifactBundleID(data)
+	if ok && id != m.BundleID {
+		return errorf(model.ErrMixAndMatch, "check %s: it belongs to bundle %x, the manifest to bundle %x", name, id, m.BundleID)
+	}
+	if int64(len(data)) != a.Length {
+		return errorf(model.ErrDigestMismatch, "check %s: %d bytes; the manifest says %d", name, len(data), a.Length)
+	}
+	if !ok {
+		return errorf(model.ErrDigestMismatch, "check %s: no privrec header", name)
+	}
+	if !bytes.Equal(sum, a.SHA256[:]) {
+		return errorf(model.ErrDigestMismatch, "check %s: SHA-256 %x… the host computed differs from the manifest's %x…", name, sum[:8], a.SHA256[:8])
+	}
+	return nil
+}
+
 // Open runs every check the module makes before it decodes an artifact: the
 // request's keys and clock, the signature, the manifest, the weights and
 // catalog digests, and the SHA-256 of the module the host instantiated.
+//
+// The weights and catalog digests are the host's when the request carries
+// them (WeightsSHA256, CatalogSHA256: the host hashed the bytes it sends,
+// natively or with WebCrypto, as it hashed the module it runs); Open then
+// checks those digests, the lengths and the artifacts' bundle ids against
+// the signed manifest, and hashes nothing. Without them it hashes the
+// artifacts itself (Check). The signature is always verified here.
 //
 // A .wasm cannot carry a bundle id, so a module that differs from the one
 // signed is refused with model.ErrDigestMismatch whether it was tampered
@@ -252,14 +289,20 @@ func Open(req *model.LoadRequest) (*Manifest, error) {
 	if len(req.WasmSHA256) != 32 {
 		return nil, errorf(model.ErrBadRequest, "open bundle: wasm_sha256 is %d bytes; want %d", len(req.WasmSHA256), 32)
 	}
+	if n := len(req.WeightsSHA256); n != 0 && n != 32 {
+		return nil, errorf(model.ErrBadRequest, "open bundle: weights_sha256 is %d bytes; want %d, or none to have the module hash the weights", n, 32)
+	}
+	if n := len(req.CatalogSHA256); n != 0 && n != 32 {
+		return nil, errorf(model.ErrBadRequest, "open bundle: catalog_sha256 is %d bytes; want %d, or none to have the module hash the catalog", n, 32)
+	}
 	m, err := Verify(req.Manifest, req.Signature, VerifyOptions{Keys: keys, Now: req.Now, MinVersion: req.MinVersion})
 	if err != nil {
 		return nil, err
 	}
-	if err := m.Check(NameWeights, req.Weights); err != nil {
+	if err := m.checkRequest(NameWeights, req.Weights, req.WeightsSHA256); err != nil {
 		return nil, wire.Errorf("open bundle: %w", err)
 	}
-	if err := m.Check(NameCatalog, req.Catalog); err != nil {
+	if err := m.checkRequest(NameCatalog, req.Catalog, req.CatalogSHA256); err != nil {
 		return nil, wire.Errorf("open bundle: %w", err)
 	}
 	if w := m.Artifact(NameWasm); !bytes.Equal(w.SHA256[:], req.WasmSHA256) {

@@ -195,6 +195,11 @@ func TestTamperMatrix(t *testing.T) {
 	}))
 	add("request/no-wasm-digest", model.ErrBadRequest, with(func(r *model.LoadRequest) { r.WasmSHA256 = nil }))
 	add("request/no-clock", model.ErrBadRequest, with(func(r *model.LoadRequest) { r.Now = 0 }))
+	add("request/short-weights-digest", model.ErrBadRequest, with(func(r *model.LoadRequest) { r.WeightsSHA256 = make([]byte, 31) }))
+	add("request/long-catalog-digest", model.ErrBadRequest, with(func(r *model.LoadRequest) { r.CatalogSHA256 = make([]byte, 33) }))
+	// A host digest that is not the manifest's, for the right bytes.
+	add("request/other-weights-digest", model.ErrDigestMismatch, with(func(r *model.LoadRequest) { r.WeightsSHA256 = make([]byte, 32) }))
+	add("request/other-catalog-digest", model.ErrDigestMismatch, with(func(r *model.LoadRequest) { r.CatalogSHA256 = make([]byte, 32) }))
 
 	// Controls: these must pass, or the refusals above prove nothing.
 	accepted := []tamperCase{
@@ -207,33 +212,107 @@ func TestTamperMatrix(t *testing.T) {
 			return request(signed(t, "skew", m, k1), trusted...)
 		}()},
 	}
-	for _, c := range accepted {
-		if _, err := bundle.Open(c.req); err != nil {
-			t.Errorf("%s: refused: %v", c.name, err)
-		}
+	// Each case runs twice: as built (digests absent: Open hashes the
+	// weights and catalog itself), and as an honest host sends it, with
+	// the SHA-256 of the very bytes it carries (verify once: Open checks
+	// those against the manifest and hashes nothing).
+	for _, mode := range []struct {
+		name string
+		req  func(*model.LoadRequest) *model.LoadRequest
+	}{
+		{"module hashes", func(r *model.LoadRequest) *model.LoadRequest { return r }},
+		{"host digests", withHostDigests},
+	} {
+		t.Run(mode.name, func(t *testing.T) {
+			for _, c := range accepted {
+				if _, err := bundle.Open(mode.req(c.req)); err != nil {
+					t.Errorf("%s: refused: %v", c.name, err)
+				}
+			}
+			counts := map[string]int{}
+			refused := 0
+			for _, c := range cases {
+				m, err := bundle.Open(mode.req(c.req))
+				switch {
+				case err == nil:
+					t.Errorf("%s: ACCEPTED (version %d); want %v", c.name, m.Version, c.want)
+				case !errors.Is(err, c.want) || model.CodeOf(err) != model.CodeOf(c.want):
+					t.Errorf("%s: refused with %v (code %s); want %v", c.name, err, model.CodeOf(err), c.want)
+				default:
+					refused++
+					counts[model.CodeOf(err).String()]++
+				}
+			}
+			var names []string
+			for n := range counts {
+				names = append(names, n)
+			}
+			sort.Strings(names)
+			t.Logf("tamper matrix (%s): %d cases, %d refused with the right error, %d controls accepted", mode.name, len(cases), refused, len(accepted))
+			for _, n := range names {
+				t.Logf("  %-20s %5d", n, counts[n])
+			}
+		})
+	}
+}
+
+// withHostDigests is a copy of r carrying the SHA-256 of its own weights
+// and catalog, as an honest host computes them, unless r has digests (or
+// a deliberately wrong one) already.
+func withHostDigests(r *model.LoadRequest) *model.LoadRequest {
+	cp := *r
+	if cp.WeightsSHA256 == nil {
+		sum := sha256.Sum256(cp.Weights)
+		cp.WeightsSHA256 = sum[:]
+	}
+	if cp.CatalogSHA256 == nil {
+		sum := sha256.Sum256(cp.Catalog)
+		cp.CatalogSHA256 = sum[:]
+	}
+	return &cp
+}
+
+// TestHostDigestsAreTrusted states the trust boundary of verify once: the
+// module takes the host's word for the SHA-256 of the bytes it sends, as it
+// takes the host's word for the trusted keys, the clock and the module's
+// own digest. A host that lies about a digest can make the module load
+// other weights of the same length and bundle id; it could as well have
+// passed its own key. What the module still checks without hashing is
+// tested here: the length and the bundle id in the artifact's header.
+func TestHostDigestsAreTrusted(t *testing.T) {
+	k := key("publisher")
+	a := signed(t, "A", meta("A", 100), k)
+	b := signed(t, "B", meta("B", 101), k)
+	honest := withHostDigests(request(a, pub(k)))
+
+	lying := *honest
+	lying.Weights = clone(a.Weights)
+	lying.Weights[len(lying.Weights)-1] ^= 1
+	if _, err := bundle.Open(&lying); err != nil {
+		t.Fatalf("a same-length change under the manifest's digest: %v; the module hashed after all?", err)
+	}
+	if _, err := bundle.Open(withHostDigests(&model.LoadRequest{Manifest: lying.Manifest, Signature: lying.Signature,
+		Weights: lying.Weights, Catalog: lying.Catalog, WasmSHA256: lying.WasmSHA256, Keys: lying.Keys, Now: now, MinVersion: 50})); !errors.Is(err, model.ErrDigestMismatch) {
+		t.Fatalf("the same bytes with their own digest: %v; want %v", err, model.ErrDigestMismatch)
 	}
 
-	counts := map[string]int{}
-	refused := 0
-	for _, c := range cases {
-		m, err := bundle.Open(c.req)
-		switch {
-		case err == nil:
-			t.Errorf("%s: ACCEPTED (version %d); want %v", c.name, m.Version, c.want)
-		case !errors.Is(err, c.want) || model.CodeOf(err) != model.CodeOf(c.want):
-			t.Errorf("%s: refused with %v (code %s); want %v", c.name, err, model.CodeOf(err), c.want)
-		default:
-			refused++
-			counts[model.CodeOf(err).String()]++
-		}
-	}
-	var names []string
-	for n := range counts {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	t.Logf("tamper matrix: %d cases, %d refused with the right error, %d controls accepted", len(cases), refused, len(accepted))
-	for _, n := range names {
-		t.Logf("  %-20s %5d", n, counts[n])
+	for _, tc := range []struct {
+		name string
+		edit func(r *model.LoadRequest)
+		want error
+	}{
+		{"longer weights", func(r *model.LoadRequest) { r.Weights = append(clone(a.Weights), 0) }, model.ErrDigestMismatch},
+		{"shorter catalog", func(r *model.LoadRequest) { r.Catalog = a.Catalog[:len(a.Catalog)-1] }, model.ErrDigestMismatch},
+		{"weights of another bundle", func(r *model.LoadRequest) { r.Weights = b.Weights }, model.ErrMixAndMatch},
+		{"catalog of another bundle", func(r *model.LoadRequest) { r.Catalog = b.Catalog }, model.ErrMixAndMatch},
+		{"weights without a header", func(r *model.LoadRequest) { r.Weights = make([]byte, len(a.Weights)) }, model.ErrDigestMismatch},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := *honest // the manifest's digests, whatever the bytes
+			tc.edit(&r)
+			if _, err := bundle.Open(&r); !errors.Is(err, tc.want) {
+				t.Fatalf("got %v; want %v", err, tc.want)
+			}
+		})
 	}
 }
