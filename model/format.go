@@ -1,6 +1,7 @@
 package model
 
 import (
+	"cmp"
 	"errors"
 	"math"
 	"slices"
@@ -122,7 +123,7 @@ func EncodeCatalog(items []Item, bundleID [16]byte) ([]byte, error) {
 	// In id order, as the weights list their items: Load then joins the two
 	// in one pass.
 	items = slices.Clone(items)
-	slices.SortStableFunc(items, func(a, b Item) int { return cmpStrings(a.ID, b.ID) })
+	slices.SortStableFunc(items, func(a, b Item) int { return cmp.Compare(a.ID, b.ID) })
 	w := wire.NewWriter()
 	writeHeader(w, catalogFields, KindCatalog, bundleID)
 	w.Array(len(items))

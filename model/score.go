@@ -1,6 +1,7 @@
 package model
 
 import (
+	"cmp"
 	"math"
 	"slices"
 )
@@ -44,7 +45,7 @@ func (m *Model) Recommend(req Request) (Response, error) {
 		window = append(window, int32(p))
 	}
 	if len(window) > MaxHistory {
-		slices.SortStableFunc(window, func(a, b int32) int { return cmpInt64(req.History[b].At, req.History[a].At) })
+		slices.SortStableFunc(window, func(a, b int32) int { return cmp.Compare(req.History[b].At, req.History[a].At) })
 		window = window[:MaxHistory]
 	}
 	defer func() { s.window = window[:0] }()
@@ -447,16 +448,6 @@ func (m *Model) eventWeight(e Event, now int64) float64 {
 		w *= math.Exp2(-age / hl)
 	}
 	return w
-}
-
-func cmpInt64(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 type cand struct {

@@ -2,6 +2,7 @@ package model
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/binary"
 	"math"
 	"slices"
@@ -129,7 +130,7 @@ func sortedSpec(s *Spec) *Spec {
 	for i := range order {
 		order[i] = int32(i)
 	}
-	slices.SortFunc(order, func(a, b int32) int { return cmpStrings(s.Items[a], s.Items[b]) })
+	slices.SortFunc(order, func(a, b int32) int { return cmp.Compare(s.Items[a], s.Items[b]) })
 	newOf := make([]int32, n) // old index → new position
 	for p, old := range order {
 		newOf[old] = int32(p)
@@ -170,16 +171,6 @@ func sortedSpec(s *Spec) *Spec {
 		}
 	}
 	return out
-}
-
-func cmpStrings(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func indexWidth(n int) int {
