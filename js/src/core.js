@@ -86,6 +86,18 @@ function wasmEntry(m) {
 }
 
 /**
+ * The SHA-256 a verified manifest names for an artifact: what the SDK sends
+ * as weights_sha256 and catalog_sha256 once checkArtifact has found the
+ * bytes equal to it.
+ * @param {import('./verify.js').Manifest} m
+ * @param {'weights'|'catalog'} name
+ * @returns {Uint8Array}
+ */
+function sha256Of(m, name) {
+  return /** @type {{sha256: Uint8Array}} */ (m.artifacts.find((x) => x.name === name)).sha256;
+}
+
+/**
  * The failure to report when neither the kept copy nor the network gave a
  * model: a refusal says more than an unreachable network.
  * @param {PrivrecError | null} cached
@@ -498,8 +510,10 @@ export class Core extends EventTarget {
    * checked again (signature, expiry, the rollback floor); its module is
    * compiled from its content-addressed URL, which the HTTP cache serves,
    * else from the stored bytes, and hashed either way before it is
-   * instantiated. The weights and catalog are not hashed here: the module,
-   * now known to be the signed one, checks their digests as it loads them.
+   * instantiated. The kept weights and catalog are hashed too (WebCrypto,
+   * while the module compiles): IndexedDB can be written by any script of
+   * the origin, and the module takes the SDK's digests instead of hashing
+   * them again (verify once, wasm/ABI.md).
    * @param {Omit<import('./storage.js').StoredBundle, 'wasm'> & {wasm?: Uint8Array}} last its wasm is read from storage if needed and absent
    * @param {{a: {length: number, sha256: Uint8Array}, got: ReturnType<Core['fetchModule']>} | null} [early]
    *   the kept module, fetched and compiled while last was read (load): used only if the verified manifest names it
@@ -512,6 +526,14 @@ export class Core extends EventTarget {
     const m = await verifyManifest(last.manifest, last.signature, { keys, now: Math.trunc(this.clock()), minVersion });
     this.timing('privrec:verify:manifest', v);
     const digest = /** @type {Uint8Array} */ (m.artifacts.find((a) => a.name === 'wasm')?.sha256);
+    // Kept weights and catalog are checked before the module runs, beside
+    // its compilation; a refusal here is reported as the cache's.
+    const checked = (async () => {
+      const c = this.now();
+      await Promise.all([checkArtifact(m, 'weights', last.weights, keys.subtle), checkArtifact(m, 'catalog', last.catalog, keys.subtle)]);
+      this.timing('privrec:verify:kept', c);
+    })();
+    checked.catch(() => {}); // awaited below, after the module
     /** @type {WebAssembly.Module | undefined} */
     let mod;
     let wasm = last.wasm ?? (this.active && this.engine && equalBytes(this.engine.wasmSHA256, digest) ? this.active.wasm : undefined);
@@ -535,6 +557,7 @@ export class Core extends EventTarget {
     }
     if (!wasm) wasm = await this.storage.lastGoodModule();
     if (!wasm) throw new PrivrecError(Code.missing_artifact, 'start kept bundle: its module is not stored; the network is needed');
+    await checked;
     return this.install(m, { ...last, wasm }, mod, 'cache', true);
   }
 
@@ -543,6 +566,12 @@ export class Core extends EventTarget {
    * one when the module is the same), checks that the module's LoadResult
    * agrees with the manifest and, on success, makes it current and keeps
    * it on this device unless it is the copy stored already.
+   *
+   * Callers have checked b.weights and b.catalog against m (checkArtifact:
+   * length and WebCrypto SHA-256), so the request carries those digests
+   * (weights_sha256, catalog_sha256) and the module compares them, the
+   * lengths and the bundle ids with the signed manifest instead of hashing
+   * megabytes in WebAssembly. It still verifies the signature itself.
    * @param {import('./verify.js').Manifest} m
    * @param {{manifest: Uint8Array, signature: Uint8Array, weights: Uint8Array, catalog: Uint8Array, wasm: Uint8Array}} b
    * @param {WebAssembly.Module | undefined} mod compiled from b.wasm, if done already
@@ -566,6 +595,8 @@ export class Core extends EventTarget {
       weights: b.weights,
       catalog: b.catalog,
       wasm_sha256: engine.wasmSHA256,
+      weights_sha256: sha256Of(m, 'weights'),
+      catalog_sha256: sha256Of(m, 'catalog'),
       keys: this.keys,
       now,
       min_version: minVersion,

@@ -1,6 +1,6 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { Engine } from '../src/module.js';
+import { Engine, sha256 } from '../src/module.js';
 import { Code } from '../src/errors.js';
 import { parseKeys } from '../src/keys.js';
 import { bundleFiles, fx, wasmBytes } from './helpers/fixtures.js';
@@ -60,6 +60,28 @@ test('refused bundles carry the module codes and keep the last good model', asyn
       assert.throws(() => loadBundle(e, c.bundle, c), (/** @type {any} */ err) => err.code === c.code && err.name === 'PrivrecError');
       const res = e.recommend({ k: 2, history: [], now: fx.now, context: { hour: -1, weekday: -1 }, explain: false });
       assert.equal(res.items.length, 2, 'the last good model still scores');
+    });
+  }
+});
+
+test('the module checks the host\'s digests (verify once), or hashes when they are absent', async (t) => {
+  const e = await Engine.create(wasmBytes);
+  const b = bundleFiles('v2');
+  const base = { manifest: b.manifest, signature: b.signature, weights: b.weights, catalog: b.catalog, wasm_sha256: e.wasmSHA256, keys, now: fx.now, min_version: 0 };
+  const digests = { weights_sha256: await sha256(b.weights), catalog_sha256: await sha256(b.catalog) };
+  assert.equal(e.load({ ...base, ...digests }).version, 2, 'the SDK\'s digests of the signed bytes');
+  const flipped = new Uint8Array(b.weights);
+  flipped[flipped.length - 1] ^= 1;
+  const cases = [
+    { name: 'tampered weights, no digests: the module hashes', req: { ...base, weights: flipped }, code: Code.digest_mismatch },
+    { name: 'tampered weights with their own digest', req: { ...base, ...digests, weights: flipped, weights_sha256: await sha256(flipped) }, code: Code.digest_mismatch },
+    { name: 'a catalog digest that is not the manifest\'s', req: { ...base, ...digests, catalog_sha256: new Uint8Array(32) }, code: Code.digest_mismatch },
+    { name: 'weights of another bundle', req: { ...base, ...digests, weights: bundleFiles('tampered').weights }, code: Code.mix_and_match },
+    { name: 'a short digest', req: { ...base, weights_sha256: new Uint8Array(16) }, code: Code.bad_request },
+  ];
+  for (const c of cases) {
+    await t.test(c.name, () => {
+      assert.throws(() => e.load(c.req), (/** @type {any} */ err) => err.code === c.code);
     });
   }
 });

@@ -87,7 +87,10 @@ test('a kept valid model starts without waiting for the network', async () => {
   assert.deepEqual(await c.recommend(ctx), before);
   const v2 = bundleFiles('v2');
   assert.ok(digests.sizes.includes(v2.wasm.length), 'the module was hashed before it ran');
-  assert.ok(!digests.sizes.includes(v2.weights.length) && !digests.sizes.includes(v2.catalog.length), 'the SDK did not hash the kept weights and catalog again (the module checks them)');
+  // Verify once: the SDK hashes the kept weights and catalog (IndexedDB
+  // is writable by any script of the origin), and the module takes its
+  // digests instead of hashing them again.
+  assert.ok(digests.sizes.includes(v2.weights.length) && digests.sizes.includes(v2.catalog.length), 'the SDK hashed the kept weights and catalog before the module ran');
   const m = decodeManifest(v2.manifest);
   const wasm = /** @type {any} */ (m.artifacts.find((a) => a.name === 'wasm'));
   assert.ok(base.urls.includes(`${bundleUrl('v2')}${contentName('wasm', wasm.sha256)}`), 'the module came from its content-addressed URL');
