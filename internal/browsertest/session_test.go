@@ -126,8 +126,16 @@ func demoServer(t *testing.T) (string, *server.Handler, func() []server.Entry) {
 	}
 	var mu sync.Mutex
 	var log []server.Entry
-	h, err := server.New(server.Config{Site: web.Site(), SDK: os.DirFS(sdk), Bundle: files, PublicKey: pub,
+	base, h := serve(t, server.Config{Site: web.Site(), SDK: os.DirFS(sdk), Bundle: files, PublicKey: pub,
 		Log: func(e server.Entry) { mu.Lock(); log = append(log, e); mu.Unlock() }})
+	return base, h, func() []server.Entry { mu.Lock(); defer mu.Unlock(); return slices.Clone(log) }
+}
+
+// serve starts the demo handler for cfg on a free loopback port, as privrec
+// serve does, and returns its URL and the handler.
+func serve(t *testing.T, cfg server.Config) (string, *server.Handler) {
+	t.Helper()
+	h, err := server.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,7 +146,7 @@ func demoServer(t *testing.T) (string, *server.Handler, func() []server.Entry) {
 	srv := server.NewHTTPServer(ln.Addr().String(), h)
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close() })
-	return "http://" + ln.Addr().String(), h, func() []server.Entry { mu.Lock(); defer mu.Unlock(); return slices.Clone(log) }
+	return "http://" + ln.Addr().String(), h
 }
 
 func newBrowser(t *testing.T, ctx context.Context) context.Context {
