@@ -4,7 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -19,22 +22,30 @@ func newEvalCmd() *cobra.Command {
 		wasmPath string
 		asJSON   bool
 		noRefs   bool
+		maxRef   byteSize
 	)
 	cmd := &cobra.Command{
 		Use:   "eval --data LOG [--json]",
 		Short: "Measure recommendation quality on a held-out last basket",
-		Long: `eval runs privrec's quality protocol (DESIGN.md): per customer, the last invoice
-is the test basket and everything else trains; it ranks every item for each
-customer with at least one new item in that basket and reports HR@10,
-Recall@10 and NDCG@10.
+		Long: `eval runs privrec's quality protocol (DESIGN.md) on any log: per user, the last
+basket is the test and everything else trains; it ranks every item for each
+user with at least one new purchase in that basket and reports HR@10,
+Recall@10 and NDCG@10. A basket is an invoice (--format uci), the basket
+column (basket=COLUMN in --columns), or else a session: a user's events with
+gaps under 30 minutes. With a rating column, rows rated below --min-rating
+(default: the log's median rating) are left out, as train leaves them out.
 
 It prints, side by side, the reference models computed natively (popularity,
-item-kNN with 50 cosine neighbours, full EASE with λ=1000) and the shipped
-privrec model, trained, quantized and signed like a release and scored
-through the WebAssembly module in wazero: the figure browsers get. The
-"bytes" column is the size of the model's weights artifact. --kind and
---max-bundle-bytes choose the shipped model's kind as train does.`,
+item-kNN with 50 cosine neighbours, full EASE with λ tuned on a validation
+split: each user's last training basket) and the shipped privrec model,
+trained, quantized and signed like a release and scored through the
+WebAssembly module in wazero: the figure browsers get. Full EASE is dense:
+a catalog whose fit needs more than --max-reference-bytes skips it and says
+so. The "bytes" column is the size of the model's weights artifact. --kind
+and --max-bundle-bytes choose the shipped model's kind as train does.`,
 		Example: `  privrec eval --data ../shared/datasets/uci-online-retail/online_retail.csv.gz
+  privrec eval --format csv --columns user=userId,item=movieId,rating=rating,time=timestamp,time_format=unix \
+    --train-half-life 0 --data ../shared/datasets/movielens-ml-latest-small/ratings.csv
   privrec eval --data online_retail.csv.gz --kind embedding --no-references
   privrec eval --data online_retail.csv.gz --json | jq '.results[] | {model, "ndcg@10"}'`,
 		Args: cobra.NoArgs,
@@ -60,7 +71,7 @@ through the WebAssembly module in wazero: the figure browsers get. The
 				progress = progressBars(status)
 			}
 			rep, err := evalrun.Run(cmd.Context(), log, evalrun.Options{
-				Config: cfg, Wasm: wasm, References: !noRefs, Progress: progress, Log: status,
+				Config: cfg, Wasm: wasm, References: !noRefs, MaxEASEBytes: int64(maxRef), Progress: progress, Log: status,
 			})
 			if err != nil {
 				return fail(exitFailed, fmt.Errorf("eval: %w", err))
@@ -79,7 +90,30 @@ through the WebAssembly module in wazero: the figure browsers get. The
 	cmd.Flags().StringVar(&wasmPath, "wasm", filepath.Join("dist", "privrec.wasm"), "module to score the shipped model through")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object instead of a table")
 	cmd.Flags().BoolVar(&noRefs, "no-references", false, "skip the reference models (faster)")
+	maxRef = byteSize(referenceMemory())
+	cmd.Flags().Var(&maxRef, "max-reference-bytes", "memory full EASE may take (it is dense: 36 bytes per item squared); larger catalogs skip it.\nDefault: half the memory available now")
 	return cmd
 }
 
 func init() { rootCmd.AddCommand(newEvalCmd()) }
+
+// referenceMemory is half the memory the system says is available
+// (/proc/meminfo's MemAvailable), or 4 GiB where it does not say.
+func referenceMemory() int64 {
+	const fallback = 4 << 30
+	b, err := os.ReadFile("/proc/meminfo")
+	if err != nil {
+		return fallback
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "MemAvailable:"); ok {
+			f := strings.Fields(rest)
+			if len(f) == 2 && f[1] == "kB" {
+				if kb, err := strconv.ParseInt(f[0], 10, 64); err == nil && kb > 0 {
+					return kb << 10 / 2
+				}
+			}
+		}
+	}
+	return fallback
+}

@@ -9,6 +9,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -23,10 +24,14 @@ import (
 // Options configure Run.
 type Options struct {
 	Config     train.Config
-	Wasm       []byte                              // the module to score through
-	References bool                                // also compute popularity, item-kNN and full EASE
-	Progress   func(stage string, done, total int) // may be nil
-	Log        io.Writer                           // status lines; may be nil
+	Wasm       []byte // the module to score through
+	References bool   // also compute popularity, item-kNN and full EASE (λ tuned on validation)
+	// MaxEASEBytes caps the memory of the full EASE reference
+	// (eval.EASEBytes): a larger catalog skips it, with a note in the
+	// report. 0 means no cap.
+	MaxEASEBytes int64
+	Progress     func(stage string, done, total int) // may be nil
+	Log          io.Writer                           // status lines; may be nil
 }
 
 // Shipped is a model trained, packed and signed like a release, with the
@@ -104,6 +109,13 @@ func Run(ctx context.Context, log *train.Log, opts Options) (*eval.Report, error
 	}
 	trainLog, cases := eval.Split(log)
 	rep := eval.NewReport(cases, len(trainLog.Catalog))
+	if !eval.HasBaskets(log) {
+		rep.Protocol = eval.ProtocolSessions
+	}
+	status("protocol %s: %d test users, %d training rows", rep.Protocol, len(cases), len(trainLog.Interactions))
+	if len(cases) == 0 {
+		return nil, fmt.Errorf("split log: %w: no user has two baskets (or sessions) with a new purchase in the last; check the basket, time and kind columns", model.ErrBadRequest)
+	}
 	if opts.References {
 		status("scoring popularity")
 		m, err := eval.Evaluate(cases, eval.Popularity(trainLog))
@@ -116,15 +128,9 @@ func Run(ctx context.Context, log *train.Log, opts Options) (*eval.Report, error
 			return nil, err
 		}
 		rep.Results = append(rep.Results, eval.NewResult("item-knn", eval.TargetNative, 0, m))
-		status("training and scoring full EASE (λ=1000)")
-		ease, err := eval.EASE(trainLog, 1000)
-		if err != nil {
+		if err := runEASE(rep, trainLog, cases, opts.MaxEASEBytes, status); err != nil {
 			return nil, err
 		}
-		if m, err = eval.Evaluate(cases, ease); err != nil {
-			return nil, err
-		}
-		rep.Results = append(rep.Results, eval.NewResult("ease-full", eval.TargetNative, 0, m))
 	}
 	status("training the shipped model")
 	s, err := Ship(trainLog, opts.Config, opts.Wasm, opts.Progress)
@@ -148,4 +154,49 @@ func Run(ctx context.Context, log *train.Log, opts Options) (*eval.Report, error
 	}
 	rep.Results = append(rep.Results, eval.NewResult("privrec", eval.TargetWasm, int64(len(s.Files.Weights)), m))
 	return rep, nil
+}
+
+// runEASE adds full EASE to rep, its λ tuned on the validation split of
+// trainLog, or a note saying why it was skipped.
+func runEASE(rep *eval.Report, trainLog *train.Log, cases []eval.Case, maxBytes int64, status func(string, ...any)) error {
+	items := make(map[string]struct{})
+	for _, in := range trainLog.Interactions {
+		items[in.Item] = struct{}{}
+	}
+	if need := eval.EASEBytes(len(items)); maxBytes > 0 && need > maxBytes {
+		note := fmt.Sprintf("ease-full skipped: dense EASE on %d items needs about %.1f GB, more than the %.1f GB allowed (--max-reference-bytes)",
+			len(items), float64(need)/1e9, float64(maxBytes)/1e9)
+		status("%s", note)
+		rep.Notes = append(rep.Notes, note)
+		return nil
+	}
+	status("tuning full EASE's λ on the validation split (each user's last training basket)")
+	tun, err := eval.TuneEASE(trainLog, func(s eval.LambdaScore) {
+		status("  λ=%-7g validation NDCG@10 %.4f", s.Lambda, s.Validation.NDCG)
+	})
+	if errors.Is(err, eval.ErrNoValidation) {
+		note := "ease-full skipped: " + err.Error()
+		status("%s", note)
+		rep.Notes = append(rep.Notes, note)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	b := tun.Best
+	status("training and scoring full EASE (λ=%g)", b.Lambda)
+	ease, err := eval.EASE(trainLog, b.Lambda)
+	if err != nil {
+		return err
+	}
+	m, err := eval.Evaluate(cases, ease)
+	if err != nil {
+		return err
+	}
+	res := eval.NewResult("ease-full", eval.TargetNative, 0, m)
+	res.Lambda = b.Lambda
+	rep.Results = append(rep.Results, res)
+	rep.Notes = append(rep.Notes, fmt.Sprintf("ease-full: λ=%g of %d tried, by validation NDCG@10 %.4f on %d users' last training basket",
+		b.Lambda, len(tun.Tried), b.Validation.NDCG, b.Validation.Cases))
+	return nil
 }

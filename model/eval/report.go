@@ -13,11 +13,13 @@ const (
 )
 
 // Result is one model's figures on the protocol. It marshals to
-// {"model","target","model_bytes" (omitted when zero),"hr@10","recall@10","ndcg@10"}.
+// {"model","target","model_bytes" (omitted when zero),"lambda" (the tuned
+// λ of EASE, omitted otherwise),"hr@10","recall@10","ndcg@10"}.
 type Result struct {
 	Model      string  `json:"model"`
 	Target     string  `json:"target"`
 	ModelBytes int64   `json:"model_bytes,omitempty"`
+	Lambda     float64 `json:"lambda,omitempty"`
 	HR         float64 `json:"hr@10"`
 	Recall     float64 `json:"recall@10"`
 	NDCG       float64 `json:"ndcg@10"`
@@ -28,15 +30,18 @@ func NewResult(modelName, target string, modelBytes int64, m Metrics) Result {
 	return Result{Model: modelName, Target: target, ModelBytes: modelBytes, HR: m.HR, Recall: m.Recall, NDCG: m.NDCG}
 }
 
-// Report is what "privrec eval" prints: the protocol, the number of test
-// users (cases) and of items ranked (the training log's items), and one
-// Result per model. It marshals with encoding/json to the documented shape.
-// A Report is a plain value, not safe for concurrent mutation.
+// Report is what "privrec eval" prints: the protocol (Protocol, or
+// ProtocolSessions for a log without baskets), the number of test users
+// (cases) and of items ranked (the training log's items), one Result per
+// model, and notes on how references were chosen or why one was skipped
+// (omitted when none). It marshals with encoding/json to the documented
+// shape. A Report is a plain value, not safe for concurrent mutation.
 type Report struct {
 	Protocol string   `json:"protocol"`
 	Users    int      `json:"users"`
 	Items    int      `json:"items"`
 	Results  []Result `json:"results"`
+	Notes    []string `json:"notes,omitempty"`
 }
 
 // NewReport starts a report for the cases and training log of one Split.
@@ -55,6 +60,9 @@ func (r *Report) WriteTable(w io.Writer) error {
 			size = fmt.Sprint(res.ModelBytes)
 		}
 		fmt.Fprintf(&b, "%-12s %-7s %9s %7.4f %9.4f %8.4f\n", res.Model, res.Target, size, res.HR, res.Recall, res.NDCG)
+	}
+	for _, n := range r.Notes {
+		fmt.Fprintf(&b, "note: %s\n", n)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
