@@ -67,7 +67,7 @@ func (m *Model) Recommend(req Request) (Response, error) {
 			unknown++
 		}
 	}
-	slices.SortStableFunc(xs, func(a, b histWeight) int { return int(a.item) - int(b.item) })
+	sortByItem(xs)
 	sat := m.params.Saturation
 	if sat == 0 {
 		sat = 1
@@ -195,11 +195,22 @@ func (m *Model) recommendNeighbors(resp *Response, k int, beta float32, hw []wei
 	if beta > 0 && len(touched) > 0 {
 		top := newTopK(k)
 		pop := m.pop[:m.n]
-		for i := range pop {
+		scores := scores[:len(pop)]
+		// One pass over every item: the heap's worst score is kept in a
+		// local, so most items cost a multiply-add and one comparison.
+		floor := float32(math.Inf(-1))
+		full := k == 0
+		for i, p := range pop {
+			sc := float32(scores[i] + float32(beta*p))
+			if full && sc < floor {
+				continue
+			}
 			j := int32(i)
-			sc := float32(scores[j] + float32(beta*pop[j]))
 			if top.beats(j, sc) && f.ok(j) {
 				top.offer(j, sc)
+				if len(top.h) == top.k && top.k > 0 {
+					full, floor = true, top.h[0].score
+				}
 			}
 		}
 		for _, c := range top.sorted() {
@@ -248,6 +259,21 @@ func (m *Model) priorWeight(now int64) float32 {
 type histWeight struct {
 	item int32
 	w    float64
+}
+
+// sortByItem sorts xs by item, stably (equal items keep their order, so
+// their weights are summed in history order): an insertion sort with no
+// comparison closure for a request's usual few dozen events.
+func sortByItem(xs []histWeight) {
+	if len(xs) > 64 {
+		slices.SortStableFunc(xs, func(a, b histWeight) int { return int(a.item) - int(b.item) })
+		return
+	}
+	for i := 1; i < len(xs); i++ {
+		for j := i; j > 0 && xs[j].item < xs[j-1].item; j-- {
+			xs[j], xs[j-1] = xs[j-1], xs[j]
+		}
+	}
 }
 
 // weighted is a history item and its saturated weight.
@@ -326,64 +352,68 @@ func (m *Model) fillPopular(resp *Response, k int, ctx Context, f *filter, picke
 	if need <= 0 {
 		return
 	}
-	taken := func(j int32) bool {
-		for _, c := range picked {
-			if c.item == j {
-				return true
-			}
-		}
-		return false
+	lists, nl := m.contextLists(ctx)
+	if nl == 0 {
+		// Popularity alone: the first `need` allowed items in popularity
+		// order are the answer, in order; no heap, no sort.
+		m.eachPopular(need, nil, f, picked, func(i int32) {
+			resp.Items = append(resp.Items, Recommendation{Item: string(m.id(i)), Score: float64(m.pop[i]), Source: SourcePopular})
+		})
+		return
 	}
-	lists := m.contextLists(ctx)
+	// A boosted item scores pop+boost, any other item its popularity: the
+	// best of the others are the first `need` allowed ones in popularity
+	// order, so every boosted item plus those is exact.
 	top := newTopK(need)
-	if len(lists) > 0 {
-		// A boosted item scores pop+boost, any other item its popularity:
-		// the best of the others are the first `need` allowed ones in
-		// popularity order, so every boosted item plus those is exact.
-		s.boost = growF(s.boost, m.n)
-		s.mark = growB(s.mark, m.n)
-		boost, mark := s.boost, s.mark
-		var boosted []int32
-		for _, l := range lists {
-			for j := range l.scores {
-				i := int32(l.item(j))
-				if !mark[i] {
-					mark[i] = true
-					boosted = append(boosted, i)
-				}
-				boost[i] = float32(boost[i] + l.scores[j])
+	s.boost = growF(s.boost, m.n)
+	s.mark = growB(s.mark, m.n)
+	boost, mark := s.boost, s.mark
+	boosted := s.boosted[:0]
+	for _, l := range lists[:nl] {
+		for j := range l.scores {
+			i := int32(l.item(j))
+			if !mark[i] {
+				mark[i] = true
+				boosted = append(boosted, i)
 			}
+			boost[i] = float32(boost[i] + l.scores[j])
 		}
-		for _, i := range boosted {
-			if f.ok(i) && !taken(i) {
-				top.offer(i, float32(m.pop[i]+boost[i]))
-			}
-		}
-		m.eachPopular(need, func(i int32) bool { return !mark[i] && f.ok(i) && !taken(i) }, func(i int32) {
-			top.offer(i, m.pop[i])
-		})
-		for _, i := range boosted {
-			boost[i], mark[i] = 0, false
-		}
-	} else {
-		m.eachPopular(need, func(i int32) bool { return f.ok(i) && !taken(i) }, func(i int32) {
-			top.offer(i, m.pop[i])
-		})
 	}
+	for _, i := range boosted {
+		if f.ok(i) && !taken(picked, i) {
+			top.offer(i, float32(m.pop[i]+boost[i]))
+		}
+	}
+	m.eachPopular(need, mark, f, picked, func(i int32) { top.offer(i, m.pop[i]) })
+	for _, i := range boosted {
+		boost[i], mark[i] = 0, false
+	}
+	s.boosted = boosted[:0]
 	for _, c := range top.sorted() {
 		resp.Items = append(resp.Items, Recommendation{Item: string(m.id(c.item)), Score: float64(c.score), Source: SourcePopular})
 	}
 }
 
-// eachPopular calls yield with the first n items that ok allows, in
-// descending popularity (ties by index): from popTop, then, if that runs
-// out, from one pass over the items ranked below it.
-func (m *Model) eachPopular(n int, ok func(int32) bool, yield func(int32)) {
+// taken reports whether item j is among picked (at most MaxK items).
+func taken(picked []cand, j int32) bool {
+	for _, c := range picked {
+		if c.item == j {
+			return true
+		}
+	}
+	return false
+}
+
+// eachPopular calls yield with the first n items in descending popularity
+// (ties by index) that f allows and that are neither marked in skip (nil:
+// none) nor in picked: from popTop, then, if that runs out, from one pass
+// over the items ranked below it.
+func (m *Model) eachPopular(n int, skip []bool, f *filter, picked []cand, yield func(int32)) {
 	for _, i := range m.popTop {
 		if n == 0 {
 			return
 		}
-		if ok(i) {
+		if (skip == nil || !skip[i]) && f.ok(i) && !taken(picked, i) {
 			yield(i)
 			n--
 		}
@@ -396,7 +426,7 @@ func (m *Model) eachPopular(n int, ok func(int32) bool, yield func(int32)) {
 	rest := newTopK(n)
 	for i := range m.n {
 		j := int32(i)
-		if c := (cand{j, m.pop[j]}); better(bound, c) && rest.beats(j, c.score) && ok(j) {
+		if c := (cand{j, m.pop[j]}); better(bound, c) && rest.beats(j, c.score) && (skip == nil || !skip[j]) && f.ok(j) && !taken(picked, j) {
 			rest.offer(j, c.score)
 		}
 	}
@@ -405,22 +435,45 @@ func (m *Model) eachPopular(n int, ok func(int32) bool, yield func(int32)) {
 	}
 }
 
-// contextLists returns the context lists that ctx selects.
-func (m *Model) contextLists(c Context) []contextList {
-	var out []contextList
-	add := func(key string) {
-		if l, ok := m.contexts[key]; ok {
-			out = append(out, l)
+// contextLists returns the context lists that ctx selects, and how many:
+// by value, and with the hour and weekday keys made once (a request's
+// fixed cost was mostly small allocations like these in V8).
+func (m *Model) contextLists(c Context) ([3]contextList, int) {
+	var out [3]contextList
+	n := 0
+	if len(m.contexts) == 0 {
+		return out, 0
+	}
+	add := func(l contextList, ok bool) {
+		if ok {
+			out[n] = l
+			n++
 		}
 	}
 	if c.Hour >= 0 && c.Hour <= 23 {
-		add("hour:" + itoa(c.Hour))
+		l, ok := m.contexts[hourKeys[c.Hour]]
+		add(l, ok)
 	}
 	if c.Weekday >= 0 && c.Weekday <= 6 {
-		add("weekday:" + itoa(c.Weekday))
+		l, ok := m.contexts[weekdayKeys[c.Weekday]]
+		add(l, ok)
 	}
-	if c.Device != "" {
-		add("device:" + c.Device)
+	if c.Device != "" && len(c.Device) <= maxContextKey {
+		var buf [7 + maxContextKey]byte
+		key := append(append(buf[:0], "device:"...), c.Device...)
+		l, ok := m.contexts[string(key)] // no allocation: a map index by string(bytes)
+		add(l, ok)
+	}
+	return out, n
+}
+
+// The context keys of hours and weekdays ("hour:7", "weekday:3").
+var hourKeys, weekdayKeys = contextKeys("hour:", 24), contextKeys("weekday:", 7)
+
+func contextKeys(prefix string, n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = prefix + itoa(i)
 	}
 	return out
 }
@@ -529,6 +582,14 @@ func (t *topK) down(i int) {
 // sorted returns the kept candidates, best first.
 func (t *topK) sorted() []cand {
 	out := append([]cand(nil), t.h...)
+	if len(out) <= 32 { // a request's k: insertion sort, no comparison closure
+		for i := 1; i < len(out); i++ {
+			for j := i; j > 0 && better(out[j], out[j-1]); j-- {
+				out[j], out[j-1] = out[j-1], out[j]
+			}
+		}
+		return out
+	}
 	slices.SortFunc(out, func(a, b cand) int {
 		if better(a, b) {
 			return -1

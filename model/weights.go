@@ -312,6 +312,11 @@ func decodeWeights(data []byte) (*Model, error) {
 	if err := m.params.Validate(); err != nil {
 		return nil, asCorrupt(err)
 	}
+	for i, p := range m.pop {
+		if p != p { // NaN has no rank (topPopular, every top k)
+			return nil, errorf(ErrCorrupt, "item %d has popularity NaN", i)
+		}
+	}
 	m.popTop = topPopular(m.pop, popTopSize)
 	return m, nil
 }
@@ -360,18 +365,11 @@ func (nb *neighbors) index(counts []byte, n int) error {
 	if nnz > MaxNonZeros || len(nb.vals) != nnz || len(nb.cols) != nb.width*nnz {
 		return errorf(ErrCorrupt, "%d weights and %d index bytes for %d neighbours", len(nb.vals), len(nb.cols), nnz)
 	}
-	if nb.width == 2 {
-		for p := 0; p < nnz; p++ {
-			if int(binary.LittleEndian.Uint16(nb.cols[2*p:])) >= n {
-				return errorf(ErrCorrupt, "neighbour index %d out of range [0,%d)", binary.LittleEndian.Uint16(nb.cols[2*p:]), n)
-			}
-		}
-	} else {
-		for p := 0; p < nnz; p++ {
-			if c := binary.LittleEndian.Uint32(nb.cols[4*p:]); c >= uint32(n) {
-				return errorf(ErrCorrupt, "neighbour index %d out of range [0,%d)", c, n)
-			}
-		}
+	// The largest index decides; the loop reads 8 bytes at a time with no
+	// branch per neighbour (the column bytes are a third of the weights,
+	// and this pass was a sixth of a load in V8).
+	if mx := maxIndex(nb.cols, nb.width); mx >= uint32(n) {
+		return errorf(ErrCorrupt, "neighbour index %d out of range [0,%d)", mx, n)
 	}
 	for i, s := range nb.scales {
 		if !(s > 0) {
@@ -379,6 +377,31 @@ func (nb *neighbors) index(counts []byte, n int) error {
 		}
 	}
 	return nil
+}
+
+// maxIndex is the largest of the little-endian indices of width bytes (2
+// or 4) in cols, whose length is a multiple of width; 0 when it is empty.
+func maxIndex(cols []byte, width int) uint32 {
+	var mx uint64
+	i := 0
+	if width == 2 {
+		for ; i+8 <= len(cols); i += 8 {
+			v := binary.LittleEndian.Uint64(cols[i:])
+			mx = max(mx, v&0xffff, v>>16&0xffff, v>>32&0xffff, v>>48)
+		}
+		for ; i+2 <= len(cols); i += 2 {
+			mx = max(mx, uint64(binary.LittleEndian.Uint16(cols[i:])))
+		}
+		return uint32(mx)
+	}
+	for ; i+8 <= len(cols); i += 8 {
+		v := binary.LittleEndian.Uint64(cols[i:])
+		mx = max(mx, v&0xffffffff, v>>32)
+	}
+	for ; i+4 <= len(cols); i += 4 {
+		mx = max(mx, uint64(binary.LittleEndian.Uint32(cols[i:])))
+	}
+	return uint32(mx)
 }
 
 // PeekKind reads the model kind of a weights artifact without decoding the

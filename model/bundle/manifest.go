@@ -3,6 +3,7 @@ package bundle
 import (
 	"errors"
 	"math"
+	"slices"
 	"strconv"
 
 	"github.com/privrec/privrec/model"
@@ -244,17 +245,20 @@ func (p *parser) manifest() *Manifest {
 	}
 	m.Format = int(format)
 
-	seen := map[string]bool{keyFormat: true}
+	// The fields seen so far: at most maxFields known names, so a slice
+	// (a map was a tenth of a load in V8).
+	seen := make([]string, 1, maxFields)
+	seen[0] = keyFormat
 	for i := 1; i < n && p.err == nil; i++ {
 		key := p.str("manifest key", maxKeyLen)
 		if p.err != nil {
 			break
 		}
-		if seen[key] {
+		if slices.Contains(seen, key) {
 			p.fail(model.ErrCorrupt, "field %q appears twice", key)
 			break
 		}
-		seen[key] = true
+		seen = append(seen, key)
 		switch key {
 		case keyVersion:
 			m.Version = p.uint(key)
@@ -282,7 +286,7 @@ func (p *parser) manifest() *Manifest {
 		return nil
 	}
 	for _, key := range []string{keyVersion, keyCreated, keyExpires, keyKeyID, keyBundleID, keyEpsilon, keyDelta, keyModel, keyArtifacts} {
-		if !seen[key] {
+		if !slices.Contains(seen, key) {
 			p.fail(model.ErrCorrupt, "field %q is missing", key)
 			return nil
 		}
@@ -294,6 +298,16 @@ func (p *parser) manifest() *Manifest {
 	return m
 }
 
+// artifactWhat names artifact i's parts in errors ("artifacts[1].name"),
+// made once rather than on every decode.
+var artifactWhat = func() (out [maxArtifacts]struct{ what, key, name, length, sha256 string }) {
+	for i := range out {
+		w := "artifacts[" + strconv.Itoa(i) + "]"
+		out[i].what, out[i].key, out[i].name, out[i].length, out[i].sha256 = w, w+" key", w+".name", w+".length", w+".sha256"
+	}
+	return out
+}()
+
 func (p *parser) artifacts() []Artifact {
 	n := p.length(keyArtifacts, isArray, p.arrayLen, maxArtifacts)
 	if p.err != nil {
@@ -302,26 +316,27 @@ func (p *parser) artifacts() []Artifact {
 	arts := make([]Artifact, 0, n)
 	for i := 0; i < n && p.err == nil; i++ {
 		var a Artifact
-		what := "artifacts[" + strconv.Itoa(i) + "]"
+		w := &artifactWhat[i] // i < maxArtifacts
+		what := w.what
 		fields := p.length(what, isMap, p.mapLen, maxArtFields)
-		seen := map[string]bool{}
+		var seen []string
 		for j := 0; j < fields && p.err == nil; j++ {
-			key := p.str(what+" key", maxKeyLen)
+			key := p.str(w.key, maxKeyLen)
 			if p.err != nil {
 				break
 			}
-			if seen[key] {
+			if slices.Contains(seen, key) {
 				p.fail(model.ErrCorrupt, "%s: field %q appears twice", what, key)
 				break
 			}
-			seen[key] = true
+			seen = append(seen, key)
 			switch key {
 			case keyName:
-				a.Name = p.str(what+".name", maxNameLen)
+				a.Name = p.str(w.name, maxNameLen)
 			case keyLength:
-				a.Length = p.int(what + ".length")
+				a.Length = p.int(w.length)
 			case keySHA256:
-				p.fixedBin(what+".sha256", a.SHA256[:])
+				p.fixedBin(w.sha256, a.SHA256[:])
 			default:
 				p.fail(model.ErrCorrupt, "%s: unknown field %q", what, truncate(key, maxKeyLen))
 			}
@@ -330,7 +345,7 @@ func (p *parser) artifacts() []Artifact {
 			break
 		}
 		for _, key := range []string{keyName, keyLength, keySHA256} {
-			if !seen[key] {
+			if !slices.Contains(seen, key) {
 				p.fail(model.ErrCorrupt, "%s: field %q is missing", what, key)
 				return nil
 			}
@@ -359,9 +374,12 @@ func (m *Manifest) validate() error {
 	if m.Created <= 0 || m.Expires <= m.Created {
 		return errorf(model.ErrCorrupt, "check manifest: created %d, expires %d; want 0 < created < expires", m.Created, m.Expires)
 	}
-	for name, v := range map[string]float64{keyEpsilon: m.Epsilon, keyDelta: m.Delta} {
-		if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
-			return errorf(model.ErrCorrupt, "check manifest: %s is %v; want a finite value >= 0", name, v)
+	for _, f := range [...]struct {
+		name string
+		v    float64
+	}{{keyEpsilon, m.Epsilon}, {keyDelta, m.Delta}} {
+		if math.IsNaN(f.v) || math.IsInf(f.v, 0) || f.v < 0 {
+			return errorf(model.ErrCorrupt, "check manifest: %s is %v; want a finite value >= 0", f.name, f.v)
 		}
 	}
 	if m.Delta >= 1 {
@@ -370,16 +388,16 @@ func (m *Manifest) validate() error {
 	if !m.Model.Valid() {
 		return errorf(model.ErrCorrupt, "check manifest: model kind %q; want %q or %q", truncate(string(m.Model), maxModelLen), model.ModelNeighbors, model.ModelEmbedding)
 	}
-	seen := map[string]bool{}
+	seen := make([]string, 0, len(requiredArtifacts))
 	for _, a := range m.Artifacts {
 		limit, known := maxArtifact(a.Name)
 		if !known {
 			return errorf(model.ErrCorrupt, "check manifest: unknown artifact %q", truncate(a.Name, maxNameLen))
 		}
-		if seen[a.Name] {
+		if slices.Contains(seen, a.Name) {
 			return errorf(model.ErrCorrupt, "check manifest: artifact %q is listed twice", a.Name)
 		}
-		seen[a.Name] = true
+		seen = append(seen, a.Name)
 		if a.Length < 0 {
 			return errorf(model.ErrCorrupt, "check manifest: artifact %q has length %d", a.Name, a.Length)
 		}
@@ -388,7 +406,7 @@ func (m *Manifest) validate() error {
 		}
 	}
 	for _, name := range requiredArtifacts {
-		if !seen[name] {
+		if !slices.Contains(seen, name) {
 			return errorf(model.ErrMissingArtifact, "check manifest: no %q artifact", name)
 		}
 	}

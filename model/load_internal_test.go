@@ -1,0 +1,74 @@
+package model
+
+import (
+	"encoding/binary"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+)
+
+// TestTopPopularMatchesSort: the integer-key selection ranks exactly as a
+// full sort by better does, ties, signed zeros and negatives included.
+func TestTopPopularMatchesSort(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, tc := range []struct {
+		name string
+		n    int
+		size int
+		gen  func() float32
+	}{
+		{"distinct", 3000, 1024, func() float32 { return rng.Float32() }},
+		{"many ties", 5000, 1024, func() float32 { return float32(rng.IntN(7)) / 4 }},
+		{"signs and zeros", 2000, 100, func() float32 {
+			return []float32{0, float32(math.Copysign(0, -1)), -1, 1, -rng.Float32(), float32(math.Inf(1)), float32(math.Inf(-1))}[rng.IntN(7)]
+		}},
+		{"fewer than size", 10, 1024, func() float32 { return rng.Float32() }},
+		{"one", 1, 1024, func() float32 { return 1 }},
+		{"size one", 500, 1, func() float32 { return float32(rng.IntN(3)) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			pop := make([]float32, tc.n)
+			for i := range pop {
+				pop[i] = tc.gen()
+			}
+			want := make([]int32, tc.n)
+			for i := range want {
+				want[i] = int32(i)
+			}
+			slices.SortFunc(want, func(a, b int32) int {
+				if better(cand{a, pop[a]}, cand{b, pop[b]}) {
+					return -1
+				}
+				return 1
+			})
+			want = want[:min(tc.size, tc.n)]
+			if got := topPopular(pop, tc.size); !slices.Equal(got, want) {
+				t.Fatalf("got %v…, want %v…", got[:min(10, len(got))], want[:min(10, len(want))])
+			}
+		})
+	}
+}
+
+func TestMaxIndex(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, width := range []int{2, 4} {
+		for n := 0; n < 40; n++ {
+			cols := make([]byte, width*n)
+			var want uint32
+			for i := 0; i < n; i++ {
+				v := rng.Uint32()
+				if width == 2 {
+					v &= 0xffff
+					binary.LittleEndian.PutUint16(cols[2*i:], uint16(v))
+				} else {
+					binary.LittleEndian.PutUint32(cols[4*i:], v)
+				}
+				want = max(want, v)
+			}
+			if got := maxIndex(cols, width); got != want {
+				t.Fatalf("width %d, %d indices: got %d, want %d", width, n, got, want)
+			}
+		}
+	}
+}
