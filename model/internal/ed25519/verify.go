@@ -3,7 +3,7 @@
 // for the module: crypto/ed25519 brings the standard library's FIPS 140
 // module with it (a DRBG, AES, HMAC, SHA-3, self-tests and, through its
 // randomness source, package os and six WASI imports), none of which a
-// verifier needs. Signing stays with crypto/ed25519, on the publisher's side.
+// verifier needs. Natively, signing is crypto/ed25519's (sign_native.go).
 // The tests check Verify against crypto/ed25519 on valid, tampered and
 // malformed signatures.
 package ed25519
@@ -55,12 +55,13 @@ func Verify(pub, message, sig []byte) bool {
 // public key.
 const PrivateKeySize = 64
 
-// Sign signs message with priv (seed || public key, as crypto/ed25519
+// sign signs message with priv (seed || public key, as crypto/ed25519
 // keeps it) as RFC 8032 does, deterministically: the signature equals
-// crypto/ed25519.Sign's, byte for byte (the tests compare). It is here so
-// that package bundle, which the module links, need not import
-// crypto/ed25519; the module itself never signs.
-func Sign(priv, message []byte) []byte {
+// crypto/ed25519.Sign's, byte for byte (the tests compare). Sign is it in
+// the module, where package bundle must not import crypto/ed25519, and
+// crypto/ed25519.Sign natively (sign_native.go): a publisher's key is only
+// ever used by the standard library's signer.
+func sign(priv, message []byte) []byte {
 	if len(priv) != PrivateKeySize {
 		panic("ed25519: bad private key length")
 	}

@@ -68,7 +68,7 @@ func TestSignEqualsStdlib(t *testing.T) {
 		for j := range msg {
 			msg[j] = byte(r.Uint32())
 		}
-		if got, want := Sign(priv, msg), std.Sign(priv, msg); string(got) != string(want) {
+		if got, want := sign(priv, msg), std.Sign(priv, msg); string(got) != string(want) {
 			t.Fatalf("key %d: Sign %x, crypto/ed25519 %x", i, got, want)
 		}
 	}
