@@ -54,7 +54,7 @@ func readHeader(r *wire.Reader) Header {
 	var h Header
 	h.Kind = r.String(32, "kind")
 	h.Version = int(r.Uint(1<<16, "version"))
-	id := r.Bytes(16, "bundle id")
+	id := r.View(16, "bundle id") // a view: copied into h below
 	if len(id) != 16 {
 		r.Invalid("bundle id", "%d bytes, want 16", len(id))
 	}

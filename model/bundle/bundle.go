@@ -194,7 +194,7 @@ func Verify(manifest, sig []byte, opts VerifyOptions) (*Manifest, error) {
 	if err != nil {
 		return nil, wire.Errorf("verify bundle: %w", err)
 	}
-	if m.KeyID != wire.Sprintf("%x", id[:]) {
+	if !isHexOf(m.KeyID, id[:]) {
 		return nil, errorf(model.ErrBadSignature, "verify bundle: manifest names key %s but is signed by key %x", m.KeyID, id)
 	}
 	if m.Created > opts.Now+MaxClockSkew {
@@ -207,6 +207,21 @@ func Verify(manifest, sig []byte, opts VerifyOptions) (*Manifest, error) {
 		return nil, errorf(model.ErrRollback, "verify bundle: version %d is below the minimum %d", m.Version, opts.MinVersion)
 	}
 	return m, nil
+}
+
+// isHexOf reports whether s is the lower-case hex of b (wire.Sprintf's %x,
+// without formatting a string on every load).
+func isHexOf(s string, b []byte) bool {
+	const digits = "0123456789abcdef"
+	if len(s) != 2*len(b) {
+		return false
+	}
+	for i, c := range b {
+		if s[2*i] != digits[c>>4] || s[2*i+1] != digits[c&0x0f] {
+			return false
+		}
+	}
+	return true
 }
 
 // Check reports whether data is the artifact the manifest calls name: its

@@ -319,7 +319,7 @@ func (p *parser) artifacts() []Artifact {
 		w := &artifactWhat[i] // i < maxArtifacts
 		what := w.what
 		fields := p.length(what, isMap, p.mapLen, maxArtFields)
-		var seen []string
+		seen := make([]string, 0, maxArtFields)
 		for j := 0; j < fields && p.err == nil; j++ {
 			key := p.str(w.key, maxKeyLen)
 			if p.err != nil {
