@@ -148,20 +148,21 @@ func Popularity(log *train.Log) *Reference {
 }
 
 // ItemKNN is item-based collaborative filtering: cosine similarity on the
-// binary user×item matrix, each item keeps its k most similar items, and a
-// candidate scores the sum of its similarities to the history's items.
+// binary user×item matrix, each item keeps its k most similar items (ties
+// to the smaller item id), and a candidate scores the sum of its
+// similarities to the history's items.
+//
+// Co-occurrences are counted item by item over the item's buyers, so memory
+// grows with the log and k·items, not the catalog's square.
 func ItemKNN(log *train.Log, k int) *Reference {
 	m := newMatrix(log)
 	n := len(m.items)
-	co := make([]int32, n*n)
 	deg := make([]float64, n)
-	for _, row := range m.users {
-		for a, i := range row {
+	buyers := make([][]int32, n) // per item, the users who bought it
+	for u, row := range m.users {
+		for _, i := range row {
 			deg[i]++
-			base := i * n
-			for _, j := range row[a+1:] {
-				co[base+j]++
-			}
+			buyers[i] = append(buyers[i], int32(u))
 		}
 	}
 	type nb struct {
@@ -169,18 +170,27 @@ func ItemKNN(log *train.Log, k int) *Reference {
 		sim float64
 	}
 	neigh := make([][]nb, n)
+	co := make([]int32, n)
+	var touched []int
 	var row []nb
 	for i := 0; i < n; i++ {
+		touched = touched[:0]
+		for _, u := range buyers[i] {
+			for _, j := range m.users[u] {
+				if j == i {
+					continue
+				}
+				if co[j] == 0 {
+					touched = append(touched, j)
+				}
+				co[j]++
+			}
+		}
+		sort.Ints(touched)
 		row = row[:0]
-		for j := 0; j < n; j++ {
-			if j == i {
-				continue
-			}
-			c := co[min(i, j)*n+max(i, j)]
-			if c == 0 {
-				continue
-			}
-			row = append(row, nb{j, float64(c) / math.Sqrt(deg[i]*deg[j])})
+		for _, j := range touched {
+			row = append(row, nb{j, float64(co[j]) / math.Sqrt(deg[i]*deg[j])})
+			co[j] = 0
 		}
 		sort.SliceStable(row, func(a, b int) bool { return row[a].sim > row[b].sim })
 		neigh[i] = append([]nb(nil), row[:min(k, len(row))]...)
