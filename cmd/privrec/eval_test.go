@@ -130,3 +130,32 @@ func TestEvalCLI(t *testing.T) {
 		})
 	}
 }
+
+// TestTrainMinRating checks that train reads the rating role as eval does.
+func TestTrainMinRating(t *testing.T) {
+	dir := t.TempDir()
+	logPath := filepath.Join(dir, "ratings.csv")
+	if err := os.WriteFile(logPath, []byte(ratingsLog()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	wasm := writeWasm(t, []byte("\x00asm\x01\x00\x00\x00"))
+	cols := "user=userId,item=movieId,rating=rating,time=timestamp,time_format=unix"
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+		say  string
+	}{
+		{"median", nil, exitOK, "excluded (rating below 4 (the log's median rating; set --min-rating to change)): 720"},
+		{"given", []string{"--min-rating", "5"}, exitOK, "excluded (rating below 5 (--min-rating)): 1800"},
+		{"uci format", []string{"--format", "uci", "--min-rating", "4"}, exitUsage, "--min-rating needs --format csv"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := append([]string{"--data", logPath, "--format", "csv", "--columns", cols, "--wasm", wasm, "--out", filepath.Join(dir, tc.name)}, tc.args...)
+			code, stdout, stderr := runTrainCLI(t, args...)
+			if code != tc.code || !strings.Contains(stderr, tc.say) {
+				t.Errorf("exit %d (want %d), stderr does not say %q?\n%s\n%s", code, tc.code, tc.say, stdout, stderr)
+			}
+		})
+	}
+}
