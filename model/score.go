@@ -157,8 +157,28 @@ func (f *filter) ok(j int32) bool {
 func (m *Model) recommendNeighbors(resp *Response, k int, beta float32, hw []weighted, req Request, f *filter, s *scratch) {
 	nb := m.nb
 	s.scores = growF(s.scores, m.n)
+	scores := s.scores
+	if beta > 0 {
+		// The blend ranks every item: no list of touched items is needed,
+		// so the scatter only adds (no mark, no append), and the scores
+		// are cleared whole afterwards. Same sums in the same order as
+		// the other path.
+		hit := false
+		for _, x := range hw {
+			start, end := nb.rowStart[x.item], nb.rowStart[x.item+1]
+			hit = hit || end > start
+			nb.scatter(scores, x, start, end)
+		}
+		if !hit { // no row had a neighbour: no score was written
+			m.fillPopular(resp, k, req.Context, f, nil, s)
+			return
+		}
+		m.blend(resp, k, beta, hw, req, f, scores)
+		clear(scores) // the pool's buffers go back zeroed
+		return
+	}
 	s.mark = growB(s.mark, m.n)
-	scores, mark := s.scores, s.mark
+	mark := s.mark
 	touched := s.touched[:0]
 	for _, x := range hw {
 		xw, scale := x.w, nb.scales[x.item]
@@ -192,40 +212,6 @@ func (m *Model) recommendNeighbors(resp *Response, k int, beta float32, hw []wei
 		s.touched = touched[:0]
 	}()
 
-	if beta > 0 && len(touched) > 0 {
-		top := newTopK(k)
-		pop := m.pop[:m.n]
-		scores := scores[:len(pop)]
-		// One pass over every item: the heap's worst score is kept in a
-		// local, so most items cost a multiply-add and one comparison.
-		floor := float32(math.Inf(-1))
-		full := k == 0
-		for i, p := range pop {
-			sc := float32(scores[i] + float32(beta*p))
-			if full && sc < floor {
-				continue
-			}
-			j := int32(i)
-			if top.beats(j, sc) && f.ok(j) {
-				top.offer(j, sc)
-				if len(top.h) == top.k && top.k > 0 {
-					full, floor = true, top.h[0].score
-				}
-			}
-		}
-		for _, c := range top.sorted() {
-			rec := Recommendation{Item: string(m.id(c.item)), Score: float64(c.score), Source: SourcePopular}
-			if scores[c.item] > 0 {
-				rec.Source = SourceHistory
-				if req.Explain {
-					rec.Because = m.explain(c.item, c.score, hw)
-				}
-			}
-			resp.Items = append(resp.Items, rec)
-		}
-		return
-	}
-
 	top := newTopK(k)
 	for _, j := range touched {
 		if sc := scores[j]; sc > 0 && top.beats(j, sc) && f.ok(j) {
@@ -241,6 +227,59 @@ func (m *Model) recommendNeighbors(resp *Response, k int, beta float32, hw []wei
 		resp.Items = append(resp.Items, rec)
 	}
 	m.fillPopular(resp, k, req.Context, f, picked, s)
+}
+
+// scatter adds history item x's row (positions start..end) into scores.
+func (nb *neighbors) scatter(scores []float32, x weighted, start, end uint32) {
+	xw, scale := x.w, nb.scales[x.item]
+	vals := nb.vals[start:end]
+	if nb.width == 2 {
+		cols := nb.cols[2*start : 2*end]
+		cols = cols[:2*len(vals)]
+		for q, v := range vals {
+			j := uint32(cols[2*q]) | uint32(cols[2*q+1])<<8
+			scores[j] = float32(scores[j] + float32(xw*float32(float32(int8(v))*scale)))
+		}
+		return
+	}
+	for q := range vals {
+		j := nb.col(start + uint32(q))
+		scores[j] = float32(scores[j] + float32(xw*nb.weight(x.item, start+uint32(q))))
+	}
+}
+
+// blend ranks every allowed item by its personal score plus beta times its
+// popularity, in one pass: the heap's worst score is kept in a local, so
+// most items cost a multiply-add and one comparison.
+func (m *Model) blend(resp *Response, k int, beta float32, hw []weighted, req Request, f *filter, scores []float32) {
+	top := newTopK(k)
+	pop := m.pop[:m.n]
+	scores = scores[:len(pop)]
+	floor := float32(math.Inf(-1))
+	full := k == 0
+	for i, p := range pop {
+		sc := float32(scores[i] + float32(beta*p))
+		if full && sc < floor {
+			continue
+		}
+		j := int32(i)
+		if top.beats(j, sc) && f.ok(j) {
+			top.offer(j, sc)
+			if len(top.h) == top.k && top.k > 0 {
+				full, floor = true, top.h[0].score
+			}
+		}
+	}
+	for _, c := range top.sorted() {
+		rec := Recommendation{Item: string(m.id(c.item)), Score: float64(c.score), Source: SourcePopular}
+		if scores[c.item] > 0 {
+			rec.Source = SourceHistory
+			if req.Explain {
+				rec.Because = m.explain(c.item, c.score, hw)
+			}
+		}
+		resp.Items = append(resp.Items, rec)
+	}
 }
 
 // priorWeight is the weight β' of the popularity prior for a request at now
@@ -380,11 +419,16 @@ func (m *Model) fillPopular(resp *Response, k int, ctx Context, f *filter, picke
 		}
 	}
 	for _, i := range boosted {
-		if f.ok(i) && !taken(picked, i) {
-			top.offer(i, float32(m.pop[i]+boost[i]))
+		// beats first: the cheap test rejects most once the heap is full.
+		if sc := float32(m.pop[i] + boost[i]); top.beats(i, sc) && f.ok(i) && !taken(picked, i) {
+			top.offer(i, sc)
 		}
 	}
-	m.eachPopular(need, mark, f, picked, func(i int32) { top.offer(i, m.pop[i]) })
+	m.eachPopular(need, mark, f, picked, func(i int32) {
+		if top.beats(i, m.pop[i]) {
+			top.offer(i, m.pop[i])
+		}
+	})
 	for _, i := range boosted {
 		boost[i], mark[i] = 0, false
 	}
