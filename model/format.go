@@ -207,38 +207,6 @@ func DecodeCatalog(data []byte) (*Catalog, error) {
 	return c, nil
 }
 
-// scanCatalog walks a catalog artifact, calling f with each item's id and
-// category (views into c, valid during the call), with the checks of
-// DecodeCatalog but without building the items: Load needs only which
-// items exist and their categories.
-func scanCatalog(c []byte, f func(id, category []byte)) error {
-	r := wire.NewReader(c)
-	if _, err := checkHeader(r, catalogFields, KindCatalog); err != nil {
-		return err
-	}
-	n := r.ArrayLen(MaxItems, 6, "items")
-	for i := 0; i < n && r.Err() == nil; i++ {
-		r.ExpectArray(5, "item")
-		id := r.StrView(MaxIDLen, "item id")
-		r.StrView(maxTitleLen, "title")
-		r.Float("price")
-		category := r.StrView(MaxIDLen, "category")
-		for nt := r.ArrayLen(maxTags, 1, "tags"); nt > 0; nt-- {
-			r.StrView(maxTagLen, "tag")
-		}
-		if r.Err() != nil {
-			break
-		}
-		if len(id) == 0 {
-			return errorf(ErrCorrupt, "decode catalog: item %d has an empty id", i)
-		}
-		f(id, category)
-	}
-	if err := r.End(); err != nil {
-		return formatErr("decode catalog", err)
-	}
-	return nil
-}
 
 // Load decodes a bundle's weights and catalog and joins them: only items in
 // the catalog are ever recommended, and a request's Category filter uses the

@@ -5,6 +5,8 @@ import (
 	"math"
 	"slices"
 	"sync"
+
+	"github.com/privrec/privrec/model/internal/wire"
 )
 
 // Model scores recommendations. It is immutable after construction and safe
@@ -126,21 +128,42 @@ func (m *Model) lookup(id string) (int32, bool) {
 	return 0, false
 }
 
-// withCatalog restricts m to the items of catalog c (a catalog artifact,
-// already checked to decode) and takes the categories from it. It scans c
-// without keeping any of it.
+// withCatalog restricts m to the items of catalog c (a catalog artifact)
+// and takes the categories from it. It scans c without keeping any of it,
+// with the checks of DecodeCatalog but without building the items: one
+// loop, no callback per item (a closure call per item was a tenth of a
+// load in V8).
 func (m *Model) withCatalog(c []byte) error {
 	m.available = make([]bool, m.n)
 	m.catOf = make([]uint32, m.n)
 	m.cats = make(map[string]uint32)
+	r := wire.NewReader(c)
+	if _, err := checkHeader(r, catalogFields, KindCatalog); err != nil {
+		return err
+	}
 	var dup []byte
-	next := int32(0) // catalogs are usually in id order: try the next item first
-	err := scanCatalog(c, func(id, category []byte) {
+	next := int32(0) // catalogs are written in id order: try the next item first
+	n := r.ArrayLen(MaxItems, 6, "items")
+	for k := 0; k < n && r.Err() == nil; k++ {
+		r.ExpectArray(5, "item")
+		id := r.StrView(MaxIDLen, "item id")
+		r.StrView(maxTitleLen, "title")
+		r.Float("price")
+		category := r.StrView(MaxIDLen, "category")
+		for nt := r.ArrayLen(maxTags, 1, "tags"); nt > 0; nt-- {
+			r.StrView(maxTagLen, "tag")
+		}
+		if r.Err() != nil {
+			break
+		}
+		if len(id) == 0 {
+			return errorf(ErrCorrupt, "decode catalog: item %d has an empty id", k)
+		}
 		i := next
 		if i >= int32(m.n) || string(m.id(i)) != string(id) {
 			var ok bool
 			if i, ok = m.lookup(string(id)); !ok {
-				return
+				continue
 			}
 		}
 		next = i + 1
@@ -149,7 +172,7 @@ func (m *Model) withCatalog(c []byte) error {
 		}
 		m.available[i] = true
 		if len(category) == 0 {
-			return
+			continue
 		}
 		num, ok := m.cats[string(category)]
 		if !ok {
@@ -157,11 +180,14 @@ func (m *Model) withCatalog(c []byte) error {
 			m.cats[string(category)] = num
 		}
 		m.catOf[i] = num
-	})
-	if err == nil && dup != nil {
-		err = errorf(ErrCorrupt, "decode catalog: item id %q appears twice", truncate(string(dup), 64))
 	}
-	return err
+	if err := r.End(); err != nil {
+		return formatErr("decode catalog", err)
+	}
+	if dup != nil {
+		return errorf(ErrCorrupt, "decode catalog: item id %q appears twice", truncate(string(dup), 64))
+	}
+	return nil
 }
 
 // popTopSize is how many of the most popular items a model keeps in order:
@@ -265,6 +291,8 @@ type scratch struct {
 	boost    []float32 // context boost
 	idx      []int32   // each event's item
 	window   []int32   // the events that score
+	xs       []histWeight
+	hw       []weighted
 }
 
 func (m *Model) getScratch() *scratch {

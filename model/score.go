@@ -59,7 +59,7 @@ func (m *Model) Recommend(req Request) (Response, error) {
 	// Per-item history weights x_i, summed per item and ordered by item, so
 	// that every target sums the same floats in the same order whatever
 	// the order of the history.
-	xs := make([]histWeight, 0, len(window))
+	xs := s.xs[:0]
 	for _, p := range window {
 		if i := idx[p]; i >= 0 {
 			xs = append(xs, histWeight{item: i, w: m.eventWeight(req.History[p], now)})
@@ -72,7 +72,7 @@ func (m *Model) Recommend(req Request) (Response, error) {
 	if sat == 0 {
 		sat = 1
 	}
-	hw := saturate(xs, sat)
+	hw := saturate(s.hw[:0], xs, sat)
 
 	f := m.filter(s, req, idx)
 	defer f.release()
@@ -84,8 +84,9 @@ func (m *Model) Recommend(req Request) (Response, error) {
 	} else {
 		m.recommendNeighbors(&resp, k, beta, hw, req, f, s)
 	}
-	clear(xs)
+	clear(xs) // history-derived: the scratch goes back clean
 	clear(hw)
+	s.xs, s.hw = xs[:0], hw[:0]
 	return resp, nil
 }
 
@@ -323,8 +324,7 @@ type weighted struct {
 
 // saturate sums the weights of each item (xs is sorted by item) and caps
 // them at sat.
-func saturate(xs []histWeight, sat float64) []weighted {
-	out := make([]weighted, 0, len(xs))
+func saturate(out []weighted, xs []histWeight, sat float64) []weighted {
 	for a := 0; a < len(xs); {
 		b, sum := a, 0.0
 		for ; b < len(xs) && xs[b].item == xs[a].item; b++ {
@@ -623,9 +623,11 @@ func (t *topK) down(i int) {
 	}
 }
 
-// sorted returns the kept candidates, best first.
+// sorted returns the kept candidates, best first. It sorts the heap in
+// place (no copy): t must not be offered anything afterwards.
 func (t *topK) sorted() []cand {
-	out := append([]cand(nil), t.h...)
+	out := t.h
+	t.k, t.h = 0, nil
 	if len(out) <= 32 { // a request's k: insertion sort, no comparison closure
 		for i := 1; i < len(out); i++ {
 			for j := i; j > 0 && better(out[j], out[j-1]); j-- {
