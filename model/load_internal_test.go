@@ -58,6 +58,9 @@ func TestMaxIndex(t *testing.T) {
 			var want uint32
 			for i := 0; i < n; i++ {
 				v := rng.Uint32()
+				if width == 4 {
+					v %= MaxItems + 1
+				}
 				if width == 2 {
 					v &= 0xffff
 					binary.LittleEndian.PutUint16(cols[2*i:], uint16(v))
@@ -68,6 +71,18 @@ func TestMaxIndex(t *testing.T) {
 			}
 			if got := maxIndex(cols, width); got != want {
 				t.Fatalf("width %d, %d indices: got %d, want %d", width, n, got, want)
+			}
+			limit := 1 << 16
+			if width == 4 {
+				limit = MaxItems
+			}
+			for _, bound := range []int{1, int(want), int(want) + 1, limit} {
+				if bound < 1 || bound > limit {
+					continue
+				}
+				if got := indicesBelow(cols, width, bound); got != (n == 0 || want < uint32(bound)) {
+					t.Fatalf("width %d, %d indices, max %d: indicesBelow(%d) = %v", width, n, want, bound, got)
+				}
 			}
 		}
 	}

@@ -368,8 +368,8 @@ func (nb *neighbors) index(counts []byte, n int) error {
 	// The largest index decides; the loop reads 8 bytes at a time with no
 	// branch per neighbour (the column bytes are a third of the weights,
 	// and this pass was a sixth of a load in V8).
-	if mx := maxIndex(nb.cols, nb.width); mx >= uint32(n) {
-		return errorf(ErrCorrupt, "neighbour index %d out of range [0,%d)", mx, n)
+	if !indicesBelow(nb.cols, nb.width, n) {
+		return errorf(ErrCorrupt, "neighbour index %d out of range [0,%d)", maxIndex(nb.cols, nb.width), n)
 	}
 	for i, s := range nb.scales {
 		if !(s > 0) {
@@ -377,6 +377,37 @@ func (nb *neighbors) index(counts []byte, n int) error {
 		}
 	}
 	return nil
+}
+
+// indicesBelow reports whether every little-endian index of width bytes
+// (2 or 4) in cols is below n (1 <= n <= MaxItems). It has no branch per
+// index: each 8 bytes are split into lanes twice as wide as an index, n is
+// subtracted from every lane at once (as 2^(lane bits-1) - n added), and a
+// lane's top bit is set exactly when its index is >= n.
+func indicesBelow(cols []byte, width, n int) bool {
+	var acc uint64
+	i := 0
+	if width == 2 {
+		const lanes = 0x0000ffff0000ffff
+		k := uint64(1<<31-n) * 0x0000000100000001
+		for ; i+8 <= len(cols); i += 8 {
+			v := binary.LittleEndian.Uint64(cols[i:])
+			acc |= (v&lanes + k) | (v>>16&lanes + k)
+		}
+		for ; i+2 <= len(cols); i += 2 {
+			acc |= uint64(binary.LittleEndian.Uint16(cols[i:])) + k
+		}
+		return acc&0x8000000080000000 == 0
+	}
+	k := uint64(1<<63) - uint64(n)
+	for ; i+8 <= len(cols); i += 8 {
+		v := binary.LittleEndian.Uint64(cols[i:])
+		acc |= (v&0xffffffff + k) | (v>>32 + k)
+	}
+	for ; i+4 <= len(cols); i += 4 {
+		acc |= uint64(binary.LittleEndian.Uint32(cols[i:])) + k
+	}
+	return acc&(1<<63) == 0
 }
 
 // maxIndex is the largest of the little-endian indices of width bytes (2
