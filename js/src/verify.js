@@ -2,10 +2,13 @@
 // the Ed25519 signature over the domain-separated manifest (WebCrypto), the
 // manifest itself (decoded as strictly as model/bundle does), expiry, the
 // rollback floor, and the length and SHA-256 of every artifact, the module
-// included. Only a bundle that passes is handed to the module, which checks
-// it again (defence in depth): a substituted module is refused here, before
-// it is compiled, and can therefore neither lie about the model it loaded
-// nor raise the rollback floor.
+// included. Only a bundle that passes is handed to the module, with the
+// digests checked here (weights_sha256, catalog_sha256: verify once, see
+// wasm/ABI.md); the module verifies the signature again and compares those
+// digests, the lengths and the bundle ids with the manifest instead of
+// hashing the artifacts in WebAssembly. A substituted module is refused
+// here, before it is compiled, and can therefore neither lie about the model
+// it loaded nor raise the rollback floor.
 //
 // Formats and rules mirror model/bundle (bundle.go, manifest.go); refusals
 // carry the module's codes, so a page sees the same reason whichever side
