@@ -207,7 +207,6 @@ func DecodeCatalog(data []byte) (*Catalog, error) {
 	return c, nil
 }
 
-
 // Load decodes a bundle's weights and catalog and joins them: only items in
 // the catalog are ever recommended, and a request's Category filter uses the
 // catalog's categories. Both artifacts must name the same bundle.

@@ -3,7 +3,6 @@ package model
 import (
 	"encoding/binary"
 	"math"
-	"slices"
 	"sync"
 
 	"github.com/privrec/privrec/model/internal/wire"
@@ -210,7 +209,7 @@ func topPopular(pop []float32, size int) []int32 {
 		selectSmallest(keys, size)
 		keys = keys[:size]
 	}
-	slices.Sort(keys)
+	sortKeys(keys)
 	out := make([]int32, size)
 	for i, k := range keys {
 		out[i] = int32(uint32(k))
@@ -241,33 +240,7 @@ func popKey(score float32, item int32) uint64 {
 func selectSmallest(keys []uint64, k int) {
 	lo, hi := 0, len(keys)-1
 	for lo < hi {
-		mid := lo + (hi-lo)/2
-		// Median of three into keys[mid].
-		if keys[mid] < keys[lo] {
-			keys[mid], keys[lo] = keys[lo], keys[mid]
-		}
-		if keys[hi] < keys[lo] {
-			keys[hi], keys[lo] = keys[lo], keys[hi]
-		}
-		if keys[hi] < keys[mid] {
-			keys[hi], keys[mid] = keys[mid], keys[hi]
-		}
-		pivot := keys[mid]
-		i, j := lo, hi
-		for i <= j {
-			for keys[i] < pivot {
-				i++
-			}
-			for keys[j] > pivot {
-				j--
-			}
-			if i <= j {
-				keys[i], keys[j] = keys[j], keys[i]
-				i++
-				j--
-			}
-		}
-		// keys[lo..j] <= pivot <= keys[i..hi]
+		i, j := partition(keys, lo, hi)
 		switch {
 		case k-1 <= j:
 			hi = j
@@ -277,6 +250,59 @@ func selectSmallest(keys []uint64, k int) {
 			return
 		}
 	}
+}
+
+// sortKeys sorts distinct keys ascending: quicksort on partition, with an
+// insertion sort for short ranges. (slices.Sort would do, but its uint64
+// instantiation is 12 KB of module code.)
+func sortKeys(keys []uint64) {
+	for len(keys) > 12 {
+		i, j := partition(keys, 0, len(keys)-1)
+		// Recurse into the smaller side, loop on the larger: O(log n) depth.
+		if j+1 < len(keys)-i {
+			sortKeys(keys[:j+1])
+			keys = keys[i:]
+		} else {
+			sortKeys(keys[i:])
+			keys = keys[:j+1]
+		}
+	}
+	for a := 1; a < len(keys); a++ {
+		for b := a; b > 0 && keys[b] < keys[b-1]; b-- {
+			keys[b], keys[b-1] = keys[b-1], keys[b]
+		}
+	}
+}
+
+// partition splits keys[lo..hi] (lo < hi) around a median-of-three pivot
+// and returns i, j with keys[lo..j] <= pivot <= keys[i..hi], j < i.
+func partition(keys []uint64, lo, hi int) (int, int) {
+	mid := lo + (hi-lo)/2
+	if keys[mid] < keys[lo] {
+		keys[mid], keys[lo] = keys[lo], keys[mid]
+	}
+	if keys[hi] < keys[lo] {
+		keys[hi], keys[lo] = keys[lo], keys[hi]
+	}
+	if keys[hi] < keys[mid] {
+		keys[hi], keys[mid] = keys[mid], keys[hi]
+	}
+	pivot := keys[mid]
+	i, j := lo, hi
+	for i <= j {
+		for keys[i] < pivot {
+			i++
+		}
+		for keys[j] > pivot {
+			j--
+		}
+		if i <= j {
+			keys[i], keys[j] = keys[j], keys[i]
+			i++
+			j--
+		}
+	}
+	return i, j
 }
 
 // scratch holds one call's dense per-item buffers. Every entry a call sets

@@ -511,23 +511,13 @@ func (m *Model) contextLists(c Context) ([3]contextList, int) {
 	return out, n
 }
 
-// The context keys of hours and weekdays ("hour:7", "weekday:3").
-var hourKeys, weekdayKeys = contextKeys("hour:", 24), contextKeys("weekday:", 7)
-
-func contextKeys(prefix string, n int) []string {
-	out := make([]string, n)
-	for i := range out {
-		out[i] = prefix + itoa(i)
-	}
-	return out
-}
-
-func itoa(v int) string {
-	if v < 10 {
-		return string(rune('0' + v))
-	}
-	return string(rune('0'+v/10)) + string(rune('0'+v%10))
-}
+// The context keys of hours and weekdays, as the trainer names them.
+var (
+	hourKeys = [24]string{"hour:0", "hour:1", "hour:2", "hour:3", "hour:4", "hour:5", "hour:6", "hour:7", "hour:8",
+		"hour:9", "hour:10", "hour:11", "hour:12", "hour:13", "hour:14", "hour:15", "hour:16", "hour:17", "hour:18",
+		"hour:19", "hour:20", "hour:21", "hour:22", "hour:23"}
+	weekdayKeys = [7]string{"weekday:0", "weekday:1", "weekday:2", "weekday:3", "weekday:4", "weekday:5", "weekday:6"}
+)
 
 // eventWeight is an event's kind weight decayed by its age at now.
 func (m *Model) eventWeight(e Event, now int64) float64 {

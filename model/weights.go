@@ -369,7 +369,11 @@ func (nb *neighbors) index(counts []byte, n int) error {
 	// branch per neighbour (the column bytes are a third of the weights,
 	// and this pass was a sixth of a load in V8).
 	if !indicesBelow(nb.cols, nb.width, n) {
-		return errorf(ErrCorrupt, "neighbour index %d out of range [0,%d)", maxIndex(nb.cols, nb.width), n)
+		for p := 0; p < nnz; p++ { // the first one out of range, for the message
+			if c := nb.col(uint32(p)); c >= int32(n) || c < 0 {
+				return errorf(ErrCorrupt, "neighbour index %d out of range [0,%d)", uint32(c), n)
+			}
+		}
 	}
 	for i, s := range nb.scales {
 		if !(s > 0) {
@@ -408,31 +412,6 @@ func indicesBelow(cols []byte, width, n int) bool {
 		acc |= uint64(binary.LittleEndian.Uint32(cols[i:])) + k
 	}
 	return acc&(1<<63) == 0
-}
-
-// maxIndex is the largest of the little-endian indices of width bytes (2
-// or 4) in cols, whose length is a multiple of width; 0 when it is empty.
-func maxIndex(cols []byte, width int) uint32 {
-	var mx uint64
-	i := 0
-	if width == 2 {
-		for ; i+8 <= len(cols); i += 8 {
-			v := binary.LittleEndian.Uint64(cols[i:])
-			mx = max(mx, v&0xffff, v>>16&0xffff, v>>32&0xffff, v>>48)
-		}
-		for ; i+2 <= len(cols); i += 2 {
-			mx = max(mx, uint64(binary.LittleEndian.Uint16(cols[i:])))
-		}
-		return uint32(mx)
-	}
-	for ; i+8 <= len(cols); i += 8 {
-		v := binary.LittleEndian.Uint64(cols[i:])
-		mx = max(mx, v&0xffffffff, v>>32)
-	}
-	for ; i+4 <= len(cols); i += 4 {
-		mx = max(mx, uint64(binary.LittleEndian.Uint32(cols[i:])))
-	}
-	return uint32(mx)
 }
 
 // PeekKind reads the model kind of a weights artifact without decoding the

@@ -298,16 +298,6 @@ func (p *parser) manifest() *Manifest {
 	return m
 }
 
-// artifactWhat names artifact i's parts in errors ("artifacts[1].name"),
-// made once rather than on every decode.
-var artifactWhat = func() (out [maxArtifacts]struct{ what, key, name, length, sha256 string }) {
-	for i := range out {
-		w := "artifacts[" + strconv.Itoa(i) + "]"
-		out[i].what, out[i].key, out[i].name, out[i].length, out[i].sha256 = w, w+" key", w+".name", w+".length", w+".sha256"
-	}
-	return out
-}()
-
 func (p *parser) artifacts() []Artifact {
 	n := p.length(keyArtifacts, isArray, p.arrayLen, maxArtifacts)
 	if p.err != nil {
@@ -316,12 +306,11 @@ func (p *parser) artifacts() []Artifact {
 	arts := make([]Artifact, 0, n)
 	for i := 0; i < n && p.err == nil; i++ {
 		var a Artifact
-		w := &artifactWhat[i] // i < maxArtifacts
-		what := w.what
+		what := "artifacts[" + strconv.Itoa(i) + "]"
 		fields := p.length(what, isMap, p.mapLen, maxArtFields)
 		seen := make([]string, 0, maxArtFields)
 		for j := 0; j < fields && p.err == nil; j++ {
-			key := p.str(w.key, maxKeyLen)
+			key := p.str(what+" key", maxKeyLen)
 			if p.err != nil {
 				break
 			}
@@ -332,11 +321,11 @@ func (p *parser) artifacts() []Artifact {
 			seen = append(seen, key)
 			switch key {
 			case keyName:
-				a.Name = p.str(w.name, maxNameLen)
+				a.Name = p.str(what+".name", maxNameLen)
 			case keyLength:
-				a.Length = p.int(w.length)
+				a.Length = p.int(what + ".length")
 			case keySHA256:
-				p.fixedBin(w.sha256, a.SHA256[:])
+				p.fixedBin(what+".sha256", a.SHA256[:])
 			default:
 				p.fail(model.ErrCorrupt, "%s: unknown field %q", what, truncate(key, maxKeyLen))
 			}
