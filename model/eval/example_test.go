@@ -62,3 +62,20 @@ func ExampleTuneEASE() {
 		tun.Best.Lambda, tun.Best.Validation.NDCG, tun.Best.Validation.Cases, len(tun.Tried))
 	// Output: λ=30, validation NDCG@10 1.00 on 60 users, 7 λ tried
 }
+
+// A log without baskets is split by sessions: events less than 30 minutes
+// apart belong together.
+func ExampleSessions() {
+	const min = 60 * 1000
+	log := &train.Log{Interactions: []train.Interaction{
+		{User: "ann", Item: "tea", Kind: model.KindPurchase, At: 0},
+		{User: "ann", Item: "cups", Kind: model.KindPurchase, At: 20 * min},
+		{User: "ann", Item: "pot", Kind: model.KindPurchase, At: 90 * min},
+	}}
+	fmt.Println(eval.Sessions(log))
+	_, cases := eval.Split(log)
+	fmt.Println(cases[0].Targets, len(cases[0].History))
+	// Output:
+	// [0 0 1]
+	// [pot] 2
+}
