@@ -288,3 +288,20 @@ func TestLoadRefusesDuplicateCatalogItems(t *testing.T) {
 	require.ErrorIs(t, err, model.ErrCorrupt)
 	require.ErrorContains(t, err, `"a" appears twice`)
 }
+
+// TestTinyWeightsEncode: a row whose weights are so small that its 8-bit
+// scale would underflow (a long log decayed to nothing) still encodes into
+// weights the decoder accepts, as zeros.
+func TestTinyWeightsEncode(t *testing.T) {
+	spec := tinySpec()
+	spec.Neighbors[0] = []model.Neighbor{{Item: 1, Weight: 1e-40}, {Item: 2, Weight: -3e-41}}
+	w, err := model.EncodeWeights(spec, testBundle)
+	require.NoError(t, err)
+	m, err := model.DecodeWeights(w)
+	require.NoError(t, err)
+	resp, err := m.Recommend(model.Request{K: 2, History: buy("a"), Context: model.Context{Hour: -1, Weekday: -1}})
+	require.NoError(t, err)
+	for _, r := range resp.Items {
+		require.Equal(t, model.SourcePopular, r.Source, "a vanished weight must not personalise")
+	}
+}

@@ -194,10 +194,13 @@ func rowScale(row []Neighbor) float32 {
 			m = a
 		}
 	}
-	if m == 0 {
-		return 1
+	// A row of weights so small that m/127 underflows float32 (a long log
+	// decayed to nothing) would get a zero scale, which the decoder must
+	// refuse; its weights all quantize to 0 under any positive scale.
+	if s := m / 127; s > 0 {
+		return s
 	}
-	return m / 127
+	return 1
 }
 
 func quantize(v, scale float32) int8 {
