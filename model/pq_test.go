@@ -294,7 +294,7 @@ func TestLoadRefusesDuplicateCatalogItems(t *testing.T) {
 // weights the decoder accepts, as zeros.
 func TestTinyWeightsEncode(t *testing.T) {
 	spec := tinySpec()
-	spec.Neighbors[0] = []model.Neighbor{{Item: 1, Weight: 1e-40}, {Item: 2, Weight: -3e-41}}
+	spec.Neighbors[0] = []model.Neighbor{{Item: 1, Weight: 1e-44}, {Item: 2, Weight: -5e-45}}
 	w, err := model.EncodeWeights(spec, testBundle)
 	require.NoError(t, err)
 	m, err := model.DecodeWeights(w)
