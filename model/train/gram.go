@@ -26,11 +26,6 @@ func (g *sparseGram) row(i int) ([]int32, []float32) {
 	return g.cols[a:b], g.vals[a:b]
 }
 
-// bytes is the memory g holds.
-func (g *sparseGram) bytes() int64 {
-	return int64(len(g.cols))*8 + int64(len(g.start))*8 + int64(len(g.diag))*8
-}
-
 // capUsers returns each user's row of X as used for co-occurrences: at most
 // maxItems entries (the heaviest by x: the most recent, strongest kinds;
 // ties by item index), in item order. A user with d items adds d² pairs to

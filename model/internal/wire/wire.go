@@ -342,20 +342,10 @@ func (r *Reader) view(n int) []byte {
 	return r.b[at : at+n : at+n]
 }
 
-// Bytes reads a bin value of at most max bytes into a new slice; nil and
-// an empty bin read as nil.
-func (r *Reader) Bytes(max int, what string) []byte {
-	n := r.header(isBin, "bin", max, what)
-	if n <= 0 {
-		return nil
-	}
-	return append([]byte(nil), r.view(n)...)
-}
-
-// View reads a bin value of at most max bytes like Bytes, but returns a
-// sub-slice of the document instead of a copy (capacity clipped to its
-// length), so a decoder can keep views into an artifact rather than a
-// second copy of it; nil reads as nil.
+// View reads a bin value of at most max bytes as a sub-slice of the
+// document, not a copy (capacity clipped to its length), so a decoder can
+// keep views into an artifact rather than a second copy of it; nil reads
+// as nil.
 func (r *Reader) View(max int, what string) []byte {
 	if n := r.header(isBin, "bin", max, what); n > 0 {
 		return r.view(n)
@@ -717,9 +707,6 @@ func NewWriterSize(n int) *Writer { return &Writer{buf: make([]byte, 0, n)} }
 
 // Bytes returns the encoded document.
 func (w *Writer) Bytes() []byte { return w.buf }
-
-// Len returns the number of bytes written so far.
-func (w *Writer) Len() int { return len(w.buf) }
 
 func (w *Writer) header(fix, max byte, c16, c32 byte, n int) {
 	switch {
