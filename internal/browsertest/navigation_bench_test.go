@@ -451,25 +451,9 @@ func (env *navEnv) session(b *testing.B, n int) []visit {
 // flags of the browser tests, no console forwarding.
 func newBenchBrowser(b *testing.B, ctx context.Context) context.Context {
 	b.Helper()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromium),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(b.TempDir()),
-		chromedp.WindowSize(1280, 1000),
-	)
+	var extra []chromedp.ExecAllocatorOption
 	if f := os.Getenv("PRIVREC_BENCH_JSFLAGS"); f != "" { // e.g. V8 flags, to experiment
-		opts = append(opts, chromedp.Flag("js-flags", f))
+		extra = append(extra, chromedp.Flag("js-flags", f))
 	}
-	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	bctx, cancel := chromedp.NewContext(actx)
-	b.Cleanup(func() { cancel(); cancelAlloc() })
-	if err := chromedp.Do(bctx); err != nil {
-		b.Fatalf("start chromium: %v", err)
-	}
-	return bctx
+	return startChromium(b, ctx, extra...)
 }

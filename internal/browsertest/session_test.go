@@ -149,8 +149,10 @@ func serve(t *testing.T, cfg server.Config) (string, *server.Handler) {
 	return "http://" + ln.Addr().String(), h
 }
 
-func newBrowser(t *testing.T, ctx context.Context) context.Context {
-	t.Helper()
+// startChromium starts Debian's chromium headless with a fresh profile and
+// the flags this machine needs, plus extra; it stops at the test's end.
+func startChromium(tb testing.TB, ctx context.Context, extra ...chromedp.ExecAllocatorOption) context.Context {
+	tb.Helper()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromium),
 		chromedp.NoSandbox,
@@ -159,15 +161,21 @@ func newBrowser(t *testing.T, ctx context.Context) context.Context {
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("no-first-run", true),
 		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(tb.TempDir()),
 		chromedp.WindowSize(1280, 1000),
 	)
-	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
+	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, append(opts, extra...)...)
 	bctx, cancel := chromedp.NewContext(actx)
-	t.Cleanup(func() { cancel(); cancelAlloc() })
+	tb.Cleanup(func() { cancel(); cancelAlloc() })
 	if err := chromedp.Do(bctx); err != nil {
-		t.Fatalf("start chromium: %v", err)
+		tb.Fatalf("start chromium: %v", err)
 	}
+	return bctx
+}
+
+func newBrowser(t *testing.T, ctx context.Context) context.Context {
+	t.Helper()
+	bctx := startChromium(t, ctx)
 	// Console messages and exceptions of the page go to the test log: they
 	// explain a failure (a CSP violation shows up here too).
 	msgs := chromedp.Console(bctx)
