@@ -1,15 +1,12 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/spf13/cobra"
 
 	"github.com/privrec/privrec/internal/wasmtest"
 	"github.com/privrec/privrec/model/eval"
@@ -19,17 +16,7 @@ import (
 // code and outputs.
 func runEvalCLI(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
-	root := &cobra.Command{Use: "privrec", SilenceUsage: true, SilenceErrors: true}
-	root.AddCommand(newEvalCmd())
-	var out, errb bytes.Buffer
-	root.SetOut(&out)
-	root.SetErr(&errb)
-	root.SetArgs(append([]string{"eval"}, args...))
-	if err := root.Execute(); err != nil {
-		fmt.Fprintln(&errb, "privrec:", err)
-		return exitCode(err), out.String(), errb.String()
-	}
-	return exitOK, out.String(), errb.String()
+	return runCLI(t, append([]string{"eval"}, args...), newEvalCmd())
 }
 
 // ratingsLog is a MovieLens-like CSV without baskets: 240 users in 8

@@ -23,8 +23,16 @@ import (
 // code and the outputs, stderr holding main's "privrec: …" line.
 func runKeysCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
+	return runCLI(t, args, newKeygenCmd(), newSignCmd(), newVerifyCmd())
+}
+
+// runCLI runs args on a fresh command tree of cmds and returns what main
+// would: the exit code and the outputs, stderr holding main's
+// "privrec: …" line.
+func runCLI(t *testing.T, args []string, cmds ...*cobra.Command) (code int, stdout, stderr string) {
+	t.Helper()
 	root := &cobra.Command{Use: "privrec", SilenceUsage: true, SilenceErrors: true}
-	root.AddCommand(newKeygenCmd(), newSignCmd(), newVerifyCmd())
+	root.AddCommand(cmds...)
 	var out, errb bytes.Buffer
 	root.SetOut(&out)
 	root.SetErr(&errb)

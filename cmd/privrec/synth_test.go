@@ -3,14 +3,11 @@ package main
 import (
 	"bytes"
 	"compress/gzip"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/spf13/cobra"
 
 	"github.com/privrec/privrec/internal/bundledir"
 	"github.com/privrec/privrec/internal/synth"
@@ -20,17 +17,7 @@ import (
 // main would: the exit code and the outputs.
 func runSynthCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
-	root := &cobra.Command{Use: "privrec", SilenceUsage: true, SilenceErrors: true}
-	root.AddCommand(newSynthCmd(), newTrainCmd())
-	var out, errb bytes.Buffer
-	root.SetOut(&out)
-	root.SetErr(&errb)
-	root.SetArgs(args)
-	if err := root.Execute(); err != nil {
-		fmt.Fprintln(&errb, "privrec:", err)
-		return exitCode(err), out.String(), errb.String()
-	}
-	return exitOK, out.String(), errb.String()
+	return runCLI(t, args, newSynthCmd(), newTrainCmd())
 }
 
 func gunzip(t *testing.T, path string) []byte {

@@ -1,14 +1,11 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/spf13/cobra"
 
 	"github.com/privrec/privrec/internal/bundledir"
 	"github.com/privrec/privrec/model"
@@ -46,17 +43,7 @@ func TestByteSize(t *testing.T) {
 // exit code and outputs.
 func runTrainCLI(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
-	root := &cobra.Command{Use: "privrec", SilenceUsage: true, SilenceErrors: true}
-	root.AddCommand(newTrainCmd())
-	var out, errb bytes.Buffer
-	root.SetOut(&out)
-	root.SetErr(&errb)
-	root.SetArgs(append([]string{"train"}, args...))
-	if err := root.Execute(); err != nil {
-		fmt.Fprintln(&errb, "privrec:", err)
-		return exitCode(err), out.String(), errb.String()
-	}
-	return exitOK, out.String(), errb.String()
+	return runCLI(t, append([]string{"train"}, args...), newTrainCmd())
 }
 
 // TestTrainKind trains a small CSV log with each --kind and checks the
