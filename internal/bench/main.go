@@ -388,11 +388,15 @@ func wazeroMemory(ctx context.Context, f *fixture) (afterLoad, afterRecommend in
 	return afterLoad, b.memory(), nil
 }
 
-// encodedLoad is the LoadRequest of f's bundle as the module reads it.
+// encodedLoad is the LoadRequest of f's bundle as the module reads it from
+// a host that verifies once, as the SDK and host.Instance.Load do: with the
+// SHA-256 of the module, the weights and the catalog computed by the host,
+// so the module compares digests with the signed manifest instead of
+// hashing megabytes in WebAssembly (wasm/ABI.md, "Verify once").
 func encodedLoad(f *fixture) []byte {
 	lr := host.LoadRequest(f.files, f.key)
-	sum := sha256.Sum256(f.files.Wasm)
-	lr.WasmSHA256 = sum[:]
+	wasm, weights, catalog := sha256.Sum256(f.files.Wasm), sha256.Sum256(f.files.Weights), sha256.Sum256(f.files.Catalog)
+	lr.WasmSHA256, lr.WeightsSHA256, lr.CatalogSHA256 = wasm[:], weights[:], catalog[:]
 	return model.EncodeLoadRequest(&lr)
 }
 

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"io"
 	"os"
@@ -149,5 +151,24 @@ func TestNodeDriver(t *testing.T) {
 	}
 	if p.ready.MemoryAfterLoad <= 0 {
 		t.Errorf("memory after load %d", p.ready.MemoryAfterLoad)
+	}
+}
+
+// TestEncodedLoadSendsDigests: the load request the node driver and the bare
+// wazero instance send carries the host's digests of all three artifacts, as
+// the SDK's does, so neither path hashes the artifacts in WebAssembly.
+func TestEncodedLoadSendsDigests(t *testing.T) {
+	f := loadFixture(t, 2000)
+	lr, err := model.DecodeLoadRequest(encodedLoad(f))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name      string
+		got, from []byte
+	}{{"wasm", lr.WasmSHA256, f.files.Wasm}, {"weights", lr.WeightsSHA256, f.files.Weights}, {"catalog", lr.CatalogSHA256, f.files.Catalog}} {
+		if want := sha256.Sum256(c.from); !bytes.Equal(c.got, want[:]) {
+			t.Errorf("%s_sha256 = %x; want %x", c.name, c.got, want)
+		}
 	}
 }
