@@ -46,7 +46,11 @@ type Case struct {
 // had not purchased before. The returned training log holds every other row
 // (customers with one basket stay whole) and the catalog items it mentions;
 // cases are sorted by user id and each has at least one target.
-func Split(log *train.Log) (*train.Log, []Case) {
+func Split(log *train.Log) (*train.Log, []Case) { return split(log, false) }
+
+// split is Split; with repeats, targets are every item the test basket
+// purchases, bought before or not (SplitNextBasket).
+func split(log *train.Log, repeats bool) (*train.Log, []Case) {
 	sess := Sessions(log)
 	type basket struct {
 		id   string
@@ -98,7 +102,7 @@ func Split(log *train.Log) (*train.Log, []Case) {
 		c := Case{User: u, Now: last.at}
 		bought := make(map[string]bool)
 		for _, b := range bs {
-			if b == last {
+			if b == last || repeats {
 				continue
 			}
 			for _, i := range b.rows {
