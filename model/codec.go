@@ -182,6 +182,8 @@ func decodeRequest(b []byte, alias bool) (Request, error) {
 			req.Seen = Seen(d.str(math.MaxInt32, "seen"))
 		case "explain":
 			req.Explain = d.bool("explain")
+		case "mode":
+			req.Mode = Mode(d.str(math.MaxInt32, "mode"))
 		default:
 			d.r.Skip("unknown field")
 		}
@@ -336,6 +338,9 @@ func EncodeRequest(r *Request) []byte {
 	if r.Seen != "" {
 		n++
 	}
+	if r.Mode != "" {
+		n++
+	}
 	w.Map(n)
 	w.String("k")
 	w.Int(int64(r.K))
@@ -387,6 +392,10 @@ func EncodeRequest(r *Request) []byte {
 	}
 	w.String("explain")
 	w.Bool(r.Explain)
+	if r.Mode != "" {
+		w.String("mode")
+		w.String(string(r.Mode))
+	}
 	return w.Bytes()
 }
 
@@ -472,11 +481,8 @@ func writeResponse(w *wire.Writer, r *Response) {
 		w.Array(len(r.Items))
 		for i := range r.Items {
 			it := &r.Items[i]
-			if len(it.Because) > 0 {
-				w.Lit("\x84\xa4item")
-			} else {
-				w.Lit("\x83\xa4item")
-			}
+			w.Map(3 + b2i(len(it.Because) > 0) + b2i(it.Bought != 0) + b2i(it.LastBought != 0))
+			w.Lit("\xa4item")
 			w.String(it.Item)
 			w.Lit("\xa5score")
 			w.Float(it.Score)
@@ -492,10 +498,25 @@ func writeResponse(w *wire.Writer, r *Response) {
 					w.Float(b.Share)
 				}
 			}
+			if it.Bought != 0 { // ModeBuyAgain's explanation
+				w.Lit("\xa6bought")
+				w.Int(int64(it.Bought))
+			}
+			if it.LastBought != 0 {
+				w.Lit("\xablast_bought")
+				w.Int64(it.LastBought)
+			}
 		}
 	}
 	w.Lit("\xa7unknown")
 	w.Int(int64(r.Unknown))
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // DecodeResponse decodes a Response as a host receives it from a module it
@@ -553,6 +574,10 @@ func (d *decoder) recommendations() []Recommendation {
 				} else {
 					rec.Because = nil
 				}
+			case "bought":
+				rec.Bought = int(d.int("bought"))
+			case "last_bought":
+				rec.LastBought = d.int("last_bought")
 			default:
 				d.r.Skip("unknown item field")
 			}

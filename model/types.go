@@ -56,6 +56,25 @@ const (
 	SeenNone      Seen = "none"      // leave nothing out
 )
 
+// Mode is how a request ranks items. The zero value is ModeDefault.
+type Mode string
+
+// Request modes.
+const (
+	// ModeDefault ranks items the shopper has not bought: the model's
+	// neighbour (or embedding) scores of the history, blended with or
+	// filled by popularity.
+	ModeDefault Mode = "default"
+	// ModeBuyAgain ("buy again") also ranks the items the shopper bought,
+	// by how often and how recently (a time-decayed count of their
+	// purchases), blended with the default mode's scores; Seen does not
+	// leave those items out. It needs a model trained with repeat
+	// parameters (Params.RepeatWeight > 0); with older weights the
+	// request is answered as ModeDefault. Recommendations the shopper
+	// bought before have Source "repeat".
+	ModeBuyAgain Mode = "buy_again"
+)
+
 // Limits on a request. They bound the work and memory of one call whatever
 // the caller sends; see Request for what happens at each limit.
 const (
@@ -84,6 +103,7 @@ type Request struct {
 	Category string   `msgpack:"category,omitempty" json:"category,omitempty"`
 	Seen     Seen     `msgpack:"seen,omitempty" json:"seen,omitempty"`
 	Explain  bool     `msgpack:"explain" json:"explain"`
+	Mode     Mode     `msgpack:"mode,omitempty" json:"mode,omitempty"` // "" means ModeDefault
 }
 
 // Source says where a recommendation comes from.
@@ -93,6 +113,7 @@ type Source string
 const (
 	SourceHistory Source = "history" // scored from the shopper's history
 	SourcePopular Source = "popular" // non-personal: popularity, by context when known
+	SourceRepeat  Source = "repeat"  // bought before: ModeBuyAgain only
 )
 
 // Reason names a history item that contributed to a recommendation, with its
@@ -108,6 +129,12 @@ type Recommendation struct {
 	Score   float64  `msgpack:"score" json:"score"`
 	Source  Source   `msgpack:"source" json:"source"`
 	Because []Reason `msgpack:"because,omitempty" json:"because,omitempty"`
+	// Bought and LastBought explain a "repeat" recommendation of a request
+	// with Explain: how many times the shopper bought the item (purchases
+	// at distinct times among the events that score) and when last (Unix
+	// ms). Zero otherwise.
+	Bought     int   `msgpack:"bought,omitempty" json:"bought,omitempty"`
+	LastBought int64 `msgpack:"last_bought,omitempty" json:"last_bought,omitempty"`
 }
 
 // Response is the answer to a Request: at most K items, best first.
@@ -126,6 +153,11 @@ func (r *Request) validate() error {
 	case "", SeenPurchased, SeenAll, SeenNone:
 	default:
 		return errorf(ErrBadRequest, "seen is %q; use %q, %q or %q", truncate(string(r.Seen), maxSeenLength), string(SeenPurchased), string(SeenAll), string(SeenNone))
+	}
+	switch r.Mode {
+	case "", ModeDefault, ModeBuyAgain:
+	default:
+		return errorf(ErrBadRequest, "mode is %q; use %q or %q", truncate(string(r.Mode), maxSeenLength), string(ModeDefault), string(ModeBuyAgain))
 	}
 	if len(r.Exclude) > MaxExclude {
 		return errorf(ErrTooLarge, "exclude lists %d items; at most %d", len(r.Exclude), MaxExclude)
