@@ -32,6 +32,18 @@ type Params struct {
 	// PopularityAt is when Spec.Popularity was measured (Unix ms, the end of
 	// the training log); only PopularityHalfLifeDays uses it.
 	PopularityAt int64 `msgpack:"popularity_at" json:"popularity_at"`
+	// RepeatWeight (α, 0..1) turns ModeBuyAgain on and mixes it: an item
+	// scores α·r̂_j + (1−α)·ê_j, where r̂ is the shopper's repeat vector
+	// (see RepeatHalfLifeDays) and ê the default mode's score, each
+	// divided by its largest value over the items ranked, so the mix is
+	// free of either's scale (TIFU-KNN's α). Zero turns the mode off
+	// (weights trained before it have none): a buy-again request is then
+	// answered as a default one.
+	RepeatWeight float64 `msgpack:"repeat_weight" json:"repeat_weight"`
+	// RepeatHalfLifeDays decays the repeat vector: r_j sums, over the
+	// distinct times the shopper bought j, 2^(−age/half-life). Zero counts
+	// purchases without decay (the shopper's most frequent items).
+	RepeatHalfLifeDays float64 `msgpack:"repeat_half_life_days" json:"repeat_half_life_days"`
 }
 
 // DefaultParams are sensible parameters for a model trained on purchases only.
@@ -45,10 +57,14 @@ func (p Params) Validate() error {
 		"half_life_days": p.HalfLifeDays, "view_weight": p.ViewWeight, "cart_weight": p.CartWeight,
 		"purchase_weight": p.PurchaseWeight, "saturation": p.Saturation,
 		"popularity_weight": p.PopularityWeight, "popularity_half_life_days": p.PopularityHalfLifeDays,
+		"repeat_weight": p.RepeatWeight, "repeat_half_life_days": p.RepeatHalfLifeDays,
 	} {
 		if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
 			return errorf(ErrBadRequest, "param %s is %v; want a finite value >= 0", name, v)
 		}
+	}
+	if p.RepeatWeight > 1 {
+		return errorf(ErrBadRequest, "param repeat_weight is %v; want 0..1", p.RepeatWeight)
 	}
 	if p.PopularityAt < 0 || p.PopularityAt > maxPopularityAt {
 		return errorf(ErrBadRequest, "param popularity_at is %d; want 0..%d (Unix ms)", p.PopularityAt, int64(maxPopularityAt))

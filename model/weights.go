@@ -19,7 +19,8 @@ import (
 //	5 where each id ends in 4: n little-endian uint32 (bin)
 //	6 popularity: n little-endian float32 (bin)
 //	7 contexts: [[key, items (bin, uint32 LE), scores (bin, float32 LE)], …]
-//	8 params: [half-life, view, cart, purchase, saturation, β, β half-life, popularity time]
+//	8 params: [half-life, view, cart, purchase, saturation, β, β half-life, popularity time
+//	          (, repeat weight, repeat half-life: only when the repeat weight is set)]
 //	9 body, by model kind:
 //	  neighbors: [counts (bin, n uint16 LE), columns (bin, 2- or 4-byte LE
 //	             indices, 2 when n <= 65,536), weights (bin, int8), row scales (bin, n float32)]
@@ -35,6 +36,11 @@ const weightsFields = 10
 // purchase weights, saturation, popularity weight and half-life (floats),
 // then the popularity time (uint, Unix ms).
 const paramsFields = 8
+
+// repeatParamsFields is the length of a params array with the repeat
+// parameters (Params.RepeatWeight, RepeatHalfLifeDays) after the others.
+// Weights without them still encode paramsFields, byte for byte as before.
+const repeatParamsFields = paramsFields + 2
 
 // maxIDBytes caps the concatenated item ids of a weights artifact.
 const maxIDBytes = MaxItems * 64
@@ -84,11 +90,16 @@ func EncodeWeights(s *Spec, bundleID [16]byte) ([]byte, error) {
 		w.Float32s(v)
 	}
 	p := s.Params
-	w.Array(paramsFields)
+	repeat := p.RepeatWeight > 0
+	w.Array(paramsFields + 2*b2i(repeat))
 	for _, f := range []float64{p.HalfLifeDays, p.ViewWeight, p.CartWeight, p.PurchaseWeight, p.Saturation, p.PopularityWeight, p.PopularityHalfLifeDays} {
 		w.Float(f)
 	}
 	w.Uint(uint64(p.PopularityAt))
+	if repeat {
+		w.Float(p.RepeatWeight)
+		w.Float(p.RepeatHalfLifeDays)
+	}
 	if e := s.Embedding; e != nil {
 		w.Array(5)
 		w.Uint(uint64(e.Dims))
@@ -253,12 +264,19 @@ func decodeWeights(data []byte) (*Model, error) {
 		v := r.Float32s(len(idx)/4, "context scores")
 		m.contexts[key] = contextList{items: idx, scores: v}
 	}
-	r.ExpectArray(paramsFields, "params")
+	np := r.ArrayLen(repeatParamsFields, 1, "params")
+	if r.Err() == nil && np != paramsFields && np != repeatParamsFields {
+		r.Invalid("params", "%d fields, want %d or %d", np, paramsFields, repeatParamsFields)
+	}
 	p := &m.params
 	for _, f := range []*float64{&p.HalfLifeDays, &p.ViewWeight, &p.CartWeight, &p.PurchaseWeight, &p.Saturation, &p.PopularityWeight, &p.PopularityHalfLifeDays} {
 		*f = r.Float("param")
 	}
 	p.PopularityAt = int64(r.Uint(maxPopularityAt, "popularity_at"))
+	if np == repeatParamsFields {
+		p.RepeatWeight = r.Float("repeat_weight")
+		p.RepeatHalfLifeDays = r.Float("repeat_half_life_days")
+	}
 	switch m.kind {
 	case ModelNeighbors:
 		r.ExpectArray(4, "neighbours")
