@@ -79,9 +79,35 @@ type Manifest struct {
 	// Model is how the weights score (model.ModelNeighbors or
 	// model.ModelEmbedding), signed so a host can tell before it loads them.
 	Model model.ModelKind
+	// Tuning, when not nil, records the hyper-parameter search the model
+	// was trained with (privrec train's default). Manifests without it
+	// (older ones, --no-tune) stay valid.
+	Tuning *Tuning
 	// Artifacts lists weights, catalog and wasm, each exactly once.
 	Artifacts []Artifact
 }
+
+// Tuning is the signed record of a hyper-parameter search: the validation
+// figure of the chosen values, on how many users, after how many trials
+// and seconds, and every chosen value by name (privrec train's flag
+// names). A Tuning is a plain value.
+type Tuning struct {
+	Metric  string  // the validation figure's name, e.g. "ndcg@10"
+	Score   float64 // its value for the chosen parameters
+	Users   int64   // validation users it averages over
+	Trials  int64
+	Seconds float64
+	Params  []TunedParam // at most MaxTunedParams, unique names
+}
+
+// TunedParam is one chosen hyper-parameter.
+type TunedParam struct {
+	Name  string
+	Value float64
+}
+
+// MaxTunedParams bounds Tuning.Params.
+const MaxTunedParams = 16
 
 // Artifact is one file of a bundle, named by its length and SHA-256.
 type Artifact struct {
@@ -320,6 +346,8 @@ type Meta struct {
 	// Model, when set, must be the kind of model the weights hold (Sign
 	// reads the kind from the weights and refuses a mismatch).
 	Model model.ModelKind
+	// Tuning, when not nil, is signed into the manifest.
+	Tuning *Tuning
 }
 
 // Files are the bytes of a bundle directory. Manifest and Signature are
@@ -358,7 +386,7 @@ func Sign(f *Files, meta Meta, priv []byte) error {
 	pub := priv[32:]
 	m := &Manifest{
 		Format: FormatVersion, Version: meta.Version, Created: meta.Created, Expires: meta.Expires,
-		KeyID: KeyID(pub), BundleID: meta.BundleID, Epsilon: meta.Epsilon, Delta: meta.Delta, Model: kind,
+		KeyID: KeyID(pub), BundleID: meta.BundleID, Epsilon: meta.Epsilon, Delta: meta.Delta, Model: kind, Tuning: meta.Tuning,
 	}
 	for _, a := range []struct {
 		name string

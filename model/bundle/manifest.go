@@ -25,6 +25,14 @@ const (
 	keyDelta     = "delta"
 	keyModel     = "model"
 	keyArtifacts = "artifacts"
+	keyTuning    = "tuning"
+
+	keyMetric  = "metric"
+	keyScore   = "score"
+	keyUsers   = "users"
+	keyTrials  = "trials"
+	keySeconds = "seconds"
+	keyParams  = "params"
 
 	keyName   = "name"
 	keyLength = "length"
@@ -41,6 +49,8 @@ const (
 	maxNameLen   = 32 // bytes of an artifact name
 	keyIDLen     = 16 // hex characters of a key id
 	maxModelLen  = 32 // bytes of the model kind's name
+	maxTunFields = 8  // keys of the tuning map (6 today)
+	maxMetricLen = 32 // bytes of the tuning metric's name
 )
 
 // encode writes m in its canonical form (what msgpack's Encoder wrote
@@ -48,7 +58,11 @@ const (
 // validate m: Sign does.
 func (m *Manifest) encode() ([]byte, error) {
 	w := wire.NewWriter()
-	w.Map(10)
+	if m.Tuning != nil {
+		w.Map(11)
+	} else {
+		w.Map(10)
+	}
 	w.String(keyFormat)
 	w.Int(int64(m.Format))
 	w.String(keyVersion)
@@ -67,6 +81,26 @@ func (m *Manifest) encode() ([]byte, error) {
 	w.Float(m.Delta)
 	w.String(keyModel)
 	w.String(string(m.Model))
+	if t := m.Tuning; t != nil {
+		w.String(keyTuning)
+		w.Map(6)
+		w.String(keyMetric)
+		w.String(t.Metric)
+		w.String(keyScore)
+		w.Float(t.Score)
+		w.String(keyUsers)
+		w.Int(t.Users)
+		w.String(keyTrials)
+		w.Int(t.Trials)
+		w.String(keySeconds)
+		w.Float(t.Seconds)
+		w.String(keyParams)
+		w.Map(len(t.Params))
+		for _, p := range t.Params {
+			w.String(p.Name)
+			w.Float(p.Value)
+		}
+	}
 	w.String(keyArtifacts)
 	w.Array(len(m.Artifacts))
 	for _, a := range m.Artifacts {
@@ -278,6 +312,8 @@ func (p *parser) manifest() *Manifest {
 			m.Model = model.ModelKind(p.str(key, maxModelLen))
 		case keyArtifacts:
 			m.Artifacts = p.artifacts()
+		case keyTuning:
+			m.Tuning = p.tuning()
 		default:
 			p.fail(model.ErrCorrupt, "unknown field %q", truncate(key, maxKeyLen))
 		}
@@ -296,6 +332,57 @@ func (p *parser) manifest() *Manifest {
 		return nil
 	}
 	return m
+}
+
+// tuning reads the optional tuning record: every field required, the
+// parameters a map of unique names to floats.
+func (p *parser) tuning() *Tuning {
+	t := &Tuning{}
+	n := p.length(keyTuning, isMap, p.mapLen, maxTunFields)
+	seen := make([]string, 0, maxTunFields)
+	for i := 0; i < n && p.err == nil; i++ {
+		key := p.str("tuning key", maxKeyLen)
+		if p.err != nil {
+			break
+		}
+		if slices.Contains(seen, key) {
+			p.fail(model.ErrCorrupt, "tuning: field %q appears twice", key)
+			break
+		}
+		seen = append(seen, key)
+		switch key {
+		case keyMetric:
+			t.Metric = p.str("tuning.metric", maxMetricLen)
+		case keyScore:
+			t.Score = p.float("tuning.score")
+		case keyUsers:
+			t.Users = p.int("tuning.users")
+		case keyTrials:
+			t.Trials = p.int("tuning.trials")
+		case keySeconds:
+			t.Seconds = p.float("tuning.seconds")
+		case keyParams:
+			k := p.length("tuning.params", isMap, p.mapLen, MaxTunedParams)
+			t.Params = make([]TunedParam, 0, k)
+			for j := 0; j < k && p.err == nil; j++ {
+				name := p.str("tuning.params key", maxKeyLen)
+				v := p.float("tuning.params value")
+				t.Params = append(t.Params, TunedParam{name, v})
+			}
+		default:
+			p.fail(model.ErrCorrupt, "tuning: unknown field %q", truncate(key, maxKeyLen))
+		}
+	}
+	if p.err != nil {
+		return nil
+	}
+	for _, key := range []string{keyMetric, keyScore, keyUsers, keyTrials, keySeconds, keyParams} {
+		if !slices.Contains(seen, key) {
+			p.fail(model.ErrCorrupt, "tuning: field %q is missing", key)
+			return nil
+		}
+	}
+	return t
 }
 
 func (p *parser) artifacts() []Artifact {
@@ -377,6 +464,11 @@ func (m *Manifest) validate() error {
 	if !m.Model.Valid() {
 		return errorf(model.ErrCorrupt, "check manifest: model kind %q; want %q or %q", truncate(string(m.Model), maxModelLen), model.ModelNeighbors, model.ModelEmbedding)
 	}
+	if t := m.Tuning; t != nil {
+		if err := t.validate(); err != nil {
+			return err
+		}
+	}
 	seen := make([]string, 0, len(requiredArtifacts))
 	for _, a := range m.Artifacts {
 		limit, known := maxArtifact(a.Name)
@@ -445,4 +537,40 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return s[:n] + "…"
+}
+
+// validate checks a tuning record: a named metric, finite non-negative
+// figures, at most MaxTunedParams uniquely named finite values.
+func (t *Tuning) validate() error {
+	if t.Metric == "" || len(t.Metric) > maxMetricLen {
+		return errorf(model.ErrCorrupt, "check manifest: tuning metric %q; want 1..%d bytes", truncate(t.Metric, maxMetricLen), maxMetricLen)
+	}
+	for _, f := range [...]struct {
+		name string
+		v    float64
+	}{{keyScore, t.Score}, {keySeconds, t.Seconds}} {
+		if math.IsNaN(f.v) || math.IsInf(f.v, 0) || f.v < 0 {
+			return errorf(model.ErrCorrupt, "check manifest: tuning %s is %v; want a finite value >= 0", f.name, f.v)
+		}
+	}
+	if t.Users < 0 || t.Trials < 0 {
+		return errorf(model.ErrCorrupt, "check manifest: tuning users %d, trials %d; want >= 0", t.Users, t.Trials)
+	}
+	if len(t.Params) > MaxTunedParams {
+		return errorf(model.ErrTooLarge, "check manifest: %d tuned parameters; at most %d", len(t.Params), MaxTunedParams)
+	}
+	for i, p := range t.Params {
+		if p.Name == "" || len(p.Name) > maxKeyLen {
+			return errorf(model.ErrCorrupt, "check manifest: tuned parameter name %q; want 1..%d bytes", truncate(p.Name, maxKeyLen), maxKeyLen)
+		}
+		if math.IsNaN(p.Value) || math.IsInf(p.Value, 0) {
+			return errorf(model.ErrCorrupt, "check manifest: tuned %s is %v; want a finite value", p.Name, p.Value)
+		}
+		for _, q := range t.Params[:i] {
+			if q.Name == p.Name {
+				return errorf(model.ErrCorrupt, "check manifest: tuned parameter %q appears twice", p.Name)
+			}
+		}
+	}
+	return nil
 }
