@@ -79,7 +79,9 @@ func (m *Model) Recommend(req Request) (Response, error) {
 
 	resp := Response{K: k, Unknown: unknown, Items: make([]Recommendation, 0, k)}
 	beta := m.priorWeight(now)
-	if m.emb != nil {
+	if req.Mode == ModeBuyAgain && m.params.RepeatWeight > 0 {
+		m.recommendBuyAgain(&resp, k, beta, hw, req, idx, window, now, f, s) // repeat.go
+	} else if m.emb != nil {
 		m.recommendEmbedding(&resp, k, beta, hw, req, f, s)
 	} else {
 		m.recommendNeighbors(&resp, k, beta, hw, req, f, s)
