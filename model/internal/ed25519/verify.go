@@ -4,8 +4,14 @@
 // module with it (a DRBG, AES, HMAC, SHA-3, self-tests and, through its
 // randomness source, package os and six WASI imports), none of which a
 // verifier needs. Natively, signing is crypto/ed25519's (sign_native.go).
-// The tests check Verify against crypto/ed25519 on valid, tampered and
-// malformed signatures.
+//
+// In WebAssembly, Verify runs on a field of ten 25/26-bit limbs
+// (field32.go, verify32.go: ref10's arithmetic), whose int64 products are
+// native wasm multiplies; filippo.io/edwards25519's 51-bit limbs need
+// 128-bit products, which Go's wasm backend emulates in four 32-bit ones.
+// Both are compiled and tested on every target. The tests check them
+// against crypto/ed25519 on RFC 8032's vectors and on valid, tampered and
+// malformed signatures, small-order and non-canonical points included.
 package ed25519
 
 import (
@@ -24,7 +30,17 @@ const (
 // crypto/ed25519.Verify it refuses a public key that is not a point
 // encoding and an s that is not canonical (s < L), and compares the
 // encoding of R' = [s]B - [k]A with the signature's R.
+//
+// In WebAssembly it is verify32, on a field of 32-bit limbs.
 func Verify(pub, message, sig []byte) bool {
+	if limbs32 {
+		return verify32(pub, message, sig)
+	}
+	return verify64(pub, message, sig)
+}
+
+// verify64 is Verify on filippo.io/edwards25519.
+func verify64(pub, message, sig []byte) bool {
 	if len(pub) != PublicKeySize || len(sig) != SignatureSize || sig[63]&224 != 0 {
 		return false
 	}

@@ -45,13 +45,17 @@ func FuzzVerify(f *testing.F) {
 	f.Add([]byte(priv.Public().(std.PublicKey)), msg, std.Sign(priv, msg))
 	f.Fuzz(func(t *testing.T, pub, msg, sig []byte) {
 		if len(pub) != 32 || len(sig) != 64 {
-			if Verify(pub, msg, sig) {
+			if Verify(pub, msg, sig) || verify32(pub, msg, sig) {
 				t.Fatal("accepted a malformed key or signature")
 			}
 			return
 		}
-		if got, want := Verify(pub, msg, sig), std.Verify(pub, msg, sig); got != want {
+		want := std.Verify(pub, msg, sig)
+		if got := Verify(pub, msg, sig); got != want {
 			t.Fatalf("Verify %v, crypto/ed25519 %v", got, want)
+		}
+		if got := verify32(pub, msg, sig); got != want {
+			t.Fatalf("verify32 %v, crypto/ed25519 %v", got, want)
 		}
 	})
 }
@@ -71,5 +75,28 @@ func TestSignEqualsStdlib(t *testing.T) {
 		if got, want := sign(priv, msg), std.Sign(priv, msg); string(got) != string(want) {
 			t.Fatalf("key %d: Sign %x, crypto/ed25519 %x", i, got, want)
 		}
+	}
+}
+
+// BenchmarkVerify compares the two fields on one signature: run it
+// natively and in WebAssembly (GOOS=wasip1 GOARCH=wasm go test -c, then
+// node internal/wasmtest/v8.mjs) to see why Verify picks limbs32 there.
+func BenchmarkVerify(b *testing.B) {
+	priv := std.NewKeyFromSeed(make([]byte, 32))
+	pub := []byte(priv.Public().(std.PublicKey))
+	msg := make([]byte, 64) // a manifest digest and its domain, roughly
+	sig := std.Sign(priv, msg)
+	for _, c := range []struct {
+		name string
+		f    func(pub, msg, sig []byte) bool
+	}{{"field=51bit", verify64}, {"field=25.5bit", verify32}} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if !c.f(pub, msg, sig) {
+					b.Fatal("refused")
+				}
+			}
+		})
 	}
 }
