@@ -32,6 +32,11 @@ type Options struct {
 	MaxEASEBytes int64
 	Progress     func(stage string, done, total int) // may be nil
 	Log          io.Writer                           // status lines; may be nil
+	// Tune, when not nil, chooses the shipped model's Config from the
+	// training part of the split (never the test baskets) before it is
+	// trained, as privrec train does on a whole log; its notes go into
+	// the report.
+	Tune func(trainLog *train.Log, cfg train.Config) (train.Config, []string, error)
 }
 
 // Shipped is a model trained, packed and signed like a release, with the
@@ -132,8 +137,18 @@ func Run(ctx context.Context, log *train.Log, opts Options) (*eval.Report, error
 			return nil, err
 		}
 	}
+	cfg := opts.Config
+	if opts.Tune != nil {
+		status("tuning the shipped model on the training part")
+		c, notes, err := opts.Tune(trainLog, cfg)
+		if err != nil {
+			return nil, fmt.Errorf("tune model: %w", err)
+		}
+		cfg = c
+		rep.Notes = append(rep.Notes, notes...)
+	}
 	status("training the shipped model")
-	s, err := Ship(trainLog, opts.Config, opts.Wasm, opts.Progress)
+	s, err := Ship(trainLog, cfg, opts.Wasm, opts.Progress)
 	if err != nil {
 		return nil, fmt.Errorf("ship model: %w", err)
 	}
