@@ -172,6 +172,7 @@ func TestTrainPrivateWithoutNoise(t *testing.T) {
 	plain := train.DefaultConfig()
 	plain.Lambda = 1
 	plain.ContextItems = 0
+	plain.Params.RepeatWeight = 1 // the data-free buy-again parameters of a private model
 	want, err := train.Train(l, plain, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -80,6 +80,9 @@ func Train(log *Log, cfg Config, progress func(stage string, done, total int)) (
 	if !cfg.Privacy.Enabled() {
 		spec.Contexts = d.contexts(cfg, progress)
 	}
+	if err := repeatParams(log, cfg, &spec.Params, progress); err != nil { // repeat.go: buy again
+		return nil, fmt.Errorf("train: %w", err)
+	}
 	if err := spec.Validate(); err != nil {
 		return nil, fmt.Errorf("train: %w", err)
 	}
