@@ -67,6 +67,7 @@ func ReadUCI(r io.Reader) (*Log, *Report, error) {
 	log := &Log{}
 	cat := newCatalogBuilder()
 	rep := newReport()
+	rep.TimeFormat = uciLayout + " (UTC)"
 	err = cr.each(rep, func(rec []string, line int) {
 		q, err := strconv.ParseFloat(strings.TrimSpace(rec[qty]), 64)
 		if err != nil || math.IsNaN(q) || math.IsInf(q, 0) {
@@ -238,6 +239,10 @@ func ReadCSV(r io.Reader, m Mapping) (*Log, *Report, error) {
 	log := &Log{}
 	cat := newCatalogBuilder()
 	rep := newReport()
+	rep.TimeFormat = m.TimeFormat
+	if rep.TimeFormat == "" {
+		rep.TimeFormat = TimeRFC3339
+	}
 	// rated rows wait for the threshold, which may need every rating.
 	type ratedRow struct {
 		in    Interaction
