@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 
+	"github.com/privrec/privrec/model"
 	"github.com/privrec/privrec/model/train"
 )
 
@@ -125,4 +126,48 @@ func TuneEASE(log *train.Log, progress func(LambdaScore)) (Tuning, error) {
 	}
 	t.Best = best()
 	return t, nil
+}
+
+// PrivrecTuning is what TunePrivrec chose: the search's record and the
+// validation cases its figure (NDCG@10) was measured on.
+type PrivrecTuning struct {
+	train.Tuning
+	Cases int // validation users
+}
+
+// TunePrivrec tunes the shipped model's hyper-parameters (train.Tune) on a
+// validation split of log: Split of log holds out each user's last basket,
+// the model is trained on the rest, and every trial is scored by NDCG@10 on
+// those baskets (user by user, so Tune can tell a real gain from noise),
+// natively, through model.Build (the shipped quantization).
+// log is what the model will then be trained on: the whole log for privrec
+// train, the training part of a Split for privrec eval, so the test
+// baskets are never seen. It returns the chosen Config for log.
+//
+// It returns ErrNoValidation when no user has two baskets with a new
+// purchase in the last; the caller then keeps start.
+func TunePrivrec(log *train.Log, start train.Config, opts train.TuneOptions) (train.Config, PrivrecTuning, error) {
+	val, cases := Split(log)
+	if len(cases) == 0 {
+		return start, PrivrecTuning{}, fmt.Errorf("tune privrec: %w (need users with two or more baskets)", ErrNoValidation)
+	}
+	cfg, t, err := train.Tune(val, start, opts, func(spec *model.Spec) ([]float64, error) {
+		m, err := model.Build(spec)
+		if err != nil {
+			return nil, err
+		}
+		r, err := Rankings(cases, m)
+		if err != nil {
+			return nil, err
+		}
+		per := make([]float64, len(cases))
+		for i := range cases {
+			per[i] = Score(cases[i:i+1], r[i:i+1]).NDCG
+		}
+		return per, nil
+	})
+	if err != nil {
+		return start, PrivrecTuning{}, fmt.Errorf("tune privrec: %w", err)
+	}
+	return cfg, PrivrecTuning{Tuning: t, Cases: len(cases)}, nil
 }
