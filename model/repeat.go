@@ -27,6 +27,10 @@ import (
 // order. Every term is exact: the top k of the items not bought are the
 // default mode's, since their score is e_j scaled.
 
+// Params returns the scoring parameters m was trained with (the weights'
+// own, repeat parameters included).
+func (m *Model) Params() Params { return m.params }
+
 // bought is one item of the shopper's purchases: its repeat weight, its
 // default score, how many distinct times it was bought and when last.
 type bought struct {
