@@ -23,6 +23,7 @@ func newEvalCmd() *cobra.Command {
 		asJSON   bool
 		noRefs   bool
 		maxRef   byteSize
+		protocol string
 	)
 	cmd := &cobra.Command{
 		Use:   "eval --data LOG [--json]",
@@ -47,9 +48,14 @@ and --max-bundle-bytes choose the shipped model's kind as train does.`,
   privrec eval --format csv --columns user=userId,item=movieId,rating=rating,time=timestamp,time_format=unix \
     --train-half-life 0 --data ../shared/datasets/movielens-ml-latest-small/ratings.csv
   privrec eval --data online_retail.csv.gz --kind embedding --no-references
-  privrec eval --data online_retail.csv.gz --json | jq '.results[] | {model, "ndcg@10"}'`,
+  privrec eval --data online_retail.csv.gz --json | jq '.results[] | {model, "ndcg@10"}'
+  privrec eval --data online_retail.csv.gz --protocol next-basket`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			next, err := nextBasket(protocol) // nextbasket.go
+			if err != nil {
+				return err
+			}
 			cfg, err := tf.config()
 			if err != nil {
 				return err
@@ -70,6 +76,9 @@ and --max-bundle-bytes choose the shipped model's kind as train does.`,
 			if !asJSON {
 				progress = progressBars(status)
 			}
+			if next {
+				return evalNextBasket(cmd, log, evalrun.Options{Config: cfg, Wasm: wasm, References: !noRefs, Progress: progress, Log: status}, asJSON)
+			}
 			rep, err := evalrun.Run(cmd.Context(), log, evalrun.Options{
 				Config: cfg, Wasm: wasm, References: !noRefs, MaxEASEBytes: int64(maxRef), Progress: progress, Log: status,
 			})
@@ -87,6 +96,7 @@ and --max-bundle-bytes choose the shipped model's kind as train does.`,
 	lf.register(cmd)
 	kf.register(cmd)
 	tf.register(cmd)
+	registerProtocol(cmd, &protocol)
 	cmd.Flags().StringVar(&wasmPath, "wasm", filepath.Join("dist", "privrec.wasm"), "module to score the shipped model through")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object instead of a table")
 	cmd.Flags().BoolVar(&noRefs, "no-references", false, "skip the reference models (faster)")
