@@ -36,6 +36,21 @@ function measure(d) {
 }
 
 /**
+ * The error of a worker that failed before its first answer: its script was
+ * not found, was not JavaScript, or was refused (a CSP's worker-src).
+ * @param {string | undefined} url
+ * @param {string | undefined} detail the error event's message, if any (a 404 has none)
+ */
+function startFailed(url, detail) {
+  const where = url ? `the worker script at ${url}` : 'the worker given as options.worker';
+  return new PrivrecError(
+    Code.fetch_failed,
+    `privrec worker: ${where} did not start (${detail || 'not found, not a JavaScript module, or refused by the page\'s CSP'}); ` +
+      'if your bundler or server put privrec-worker.js elsewhere, pass its URL as workerUrl (README: "Install and bundle")',
+  );
+}
+
+/**
  * An on-device recommender. Everything about the shopper stays in this
  * browser: the history lives in IndexedDB (or only in memory) inside a
  * dedicated worker, which also runs the signed model. Safe to call from any
@@ -56,10 +71,12 @@ export class Recommender extends EventTarget {
     if (!options || typeof options.bundleUrl !== 'string') {
       throw new PrivrecError(Code.bad_request, 'Recommender.load: bundleUrl is required');
     }
-    const worker =
-      options.worker ??
-      new Worker(options.workerUrl ?? new URL('./privrec-worker.js', import.meta.url), { type: 'module', name: 'privrec' });
-    const rec = new Recommender(worker);
+    // The worker sits beside this file: bundlers (vite, webpack 5) copy it
+    // on seeing this new URL(…, import.meta.url); where one does not
+    // (esbuild), the page passes workerUrl.
+    const workerUrl = options.worker ? undefined : String(options.workerUrl ?? new URL('./privrec-worker.js', import.meta.url));
+    const worker = options.worker ?? new Worker(/** @type {string} */ (workerUrl), { type: 'module', name: 'privrec' });
+    const rec = new Recommender(worker, workerUrl);
     const publicKeys = Array.isArray(options.publicKeys) ? [...options.publicKeys] : options.publicKeys;
     const t0 = typeof performance === 'undefined' ? 0 : performance.now();
     try {
@@ -79,8 +96,11 @@ export class Recommender extends EventTarget {
     return rec;
   }
 
-  /** @param {any} worker a Worker, or anything with postMessage/addEventListener/terminate */
-  constructor(worker) {
+  /**
+   * @param {any} worker a Worker, or anything with postMessage/addEventListener/terminate
+   * @param {string} [workerUrl] where the worker was loaded from, named if it fails to start
+   */
+  constructor(worker, workerUrl) {
     super();
     this.worker = worker;
     /** @type {ModelInfo | null} the model in use */
@@ -89,8 +109,13 @@ export class Recommender extends EventTarget {
     /** @type {Map<number, {resolve: (v: any) => void, reject: (e: any) => void}>} */
     this.pending = new Map();
     this.closed = false;
-    worker.addEventListener('message', (/** @type {MessageEvent} */ e) => this.onMessage(e.data));
-    worker.addEventListener('error', (/** @type {any} */ e) => this.fail(new PrivrecError(Code.internal, `privrec worker: ${e?.message ?? 'failed'}`)));
+    /** the worker has answered once: it loaded */
+    this.started = false;
+    worker.addEventListener('message', (/** @type {MessageEvent} */ e) => {
+      this.started = true;
+      this.onMessage(e.data);
+    });
+    worker.addEventListener('error', (/** @type {any} */ e) => this.fail(this.started ? new PrivrecError(Code.internal, `privrec worker: ${e?.message || 'failed'}`) : startFailed(workerUrl, e?.message)));
 
     /** The shopper's consent: 'off', 'session' or 'full'. */
     this.consent = Object.freeze({
@@ -133,6 +158,17 @@ export class Recommender extends EventTarget {
   async update() {
     this.model = await this.call('update');
     return /** @type {ModelInfo} */ (this.model);
+  }
+
+  /**
+   * The worker's Resource Timing entries: every request it made (the
+   * bundle's files, the module), as PerformanceResourceTiming.toJSON() gives
+   * them, with the worker's timeOrigin (their times are relative to it). The
+   * page's own requests are in its performance timeline.
+   * @returns {Promise<{timeOrigin: number, entries: any[]}>}
+   */
+  resources() {
+    return this.call('resources');
   }
 
   /** Stops the worker; later calls reject with code "closed". */

@@ -22,6 +22,12 @@ const METHODS = {
   'history.delete': (c, id) => c.deleteEvent(id),
   'history.clear': (c) => c.clearHistory(),
   model: async (c) => c.model,
+  // The worker's own Resource Timing entries (its fetches of the bundle and
+  // the module), which the page's timeline does not hold.
+  resources: async () => ({
+    timeOrigin: typeof performance === 'undefined' ? 0 : performance.timeOrigin,
+    entries: typeof performance === 'undefined' ? [] : performance.getEntriesByType('resource').map((e) => e.toJSON()),
+  }),
 };
 
 /**

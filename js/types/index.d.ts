@@ -236,6 +236,12 @@ export declare class Recommender extends EventTarget {
   update(): Promise<ModelInfo>;
   /** Stops the worker. */
   close(): void;
+  /**
+   * The worker's Resource Timing entries, as `PerformanceResourceTiming.toJSON()` gives them: every
+   * request the worker made (the bundle's files, the module). Their times are relative to the
+   * worker's `timeOrigin`. The page's own requests are in the page's timeline.
+   */
+  resources(): Promise<{ timeOrigin: number; entries: ResourceEntry[] }>;
 
   readonly consent: {
     get(): Promise<ConsentLevel>;
@@ -264,4 +270,16 @@ export declare class Recommender extends EventTarget {
     options?: boolean | EventListenerOptions,
   ): void;
   removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void;
+}
+
+/** One Resource Timing entry of the worker ({@link Recommender.resources}). */
+export interface ResourceEntry {
+  name: string;
+  initiatorType: string;
+  startTime: number;
+  duration: number;
+  transferSize: number;
+  encodedBodySize: number;
+  decodedBodySize: number;
+  [field: string]: unknown;
 }
