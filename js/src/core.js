@@ -774,7 +774,7 @@ export class Core extends EventTarget {
   }
 
   /**
-   * @param {{k?: number, context?: {hour?: number, weekday?: number, device?: string}, exclude?: string[], category?: string, seen?: string, explain?: boolean}} [opts]
+   * @param {{k?: number, context?: {hour?: number, weekday?: number, device?: string}, exclude?: string[], category?: string, seen?: string, explain?: boolean, mode?: string}} [opts]
    */
   async recommend(opts = {}) {
     this.checkOpen();
@@ -802,6 +802,7 @@ export class Core extends EventTarget {
       category: opts.category || undefined,
       seen: opts.seen || undefined,
       explain: !!opts.explain,
+      mode: opts.mode || undefined,
     });
     if (!this.recommended) {
       this.recommended = true;

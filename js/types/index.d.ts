@@ -141,6 +141,12 @@ export interface RecommendOptions {
   seen?: 'purchased' | 'all' | 'none';
   /** Name the history items behind each recommendation. */
   explain?: boolean;
+  /**
+   * default: items not bought yet. buy_again: also the shopper's past purchases, by how often and how
+   * recently (source "repeat"; `seen` does not leave them out); a model trained without repeat
+   * parameters answers it as default. See wasm/ABI.md, "Recommend modes".
+   */
+  mode?: 'default' | 'buy_again';
 }
 
 export interface Reason {
@@ -152,8 +158,12 @@ export interface Reason {
 export interface Recommendation {
   item: string;
   score: number;
-  source: 'history' | 'popular';
+  /** repeat: bought before (mode buy_again only). */
+  source: 'history' | 'popular' | 'repeat';
   because?: Reason[];
+  /** A repeat with explain: how many times the shopper bought it, and when last (Unix ms). */
+  bought?: number;
+  last_bought?: number;
 }
 
 export interface Recommendations {
