@@ -5,15 +5,15 @@ import (
 	"context"
 	"crypto/ed25519"
 	crand "crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"math/rand/v2"
-	"reflect"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/privrec/privrec/host/internal/synth"
 	"github.com/privrec/privrec/model"
@@ -21,11 +21,12 @@ import (
 )
 
 // AuditOptions configure Audit. The zero value audits with the built-in
-// synthetic bundle, random canaries and the default limits.
+// synthetic bundle, a random seed and the default limits.
 type AuditOptions struct {
 	// Bundle is the signed bundle the module loads. Nil means a small
 	// synthetic bundle signed with an ephemeral key, which exercises the
-	// same code paths without needing a trained model.
+	// same code paths without needing a trained model. Auditing the bundle
+	// that ships is stronger: its shoppers use the store's own catalog.
 	Bundle *bundle.Files
 	// Keys verify Bundle; required when Bundle is set.
 	Keys []ed25519.PublicKey
@@ -34,16 +35,26 @@ type AuditOptions struct {
 	Runtime *Runtime
 	// Config is used when Runtime is nil. Zero fields take their defaults.
 	Config Config
-	// Seed picks the canaries; 0 means a random seed, reported in
-	// Report.Seed so a failure can be replayed.
+	// Seed picks the shoppers, the clock readings and the randomness the
+	// module sees; 0 means a random seed, reported in Report.Seed so a
+	// failure can be replayed.
 	Seed uint64
-	// Requests is how many canary requests recommend serves; 0 means 8.
+	// Requests is how many shopper requests each session serves; 0 means 8.
 	Requests int
+	// Sessions is how many fresh instances each serve their own shoppers
+	// and must make exactly the same host calls; 0 means 3, and at least 2
+	// are needed to compare.
+	Sessions int
 }
 
 // Violation is one broken promise found by Audit.
 type Violation struct {
-	Check  string // "imports", "abi", "containment", "load", "recommend", "host-calls", "canary", "stateless", "recorder"
+	// Check is one of "imports", "abi", "containment", "load", "host-calls"
+	// (recommend called the host), "profile" (a call outside the call
+	// profile), "stdio" (a write outside a crash), "trace" (host calls that
+	// differ between shoppers), "oracle" (a response that is not the native
+	// model's), "canary" (request bytes in a host call) or "recorder".
+	Check  string
 	Reason string
 }
 
@@ -64,8 +75,14 @@ type Report struct {
 	Imports  []Import
 	Bundle   string // what was loaded, e.g. "synthetic (48 items)"
 	Seed     uint64
-	Canaries int // distinct canary strings seeded into requests
-	Requests int // canary requests served
+	Canaries int // distinct request strings searched for in host-call bytes
+	Requests int // shopper requests served, in all sessions
+	Sessions int // sessions whose host-call traces were compared
+	Trace    int // host calls in one session's trace (the first's)
+	Oracle   int // responses (loads and recommends) compared byte for byte with the native model's
+	// Collected counts the loads whose clock reads differed from the
+	// reference session's within the collector's allowance (see Audit).
+	Collected int
 	// Calls counts host calls per phase and function, across every instance
 	// the audit ran, sorted by phase then function.
 	Calls []FuncCount
@@ -85,15 +102,26 @@ func (r *Report) violate(check, format string, args ...any) {
 
 // Audit proves, as far as a test can, that the module in wasm leaks no
 // history. It checks statically that every import is on the allowlist and
-// that the exports follow the ABI; then it loads a bundle, serves requests
-// whose history, exclusions, category and device carry random canary
-// strings, loads again (so a module that hides data for later is caught
-// too), and asserts that no canary appears in any byte the module handed
-// the host, raw, hex or base64, that privrec_recommend made no host call,
-// and that a recommendation does not depend on earlier requests.
+// that the exports follow the ABI. Then several sessions, each a fresh
+// instance given the same clock readings and the same randomness, load the
+// bundle, serve requests of their own shoppers (drawn from the bundle's
+// catalog, shaped like real traffic) and load it again. The audit requires:
+//
+//   - the call profile: privrec_recommend makes no host call; after
+//     start-up only the clock and the scheduler's idle calls, with the
+//     argument values the Go runtime passes; no write to stdout or stderr
+//     except in a crash;
+//   - one trace: every session makes exactly the same host calls, with the
+//     same arguments and the same bytes, whatever its shoppers asked;
+//   - the oracle: every load result and every response is byte for byte
+//     what the native model (package model) answers to the same bytes;
+//   - no request string (history, exclusions, category, device) in any byte
+//     the module hands the host, raw, hex, base64, XORed with or shifted by
+//     a constant, or reversed.
 //
 // An error means the audit itself could not run (bad options); everything
-// wrong with the module is a Violation in the report.
+// wrong with the module is a Violation in the report. See
+// docs/threat-model.md for what this proves and what it does not (timing).
 func Audit(ctx context.Context, wasm []byte, opts AuditOptions) (*Report, error) {
 	if opts.Bundle != nil && len(opts.Keys) == 0 {
 		return nil, fmt.Errorf("audit module: %w: a bundle needs the public key that signed it", model.ErrBadRequest)
@@ -101,8 +129,14 @@ func Audit(ctx context.Context, wasm []byte, opts AuditOptions) (*Report, error)
 	if opts.Requests < 0 {
 		return nil, fmt.Errorf("audit module: %w: %d requests", model.ErrBadRequest, opts.Requests)
 	}
+	if opts.Sessions < 0 || opts.Sessions == 1 {
+		return nil, fmt.Errorf("audit module: %w: %d sessions; the audit compares at least 2", model.ErrBadRequest, opts.Sessions)
+	}
 	if opts.Requests == 0 {
 		opts.Requests = 8
+	}
+	if opts.Sessions == 0 {
+		opts.Sessions = 3
 	}
 	if opts.Seed == 0 {
 		var b [8]byte
@@ -119,18 +153,24 @@ func Audit(ctx context.Context, wasm []byte, opts AuditOptions) (*Report, error)
 		}
 		defer r.Close(ctx)
 	}
-	a := &auditor{r: r, opts: opts, rep: &Report{Seed: opts.Seed, BytesOut: map[int]int{}}}
+	a := &auditor{r: r, opts: opts, rep: &Report{Seed: opts.Seed, BytesOut: map[int]int{}}, strings: map[string]bool{}, profiled: map[string]bool{}}
 	a.run(ctx, wasm)
 	a.summarise()
 	return a.rep, nil
 }
 
 type auditor struct {
-	r         *Runtime
-	opts      AuditOptions
-	rep       *Report
-	instances []*Instance
-	canaries  [][]byte
+	r        *Runtime
+	opts     AuditOptions
+	rep      *Report
+	base     time.Time // the sessions' clock starts here
+	sessions []*session
+	strings  map[string]bool // every string of every request served
+	profiled map[string]bool // profile rules already reported
+
+	native     *model.Model // the oracle
+	nativeLoad []byte       // its load result envelope
+	oracleMiss int
 }
 
 func (a *auditor) run(ctx context.Context, wasm []byte) {
@@ -140,75 +180,206 @@ func (a *auditor) run(ctx context.Context, wasm []byte) {
 		return
 	}
 	defer func() {
-		for _, inst := range a.instances {
-			_ = inst.Close(ctx)
+		for _, s := range a.sessions {
+			_ = s.inst.Close(ctx)
 		}
 	}()
-
-	load, ok := a.loadRequest(wasm)
+	a.base = a.r.cfg.Clock()
+	load, files, ok := a.loadRequest(wasm, m)
 	if !ok {
 		return
 	}
-	inst, ok := a.start(ctx, m, load)
-	if !ok {
-		return
-	}
+	rawLoad := model.EncodeLoadRequest(&load)
+	nativeErr := a.openNative(rawLoad)
 
-	// Items the model knows, so canary histories also score for real.
-	probe, err := inst.Recommend(ctx, model.Request{K: 10, Context: model.Context{Hour: -1, Weekday: -1}})
-	if err != nil {
-		rep.violate(checkOf(err, "recommend"), "recommend without history: %v", err)
-		return
-	}
-	var known []string
-	for _, it := range probe.Items {
-		known = append(known, it.Item)
-	}
-
-	rng := rand.New(rand.NewPCG(a.opts.Seed, 0x70726976726563))
-	for n := range a.opts.Requests {
-		req := a.canaryRequest(rng, n, known)
-		if _, err := inst.Recommend(ctx, req); err != nil {
-			rep.violate(checkOf(err, "recommend"), "canary request %d: %v", n, err)
+	var gen *shoppers
+	for n := range a.opts.Sessions {
+		inst, err := m.instantiate(ctx, sessionClock(a.base, a.opts.Seed), sessionRand(a.opts.Seed))
+		if err != nil {
+			rep.violate(checkOf(err, "abi"), "%v", err)
 			return
 		}
-		rep.Requests++
-	}
-	rep.Canaries = len(a.canaries)
-
-	// Load again: a module that stashed history in recommend would hand it
-	// out now, when host calls are expected.
-	if _, err := inst.Load(ctx, load); err != nil {
-		rep.violate(checkOf(err, "load"), "second load of the same bundle: %v", err)
-		return
-	}
-
-	// Stateless: the same neutral request must get the same answer from
-	// this instance, after all the canaries, and from a fresh one.
-	neutral := model.Request{K: 10, Context: model.Context{Hour: -1, Weekday: -1}, Explain: true}
-	for i, id := range known {
-		if i < 3 {
-			neutral.History = append(neutral.History, model.Event{Item: id, Kind: model.KindPurchase, At: 1_600_000_000_000 + int64(i)})
+		s := &session{inst: inst}
+		a.sessions = append(a.sessions, s)
+		res, err := a.do(s, "load 1", func() error { _, err := inst.Load(ctx, load); return err })
+		if err != nil {
+			rep.violate(checkOf(err, "load"), "the module refused the bundle: %v", err)
+			return
+		}
+		if n == 0 {
+			if nativeErr != nil {
+				rep.violate("oracle", "the module loaded a bundle that the model refuses: %v", nativeErr)
+				return
+			}
+			if a.opts.Bundle != nil {
+				rep.Bundle = fmt.Sprintf("version %d, %d items, key %s, bundle %s", res.Version, res.Items, res.KeyID, res.BundleID)
+			}
+			g, err := a.shoppers(files)
+			if err != nil {
+				rep.violate("oracle", "%v", err)
+				return
+			}
+			gen = g
+		}
+		a.checkLoad(s, "load 1")
+		loads := 1
+		for r := range a.opts.Requests {
+			// Session 1 is the control: its shoppers have no history (consent
+			// off), so any host call that depends on a history differs from it.
+			req := gen.next(rep.Requests, n == 0)
+			for _, str := range requestStrings(req) {
+				a.strings[str] = true
+			}
+			name := fmt.Sprintf("request %d", r+1)
+			if _, err := a.do(s, name, func() error { _, err := inst.Recommend(ctx, req); return err }); err != nil && stops(err) {
+				rep.violate(checkOf(err, "recommend"), "%s of session %d: %v", name, n+1, err)
+				return
+			}
+			rep.Requests++
+			a.checkRecommend(s, name, req)
+			if (r+1)%loadEvery != 0 && r+1 != a.opts.Requests {
+				continue
+			}
+			// Load again: a module that kept something of its shoppers
+			// would hand it out now, when host calls are allowed.
+			loads++
+			name = fmt.Sprintf("load %d", loads)
+			if _, err := a.do(s, name, func() error { _, err := inst.Load(ctx, load); return err }); err != nil {
+				rep.violate(checkOf(err, "load"), "%s of the same bundle in session %d: %v", name, n+1, err)
+				return
+			}
+			a.checkLoad(s, name)
 		}
 	}
-	used, err := inst.Recommend(ctx, neutral)
+	rep.Sessions = len(a.sessions)
+	rep.Trace = len(a.sessions[0].inst.calls)
+	for _, s := range a.sessions {
+		a.profile(s)
+	}
+	for n, s := range a.sessions[1:] {
+		if !a.compare(a.sessions[0], s, n+1) {
+			break
+		}
+	}
+}
+
+// do runs one export round trip of s, recording which calls it made; for
+// a load it returns the result.
+func (a *auditor) do(s *session, name string, f func() error) (model.LoadResult, error) {
+	o := op{name: name, start: len(s.inst.calls)}
+	s.inst.envelope = nil
+	err := f()
+	o.end = len(s.inst.calls)
+	o.crashed = err != nil && stops(err)
+	s.ops = append(s.ops, o)
+	var res model.LoadResult
+	if err == nil && strings.HasPrefix(name, "load") {
+		if env, derr := model.DecodeEnvelope(s.inst.envelope); derr == nil {
+			res, _ = model.DecodeLoadResult(env.Result)
+		}
+	}
+	return res, err
+}
+
+// stops reports whether err leaves the audit nothing to compare: the
+// instance crashed, ran out of time or memory, or broke the ABI. A module
+// error (a code in the envelope) is an answer, which the oracle judges.
+func stops(err error) bool {
+	return checkOf(err, "") != ""
+}
+
+// openNative opens the load request natively, as the module must: the
+// oracle's model and load result.
+func (a *auditor) openNative(raw []byte) error {
+	req, err := model.DecodeLoadRequest(raw)
 	if err != nil {
-		rep.violate(checkOf(err, "recommend"), "neutral request: %v", err)
-		return
+		return err
 	}
-	fresh, ok := a.start(ctx, m, load)
-	if !ok {
-		return
-	}
-	clean, err := fresh.Recommend(ctx, neutral)
+	man, err := bundle.Open(&req)
 	if err != nil {
-		rep.violate(checkOf(err, "recommend"), "neutral request on a fresh instance: %v", err)
+		return err
+	}
+	m, err := model.Load(req.Weights, req.Catalog)
+	if err != nil {
+		return err
+	}
+	a.native = m
+	// What wasm/main.go answers to a load that succeeds.
+	a.nativeLoad = model.EncodeLoadResultEnvelope(&model.LoadResult{
+		Version: man.Version, KeyID: man.KeyID, Created: man.Created, Expires: man.Expires,
+		Items: m.Items(), BundleID: hex.EncodeToString(man.BundleID[:]),
+		Epsilon: man.Epsilon, Delta: man.Delta, Kind: string(m.Kind()),
+	})
+	return nil
+}
+
+// shoppers draws the audit's shoppers from the bundle's catalog and the
+// model's popular items.
+func (a *auditor) shoppers(files *bundle.Files) (*shoppers, error) {
+	cat, err := model.DecodeCatalog(files.Catalog)
+	if err != nil {
+		return nil, fmt.Errorf("the module loaded a catalog that the model cannot decode: %v", err)
+	}
+	pop, err := a.native.Recommend(model.Request{K: model.MaxK, Context: model.Context{Hour: -1, Weekday: -1}})
+	if err != nil {
+		return nil, fmt.Errorf("the model cannot recommend from the bundle: %v", err)
+	}
+	var popular []string
+	for _, it := range pop.Items {
+		popular = append(popular, it.Item)
+	}
+	return newShoppers(a.opts.Seed, cat.Items, popular, a.base.UnixMilli()), nil
+}
+
+// loadEvery is how many requests a session serves between two loads of
+// the bundle (an update, as the SDK makes when a new one is published).
+const loadEvery = 4
+
+// maxOracleReports caps the oracle violations listed: one wrong answer is
+// enough to refuse a module, a few show the pattern.
+const maxOracleReports = 3
+
+func (a *auditor) miss(format string, args ...any) {
+	a.oracleMiss++
+	if a.oracleMiss <= maxOracleReports {
+		a.rep.violate("oracle", format, args...)
+	}
+}
+
+func (a *auditor) checkLoad(s *session, name string) {
+	a.rep.Oracle++
+	got := s.inst.envelope
+	if bytes.Equal(got, a.nativeLoad) {
 		return
 	}
-	if !reflect.DeepEqual(used, clean) {
-		rep.violate("stateless", "after %d canary requests the same request got %s; a fresh instance got %s: recommend keeps something of earlier requests",
-			rep.Requests, summary(used), summary(clean))
+	a.miss("%s of session %d answered %s; the model answers %s: the load result must be the bundle's, nothing else",
+		name, len(a.sessions), loadSummary(got), loadSummary(a.nativeLoad))
+}
+
+func (a *auditor) checkRecommend(s *session, name string, req model.Request) {
+	a.rep.Oracle++
+	raw := model.EncodeRequest(&req)
+	want := a.nativeAnswer(raw)
+	got := s.inst.envelope
+	if bytes.Equal(got, want) {
+		return
 	}
+	a.miss("%s of session %d: %s", name, len(a.sessions), responseDiff(got, want, req))
+}
+
+// nativeAnswer is the envelope the module must return for the request
+// bytes raw: the native model's answer, encoded as wasm/main.go encodes it.
+func (a *auditor) nativeAnswer(raw []byte) []byte {
+	req, err := model.DecodeRequest(raw)
+	if err == nil {
+		var res model.Response
+		if res, err = a.native.Recommend(req); err == nil {
+			return model.EncodeResponseEnvelope(&res)
+		}
+	} else {
+		err = fmt.Errorf("recommend: %w", err)
+	}
+	return model.EncodeEnvelope(&model.Envelope{Code: model.CodeOf(err), Message: err.Error()})
 }
 
 // static checks imports and exports; it compiles only a clean module.
@@ -230,79 +401,36 @@ func (a *auditor) static(ctx context.Context, wasm []byte) (*Module, bool) {
 	return m, rep.OK()
 }
 
-func (a *auditor) loadRequest(wasm []byte) (model.LoadRequest, bool) {
+// loadRequest is the complete load request every session sends: digests
+// and time filled in here, so the module and the oracle get the same bytes.
+func (a *auditor) loadRequest(wasm []byte, m *Module) (model.LoadRequest, *bundle.Files, bool) {
 	files, keys := a.opts.Bundle, a.opts.Keys
 	a.rep.Bundle = "given bundle"
 	if files == nil {
 		var pub ed25519.PublicKey
 		var err error
-		files, pub, err = synth.Bundle(wasm, a.r.cfg.Clock(), a.opts.Seed)
+		files, pub, err = synth.Bundle(wasm, a.base, a.opts.Seed)
 		if err != nil {
 			a.rep.violate("load", "make the synthetic bundle: %v", err)
-			return model.LoadRequest{}, false
+			return model.LoadRequest{}, nil, false
 		}
 		keys = []ed25519.PublicKey{pub}
 		a.rep.Bundle = fmt.Sprintf("synthetic, %d items, ephemeral key", synth.Items)
 	}
-	req := model.LoadRequest{Manifest: files.Manifest, Signature: files.Signature, Weights: files.Weights, Catalog: files.Catalog}
+	sum, ws, cs := m.SHA256(), sha256.Sum256(files.Weights), sha256.Sum256(files.Catalog)
+	req := model.LoadRequest{Manifest: files.Manifest, Signature: files.Signature, Weights: files.Weights, Catalog: files.Catalog,
+		WasmSHA256: sum[:], WeightsSHA256: ws[:], CatalogSHA256: cs[:], Now: a.base.UnixMilli()}
 	for _, k := range keys {
 		req.Keys = append(req.Keys, []byte(k))
 	}
-	return req, true
+	return req, files, true
 }
 
-// start instantiates and loads one instance, recording it for the checks.
-func (a *auditor) start(ctx context.Context, m *Module, load model.LoadRequest) (*Instance, bool) {
-	inst, err := m.Instantiate(ctx)
-	if err != nil {
-		a.rep.violate(checkOf(err, "abi"), "%v", err)
-		return nil, false
-	}
-	a.instances = append(a.instances, inst)
-	res, err := inst.Load(ctx, load)
-	if err != nil {
-		a.rep.violate(checkOf(err, "load"), "the module refused the bundle: %v", err)
-		return nil, false
-	}
-	if a.opts.Bundle != nil {
-		a.rep.Bundle = fmt.Sprintf("version %d, %d items, key %s, bundle %s", res.Version, res.Items, res.KeyID, res.BundleID)
-	}
-	return inst, true
-}
+// maxCanaryReports caps the canary violations listed per host call.
+const maxCanaryReports = 3
 
-// canary returns a fresh random id-like string and remembers it.
-func (a *auditor) canary(rng *rand.Rand, n int) string {
-	const alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-	b := make([]byte, n)
-	for i := range b {
-		b[i] = alphabet[rng.IntN(len(alphabet))]
-	}
-	a.canaries = append(a.canaries, b)
-	return string(b)
-}
-
-func (a *auditor) canaryRequest(rng *rand.Rand, n int, known []string) model.Request {
-	now := a.r.cfg.Clock().UnixMilli()
-	kinds := []model.Kind{model.KindView, model.KindCart, model.KindPurchase}
-	req := model.Request{K: 10, Now: now, Explain: n%2 == 0, Seen: model.SeenPurchased,
-		Context: model.Context{Hour: rng.IntN(24), Weekday: rng.IntN(7), Device: a.canary(rng, 16)}}
-	for i := range 6 {
-		id := ""
-		if i%2 == 0 && len(known) > 0 {
-			id = known[rng.IntN(len(known))]
-		} else {
-			id = a.canary(rng, 20)
-		}
-		req.History = append(req.History, model.Event{Item: id, Kind: kinds[rng.IntN(3)], At: now - int64(i+1)*3_600_000})
-	}
-	req.Exclude = []string{a.canary(rng, 20)}
-	if n%4 == 3 {
-		req.Category = a.canary(rng, 12)
-	}
-	return req
-}
-
-// summarise counts the calls of every instance and checks them.
+// summarise counts the calls of every instance and looks for request
+// strings in their bytes.
 func (a *auditor) summarise() {
 	rep := a.rep
 	type key struct {
@@ -310,38 +438,55 @@ func (a *auditor) summarise() {
 		f string
 	}
 	counts := map[key]*FuncCount{}
-	leaks := map[string]bool{}
-	for _, inst := range a.instances {
+	var needles [][]byte
+	for s := range a.strings {
+		if searchable(s) {
+			needles = append(needles, []byte(s))
+		}
+	}
+	sort.Slice(needles, func(i, j int) bool { return bytes.Compare(needles[i], needles[j]) < 0 })
+	rep.Canaries = len(needles)
+	leaks := map[string]int{}
+	for _, s := range a.sessions {
+		inst := s.inst
 		if inst.dropped > 0 {
 			rep.violate("recorder", "%d host calls past the recorder's limits (%d calls, %d MiB) were not kept, so they could not be checked",
 				inst.dropped, maxRecordCalls, maxRecordBytes>>20)
 		}
-		for _, c := range inst.calls {
+		for i, c := range inst.calls {
 			k := key{c.Phase, c.Func}
 			if counts[k] == nil {
 				counts[k] = &FuncCount{Phase: c.Phase, Func: c.Func}
 			}
 			counts[k].Count++
 			counts[k].Bytes += len(c.Payload)
-			if s := c.Stream(); s >= 0 {
-				rep.BytesOut[s] += len(c.Payload)
+			if st := c.Stream(); st >= 0 {
+				rep.BytesOut[st] += len(c.Payload)
 			}
 			if c.Phase == PhaseRecommend {
 				rep.RecommendCalls++
 			}
-			for _, cn := range a.canaries {
-				if enc, ok := containsCanary(c.Payload, cn); ok {
-					where := fmt.Sprintf("%s during %s", c.Func, c.Phase)
-					if s := c.Stream(); s >= 0 {
-						where = fmt.Sprintf("%s to fd %d during %s", c.Func, s, c.Phase)
-					}
-					msg := fmt.Sprintf("canary %q (%s) handed to the host by %s", cn, enc, where)
-					if !leaks[msg] {
-						leaks[msg] = true
-						rep.violate("canary", "%s", msg)
+			if len(c.Payload) == 0 {
+				continue
+			}
+			where := fmt.Sprintf("%s during %s (%s)", c.Func, c.Phase, s.opAt(i))
+			if st := c.Stream(); st >= 0 {
+				where = fmt.Sprintf("%s to fd %d during %s (%s)", c.Func, st, c.Phase, s.opAt(i))
+			}
+			h := newHaystack(c.Payload)
+			for _, cn := range needles {
+				if enc, ok := h.find(cn); ok {
+					leaks[where]++
+					if leaks[where] <= maxCanaryReports {
+						rep.violate("canary", "request string %q (%s) handed to the host by %s", cn, enc, where)
 					}
 				}
 			}
+		}
+	}
+	for where, n := range leaks {
+		if n > maxCanaryReports {
+			rep.violate("canary", "%d more request strings handed to the host by %s", n-maxCanaryReports, where)
 		}
 	}
 	if rep.RecommendCalls > 0 {
@@ -441,8 +586,13 @@ func (r *Report) String() string {
 	if r.Bundle != "" {
 		fmt.Fprintf(&b, "bundle   %s\n", r.Bundle)
 	}
-	fmt.Fprintf(&b, "canaries %d strings in %d requests (seed %d)\n", r.Canaries, r.Requests, r.Seed)
-	fmt.Fprintf(&b, "host calls during recommend: %d\n", r.RecommendCalls)
+	fmt.Fprintf(&b, "shoppers %d requests in %d sessions, %d request strings searched (seed %d)\n", r.Requests, r.Sessions, r.Canaries, r.Seed)
+	fmt.Fprintf(&b, "oracle   %d answers byte for byte the native model's\n", r.Oracle)
+	fmt.Fprintf(&b, "trace    %d host calls per session, the same in every session", r.Trace)
+	if r.Collected > 0 {
+		fmt.Fprintf(&b, " (%d loads within the collector's allowance)", r.Collected)
+	}
+	fmt.Fprintf(&b, "\nhost calls during recommend: %d\n", r.RecommendCalls)
 	if len(r.Calls) > 0 {
 		fmt.Fprintf(&b, "host calls by phase:\n")
 		for _, c := range r.Calls {

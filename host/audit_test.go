@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -145,8 +146,80 @@ func TestAuditRealModule(t *testing.T) {
 	require.True(t, rep.OK(), "the real module failed the audit:\n%s", rep)
 	require.Zero(t, rep.RecommendCalls)
 	require.Positive(t, rep.Canaries)
-	require.Equal(t, 8, rep.Requests)
+	require.Equal(t, 3, rep.Sessions)
+	require.Equal(t, 24, rep.Requests)
+	// Every request and every load (the first, then one per 4 requests)
+	// of every session was checked against the native model.
+	require.Equal(t, 24+3*3, rep.Oracle)
+	require.Positive(t, rep.Trace, "start-up reads the clock and the seed")
+	require.Zero(t, rep.BytesOut[1]+rep.BytesOut[2])
 	t.Logf("\n%s", rep)
+}
+
+// TestAuditNoFalsePositives audits the real module with 1,000 seeds (50
+// with -short), two at a time: different shoppers, clock readings and
+// randomness each time, and not one violation. It reports what the runs
+// cost.
+func TestAuditNoFalsePositives(t *testing.T) {
+	ctx := context.Background()
+	wasm := wasmtest.Module(t)
+	rt := testRuntime(t)
+	runs := 1000
+	if testing.Short() {
+		runs = 50
+	}
+	if _, err := Audit(ctx, wasm, AuditOptions{Runtime: rt, Seed: 1}); err != nil { // compile outside the measurement
+		t.Fatal(err)
+	}
+	cpu0, wall0 := cpuTime(), time.Now()
+	var (
+		mu              sync.Mutex
+		wg              sync.WaitGroup
+		requests, calls int
+		failed          []*Report
+	)
+	seeds := make(chan uint64)
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for seed := range seeds {
+				rep, err := Audit(ctx, wasm, AuditOptions{Runtime: rt, Seed: seed})
+				mu.Lock()
+				switch {
+				case err != nil:
+					t.Errorf("seed %d: %v", seed, err)
+				case !rep.OK():
+					failed = append(failed, rep)
+				}
+				if err == nil {
+					requests += rep.Requests
+					calls += rep.Trace * rep.Sessions
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	for n := range uint64(runs) {
+		seeds <- (n + 1) * 0x9e3779b97f4a7c15
+	}
+	close(seeds)
+	wg.Wait()
+	for _, rep := range failed[:min(len(failed), 3)] {
+		t.Errorf("false positive with seed %d:\n%s", rep.Seed, rep)
+	}
+	require.Empty(t, failed, "%d of %d audits of the real module failed", len(failed), runs)
+	cpu, wall := cpuTime()-cpu0, time.Since(wall0)
+	t.Logf("%d audits passed (%d shopper requests, %d host calls compared): %v CPU, %v wall, %v CPU per audit",
+		runs, requests, calls, cpu.Round(time.Millisecond), wall.Round(time.Millisecond), (cpu / time.Duration(runs)).Round(time.Microsecond))
+}
+
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func TestAuditOptions(t *testing.T) {
@@ -157,6 +230,7 @@ func TestAuditOptions(t *testing.T) {
 	}{
 		{name: "bundle without keys", opts: AuditOptions{Bundle: &bundleFilesZero}},
 		{name: "negative requests", opts: AuditOptions{Requests: -1}},
+		{name: "one session", opts: AuditOptions{Sessions: 1}},
 		{name: "bad config", opts: AuditOptions{Config: Config{MemoryLimitPages: 1 << 20}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -5,11 +5,15 @@ import (
 	"context"
 	"encoding/binary"
 	"runtime"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 	"github.com/vmihailenco/msgpack/v5"
 
+	"github.com/privrec/privrec/host/testdata/rogue/variant"
+	"github.com/privrec/privrec/internal/wasmtest"
 	"github.com/privrec/privrec/model"
 )
 
@@ -116,4 +120,115 @@ func mustMarshal(t *testing.T, v any) []byte {
 	b, err := msgpack.Marshal(v)
 	require.NoError(t, err)
 	return b
+}
+
+// variants are rogue builds of the real module (testdata/rogue/<name>, see
+// package variant): wasm/main.go with a small change that adds one channel
+// for history, one per channel class of issue 11. Each row says which
+// check must refuse it and a phrase of the reason.
+var variants = []struct {
+	name   string
+	check  string
+	reason string
+}{
+	{name: "freeclock", check: "trace", reason: "during free"},               // count of clock reads in free
+	{name: "loadrandom", check: "profile", reason: "random_get during load"}, // count of random calls in load
+	{name: "precision", check: "profile", reason: "precision"},               // data in a call argument
+	{name: "clockptr", check: "trace", reason: "clock_time_get"},             // data in a pointer argument
+	{name: "pollargs", check: "trace", reason: "poll_oneoff"},                // data in the bytes of a call
+	{name: "stderrxor", check: "canary", reason: "XOR 0x5a"},                 // stderr, XOR with a constant
+	{name: "stderrplus", check: "canary", reason: "+1 per byte"},             // stderr, every byte + 1
+	{name: "stderrrev", check: "canary", reason: "reversed"},                 // stderr, reversed
+	{name: "because", check: "oracle", reason: "names history item"},         // history ids in because
+	{name: "source", check: "oracle", reason: "carries the device"},          // the device in source
+	{name: "keyid", check: "oracle", reason: "load result"},                  // history in a load result
+	{name: "oldcanary", check: "stdio", reason: "stderr during load"},        // honest only for the old canaries
+}
+
+// buildVariants builds every variant, two at a time.
+func buildVariants(t *testing.T) map[string][]byte {
+	t.Helper()
+	root := wasmtest.Root(t)
+	out := make(map[string][]byte, len(variants))
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 2)
+	for _, v := range variants {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			w, err := variant.Build(root, v.name)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				t.Errorf("%v", err)
+				return
+			}
+			out[v.name] = w
+		}()
+	}
+	wg.Wait()
+	if t.Failed() {
+		t.FailNow()
+	}
+	return out
+}
+
+func TestVariantsAreListed(t *testing.T) {
+	var names []string
+	for _, v := range variants {
+		names = append(names, v.name)
+	}
+	require.ElementsMatch(t, variant.Names, names, "every variant in testdata has a row here")
+}
+
+// TestAuditRefusesVariants audits each rogue build of the real module. Each
+// is refused, by the check its channel breaks, while doing everything else
+// the real module does (the same bundle loads, the same answers mostly).
+func TestAuditRefusesVariants(t *testing.T) {
+	ctx := context.Background()
+	wasms := buildVariants(t)
+	rt := testRuntime(t)
+	for _, v := range variants {
+		t.Run(v.name, func(t *testing.T) {
+			t.Parallel()
+			rep, err := Audit(ctx, wasms[v.name], AuditOptions{Runtime: rt, Seed: 11})
+			require.NoError(t, err)
+			require.False(t, rep.OK(), "the audit passed a rogue build:\n%s", rep)
+			found := false
+			for _, viol := range rep.Violations {
+				if viol.Check == v.check && strings.Contains(viol.Reason, v.reason) {
+					found = true
+				}
+				require.NotEqual(t, "load", viol.Check, "the variant must load the bundle like the real module: %s", viol)
+			}
+			require.True(t, found, "no %q violation mentioning %q:\n%s", v.check, v.reason, rep)
+			t.Logf("refused: %s (and %d more violations)", rep.Violations[0], len(rep.Violations)-1)
+		})
+	}
+}
+
+func TestVariantPatch(t *testing.T) {
+	src := "a\nb\nc\nb\n"
+	for _, tc := range []struct {
+		name, patch, want, err string
+	}{
+		{name: "insert", patch: "@@ after\na\n@@ insert\nx\n@@ end\n", want: "a\nx\nb\nc\nb\n"},
+		{name: "anchor twice", patch: "@@ after\nb\n@@ insert\nx\n@@ end\n", err: "occurs 2 times"},
+		{name: "anchor gone", patch: "@@ after\nz\n@@ insert\nx\n@@ end\n", err: "occurs 0 times"},
+		{name: "no end", patch: "@@ after\na\n@@ insert\nx\n", err: "@@ end"},
+		{name: "empty", patch: "", err: "no edits"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := variant.Patch(src, tc.patch)
+			if tc.err != "" {
+				require.ErrorContains(t, err, tc.err)
+				return
+			}
+			require.NoError(t, err)
+			require.Equal(t, tc.want, got)
+		})
+	}
 }

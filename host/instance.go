@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -22,9 +23,10 @@ type Phase uint8
 // Phases of an instance's life.
 const (
 	PhaseInit      Phase = iota // instantiation, _initialize, privrec_abi_version
-	PhaseAlloc                  // privrec_alloc and privrec_free around a load or recommend
+	PhaseAlloc                  // privrec_alloc before a load or recommend
 	PhaseLoad                   // privrec_load
 	PhaseRecommend              // privrec_recommend: must make no host call at all
+	PhaseFree                   // privrec_free of a request or a result buffer
 )
 
 func (p Phase) String() string {
@@ -37,6 +39,8 @@ func (p Phase) String() string {
 		return "load"
 	case PhaseRecommend:
 		return "recommend"
+	case PhaseFree:
+		return "free"
 	}
 	return fmt.Sprintf("phase(%d)", uint8(p))
 }
@@ -84,10 +88,20 @@ type Instance struct {
 	dropped int
 	stderr  []byte // start of fd 2, for crash messages (Go prints the cause first)
 	broken  error  // set once a call failed in a way that leaves the guest unusable
+	// envelope is the last result envelope read, exactly as the module
+	// wrote it (the audit compares it with the native model's bytes).
+	envelope []byte
 }
 
 // Instantiate creates an instance and runs _initialize (under CallTimeout).
 func (m *Module) Instantiate(ctx context.Context) (*Instance, error) {
+	return m.instantiate(ctx, m.rt.cfg.Clock, m.rt.rand)
+}
+
+// instantiate is Instantiate with the instance's own clock and randomness:
+// the audit gives every instance it compares the same sequences of both, so
+// that their host-call traces can differ only through the requests.
+func (m *Module) instantiate(ctx context.Context, clock func() time.Time, random io.Reader) (*Instance, error) {
 	r := m.rt
 	cfg := r.cfg
 	if m.static.minPages > cfg.MemoryLimitPages {
@@ -96,7 +110,7 @@ func (m *Module) Instantiate(ctx context.Context) (*Instance, error) {
 	}
 	inst := &Instance{mod: m, name: fmt.Sprintf("privrec-%d", r.seq.Add(1))}
 	r.host.Register(inst.name, &wasi.Env{
-		Clock: cfg.Clock, Rand: r.rand, Stdout: cfg.Stdout, Stderr: cfg.Stderr,
+		Clock: clock, Rand: random, Stdout: cfg.Stdout, Stderr: cfg.Stderr,
 		Record: inst.record,
 	})
 	g, err := r.rt.InstantiateModule(ctx, m.compiled,
@@ -238,7 +252,7 @@ func (i *Instance) roundTrip(ctx context.Context, phase Phase, export, what stri
 			mem = i.guest.Memory()
 			mem.Write(ptr, make([]byte, len(req)))
 		}
-		if _, err := i.invoke(ctx, PhaseAlloc, "privrec_free", uint64(ptr)); err != nil && callErr == nil {
+		if _, err := i.invoke(ctx, PhaseFree, "privrec_free", uint64(ptr)); err != nil && callErr == nil {
 			callErr = err
 		}
 	}
@@ -253,7 +267,8 @@ func (i *Instance) roundTrip(ctx context.Context, phase Phase, export, what stri
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	envBytes := append([]byte(nil), view...)
-	if _, err := i.invoke(ctx, PhaseAlloc, "privrec_free", uint64(rptr)); err != nil {
+	i.envelope = envBytes
+	if _, err := i.invoke(ctx, PhaseFree, "privrec_free", uint64(rptr)); err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	if err := decodeEnvelope(envBytes, decode); err != nil {
