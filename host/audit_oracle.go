@@ -83,38 +83,37 @@ func reasons(rs []model.Reason) string {
 	return "[" + strings.Join(ids, " ") + "]"
 }
 
-// carried names a string of req that the module's answer has and the
+// carried names a string of req that the module's answer has where the
 // model's does not: history in because, the device in a source.
 func carried(g, w model.Response, req model.Request) string {
-	mine := map[string]bool{}
-	for _, it := range w.Items {
-		mine[it.Item] = true
-		mine[string(it.Source)] = true
-		for _, r := range it.Because {
-			mine[r.Item] = true
-		}
-	}
-	var extra []string
-	for _, it := range g.Items {
-		extra = append(extra, it.Item, string(it.Source))
-		for _, r := range it.Because {
-			extra = append(extra, r.Item)
-		}
-	}
-	for _, s := range extra {
-		if mine[s] || s == "" {
-			continue
-		}
-		for _, e := range req.History {
-			if strings.Contains(s, e.Item) {
-				return fmt.Sprintf("the module's answer names history item %q where the model's does not", e.Item)
+	for i, it := range g.Items {
+		theirs := map[string]bool{}
+		if i < len(w.Items) {
+			theirs[w.Items[i].Item] = true
+			theirs[string(w.Items[i].Source)] = true
+			for _, r := range w.Items[i].Because {
+				theirs[r.Item] = true
 			}
 		}
-		if d := req.Context.Device; d != "" && strings.Contains(s, d) {
-			return fmt.Sprintf("the module's answer carries the device %q", d)
+		mine := []string{it.Item, string(it.Source)}
+		for _, r := range it.Because {
+			mine = append(mine, r.Item)
 		}
-		if c := req.Category; c != "" && strings.Contains(s, c) {
-			return fmt.Sprintf("the module's answer carries the category %q", c)
+		for _, s := range mine {
+			if theirs[s] || s == "" {
+				continue
+			}
+			for _, e := range req.History {
+				if strings.Contains(s, e.Item) {
+					return fmt.Sprintf("the module's answer names history item %q where the model's does not", e.Item)
+				}
+			}
+			if d := req.Context.Device; d != "" && strings.Contains(s, d) {
+				return fmt.Sprintf("the module's answer carries the device %q", d)
+			}
+			if c := req.Category; c != "" && strings.Contains(s, c) {
+				return fmt.Sprintf("the module's answer carries the category %q", c)
+			}
 		}
 	}
 	return ""

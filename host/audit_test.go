@@ -2,7 +2,12 @@ package host
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
+	"fmt"
+	"io"
+	"math"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -286,4 +291,238 @@ func TestCheckOf(t *testing.T) {
 			require.Equal(t, tc.want, checkOf(tc.err, "load"))
 		})
 	}
+}
+
+func TestHaystackFind(t *testing.T) {
+	cn := []byte("85123A-white-heart")
+	enc := func(f func(i int, c byte) byte) string {
+		out := make([]byte, len(cn))
+		for i, c := range cn {
+			out[i] = f(i, c)
+		}
+		return string(out)
+	}
+	rev := func(s string) string {
+		b := []byte(s)
+		slices.Reverse(b)
+		return string(b)
+	}
+	for _, tc := range []struct {
+		name    string
+		payload string
+		want    string
+	}{
+		{name: "raw", payload: "\x00\x01" + string(cn) + "\n", want: "raw"},
+		{name: "xor", payload: "..." + enc(func(_ int, c byte) byte { return c ^ 0x5a }) + "...", want: "XOR 0x5a"},
+		{name: "plus one", payload: enc(func(_ int, c byte) byte { return c + 1 }), want: "+1 per byte"},
+		{name: "minus three", payload: "zz" + enc(func(_ int, c byte) byte { return c - 3 }), want: "-3 per byte"},
+		{name: "reversed", payload: "x" + rev(string(cn)), want: "reversed, raw"},
+		{name: "reversed xor", payload: rev(enc(func(_ int, c byte) byte { return c ^ 0xff })), want: "reversed, XOR 0xff"},
+		{name: "hex", payload: "6964" + hex.EncodeToString(cn), want: "hex"},
+		{name: "one byte changed", payload: enc(func(i int, c byte) byte {
+			if i == 9 {
+				return c + 2
+			}
+			return c ^ 0x11
+		}), want: ""},
+		{name: "other bytes", payload: strings.Repeat("\x00\x10", 64), want: ""},
+		{name: "short", payload: "85123A", want: ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, ok := newHaystack([]byte(tc.payload)).find(cn)
+			require.Equal(t, tc.want != "", ok, "found %q", got)
+			require.Equal(t, tc.want, got)
+		})
+	}
+}
+
+func TestSearchable(t *testing.T) {
+	require.True(t, searchable("85123A"))
+	require.True(t, searchable("desktop"))
+	require.False(t, searchable("mobil"), "too short")
+	require.False(t, searchable("aaaaaaaa"), "too few distinct bytes")
+}
+
+// TestShoppersLookReal: the audit's requests use the bundle's own ids,
+// categories and devices, have the shapes of real traffic, and nothing
+// in them looks made up.
+func TestShoppersLookReal(t *testing.T) {
+	var items []model.Item
+	for i := range 300 {
+		items = append(items, model.Item{ID: fmt.Sprintf("%05d", 20000+i*7), Category: []string{"lamps", "rugs", "mugs", "tea"}[i%4]})
+	}
+	catalog := map[string]bool{}
+	for _, it := range items {
+		catalog[it.ID] = true
+	}
+	popular := []string{"20000", "20007", "20014"}
+	now := testNow.UnixMilli()
+	g := newShoppers(9, items, popular, now)
+	lengths := map[string]int{}
+	var retired, devices, categories, explains, ks int
+	for n := range 400 {
+		req := g.next(n, false)
+		require.GreaterOrEqual(t, req.Now, now)
+		for i, e := range req.History {
+			require.True(t, e.Kind.Valid())
+			require.Less(t, e.At, req.Now, "events happen before the request")
+			if i > 0 {
+				require.GreaterOrEqual(t, e.At, req.History[i-1].At, "the SDK sends history oldest first")
+			}
+			if !catalog[e.Item] {
+				retired++
+				require.Len(t, e.Item, 5, "a retired id is shaped like the catalog's: %q", e.Item)
+			}
+		}
+		switch l := len(req.History); {
+		case l == 0:
+			lengths["none"]++
+		case l <= 5:
+			lengths["1-5"]++
+		case l <= 30:
+			lengths["6-30"]++
+		default:
+			lengths["31+"]++
+		}
+		require.Contains(t, []string{"mobile", "desktop", "tablet", ""}, req.Context.Device)
+		if req.Context.Device != "" {
+			devices++
+		}
+		if req.Category != "" {
+			require.Contains(t, []string{"lamps", "rugs", "mugs", "tea"}, req.Category)
+			categories++
+		}
+		if req.Explain {
+			explains++
+		}
+		if req.K != 0 {
+			ks++
+		}
+		for _, s := range requestStrings(req) {
+			if s != "" {
+				require.True(t, catalog[s] || len(s) == 5 || slices.Contains([]string{"mobile", "desktop", "tablet", "lamps", "rugs", "mugs", "tea"}, s),
+					"%q is neither from the catalog nor what the SDK sends", s)
+			}
+		}
+	}
+	t.Logf("history lengths %v, %d retired ids, %d devices, %d categories, %d explain, %d explicit k", lengths, retired, devices, categories, explains, ks)
+	for _, bucket := range []string{"none", "1-5", "6-30", "31+"} {
+		require.Positive(t, lengths[bucket], "no history of length %s in 400 shoppers", bucket)
+	}
+	require.Positive(t, retired)
+	require.Positive(t, categories)
+	require.Greater(t, explains, 100)
+	require.Greater(t, ks, 100)
+
+	// Seeded: the same seed gives the same shoppers, another seed others.
+	a, b, c := newShoppers(5, items, popular, now), newShoppers(5, items, popular, now), newShoppers(6, items, popular, now)
+	ra, rb, rc := a.next(0, false), b.next(0, false), c.next(0, false)
+	require.Equal(t, ra, rb)
+	require.NotEqual(t, ra, rc)
+	// The control session's shoppers have no history, and the rest as usual.
+	for n := range 50 {
+		require.Empty(t, a.next(n, true).History)
+	}
+}
+
+func TestSessionClockAndRand(t *testing.T) {
+	c1, c2, other := sessionClock(testNow, 3), sessionClock(testNow, 3), sessionClock(testNow, 4)
+	var differs bool
+	prev := testNow
+	for range 100 {
+		t1, t2, t3 := c1(), c2(), other()
+		require.Equal(t, t1, t2, "every session sees the same readings")
+		require.True(t, t1.After(prev), "the clock moves")
+		require.Less(t, t1.Sub(prev), time.Millisecond)
+		differs = differs || t1 != t3
+		prev = t1
+	}
+	require.True(t, differs, "another seed, other readings")
+	b1, b2 := make([]byte, 64), make([]byte, 64)
+	_, _ = io.ReadFull(sessionRand(3), b1)
+	_, _ = io.ReadFull(sessionRand(3), b2)
+	require.Equal(t, b1, b2)
+}
+
+// TestCompare: the trace comparison, and the one allowance it makes for
+// the collector's clock reads in a load.
+func TestCompare(t *testing.T) {
+	clock := func(ptr uint64) Call {
+		return Call{Phase: PhaseLoad, Func: "clock_time_get", Args: []uint64{1, 0, ptr}}
+	}
+	reads := func(n int, ptr uint64) []Call {
+		var out []Call
+		for range n {
+			out = append(out, clock(ptr))
+		}
+		return out
+	}
+	sess := func(load []Call, free []Call) *session {
+		s := &session{inst: &Instance{}}
+		add := func(name string, calls []Call) {
+			s.ops = append(s.ops, op{name: name, start: len(s.inst.calls), end: len(s.inst.calls) + len(calls)})
+			s.inst.calls = append(s.inst.calls, calls...)
+		}
+		add("load 1", nil)
+		for i := range free {
+			free[i].Phase = PhaseFree
+		}
+		add("request 1", free)
+		add("load 2", load)
+		return s
+	}
+	random := Call{Phase: PhaseLoad, Func: "random_get", Args: []uint64{100, 8}}
+	for _, tc := range []struct {
+		name     string
+		ref, got *session
+		ok       bool
+		reason   string
+	}{
+		{name: "identical", ref: sess(reads(30, 8), nil), got: sess(reads(30, 8), nil), ok: true},
+		{name: "collector: a few more reads at other addresses", ref: sess(reads(30, 8), nil), got: sess(reads(33, 16), nil), ok: true},
+		{name: "collector: far more reads", ref: sess(reads(30, 8), nil), got: sess(reads(30+collectorSlack+1, 8), nil), reason: "counts of host calls"},
+		{name: "reads in a load where the reference made none", ref: sess(nil, nil), got: sess(reads(2, 8), nil), reason: "the first extra one is clock_time_get"},
+		{name: "a random call beside the collector", ref: sess(reads(30, 8), nil), got: sess(append(reads(30, 8), random), nil), reason: "random_get"},
+		{name: "reads in free", ref: sess(nil, nil), got: sess(nil, reads(1, 8)), reason: "in request 1"},
+		{name: "another address in free", ref: sess(nil, reads(1, 8)), got: sess(nil, reads(1, 9)), reason: "host call 1 of request 1 differs"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := &auditor{rep: &Report{}}
+			require.Equal(t, tc.ok, a.compare(tc.ref, tc.got, 1), "%v", a.rep.Violations)
+			if tc.ok {
+				require.Empty(t, a.rep.Violations)
+				return
+			}
+			require.Len(t, a.rep.Violations, 1)
+			require.Equal(t, "trace", a.rep.Violations[0].Check)
+			require.Contains(t, a.rep.Violations[0].Reason, tc.reason)
+		})
+	}
+}
+
+func TestResponseDiff(t *testing.T) {
+	req := model.Request{History: model.History{{Item: "85123A", Kind: model.KindView, At: 1}}, Context: model.Context{Device: "mobile"}}
+	want := model.Response{K: 2, Items: []model.Recommendation{{Item: "22423", Score: 0.5, Source: model.SourceHistory, Because: []model.Reason{{Item: "85123A", Share: 1}}}, {Item: "21212", Score: 0.25, Source: model.SourcePopular}}}
+	env := func(r model.Response) []byte { return model.EncodeResponseEnvelope(&r) }
+	for _, tc := range []struct {
+		name string
+		edit func(r *model.Response)
+		want string
+	}{
+		{name: "device in source", edit: func(r *model.Response) { r.Items[1].Source = "popular:mobile" }, want: `carries the device "mobile"`},
+		{name: "history in because", edit: func(r *model.Response) { r.Items[1].Because = []model.Reason{{Item: "85123A"}} }, want: `names history item "85123A"`},
+		{name: "score bits", edit: func(r *model.Response) { r.Items[0].Score = math.Nextafter(0.5, 1) }, want: "the score of item 1"},
+		{name: "another item", edit: func(r *model.Response) { r.Items[1].Item = "99999" }, want: `item 2 is "99999"`},
+		{name: "unknown", edit: func(r *model.Response) { r.Unknown = 4 }, want: "unknown is 4"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := want
+			got.Items = slices.Clone(want.Items)
+			tc.edit(&got)
+			require.Contains(t, responseDiff(env(got), env(want), req), tc.want)
+		})
+	}
+	// The same answer in other bytes still differs: an extra field.
+	extra := append(slices.Clone(env(want)), 0xc0)
+	require.Contains(t, responseDiff(extra, env(want), req), "bytes")
 }
