@@ -12,12 +12,14 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/privrec/privrec/internal/evalrun"
+	"github.com/privrec/privrec/model/train"
 )
 
 func newEvalCmd() *cobra.Command {
 	var (
 		lf       logFlags
 		tf       trainFlags
+		tn       tuneFlags
 		kf       kindFlags
 		wasmPath string
 		asJSON   bool
@@ -56,8 +58,7 @@ and --max-bundle-bytes choose the shipped model's kind as train does.`,
 			if err != nil {
 				return err
 			}
-			cfg, err := tf.config()
-			if err != nil {
+			if err = tf.check(cmd); err != nil {
 				return err
 			}
 			wasm, err := readWasm(wasmPath)
@@ -69,18 +70,44 @@ and --max-bundle-bytes choose the shipped model's kind as train does.`,
 			if err != nil {
 				return err
 			}
+			cfg, err := tf.config(cmd, log)
+			if err != nil {
+				return err
+			}
 			if cfg, err = kf.choose(status, log, wasm, cfg); err != nil {
 				return err
+			}
+			warn(status, &lf, log, cfg, !tn.off, tf.fixed(cmd))
+			// The shipped model is tuned as train tunes it, on the
+			// training part only: its time scales come from that part's
+			// span and its search from that part's validation split.
+			tune := func(trainLog *train.Log, c train.Config) (train.Config, []string, error) {
+				c, err := tf.relativeTo(cmd, c, trainLog)
+				if err != nil {
+					return c, nil, err
+				}
+				var out strings.Builder
+				c, rec, err := tn.tune(cmd, &tf, &out, status, trainLog, c)
+				if err != nil {
+					return c, nil, err
+				}
+				fmt.Fprint(status, out.String())
+				var notes []string
+				for _, line := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+					notes = append(notes, "privrec "+line)
+				}
+				_ = rec
+				return c, notes, nil
 			}
 			var progress func(string, int, int)
 			if !asJSON {
 				progress = progressBars(status)
 			}
 			if next {
-				return evalNextBasket(cmd, log, evalrun.Options{Config: cfg, Wasm: wasm, References: !noRefs, Progress: progress, Log: status}, asJSON)
+				return evalNextBasket(cmd, log, evalrun.Options{Config: cfg, Wasm: wasm, References: !noRefs, Progress: progress, Log: status, Tune: tune}, asJSON)
 			}
 			rep, err := evalrun.Run(cmd.Context(), log, evalrun.Options{
-				Config: cfg, Wasm: wasm, References: !noRefs, MaxEASEBytes: int64(maxRef), Progress: progress, Log: status,
+				Config: cfg, Wasm: wasm, References: !noRefs, MaxEASEBytes: int64(maxRef), Progress: progress, Log: status, Tune: tune,
 			})
 			if err != nil {
 				return fail(exitFailed, fmt.Errorf("eval: %w", err))
@@ -97,6 +124,7 @@ and --max-bundle-bytes choose the shipped model's kind as train does.`,
 	kf.register(cmd)
 	tf.register(cmd)
 	registerProtocol(cmd, &protocol)
+	tn.register(cmd)
 	cmd.Flags().StringVar(&wasmPath, "wasm", filepath.Join("dist", "privrec.wasm"), "module to score the shipped model through")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object instead of a table")
 	cmd.Flags().BoolVar(&noRefs, "no-references", false, "skip the reference models (faster)")

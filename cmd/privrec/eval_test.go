@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -8,8 +9,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/privrec/privrec/internal/evalrun"
 	"github.com/privrec/privrec/internal/wasmtest"
 	"github.com/privrec/privrec/model/eval"
+	"github.com/privrec/privrec/model/train"
 )
 
 // runEvalCLI runs privrec eval on a fresh command tree and returns the exit
@@ -62,6 +65,14 @@ func TestEvalCLI(t *testing.T) {
 			models: []string{"popularity", "item-knn", "ease-full", "privrec"},
 			// ratings: 720 rows of 1, 1080 of 4 and 1080 of 5: the median is 4.
 			say: "excluded (rating below 4 (the log's median rating; set --min-rating to change)): 720", note: "ease-full: λ=",
+		},
+		{
+			name: "privrec tuned on the training part", args: []string{"--no-references", "--tune-budget", "1m"}, code: exitOK,
+			models: []string{"privrec"}, say: "tuning on a validation split", note: "privrec chosen: train-half-life=0",
+		},
+		{
+			name: "privrec not tuned", args: []string{"--no-references", "--no-tune"}, code: exitOK,
+			models: []string{"privrec"}, note: "privrec tuning: off (--no-tune); using train-half-life=0",
 		},
 		{
 			name: "explicit minimum keeps the dislikes", args: []string{"--min-rating", "1"}, code: exitOK,
@@ -144,5 +155,36 @@ func TestTrainMinRating(t *testing.T) {
 				t.Errorf("exit %d (want %d), stderr does not say %q?\n%s\n%s", code, tc.code, tc.say, stdout, stderr)
 			}
 		})
+	}
+}
+
+// TestEvalTunesOnTrainingPart: the shipped model's search sees the training
+// part of the split only, never a test basket.
+func TestEvalTunesOnTrainingPart(t *testing.T) {
+	log, _, err := train.ReadCSV(strings.NewReader(ratingsLog()), train.Mapping{User: "userId", Item: "movieId", Rating: "rating", Time: "timestamp", TimeFormat: "unix"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, cases := eval.Split(log)
+	calls := 0
+	_, err = evalrun.Run(context.Background(), log, evalrun.Options{Config: train.ConfigFor(log), Wasm: wasmtest.Module(t),
+		Tune: func(trainLog *train.Log, c train.Config) (train.Config, []string, error) {
+			calls++
+			at := map[string]int64{}
+			for _, cs := range cases {
+				at[cs.User] = cs.Now
+			}
+			for _, in := range trainLog.Interactions {
+				if now, ok := at[in.User]; ok && in.At >= now {
+					t.Fatalf("the search sees %s's test basket (%s at %d)", in.User, in.Item, in.At)
+				}
+			}
+			return c, nil, nil
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if calls != 1 {
+		t.Errorf("Tune called %d times; want once", calls)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -20,6 +21,7 @@ import (
 	"github.com/privrec/privrec/internal/bundledir"
 	"github.com/privrec/privrec/model"
 	"github.com/privrec/privrec/model/bundle"
+	"github.com/privrec/privrec/model/eval"
 	"github.com/privrec/privrec/model/train"
 )
 
@@ -29,6 +31,7 @@ type logFlags struct {
 	format    string
 	cols      string
 	minRating optFloat
+	report    *train.Report // the reader's, once read
 }
 
 func (f *logFlags) register(cmd *cobra.Command) {
@@ -109,6 +112,7 @@ func (f *logFlags) read(w io.Writer) (*train.Log, error) {
 		return nil, fail(exitFailed, fmt.Errorf("read %s: %w", f.data, err))
 	}
 	fmt.Fprintln(w, rep.String())
+	f.report = rep
 	return log, nil
 }
 
@@ -136,30 +140,204 @@ func parseMapping(s string) (train.Mapping, error) {
 	return m, nil
 }
 
-// trainFlags are the hyper-parameters exposed on the command line.
+// trainFlags are the hyper-parameters exposed on the command line. Each
+// one given fixes that parameter; the others are tuned on the log (or,
+// with --no-tune, take train.ConfigFor's values relative to its span).
 type trainFlags struct {
 	lambda, halfLife, trainHalfLife, trendHalfLife, popWeight float64
 	neighbors                                                 int
 }
 
-func (f *trainFlags) register(cmd *cobra.Command) {
-	d := train.DefaultConfig()
-	cmd.Flags().Float64Var(&f.lambda, "lambda", d.Lambda, "EASE L2 regularisation")
-	cmd.Flags().IntVar(&f.neighbors, "neighbors", d.Neighbors, "weights kept per item (model size grows with it)")
-	cmd.Flags().Float64Var(&f.halfLife, "half-life", d.Params.HalfLifeDays, "recency half-life of history events when scoring, in days (0: off)")
-	cmd.Flags().Float64Var(&f.trainHalfLife, "train-half-life", d.TrainHalfLifeDays, "weight training purchases by their age at the log's end, half-life in days (0: binary)")
-	cmd.Flags().Float64Var(&f.trendHalfLife, "trend-half-life", d.TrendHalfLifeDays, "half-life in days of the trending-popularity prior's buyer counts")
-	cmd.Flags().Float64Var(&f.popWeight, "popularity-weight", d.Params.PopularityWeight, "weight of the trending-popularity prior in personal scores (0: off)")
+// trainFlagParams maps flags to the parameters they fix.
+var trainFlagParams = []struct {
+	flag  string
+	param train.Param
+}{
+	{"lambda", train.ParamLambda}, {"neighbors", train.ParamNeighbors}, {"half-life", train.ParamHalfLife},
+	{"train-half-life", train.ParamTrainHalfLife}, {"trend-half-life", train.ParamTrendHalfLife},
+	{"popularity-weight", train.ParamPopularityWeight},
 }
 
-func (f *trainFlags) config() (train.Config, error) {
-	c := train.DefaultConfig()
-	c.Lambda, c.Neighbors, c.Params.HalfLifeDays = f.lambda, f.neighbors, f.halfLife
-	c.TrainHalfLifeDays, c.TrendHalfLifeDays, c.Params.PopularityWeight = f.trainHalfLife, f.trendHalfLife, f.popWeight
+func (f *trainFlags) register(cmd *cobra.Command) {
+	d := train.DefaultConfig()
+	// Zero defaults: a flag only counts when given (Changed), and its help
+	// says where the search starts (the --no-tune value).
+	tuned := func(from string) string { return " (default: tuned, from " + from + "; given, it is fixed)" }
+	cmd.Flags().Float64Var(&f.lambda, "lambda", 0, "EASE L2 regularisation"+tuned(fmt.Sprint(d.Lambda)))
+	cmd.Flags().IntVar(&f.neighbors, "neighbors", 0, "weights kept per item, at most (model size grows with it)"+tuned(fmt.Sprintf("%d or what --max-bundle-bytes allows", d.Neighbors)))
+	cmd.Flags().Float64Var(&f.halfLife, "half-life", 0, "recency half-life of history events when scoring, in days (0: off)"+tuned("the log's span / 6"))
+	cmd.Flags().Float64Var(&f.trainHalfLife, "train-half-life", 0, "weight training purchases by their age at the log's end, half-life in days (0: binary)"+tuned("the log's span / 6"))
+	cmd.Flags().Float64Var(&f.trendHalfLife, "trend-half-life", 0, "half-life in days of the trending-popularity prior's buyer counts"+tuned("the log's span / 26"))
+	cmd.Flags().Float64Var(&f.popWeight, "popularity-weight", 0, "weight of the trending-popularity prior in personal scores (0: off)"+tuned(fmt.Sprint(d.Params.PopularityWeight)))
+}
+
+// fixed lists the parameters given on the command line.
+func (f *trainFlags) fixed(cmd *cobra.Command) []train.Param {
+	var out []train.Param
+	for _, fp := range trainFlagParams {
+		if cmd.Flags().Changed(fp.flag) {
+			out = append(out, fp.param)
+		}
+	}
+	return out
+}
+
+// check validates the explicit values before the log is read.
+func (f *trainFlags) check(cmd *cobra.Command) error {
+	_, err := f.apply(cmd, train.DefaultConfig())
+	return err
+}
+
+// config is train.ConfigFor(log) with the explicit flags applied.
+func (f *trainFlags) config(cmd *cobra.Command, log *train.Log) (train.Config, error) {
+	return f.apply(cmd, train.ConfigFor(log))
+}
+
+// relativeTo gives c the time scales of train.ConfigFor(log) for every
+// half-life not given on the command line, keeping the rest of c (its kind
+// and size, chosen for the whole log).
+func (f *trainFlags) relativeTo(cmd *cobra.Command, c train.Config, log *train.Log) (train.Config, error) {
+	r := train.ConfigFor(log)
+	c.Params.PopularityHalfLifeDays = r.Params.PopularityHalfLifeDays
+	for _, p := range []train.Param{train.ParamTrainHalfLife, train.ParamHalfLife, train.ParamTrendHalfLife} {
+		c = p.Set(c, p.Get(r))
+	}
+	return f.apply(cmd, c)
+}
+
+func (f *trainFlags) apply(cmd *cobra.Command, c train.Config) (train.Config, error) {
+	changed := cmd.Flags().Changed
+	if changed("lambda") {
+		c.Lambda = f.lambda
+	}
+	if changed("neighbors") {
+		c.Neighbors = f.neighbors
+	}
+	if changed("half-life") {
+		c.Params.HalfLifeDays = f.halfLife
+	}
+	if changed("train-half-life") {
+		c.TrainHalfLifeDays = f.trainHalfLife
+	}
+	if changed("trend-half-life") {
+		c.TrendHalfLifeDays = f.trendHalfLife
+	}
+	if changed("popularity-weight") {
+		c.Params.PopularityWeight = f.popWeight
+	}
 	if err := c.Validate(); err != nil {
 		return c, fail(exitUsage, err)
 	}
 	return c, nil
+}
+
+// tuneFlags control the hyper-parameter search train and eval run by
+// default.
+type tuneFlags struct {
+	off    bool
+	budget time.Duration
+}
+
+func (f *tuneFlags) register(cmd *cobra.Command) {
+	cmd.Flags().BoolVar(&f.off, "no-tune", false, "do not tune: the hyper-parameters not given take values relative to the log's span")
+	cmd.Flags().DurationVar(&f.budget, "tune-budget", train.DefaultTuneBudget, "time the hyper-parameter search may take (it stops earlier when it converges)")
+}
+
+// tune searches the hyper-parameters of cfg not given on the command line
+// on a validation split of log (each user's last basket), printing
+// progress to status and the outcome to w. It returns cfg unchanged, and
+// a nil record, when tuning is off, DP is on or the log has no
+// validation users.
+func (f *tuneFlags) tune(cmd *cobra.Command, tf *trainFlags, w, status io.Writer, log *train.Log, cfg train.Config) (train.Config, *eval.PrivrecTuning, error) {
+	switch {
+	case f.off:
+		fmt.Fprintln(w, "tuning: off (--no-tune); "+configLine(cfg))
+		return cfg, nil, nil
+	case cfg.Privacy.Enabled():
+		fmt.Fprintln(w, "tuning: off under --dp-epsilon (a search on the raw log would leak what ε does not account for); "+configLine(cfg))
+		return cfg, nil, nil
+	}
+	if f.budget <= 0 {
+		return cfg, nil, fail(exitUsage, fmt.Errorf("--tune-budget %v: want a positive duration such as 3m, or --no-tune", f.budget))
+	}
+	fixed := tf.fixed(cmd)
+	fmt.Fprintf(status, "tuning on a validation split (each user's last basket), budget %v\n", f.budget)
+	tuned, rec, err := eval.TunePrivrec(log, cfg, train.TuneOptions{Budget: f.budget, Fixed: fixed, Progress: func(p train.TuneProgress) {
+		what := "start (log-relative defaults)"
+		if p.Param != "" {
+			what = fmt.Sprintf("%s=%s", p.Param, strconv.FormatFloat(p.Value, 'g', 4, 64))
+		}
+		fmt.Fprintf(status, "tune %3d  %-32s validation NDCG@10 %.4f  best %.4f  %s left\n", p.Trial, what, p.Score, p.Best, p.Left.Round(time.Second))
+	}})
+	if errors.Is(err, eval.ErrNoValidation) {
+		fmt.Fprintf(w, "tuning: skipped: %v; %s\n", err, configLine(cfg))
+		return cfg, nil, nil
+	}
+	if err != nil {
+		return cfg, nil, fail(exitFailed, err)
+	}
+	stop := "converged"
+	if rec.Exhausted {
+		stop = "budget used up; raise --tune-budget to search further"
+	}
+	fmt.Fprintf(w, "tuned in %v (%d trials, %s): validation NDCG@10 %.4f on %d users' last basket (%.4f at the log-relative defaults)\n",
+		rec.Elapsed.Round(time.Second), rec.Trials, stop, rec.Score, rec.Cases, rec.Start)
+	var given []string
+	for _, p := range fixed {
+		given = append(given, string(p))
+	}
+	note := ""
+	if len(given) > 0 {
+		note = " (given: " + strings.Join(given, ", ") + ")"
+	}
+	fmt.Fprintf(w, "chosen: %s%s\n", rec.String(), note)
+	return tuned, &rec, nil
+}
+
+// configLine states the hyper-parameters a config trains with.
+func configLine(c train.Config) string {
+	var parts []string
+	for _, p := range train.Params() {
+		if p == train.ParamViewWeight || p == train.ParamCartWeight {
+			continue
+		}
+		parts = append(parts, fmt.Sprintf("%s=%s", p, strconv.FormatFloat(p.Get(c), 'g', 4, 64)))
+	}
+	return "using " + strings.Join(parts, " ")
+}
+
+// manifestTuning is the signed record of rec, or nil.
+func manifestTuning(rec *eval.PrivrecTuning) *bundle.Tuning {
+	if rec == nil {
+		return nil
+	}
+	t := &bundle.Tuning{Metric: "ndcg@10", Score: rec.Score, Users: int64(rec.Cases), Trials: int64(rec.Trials), Seconds: rec.Elapsed.Seconds(),
+		Params: []bundle.TunedParam{}}
+	for _, pv := range rec.Chosen {
+		t.Params = append(t.Params, bundle.TunedParam{Name: string(pv.Param), Value: pv.Value})
+	}
+	return t
+}
+
+// warn prints train.Check's warnings for log to w. Half-lives the search
+// chose are not compared with the span: they were chosen on it.
+func warn(w io.Writer, lf *logFlags, log *train.Log, cfg train.Config, tuned bool, fixed []train.Param) {
+	var hl []train.NamedHalfLife
+	for _, h := range []struct {
+		p    train.Param
+		days float64
+	}{{train.ParamTrainHalfLife, cfg.TrainHalfLifeDays}, {train.ParamHalfLife, cfg.Params.HalfLifeDays}} {
+		if !tuned || slices.Contains(fixed, h.p) {
+			hl = append(hl, train.NamedHalfLife{Flag: string(h.p), Days: h.days})
+		}
+	}
+	format := ""
+	if lf.report != nil {
+		format = lf.report.TimeFormat
+	}
+	for _, wn := range train.Check(log, train.CheckOptions{TimeFormat: format, Now: time.Now().UnixMilli(), HalfLives: hl}) {
+		fmt.Fprintln(w, wn.String())
+	}
 }
 
 // dpFlags select differentially private training.
@@ -350,6 +528,7 @@ func newTrainCmd() *cobra.Command {
 	var (
 		lf       logFlags
 		tf       trainFlags
+		tn       tuneFlags
 		df       dpFlags
 		kf       kindFlags
 		out      string
@@ -376,22 +555,38 @@ neighbours model for the catalog, keeps as many neighbours per item as
 --max-bundle-bytes allows, switches to the embedding kind below 4, and says
 why. The signed manifest records the kind.
 
+By default train tunes its hyper-parameters on the log itself: it holds out
+each user's last basket (users with at least two) as a validation split,
+trains on the rest and searches λ, the training, scoring and trend
+half-lives (relative to the log's span), the popularity prior's weight and
+half-life, the neighbours kept and, when the log has them, the view and cart
+weights, keeping a change only when it improves validation NDCG@10 by more
+than noise. Progress and the time left go to stderr; the search stops when
+it converges or --tune-budget is spent. The chosen values and the
+validation figure are printed and signed into the manifest. A flag given
+fixes its parameter; --no-tune trains with values relative to the log's span
+instead. train also warns about logs that look wrong: times near 1970 or in
+the future (a time-unit mismatch), all at one time, a span far longer than a
+fixed half-life, mostly single-event users.
+
 With --dp-epsilon the training is differentially private at the user level
 (each user's contribution bounded, Gaussian noise on the statistics; see
 model/train/RATIONALE.md) and the signed manifest states epsilon and delta.
-Hyper-parameters not given explicitly then take the values tuned for DP.`,
+Hyper-parameters not given explicitly then take the values tuned for DP,
+and no search runs on the raw log.`,
 		Example: `  privrec keygen --out keys
   privrec train --data online_retail.csv.gz --out bundle --sign-key keys/privrec.key
+  privrec train --data online_retail.csv.gz --out bundle --tune-budget 10m --lambda 300
+  privrec train --data online_retail.csv.gz --out bundle --no-tune
   privrec train --data online_retail.csv.gz --out bundle --sign-key keys/privrec.key --dp-epsilon 8 --dp-delta 1e-6
   privrec train --format csv --columns user=uid,item=sku,time=ts,kind=event --data log.csv --out bundle
   privrec train --data big.csv.gz --format csv --columns ... --kind embedding --max-bundle-bytes 64MiB --out bundle`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := tf.config()
-			if err != nil {
+			if err := tf.check(cmd); err != nil {
 				return err
 			}
-			if cfg, err = df.config(cmd, cfg); err != nil {
+			if _, err := df.config(cmd, train.DefaultConfig()); err != nil {
 				return err
 			}
 			var priv ed25519.PrivateKey
@@ -410,7 +605,20 @@ Hyper-parameters not given explicitly then take the values tuned for DP.`,
 			if err != nil {
 				return err
 			}
+			cfg, err := tf.config(cmd, log)
+			if err != nil {
+				return err
+			}
+			if cfg, err = df.config(cmd, cfg); err != nil {
+				return err
+			}
 			if cfg, err = kf.choose(cmd.OutOrStdout(), log, wasm, cfg); err != nil {
+				return err
+			}
+			tuning := !tn.off && !cfg.Privacy.Enabled()
+			warn(cmd.ErrOrStderr(), &lf, log, cfg, tuning, tf.fixed(cmd))
+			cfg, rec, err := tn.tune(cmd, &tf, cmd.OutOrStdout(), cmd.ErrOrStderr(), log, cfg)
+			if err != nil {
 				return err
 			}
 			files, id, err := trainBundle(log, cfg, wasm, progressBars(cmd.ErrOrStderr()))
@@ -423,7 +631,7 @@ Hyper-parameters not given explicitly then take the values tuned for DP.`,
 					version = uint64(now.Unix())
 				}
 				meta := bundle.Meta{Version: version, Created: now.UnixMilli(), Expires: now.Add(expires).UnixMilli(), BundleID: id,
-					Epsilon: cfg.Privacy.Epsilon, Delta: cfg.Privacy.Delta, Model: cfg.Kind}
+					Epsilon: cfg.Privacy.Epsilon, Delta: cfg.Privacy.Delta, Model: cfg.Kind, Tuning: manifestTuning(rec)}
 				if err := bundle.Sign(files, meta, priv); err != nil {
 					return fail(exitFailed, err)
 				}
@@ -457,6 +665,7 @@ Hyper-parameters not given explicitly then take the values tuned for DP.`,
 	}
 	lf.register(cmd)
 	tf.register(cmd)
+	tn.register(cmd)
 	df.register(cmd)
 	kf.register(cmd)
 	cmd.Flags().StringVar(&out, "out", "bundle", "bundle directory to write")
