@@ -302,3 +302,89 @@ func FuzzDecodeResults(f *testing.F) {
 		}
 	})
 }
+
+// TestLoadCatalogEncodings: Load parses the catalog encoding that
+// EncodeCatalog writes inline and hands anything else to wire.Reader, so
+// every other encoding msgpack allows for the same items (float32 and
+// integer prices, str16 titles, array16 tags, nil categories, items
+// missing or unknown to the model) must load to the same model, and a
+// bad value must fail either way.
+func TestLoadCatalogEncodings(t *testing.T) {
+	w, err := model.EncodeWeights(tinySpecForCatalog(), testBundleForCatalog)
+	require.NoError(t, err)
+	long := string(bytes.Repeat([]byte("t"), 300))
+	tags := make([]string, 20)
+	for i := range tags {
+		tags[i] = "tag"
+	}
+	item := func(id string, title string, price any, category any, tags []string) []any {
+		if tags == nil {
+			tags = []string{}
+		}
+		return []any{id, title, price, category, tags}
+	}
+	catalog := func(items ...[]any) []byte {
+		b, err := msgpack.Marshal([]any{model.KindCatalog, model.FormatVersion, testBundleForCatalog[:], items})
+		require.NoError(t, err)
+		return b
+	}
+	canonical, err := model.EncodeCatalog([]model.Item{
+		{ID: "a", Title: "Apple", Price: 1, Category: "fruit"},
+		{ID: "b", Title: long, Price: 2.5, Category: "fruit", Tags: tags},
+		{ID: "c", Title: "Carrot", Price: 3, Category: ""},
+		{ID: "d", Title: "Date", Price: 4, Category: "veg", Tags: []string{"dried"}},
+		{ID: "zz", Title: "not in the model", Price: 1, Category: "veg"},
+	}, testBundleForCatalog)
+	require.NoError(t, err)
+	variant := catalog(
+		item("a", "Apple", float32(1), "fruit", nil),
+		item("b", long, 2.5, "fruit", tags),
+		item("c", "Carrot", 3, nil, nil),
+		item("d", "Date", uint8(4), "veg", []string{"dried"}),
+		item("zz", "not in the model", int64(-1), "veg", nil),
+	)
+	answers := func(c []byte) []model.Response {
+		m, err := model.Load(w, c)
+		require.NoError(t, err)
+		var out []model.Response
+		for _, cat := range []string{"", "fruit", "veg", "none"} {
+			res, err := m.Recommend(model.Request{K: 5, Category: cat, History: model.History{{Item: "a", Kind: model.KindView, At: 1}}})
+			require.NoError(t, err)
+			out = append(out, res)
+		}
+		return out
+	}
+	want := answers(canonical)
+	require.Len(t, want[0].Items, 4, "every catalog item the model knows, none other")
+	require.Equal(t, want, answers(variant))
+
+	for name, c := range map[string][]byte{
+		"NaN price":     catalog(item("a", "Apple", math.NaN(), "fruit", nil)),
+		"infinite":      catalog(item("a", "Apple", math.Inf(1), "fruit", nil)),
+		"empty id":      catalog(item("", "Apple", 1.0, "fruit", nil)),
+		"bin id":        catalog([]any{[]byte("a"), "Apple", 1.0, "fruit", []string{}}),
+		"long id":       catalog(item(string(bytes.Repeat([]byte("i"), model.MaxIDLen+1)), "x", 1.0, "", nil)),
+		"33 tags":       catalog(item("a", "Apple", 1.0, "", make([]string, 33))),
+		"4 fields":      catalog([]any{"a", "Apple", 1.0, "fruit"}),
+		"duplicate":     catalog(item("a", "x", 1.0, "", nil), item("a", "y", 1.0, "", nil)),
+		"truncated":     canonical[:len(canonical)-2],
+		"trailing byte": append(append([]byte(nil), canonical...), 0xc0),
+	} {
+		if _, err := model.Load(w, c); err == nil {
+			t.Errorf("%s: loaded", name)
+		} else if code := model.CodeOf(err); code != model.CodeCorrupt && code != model.CodeTooLarge {
+			t.Errorf("%s: code %v (%v)", name, code, err)
+		}
+	}
+}
+
+var testBundleForCatalog = [16]byte{9, 9, 9}
+
+func tinySpecForCatalog() *model.Spec {
+	return &model.Spec{
+		Items:      []string{"a", "b", "c", "d"},
+		Neighbors:  [][]model.Neighbor{{{Item: 1, Weight: 0.8}, {Item: 2, Weight: 0.2}, {Item: 3, Weight: 0.1}}, {}, {}, {}},
+		Popularity: []float32{0.1, 0.2, 0.05, 0.15},
+		Params:     model.DefaultParams(),
+	}
+}

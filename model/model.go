@@ -17,12 +17,12 @@ import (
 // A Model is the weights artifact's own form: item ids, neighbour columns
 // and weights, and product-quantization codes are views into the artifact's
 // bytes, checked once when decoded. Its memory beyond the artifact is a few
-// bytes per item (row offsets, a popularity copy, catalog flags).
+// bytes per item (id and row offsets, a popularity copy, catalog flags).
 type Model struct {
 	kind     ModelKind
 	n        int
-	ids      []byte // item ids back to back, ascending
-	idEnd    []byte // n little-endian uint32: where id i ends in ids
+	ids      []byte   // item ids back to back, ascending
+	idOff    []uint32 // n+1 offsets: id i is ids[idOff[i]:idOff[i+1]]
 	pop      []float32
 	popTop   []int32 // the most popular items, best first (see topPopular)
 	contexts map[string]contextList
@@ -98,13 +98,7 @@ func (m *Model) Kind() ModelKind { return m.kind }
 func (m *Model) BundleID() [16]byte { return m.bundleID }
 
 // id returns item i's id bytes (a view: do not modify).
-func (m *Model) id(i int32) []byte {
-	end := binary.LittleEndian.Uint32(m.idEnd[4*i:])
-	if i == 0 {
-		return m.ids[:end]
-	}
-	return m.ids[binary.LittleEndian.Uint32(m.idEnd[4*i-4:]):end]
-}
+func (m *Model) id(i int32) []byte { return m.ids[m.idOff[i]:m.idOff[i+1]] }
 
 // ItemID returns the id of item i, 0 <= i < Items().
 func (m *Model) ItemID(i int) string { return string(m.id(int32(i))) }
@@ -143,17 +137,21 @@ func (m *Model) withCatalog(c []byte) error {
 	var dup []byte
 	next := int32(0) // catalogs are written in id order: try the next item first
 	n := r.ArrayLen(MaxItems, 6, "items")
-	for k := 0; k < n && r.Err() == nil; k++ {
-		r.ExpectArray(5, "item")
-		id := r.StrView(MaxIDLen, "item id")
-		r.StrView(maxTitleLen, "title")
-		r.Float("price")
-		category := r.StrView(MaxIDLen, "category")
-		for nt := r.ArrayLen(maxTags, 1, "tags"); nt > 0; nt-- {
-			r.StrView(maxTagLen, "tag")
-		}
-		if r.Err() != nil {
-			break
+	b := r.Doc()
+	for k := 0; k < n; k++ {
+		id, category, ok := catalogItem(b, r)
+		if !ok { // not the usual encoding: the Reader decides
+			r.ExpectArray(5, "item")
+			id = r.StrView(MaxIDLen, "item id")
+			r.StrView(maxTitleLen, "title")
+			r.Float("price")
+			category = r.StrView(MaxIDLen, "category")
+			for nt := r.ArrayLen(maxTags, 1, "tags"); nt > 0; nt-- {
+				r.StrView(maxTagLen, "tag")
+			}
+			if r.Err() != nil {
+				break
+			}
 		}
 		if len(id) == 0 {
 			return errorf(ErrCorrupt, "decode catalog: item %d has an empty id", k)
@@ -187,6 +185,44 @@ func (m *Model) withCatalog(c []byte) error {
 		return errorf(ErrCorrupt, "decode catalog: item id %q appears twice", truncate(string(dup), 64))
 	}
 	return nil
+}
+
+// catalogItem parses the item at r's offset in b, the document, when it
+// has the encoding EncodeCatalog writes (a 5-array; id, category and tags
+// as fixstr or str8, the title as either, the price a finite float64, a
+// fixarray of tags), all within its caps and in bounds, and moves r past
+// it. Otherwise it returns ok false and leaves r where it was, for the
+// Reader's methods, which accept exactly these bytes too but cost a call
+// per field (in V8, most of a catalog's load).
+func catalogItem(b []byte, r *wire.Reader) (id, category []byte, ok bool) {
+	p := r.Offset()
+	if p >= len(b) || b[p] != 0x95 {
+		return nil, nil, false
+	}
+	is, ie := wire.StrAt(b, p+1, MaxIDLen)
+	if ie < 0 {
+		return nil, nil, false
+	}
+	_, te := wire.StrAt(b, ie, maxTitleLen)
+	if te < 0 || te+9 > len(b) || b[te] != 0xcb {
+		return nil, nil, false
+	}
+	if f := math.Float64frombits(binary.BigEndian.Uint64(b[te+1:])); f-f != 0 { // NaN or ±Inf
+		return nil, nil, false
+	}
+	cs, ce := wire.StrAt(b, te+9, MaxIDLen)
+	const _ = uint(maxTags - 15) // a fixarray of tags is within the cap
+	if ce < 0 || ce >= len(b) || b[ce]&0xf0 != 0x90 {
+		return nil, nil, false
+	}
+	q := ce + 1
+	for nt := b[ce] & 0x0f; nt > 0; nt-- {
+		if _, q = wire.StrAt(b, q, maxTagLen); q < 0 {
+			return nil, nil, false
+		}
+	}
+	r.Seek(q)
+	return b[is:ie:ie], b[cs:ce:ce], true
 }
 
 // popTopSize is how many of the most popular items a model keeps in order:

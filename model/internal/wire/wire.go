@@ -119,6 +119,46 @@ func (r *Reader) End() error {
 	return r.err
 }
 
+// Offset is the position of the next byte to read; Doc is the document.
+// With StrAt and Seek they let a decoder parse the common encodings of a
+// hot record inline, in one function, and fall back to the Reader's
+// methods (from the record's start) for anything else: in WebAssembly a
+// call costs far more than the few comparisons it wraps.
+func (r *Reader) Offset() int { return r.p }
+
+// Doc returns the whole document (a view; do not modify).
+func (r *Reader) Doc() []byte { return r.b }
+
+// Seek moves to position p (0 <= p <= len(Doc())), which the caller has
+// parsed up to itself; it does nothing after an error.
+func (r *Reader) Seek(p int) {
+	if r.err == nil && p >= 0 && p <= len(r.b) {
+		r.p = p
+	}
+}
+
+// StrAt reports where the str value at b[p] starts and ends when it is a
+// fixstr or a str8 of at most max bytes that fits in b, the encodings
+// Writer.String uses up to 255 bytes; end is -1 for anything else
+// (another type, a longer header, past the end), which the caller hands
+// to the Reader, whose answer on those bytes is the same.
+func StrAt(b []byte, p, max int) (start, end int) {
+	if p < 0 || p+1 >= len(b) { // a str needs a byte after its code
+		return 0, -1
+	}
+	n, s := int(b[p]&0x1f), p+1
+	if b[p]&0xe0 != 0xa0 {
+		if b[p] != codeStr8 {
+			return 0, -1
+		}
+		n, s = int(b[p+1]), p+2
+	}
+	if end = s + n; n > max || end > len(b) {
+		return 0, -1
+	}
+	return s, end
+}
+
 // Peek returns the code of the next value without consuming it; ok is
 // false at the end of the document or after an error.
 func (r *Reader) Peek() (c byte, ok bool) {

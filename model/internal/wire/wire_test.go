@@ -52,3 +52,42 @@ func TestStrView(t *testing.T) {
 		t.Fatalf("StrView = %q (cap %d)", s, cap(s))
 	}
 }
+
+// TestStrAtAgreesWithReader: wherever StrAt accepts a value, StrView at
+// the same offset and cap accepts it too, with the same bytes and the same
+// end; and StrAt accepts every fixstr and str8 that fits.
+func TestStrAtAgreesWithReader(t *testing.T) {
+	var docs [][]byte
+	for _, n := range []int{0, 1, 31, 32, 200, 255, 256} {
+		w := NewWriter()
+		w.String(string(bytes.Repeat([]byte("x"), n)))
+		doc := w.Bytes()
+		docs = append(docs, doc, doc[:len(doc)-1], append([]byte{0x90}, doc...))
+	}
+	docs = append(docs, []byte{0xd9}, []byte{0xa0}, []byte{0xc0, 0xa0}, []byte{0xc4, 1, 'x'}, []byte{0xda, 0, 1, 'x'})
+	for _, doc := range docs {
+		for p := -1; p <= len(doc); p++ {
+			for _, max := range []int{0, 5, 31, 255, 1024} {
+				start, end := StrAt(doc, p, max)
+				if end < 0 {
+					continue
+				}
+				r := NewReader(doc)
+				r.Seek(p)
+				got := r.StrView(max, "s")
+				if r.Err() != nil || r.Offset() != end || !bytes.Equal(got, doc[start:end]) {
+					t.Fatalf("doc %x at %d, max %d: StrAt %d..%d; StrView %x, offset %d, %v", doc, p, max, start, end, got, r.Offset(), r.Err())
+				}
+			}
+		}
+	}
+	for _, n := range []int{1, 31, 32, 255} {
+		w := NewWriter()
+		w.Nil()
+		w.String(string(bytes.Repeat([]byte("y"), n)))
+		w.Nil()
+		if _, end := StrAt(w.Bytes(), 1, n); end != len(w.Bytes())-1 {
+			t.Errorf("a %d-byte str: StrAt end %d, want %d", n, end, len(w.Bytes())-1)
+		}
+	}
+}
