@@ -56,6 +56,8 @@ const MAX_MODEL_LEN = 32;
  * @property {number} delta
  * @property {'neighbors'|'embedding'} model how the weights score (model.ModelKind)
  * @property {{name: string, length: number, sha256: Uint8Array}[]} artifacts
+ * @property {{metric: string, score: number, users: number, trials: number, seconds: number, params: Record<string, number>}} [tuning]
+ *   the signed record of train's hyper-parameter search, when it ran
  */
 
 /** @param {Uint8Array} b */
@@ -459,6 +461,9 @@ export function decodeManifest(b) {
       case 'artifacts':
         m.artifacts = artifacts(r);
         break;
+      case 'tuning':
+        m.tuning = tuning(r);
+        break;
       default:
         throw corrupt(`unknown field ${JSON.stringify(key)}`);
     }
@@ -469,6 +474,44 @@ export function decodeManifest(b) {
   validate(m);
   if (r.i !== b.length) throw corrupt(`${b.length - r.i} trailing bytes`);
   return m;
+}
+
+/**
+ * The optional tuning record, as strictly as model/bundle: every field
+ * required, finite figures, at most 16 uniquely named parameters.
+ * @param {Reader} r
+ */
+function tuning(r) {
+  const n = r.length('tuning', 'map', 8);
+  /** @type {any} */
+  const t = { params: Object.create(null) };
+  const seen = new Set();
+  for (let i = 0; i < n; i++) {
+    const key = r.str('tuning key', MAX_KEY_LEN);
+    if (seen.has(key)) throw corrupt(`tuning: field ${JSON.stringify(key)} appears twice`);
+    seen.add(key);
+    if (key === 'metric') t.metric = r.str('tuning.metric', 32);
+    else if (key === 'score' || key === 'seconds') t[key] = r.float(`tuning.${key}`);
+    else if (key === 'users' || key === 'trials') t[key] = Number(r.int(`tuning.${key}`, true));
+    else if (key === 'params') {
+      const k = r.length('tuning.params', 'map', 16);
+      for (let j = 0; j < k; j++) {
+        const name = r.str('tuning.params key', MAX_KEY_LEN);
+        const v = r.float('tuning.params value');
+        if (name === '' || Object.hasOwn(t.params, name)) throw invalid(`tuned parameter ${JSON.stringify(name)} is empty or appears twice`);
+        if (!Number.isFinite(v)) throw invalid(`tuned ${name} is ${v}; want a finite value`);
+        t.params[name] = v;
+      }
+    } else throw corrupt(`tuning: unknown field ${JSON.stringify(key)}`);
+  }
+  for (const key of ['metric', 'score', 'users', 'trials', 'seconds', 'params']) {
+    if (!seen.has(key)) throw corrupt(`tuning: field ${JSON.stringify(key)} is missing`);
+  }
+  if (t.metric === '') throw invalid('tuning metric is empty');
+  for (const key of ['score', 'seconds', 'users', 'trials']) {
+    if (!(Number.isFinite(t[key]) && t[key] >= 0)) throw invalid(`tuning ${key} is ${t[key]}; want a finite value >= 0`);
+  }
+  return t;
 }
 
 /** @param {Reader} r */
