@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"time"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -36,69 +37,38 @@ func gershgorin(g *mat.SymDense) float64 {
 	return r
 }
 
-// bound enforces the contribution bound of p on every user's row: at most
-// p.MaxItems entries, drawn uniformly by a sampler that depends on the
-// seed and the user id only, and weights clipped to [0,1].
-func (d *dataset) bound(p Privacy) {
-	for u, row := range d.users {
-		if len(row) > p.MaxItems {
-			r := p.sampler(d.names[u])
-			keep := r.Perm(len(row))[:p.MaxItems]
-			sort.Ints(keep)
-			kept := make([]entry, len(keep))
-			for k, i := range keep {
-				kept[k] = row[i]
-			}
-			row = kept
-			d.users[u] = row
-		}
+// bound clips every entry weight of every user's row to [0,1] (kind
+// weights above 1, events after a public End). The per-user L2 bounds are
+// applied where each statistic is computed (privatePopularity,
+// selectionGram, pairGram), on the entries that statistic uses.
+func (d *dataset) bound(Privacy) {
+	for _, row := range d.users {
 		for i := range row {
 			row[i].x = min(1, max(0, row[i].x))
 		}
 	}
 }
 
-// private fits EASE on the noisy Gram matrix and computes the noisy
-// popularity: the two releases of differentially private training. The
-// rows must already be bounded (newDataset does it). Everything after
-// the noise is post-processing.
+// private computes the three releases of differentially private training
+// (Privacy): the noisy popularity, the pairs selected on a noisy Gram
+// matrix among its top items, and the noisy Gram entries of those pairs,
+// and fits EASE on the last. The rows must already be clipped (newDataset
+// does it). Everything after the noise is post-processing.
 //
 // It returns the EASE weights among the kept items (len(keep)² values,
 // row-major) and the kept items' indices, ascending, so memory is the
 // kept block's, whatever the catalog.
 func (d *dataset) private(cfg Config, progress func(string, int, int)) ([]float64, []int, []float32, error) {
-	s, err := cfg.Privacy.Scales()
+	p := cfg.Privacy
+	s, err := p.Scales()
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	noise := cfg.Privacy.noiseSource()
-	pop := d.privatePopularity(cfg.TrendHalfLifeDays, s.CountsSigma, noise)
-	keep := topItems(pop, cfg.Privacy.GramItems)
-	g := d.gramOf(keep, progress)
-	m := len(keep)
-	raw := g.RawSymmetric()
-	for a := 0; a < m; a++ {
-		for b := a; b < m; b++ {
-			raw.Data[a*raw.Stride+b] += s.GramSigma * noise.NormFloat64()
-		}
-	}
-	// Post-processing: an item's own (decayed) buyer count is never
-	// negative; Cauchy–Schwarz bounds a co-occurrence by √(G_ii·G_jj); and
-	// co-occurrences below Threshold·σ are zeroed.
-	cut := cfg.Privacy.Threshold * s.GramSigma
-	for a := 0; a < m; a++ {
-		raw.Data[a*raw.Stride+a] = max(0, raw.Data[a*raw.Stride+a])
-	}
-	for a := 0; a < m; a++ {
-		da := raw.Data[a*raw.Stride+a]
-		for b := a + 1; b < m; b++ {
-			v := min(raw.Data[a*raw.Stride+b], math.Sqrt(da*raw.Data[b*raw.Stride+b]))
-			if cut > 0 && v < cut {
-				v = 0
-			}
-			raw.Data[a*raw.Stride+b] = v
-		}
-	}
+	noise := p.noiseSource()
+	pop := d.privatePopularity(cfg.TrendHalfLifeDays, float64(p.MaxItems), s.CountsSigma, noise)
+	keep := topItems(pop, p.GramItems)
+	pairs := d.selectPairs(keep, p, s, noise, progress)
+	g := d.pairGram(keep, pairs, p.PairBound, s.PairSigma, noise)
 	// A noisy Gram matrix + λI need not be positive definite: double λ
 	// until it is (RATIONALE.md). Each step only adds to the diagonal, and
 	// λ never goes past the Gershgorin bound, beyond which the matrix is
@@ -121,6 +91,166 @@ func (d *dataset) private(cfg Config, progress func(string, int, int)) ([]float6
 	return nil, nil, nil, fmt.Errorf("%w: solve private ease: gram matrix not positive definite up to lambda %v", model.ErrInternal, lambda)
 }
 
+// scaleTo returns the factor that brings a vector of squared L2 norm sq
+// within squared norm bound: 1 when it is already, √(bound/sq) otherwise.
+func scaleTo(sq, bound float64) float64 {
+	if sq <= bound {
+		return 1
+	}
+	return math.Sqrt(bound / sq)
+}
+
+// blockIndex maps item indices to their position in block, −1 outside.
+func (d *dataset) blockIndex(block []int) []int32 {
+	pos := make([]int32, len(d.items))
+	for i := range pos {
+		pos[i] = -1
+	}
+	for a, i := range block {
+		pos[i] = int32(a)
+	}
+	return pos
+}
+
+// blockRow appends to row the entries of full inside the block (pos ≥ 0)
+// with a positive weight, and returns it.
+func blockRow(row, full []entry, pos []int32) []entry {
+	for _, e := range full {
+		if pos[e.item] >= 0 && e.x > 0 {
+			row = append(row, e)
+		}
+	}
+	return row
+}
+
+// selectPairs is the second release: the Gram matrix among the block
+// (selectionGram) with noise of scale GramSigma on each upper-triangle
+// entry. It returns the selected pairs, a len(block)² mask set at [a·m+b],
+// a < b, where the noisy entry, clipped to the Cauchy–Schwarz bound of the
+// noisy diagonal, exceeds Threshold·σ (post-processing).
+func (d *dataset) selectPairs(block []int, p Privacy, s NoiseScales, noise interface{ NormFloat64() float64 }, progress func(string, int, int)) []bool {
+	m := len(block)
+	g := d.selectionGram(block, float64(p.GramMaxItems), progress)
+	for a := 0; a < m; a++ {
+		for b := a; b < m; b++ {
+			g[a*m+b] += s.GramSigma * noise.NormFloat64()
+		}
+	}
+	cut := p.Threshold * s.GramSigma
+	sel := make([]bool, m*m)
+	for a := 0; a < m; a++ {
+		da := max(0, g[a*m+a])
+		for b := a + 1; b < m; b++ {
+			v := min(g[a*m+b], math.Sqrt(da*max(0, g[b*m+b])))
+			sel[a*m+b] = v > cut && v > 0
+		}
+	}
+	return sel
+}
+
+// selectionGram is the upper triangle (row-major, len(block)² values) of
+// the Gram matrix among the block, every user's row there scaled to
+// squared L2 norm at most bound.
+func (d *dataset) selectionGram(block []int, bound float64, progress func(string, int, int)) []float64 {
+	m := len(block)
+	pos := d.blockIndex(block)
+	g := make([]float64, m*m)
+	var row []entry
+	for u, full := range d.users {
+		row = blockRow(row[:0], full, pos)
+		sq := 0.0
+		for _, e := range row {
+			sq += e.x * e.x
+		}
+		f := scaleTo(sq, bound)
+		for k, ea := range row {
+			xa, base := ea.x*f, int(pos[ea.item])*m
+			for _, eb := range row[k:] {
+				g[base+int(pos[eb.item])] += xa * eb.x * f
+			}
+		}
+		if u%512 == 0 || u == len(d.users)-1 {
+			progress(StageMatrix, u+1, len(d.users))
+		}
+	}
+	return g
+}
+
+// pairGram is the third release: pairSums with noise of scale sigma on
+// each released entry and on nothing else (the other entries are zero
+// whatever the log). Post-processing: diagonal clipped at 0, pairs at the
+// Cauchy–Schwarz bound √(G_aa·G_bb) and at 0.
+func (d *dataset) pairGram(block []int, sel []bool, bound, sigma float64, noise interface{ NormFloat64() float64 }) *mat.SymDense {
+	m := len(block)
+	g, has := d.pairSums(block, sel, bound)
+	raw := g.RawSymmetric()
+	for a := 0; a < m; a++ {
+		if has[a] {
+			raw.Data[a*raw.Stride+a] = max(0, raw.Data[a*raw.Stride+a]+sigma*noise.NormFloat64())
+		}
+	}
+	for a := 0; a < m; a++ {
+		for b := a + 1; b < m; b++ {
+			if !sel[a*m+b] {
+				continue
+			}
+			v := raw.Data[a*raw.Stride+b] + sigma*noise.NormFloat64()
+			v = min(v, math.Sqrt(raw.Data[a*raw.Stride+a]*raw.Data[b*raw.Stride+b]))
+			raw.Data[a*raw.Stride+b] = max(0, v)
+		}
+	}
+	return g
+}
+
+// pairSums sums, over users, the products x_a·x_b over the selected pairs
+// sel among the block and x_a² over the items of any selected pair (has),
+// each user's vector of those values scaled to L2 norm at most bound.
+func (d *dataset) pairSums(block []int, sel []bool, bound float64) (*mat.SymDense, []bool) {
+	m := len(block)
+	pos := d.blockIndex(block)
+	has := make([]bool, m)
+	for a := 0; a < m; a++ {
+		for b := a + 1; b < m; b++ {
+			if sel[a*m+b] {
+				has[a], has[b] = true, true
+			}
+		}
+	}
+	for i, a := range pos {
+		if a >= 0 && !has[a] {
+			pos[i] = -1
+		}
+	}
+	g := mat.NewSymDense(m, nil)
+	raw := g.RawSymmetric()
+	var row []entry
+	for _, full := range d.users {
+		row = blockRow(row[:0], full, pos)
+		sq := 0.0
+		for k, ea := range row {
+			sq += ea.x * ea.x * ea.x * ea.x
+			base := int(pos[ea.item]) * m
+			for _, eb := range row[k+1:] {
+				if sel[base+int(pos[eb.item])] {
+					v := ea.x * eb.x
+					sq += v * v
+				}
+			}
+		}
+		f := scaleTo(sq, bound*bound)
+		for k, ea := range row {
+			a := int(pos[ea.item])
+			raw.Data[a*raw.Stride+a] += f * ea.x * ea.x
+			for _, eb := range row[k+1:] {
+				if b := int(pos[eb.item]); sel[a*m+b] {
+					raw.Data[a*raw.Stride+b] += f * ea.x * eb.x
+				}
+			}
+		}
+	}
+	return g, has
+}
+
 // topItems returns the indices of the k items with the highest popularity
 // (ties by lower index), in increasing index order; all items when k is 0
 // or at least their number.
@@ -137,11 +267,11 @@ func topItems(pop []float32, k int) []int {
 	return idx
 }
 
-// privatePopularity is popularity with Gaussian noise of scale sigma on
-// every item's buyer sum and on the user count; shares are clipped to
-// [0,1]. Buyer weights are clipped to [0,1] too (events after a public End).
-func (d *dataset) privatePopularity(halfLifeDays, sigma float64, noise interface{ NormFloat64() float64 }) []float32 {
-	sum := d.buyerSums(halfLifeDays)
+// privatePopularity is the first release: popularity with Gaussian noise
+// of scale sigma on every item's buyer sum (privateSums) and on the user
+// count; shares are clipped to [0,1].
+func (d *dataset) privatePopularity(halfLifeDays, bound, sigma float64, noise interface{ NormFloat64() float64 }) []float32 {
+	sum := d.privateSums(halfLifeDays, bound)
 	for i := range sum {
 		sum[i] += sigma * noise.NormFloat64()
 	}
@@ -151,4 +281,34 @@ func (d *dataset) privatePopularity(halfLifeDays, sigma float64, noise interface
 		out[i] = float32(min(1, max(0, c/users)))
 	}
 	return out
+}
+
+// privateSums are the buyer sums of privatePopularity: a buyer weighs at
+// most 1 (2^(−age/half-life) with halfLifeDays > 0), and each user's vector
+// of buyer weights is scaled to squared L2 norm at most bound, so with the
+// user count one user moves them by at most √(bound+1) in L2.
+func (d *dataset) privateSums(halfLifeDays, bound float64) []float64 {
+	sum := make([]float64, len(d.items))
+	halfLife := halfLifeDays * float64(24*time.Hour/time.Millisecond)
+	var w []float64
+	for _, row := range d.users {
+		w = w[:0]
+		sq := 0.0
+		for _, e := range row {
+			v := 0.0
+			if e.buy {
+				v = 1
+				if halfLife > 0 {
+					v = math.Exp2(-float64(max(0, d.end-e.last)) / halfLife)
+				}
+			}
+			w = append(w, v)
+			sq += v * v
+		}
+		f := scaleTo(sq, bound)
+		for k, e := range row {
+			sum[e.item] += w[k] * f
+		}
+	}
+	return sum
 }

@@ -3,87 +3,142 @@ package train
 import (
 	"fmt"
 	"math"
-	"reflect"
 	"testing"
 
 	"github.com/privrec/privrec/model"
 )
 
-// boundedRows builds the private dataset of l and returns each user's
-// kept entries by user id.
-func boundedRows(t *testing.T, l *Log, cfg Config) map[string][]entry {
-	t.Helper()
-	d, err := newDataset(l, cfg)
-	if err != nil {
-		t.Fatal(err)
+// sensitivityLog has a heavy user with 400 items, half of them bought
+// after the public End and at a purchase weight of 3, a medium user and
+// light users who share some of the heavy user's items.
+func sensitivityLog() *Log {
+	l := &Log{}
+	for i := 0; i < 400; i++ {
+		l.Interactions = append(l.Interactions, Interaction{User: "heavy", Item: fmt.Sprintf("i%03d", i), Kind: model.KindPurchase, At: int64(i) * 1000})
 	}
-	out := make(map[string][]entry)
-	for u, row := range d.users {
-		out[d.names[u]] = row
+	for i := 0; i < 30; i++ {
+		l.Interactions = append(l.Interactions, Interaction{User: "medium", Item: fmt.Sprintf("i%03d", 3*i), Kind: model.KindPurchase, At: int64(i) * 5000})
 	}
-	return out
+	for u := 0; u < 20; u++ {
+		user := fmt.Sprintf("light%02d", u)
+		l.Interactions = append(l.Interactions,
+			Interaction{User: user, Item: fmt.Sprintf("i%03d", u), Kind: model.KindPurchase, At: 7},
+			Interaction{User: user, Item: fmt.Sprintf("i%03d", u+1), Kind: model.KindView, At: 8})
+	}
+	return l
 }
 
-// TestContributionBound: a user with 1000 items keeps exactly MaxItems
-// distinct ones, weights in [0,1] even with a purchase weight of 3 and
-// events after the public End; the sample depends on the seed and the
-// user alone, not on who else is in the log; and the bounded row's
-// Gram contribution stays within the sensitivity Scales assumes.
-func TestContributionBound(t *testing.T) {
-	const c = 20
-	heavy := &Log{}
-	for i := 0; i < 1000; i++ {
-		heavy.Interactions = append(heavy.Interactions, Interaction{User: "heavy", Item: fmt.Sprintf("i%04d", i), Kind: model.KindPurchase, At: int64(i) * 1000})
+// without returns d without its user u: the neighbouring log, same
+// (public) item set.
+func without(d *dataset, u int) *dataset {
+	d0 := *d
+	d0.users = append(append([][]entry(nil), d.users[:u]...), d.users[u+1:]...)
+	d0.names = append(append([]string(nil), d.names[:u]...), d.names[u+1:]...)
+	return &d0
+}
+
+// l2Diff is the L2 norm of a − b over the upper triangle (diagonal
+// included) of two m×m row-major matrices.
+func l2Diff(a, b []float64, m int) float64 {
+	s := 0.0
+	for i := 0; i < m; i++ {
+		for j := i; j < m; j++ {
+			v := a[i*m+j] - b[i*m+j]
+			s += v * v
+		}
 	}
-	light := []Interaction{
-		{User: "light", Item: "i0001", Kind: model.KindPurchase, At: 5},
-		{User: "light", Item: "i0002", Kind: model.KindView, At: 6},
-	}
+	return math.Sqrt(s)
+}
+
+// TestSensitivity removes each user in turn and checks that the three
+// statistics the noise is added to move by at most the L2 sensitivity
+// Scales calibrates it to, and by exactly that much for the heavy user
+// (the bounds are what make it hold, not slack); that weights are clipped
+// to [0,1]; and that without privacy nothing is clipped.
+func TestSensitivity(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.Params.PurchaseWeight = 3
-	cfg.Privacy.Epsilon, cfg.Privacy.Delta, cfg.Privacy.MaxItems, cfg.Privacy.Seed = 1, 1e-6, c, 42
-	cfg.Privacy.End = 500 * 1000 // half the heavy user's events come after it
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	alone := boundedRows(t, heavy, cfg)["heavy"]
-	if len(alone) != c {
-		t.Fatalf("heavy user keeps %d items; want %d", len(alone), c)
-	}
-	var sq2, sq4 float64
-	for k, e := range alone {
-		if k > 0 && e.item <= alone[k-1].item {
-			t.Errorf("kept items not distinct and sorted: %v", alone)
-		}
-		if e.x < 0 || e.x > 1 {
-			t.Errorf("entry %d weighs %v; want [0,1]", e.item, e.x)
-		}
-		sq2 += e.x * e.x
-		sq4 += e.x * e.x * e.x * e.x
-	}
+	cfg.TrainHalfLifeDays = 0
+	cfg.TrendHalfLifeDays = 0
+	cfg.Privacy.Epsilon, cfg.Privacy.Delta, cfg.Privacy.Seed = 1, 1e-6, 42
+	cfg.Privacy.End = 200 * 1000 // half the heavy user's events come after it
 	s, err := cfg.Privacy.Scales()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if norm := math.Sqrt((sq4 + sq2*sq2) / 2); norm > s.GramL2 {
-		t.Errorf("Gram contribution norm %v exceeds the sensitivity %v", norm, s.GramL2)
+	d, err := newDataset(sensitivityLog(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for u, row := range d.users {
+		for _, e := range row {
+			if e.x < 0 || e.x > 1 {
+				t.Fatalf("user %s item %d weighs %v; want [0,1]", d.names[u], e.item, e.x)
+			}
+		}
+	}
+	p := cfg.Privacy
+	m := len(d.items)
+	block := make([]int, m)
+	for i := range block {
+		block[i] = i
+	}
+	// The pair release is conditioned on the selection: any mask will do,
+	// so take every pair (the heavy user's largest vector) and a sparse one.
+	all, sparse := make([]bool, m*m), make([]bool, m*m)
+	for a := 0; a < m; a++ {
+		for b := a + 1; b < m; b++ {
+			all[a*m+b] = true
+			sparse[a*m+b] = (a+b)%7 == 0
+		}
+	}
+	noop := func(string, int, int) {}
+	sums := d.privateSums(cfg.TrendHalfLifeDays, float64(p.MaxItems))
+	gram := d.selectionGram(block, float64(p.GramMaxItems), noop)
+	pairs := map[string][]float64{}
+	for name, sel := range map[string][]bool{"all": all, "sparse": sparse} {
+		g, _ := d.pairSums(block, sel, p.PairBound)
+		pairs[name] = g.RawSymmetric().Data
+	}
+	for u, name := range d.names {
+		t.Run(name, func(t *testing.T) {
+			d0 := without(d, u)
+			s0 := d0.privateSums(cfg.TrendHalfLifeDays, float64(p.MaxItems))
+			sq := 1.0 // the user count
+			for i := range sums {
+				sq += (sums[i] - s0[i]) * (sums[i] - s0[i])
+			}
+			tight := func(what string, got, bound float64) {
+				t.Helper()
+				if got > bound*(1+1e-12) {
+					t.Errorf("%s moves by %v; sensitivity %v", what, got, bound)
+				}
+				if name == "heavy" && math.Abs(got-bound) > 1e-9*bound {
+					t.Errorf("%s: the heavy user moves it by %v; want the bound %v exactly", what, got, bound)
+				}
+			}
+			tight("buyer sums and count", math.Sqrt(sq), s.CountsL2)
+			// x xᵀ's upper triangle has norm √((Σx⁴ + (Σx²)²)/2): at most
+			// Δ_G, and at least n₀/√2 for a user scaled to ‖x‖² = n₀.
+			n0 := float64(p.GramMaxItems)
+			if got := l2Diff(gram, d0.selectionGram(block, n0, noop), m); got > s.GramL2 || name == "heavy" && got < n0/math.Sqrt2*(1-1e-12) {
+				t.Errorf("selection gram moves by %v; sensitivity %v (heavy user: at least %v)", got, s.GramL2, n0/math.Sqrt2)
+			}
+			for sel, mask := range map[string][]bool{"all": all, "sparse": sparse} {
+				g0, _ := d0.pairSums(block, mask, p.PairBound)
+				tight("pair sums ("+sel+")", l2Diff(pairs[sel], g0.RawSymmetric().Data, m), s.PairL2)
+			}
+		})
 	}
 
-	both := &Log{Interactions: append(append([]Interaction(nil), heavy.Interactions...), light...)}
-	rows := boundedRows(t, both, cfg)
-	if !reflect.DeepEqual(rows["heavy"], alone) {
-		t.Error("adding another user changed the heavy user's sample")
-	}
-	if got := rows["light"]; len(got) != 2 || got[0].x != 1 || math.Abs(got[1].x-cfg.Params.ViewWeight) > 1e-3 {
-		t.Errorf("light user row %v; want both items, the purchase clipped to weight 1", got)
-	}
-
-	cfg.Privacy.Seed = 43
-	if other := boundedRows(t, heavy, cfg)["heavy"]; reflect.DeepEqual(other, alone) {
-		t.Error("seeds 42 and 43 draw the same sample")
-	}
 	cfg.Privacy = DefaultPrivacy()
-	if got := boundedRows(t, heavy, cfg)["heavy"]; len(got) != 1000 {
-		t.Errorf("without privacy the heavy user keeps %d items; want all 1000", len(got))
+	plain, err := newDataset(sensitivityLog(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for u, row := range plain.users {
+		if plain.names[u] == "heavy" && (len(row) != 400 || row[0].x != 3) {
+			t.Errorf("without privacy the heavy user keeps %d items at weight %v; want all 400 at 3", len(row), row[0].x)
+		}
 	}
 }

@@ -36,8 +36,15 @@ func TestPrivacyValidate(t *testing.T) {
 		{"delta one", func(p *train.Privacy) { p.Epsilon, p.Delta = 1, 1 }, false},
 		{"negative delta", func(p *train.Privacy) { p.Epsilon, p.Delta = 1, -1e-6 }, false},
 		{"no items", func(p *train.Privacy) { p.Epsilon, p.Delta, p.MaxItems = 1, 1e-6, 0 }, false},
-		{"gram share zero", func(p *train.Privacy) { p.Epsilon, p.Delta, p.GramShare = 1, 1e-6, 0 }, false},
-		{"gram share one", func(p *train.Privacy) { p.Epsilon, p.Delta, p.GramShare = 1, 1e-6, 1 }, false},
+		{"counts share auto", func(p *train.Privacy) { p.Epsilon, p.Delta, p.CountsShare = 1, 1e-6, 0 }, true},
+		{"counts share one", func(p *train.Privacy) { p.Epsilon, p.Delta, p.CountsShare = 1, 1e-6, 1 }, false},
+		{"negative counts share", func(p *train.Privacy) { p.Epsilon, p.Delta, p.CountsShare = 1, 1e-6, -0.1 }, false},
+		{"pair share zero", func(p *train.Privacy) { p.Epsilon, p.Delta, p.PairShare = 1, 1e-6, 0 }, false},
+		{"pair share one", func(p *train.Privacy) { p.Epsilon, p.Delta, p.PairShare = 1, 1e-6, 1 }, false},
+		{"no gram items bound", func(p *train.Privacy) { p.Epsilon, p.Delta, p.GramMaxItems = 1, 1e-6, 0 }, false},
+		{"zero pair bound", func(p *train.Privacy) { p.Epsilon, p.Delta, p.PairBound = 1, 1e-6, 0 }, false},
+		{"nan pair bound", func(p *train.Privacy) { p.Epsilon, p.Delta, p.PairBound = 1, 1e-6, math.NaN() }, false},
+		{"negative lambda noise", func(p *train.Privacy) { p.Epsilon, p.Delta, p.LambdaNoise = 1, 1e-6, -1 }, false},
 		{"negative threshold", func(p *train.Privacy) { p.Epsilon, p.Delta, p.Threshold = 1, 1e-6, -1 }, false},
 		{"zero threshold", func(p *train.Privacy) { p.Epsilon, p.Delta, p.Threshold = 1, 1e-6, 0 }, true},
 		{"negative end", func(p *train.Privacy) { p.Epsilon, p.Delta, p.End = 1, 1e-6, -1 }, false},
@@ -58,46 +65,79 @@ func TestPrivacyValidate(t *testing.T) {
 	}
 }
 
-// TestPrivacyScales checks the noise against numbers worked by hand.
-// c = 4: Gram sensitivity √((16+4)/2) = √10, counts √5. ε = 2, δ = 1e-5:
-// L = ln 1e5 = 11.512925, √L = 3.393071, √(L+2) = 3.675993, ρ =
-// (3.675993 − 3.393071)² = 0.0800454; with half of ρ on each,
-// σ_G = √10/√0.0800454 = 11.17717 and σ_C = √5/√0.0800454 = 7.903453.
-// c = 50, ε = 1, δ = 1e-6: ρ = (√14.815511 − √13.815511)² = 0.0174689,
-// Δ_G = √1275 = 35.70714, σ_G = 35.70714/√(1.6·0.0174689) = 213.5808,
-// σ_C = √51/√(0.4·0.0174689) = 85.43233.
+// TestPrivacyScales checks the noise against numbers worked out
+// independently (Python, math.erfc and bisection on the GDP curve δ(ε) =
+// Φ(−ε/μ + μ/2) − e^ε·Φ(−ε/μ − μ/2)). c = 10: Δ_C = √11 = 3.316625; n₀ = 5:
+// Δ_G = √15 = 3.872983. ε = 4, δ = 1e-6: μ = 0.8378588; the automatic
+// counts share is (Δ_C/12.5)²/μ² = 0.1002839, so σ_C = 12.5, σ_G =
+// Δ_G/√(0.8997·0.5·μ²) = 6.89187, σ_P = 2/√(0.8997·0.5·μ²) = 3.558946.
+// ε = 1: μ = 0.2367044, share capped at 0.5. ε = 8: share floored at 0.1.
 func TestPrivacyScales(t *testing.T) {
 	tests := []struct {
-		name                      string
-		eps, delta, share         float64
-		c                         int
-		rho, gl2, gsig, cl2, csig float64
+		name                          string
+		eps, delta, counts, pairShare float64
+		c, n0                         int
+		bound                         float64
+		mu, share, csig, gsig, psig   float64
 	}{
-		{"c4 eps2", 2, 1e-5, 0.5, 4, 0.0800454, 3.162278, 11.17717, 2.236068, 7.903453},
-		{"c50 eps1", 1, 1e-6, 0.8, 50, 0.0174689, 35.70714, 213.5808, 7.141428, 85.43233},
-		{"c50 eps8", 8, 1e-6, 0.8, 50, 0.9097068, 35.70714, 29.59677, 7.141428, 11.83871},
+		{"eps1 auto share capped", 1, 1e-6, 0, 0.5, 10, 5, 2, 0.2367044, 0.5, 19.8155, 32.72422, 16.89872},
+		{"eps4 auto share", 4, 1e-6, 0, 0.5, 10, 5, 2, 0.8378588, 0.1002839, 12.5, 6.89187, 3.558946},
+		{"eps8 auto share floored", 8, 1e-6, 0, 0.5, 10, 5, 2, 1.531545, 0.1, 6.848044, 3.769724, 1.946677},
+		{"eps2 given shares", 2, 1e-5, 0.3, 0.25, 4, 3, 1, 0.5015517, 0.3, 8.139705, 6.740316, 4.766123},
 	}
-	near := func(got, want float64) bool { return math.Abs(got-want) <= 1e-5*math.Max(1, want) }
+	near := func(got, want float64) bool { return math.Abs(got-want) <= 2e-6*math.Max(1, want) }
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := train.Privacy{Epsilon: tt.eps, Delta: tt.delta, MaxItems: tt.c, GramShare: tt.share}
+			p := train.Privacy{Epsilon: tt.eps, Delta: tt.delta, MaxItems: tt.c, CountsShare: tt.counts,
+				GramMaxItems: tt.n0, PairShare: tt.pairShare, PairBound: tt.bound}
 			s, err := p.Scales()
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !near(s.Rho, tt.rho) || !near(s.GramL2, tt.gl2) || !near(s.GramSigma, tt.gsig) ||
-				!near(s.CountsL2, tt.cl2) || !near(s.CountsSigma, tt.csig) {
-				t.Errorf("Scales() = %+v; want ρ %v, Δ_G %v, σ_G %v, Δ_C %v, σ_C %v", s, tt.rho, tt.gl2, tt.gsig, tt.cl2, tt.csig)
+			if !near(s.Mu, tt.mu) || !near(s.CountsShare, tt.share) || !near(s.CountsSigma, tt.csig) ||
+				!near(s.GramSigma, tt.gsig) || !near(s.PairSigma, tt.psig) || s.PairL2 != tt.bound {
+				t.Errorf("Scales() = %+v; want μ %v, share %v, σ_C %v, σ_G %v, σ_P %v", s, tt.mu, tt.share, tt.csig, tt.gsig, tt.psig)
 			}
-			// The two mechanisms' ρ add up to the budget, which converts back to ε.
-			rho := s.GramL2*s.GramL2/(2*s.GramSigma*s.GramSigma) + s.CountsL2*s.CountsL2/(2*s.CountsSigma*s.CountsSigma)
-			if eps := rho + 2*math.Sqrt(rho*math.Log(1/tt.delta)); !near(eps, tt.eps) {
-				t.Errorf("composed ρ %v gives ε %v; want %v", rho, eps, tt.eps)
+			// The three mechanisms' μ² add up to the budget.
+			mu2 := 0.0
+			for _, r := range [][2]float64{{s.CountsL2, s.CountsSigma}, {s.GramL2, s.GramSigma}, {s.PairL2, s.PairSigma}} {
+				mu2 += r[0] * r[0] / (r[1] * r[1])
+			}
+			if !near(math.Sqrt(mu2), tt.mu) {
+				t.Errorf("composed μ %v; want %v", math.Sqrt(mu2), tt.mu)
+			}
+			if !near(s.Rho, tt.mu*tt.mu/2) {
+				t.Errorf("ρ %v; want μ²/2 = %v", s.Rho, tt.mu*tt.mu/2)
 			}
 		})
 	}
 	if _, err := (train.Privacy{}).Scales(); !errors.Is(err, model.ErrBadRequest) {
 		t.Errorf("scales of privacy off: err = %v; want ErrBadRequest", err)
+	}
+}
+
+// TestPrivacyScalesTighterThanZCDP: at every ε the GDP accountant allows
+// less noise than the zCDP bound ρ + 2√(ρ ln(1/δ)) = ε the previous
+// accountant used (its ρ is what GDP's μ²/2 is compared with), and more ε
+// always means less noise.
+func TestPrivacyScalesTighterThanZCDP(t *testing.T) {
+	prev := math.Inf(1)
+	for _, eps := range []float64{0.25, 1, 2, 4, 8, 16} {
+		p := train.DefaultPrivacy()
+		p.Epsilon, p.Delta = eps, 1e-6
+		s, err := p.Scales()
+		if err != nil {
+			t.Fatal(err)
+		}
+		l := math.Log(1e6)
+		zcdp := math.Pow(math.Sqrt(l+eps)-math.Sqrt(l), 2)
+		if s.Rho <= zcdp {
+			t.Errorf("ε %v: GDP's ρ %v not above zCDP's %v", eps, s.Rho, zcdp)
+		}
+		if s.PairSigma >= prev {
+			t.Errorf("ε %v: pair σ %v not below the smaller ε's %v", eps, s.PairSigma, prev)
+		}
+		prev = s.PairSigma
 	}
 }
 
@@ -220,15 +260,21 @@ func TestTrainPrivateRaisesLambda(t *testing.T) {
 	}
 }
 
-// TestTrainPrivateUCI trains with ε = 8 on the protocol's training log and
-// checks that the private model still beats popularity (NDCG@10 0.035).
+// TestTrainPrivateUCI trains with ε = 4 on the protocol's training log and
+// checks that the private model keeps a real part of the gain over exact,
+// non-private popularity measured on the same cases (README: about 0.02
+// of the 0.067 non-private gain; this checks half of that).
 func TestTrainPrivateUCI(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains on the full dataset; skipped with -short")
 	}
 	log := readUCI(t)
 	tr, cases := eval.Split(log)
-	spec, err := train.Train(tr, train.PrivateConfig(8, 1e-6, 1), nil)
+	pop, err := eval.Evaluate(cases, eval.Popularity(tr))
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec, err := train.Train(tr, train.PrivateConfig(4, 1e-6, 1), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -240,9 +286,9 @@ func TestTrainPrivateUCI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("ε = 8, δ = 1e-6: %v", got)
-	if got.NDCG <= 0.035 {
-		t.Errorf("NDCG@10 = %.4f at ε = 8; want above popularity's 0.035", got.NDCG)
+	t.Logf("ε = 4, δ = 1e-6: %v; popularity %v", got, pop)
+	if got.NDCG < pop.NDCG+0.01 {
+		t.Errorf("NDCG@10 = %.4f at ε = 4; want at least popularity's %.4f + 0.01", got.NDCG, pop.NDCG)
 	}
 }
 
@@ -276,18 +322,18 @@ func ExamplePrivacy_Scales() {
 		fmt.Println(err)
 		return
 	}
-	fmt.Printf("ρ %.5f, Gram σ %.1f (sensitivity %.2f), counts σ %.1f (sensitivity %.2f)\n",
-		s.Rho, s.GramSigma, s.GramL2, s.CountsSigma, s.CountsL2)
+	fmt.Printf("μ %.4f; counts σ %.1f (sensitivity %.2f), selection σ %.1f (%.2f), pairs σ %.1f (%.2f)\n",
+		s.Mu, s.CountsSigma, s.CountsL2, s.GramSigma, s.GramL2, s.PairSigma, s.PairL2)
 	// Output:
-	// ρ 0.01747, Gram σ 213.6 (sensitivity 35.71), counts σ 85.4 (sensitivity 7.14)
+	// μ 0.2367; counts σ 19.8 (sensitivity 3.32), selection σ 32.7 (3.87), pairs σ 16.9 (2.00)
 }
 
-// BenchmarkTrainPrivate fits PrivateConfig on the full UCI log, by ε (the
-// ε < 4 setting and the ε ≥ 4 one) and by how many items get neighbours.
+// BenchmarkTrainPrivate fits PrivateConfig on the full UCI log, by ε and
+// by how many candidate items get neighbours.
 func BenchmarkTrainPrivate(b *testing.B) {
 	log := readUCI(b)
 	for _, eps := range []float64{1, 8} {
-		for _, items := range []int{300, 1000} {
+		for _, items := range []int{300, 600} {
 			b.Run(fmt.Sprintf("eps=%g/gram_items=%d", eps, items), func(b *testing.B) {
 				cfg := train.PrivateConfig(eps, 1e-6, 1)
 				cfg.Privacy.GramItems = items

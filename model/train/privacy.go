@@ -14,13 +14,16 @@ import (
 // that differ by all the events of one user give spec distributions within
 // (Epsilon, Delta) of each other. It is off when Epsilon is zero.
 //
-// How (RATIONALE.md, "Differential privacy"): every user's row of X is
-// bounded to MaxItems distinct items with weights in [0,1]; Gaussian noise
-// calibrated to that bound is added to the two statistics the spec is
-// built from, the Gram matrix XᵀX and the per-item buyer sums (with the
-// user count); the budget is split between them with zCDP accounting.
-// Context lists are not trained under DP. The item set and the end of the
-// log (End) are treated as public.
+// How (RATIONALE.md, "Differential privacy"): three Gaussian mechanisms,
+// each on a statistic whose per-user contribution is scaled to a fixed L2
+// norm: the per-item buyer sums with the user count (popularity, and the
+// GramItems candidates by it); the Gram matrix XᵀX among the candidates,
+// only to select the co-occurring pairs above Threshold·σ; and the Gram
+// entries of those pairs alone, which EASE is fitted on. The accountant is
+// Gaussian differential privacy: the three compose (adaptively) into one
+// μ-GDP mechanism, converted to (ε, δ) exactly. Context lists are not
+// trained under DP. The item set and the end of the log (End) are treated
+// as public.
 //
 // A Privacy is a plain value, safe to copy and to share between goroutines.
 type Privacy struct {
@@ -30,65 +33,81 @@ type Privacy struct {
 	// Delta is the δ of (ε, δ)-DP; needed in (0, 1) when Epsilon > 0. Use
 	// well below 1/users (1e-6 for a few thousand users).
 	Delta float64
-	// MaxItems (c) bounds each user's contribution: a user with more
-	// distinct items keeps MaxItems of them, drawn uniformly from a seed
-	// derived from Seed and the user id alone. The noise grows with it
-	// (Gram σ ∝ c, popularity σ ∝ √c). Default 50.
+	// MaxItems (c) bounds each user's contribution to the buyer sums: a
+	// user's vector of buyer weights (each at most 1) is scaled down to L2
+	// norm √c, so a user with more than c items counts for all of them,
+	// each a little. Popularity σ ∝ √(c+1). Default 10.
 	MaxItems int
-	// GramShare is the part of the privacy budget (of zCDP's ρ) spent on
-	// the Gram matrix; the rest goes to the buyer sums and the user count.
-	// Default 0.8, in (0, 1).
-	GramShare float64
-	// Threshold zeroes the noisy Gram matrix's off-diagonal entries below
-	// Threshold·σ: most true co-occurrences are zero, and pure noise there
-	// only adds spurious neighbours. Post-processing, so it costs no
-	// budget. Zero keeps every entry. Default 3.
-	Threshold float64
-	// GramItems restricts the item-to-item model to the GramItems items
-	// with the highest noisy popularity (chosen after that release, so it
-	// costs no budget): the noise of a co-occurrence swamps the signal of
-	// rare items anyway, fewer entries mean fewer noise entries passing
-	// Threshold, and the solve is cubic in it. Other items keep their
-	// popularity but get no neighbours. Zero keeps every item. Default 300
+	// CountsShare is the part of the privacy budget (of μ², the GDP
+	// parameter squared) spent on the buyer sums and the user count; the
+	// rest goes to the Gram matrix. Zero chooses it from ε alone (public):
+	// enough for a popularity noise σ of about 12.5, within [0.1, 0.5]
 	// (RATIONALE.md).
+	CountsShare float64
+	// GramItems (m) is how many candidate items, those of highest noisy
+	// popularity (chosen after that release, so it costs no budget), get
+	// an item-to-item model: a co-occurrence of rare items is below the
+	// noise, and the solve is cubic in m. Other items keep their
+	// popularity but get no neighbours. Zero keeps every item. Default 600.
 	GramItems int
+	// GramMaxItems (n₀) bounds each user's contribution to the selection
+	// Gram matrix: the user's row among the candidates is scaled down to
+	// squared L2 norm n₀ (n₀ items at weight 1). Default 5.
+	GramMaxItems int
+	// Threshold selects the pairs: those whose noisy selection Gram entry
+	// exceeds Threshold·σ. Only they are released again and fitted. Zero
+	// selects every pair with a positive noisy entry. Default 2.
+	Threshold float64
+	// PairShare is the part of the Gram budget spent on the second, pair
+	// release; the rest selects the pairs. Default 0.5, in (0, 1).
+	PairShare float64
+	// PairBound (B) bounds each user's contribution to the pair release:
+	// the vector of the user's products x_i·x_j over the selected pairs
+	// and x_i² over their items is scaled down to L2 norm B. Only
+	// selected pairs count, so a user with many items is scaled much less
+	// than in the full Gram matrix. Default 2.
+	PairBound float64
+	// LambdaNoise, when positive, makes PrivateConfig's λ
+	// LambdaNoise·σ_pairs: noise on the Gram entries calls for more
+	// regularisation, and σ is public. Train itself uses Config.Lambda.
+	// Default 40.
+	LambdaNoise float64
 	// End is the time (Unix ms) the training decays are measured from and
 	// the popularity is dated at. It must be public, e.g. the time the log
 	// was exported; zero uses the log's latest event and treats it as
 	// public (RATIONALE.md). Entry weights of later events are clipped to 1.
 	End int64
-	// Seed draws the noise and the per-user item samples: the same log,
-	// Config and Seed give the same spec bit for bit. In production it must
-	// be secret and fresh for every run (privrec train draws one from
-	// crypto/rand); anyone who knows it can subtract the noise.
+	// Seed draws the noise: the same log, Config and Seed give the same
+	// spec bit for bit. In production it must be secret and fresh for
+	// every run (privrec train draws one from crypto/rand); anyone who
+	// knows it can subtract the noise.
 	Seed uint64
 }
 
 // DefaultPrivacy returns the defaults for the fields other than Epsilon,
 // Delta, End and Seed; Privacy is still off until Epsilon is set.
 func DefaultPrivacy() Privacy {
-	return Privacy{MaxItems: 50, GramShare: 0.8, Threshold: 3, GramItems: 300}
+	return Privacy{MaxItems: 10, GramItems: 600, GramMaxItems: 5, Threshold: 2, PairShare: 0.5, PairBound: 2, LambdaNoise: 40}
 }
 
-// PrivateConfig returns the configuration tuned for private training at
-// (epsilon, delta) on the UCI Online Retail validation split (RATIONALE.md,
-// "Differential privacy"). Noise changes which levers pay: X is binary
-// (decayed weights shrink the signal, not the noise), λ is 1500 and only
-// the 300 most popular items get neighbours. From ε = 4 up, the trend-decayed
-// popularity prior (60-day half-life, β = 4) is kept and 80 % of the budget
-// goes to the Gram matrix; below, the noise drowns trends and co-purchases,
-// so the model is plain popularity (β = 0, half the budget on the counts).
-// seed must be secret and fresh in production (Privacy.Seed).
+// PrivateConfig returns the configuration for private training at
+// (epsilon, delta). Its choices depend on ε, δ and the defaults only, never
+// on a log, so they spend no budget: X and popularity are decayed with
+// 60-day half-lives (longer than the non-private 14-day trend, whose few
+// recent buyers the noise would drown), the popularity prior weighs β = 4,
+// and λ follows the noise of the fitted Gram entries (LambdaNoise). They
+// were chosen on the validation split of UCI Online Retail (RATIONALE.md,
+// "Differential privacy"). seed must be secret and fresh in production
+// (Privacy.Seed).
 func PrivateConfig(epsilon, delta float64, seed uint64) Config {
 	c := DefaultConfig()
-	c.Lambda = 1500
-	c.TrainHalfLifeDays = 0
+	c.TrainHalfLifeDays = 60
+	c.TrendHalfLifeDays = 60
+	c.Params.PopularityWeight = 4
 	c.ContextItems = 0
 	c.Privacy.Epsilon, c.Privacy.Delta, c.Privacy.Seed = epsilon, delta, seed
-	if epsilon >= 4 {
-		c.TrendHalfLifeDays, c.Params.PopularityWeight, c.Privacy.GramShare = 60, 4, 0.8
-	} else {
-		c.TrendHalfLifeDays, c.Params.PopularityWeight, c.Privacy.GramShare = 0, 0, 0.5
+	if s, err := c.Privacy.Scales(); err == nil && c.Privacy.LambdaNoise > 0 {
+		c.Lambda = c.Privacy.LambdaNoise * s.PairSigma
 	}
 	return c
 }
@@ -116,12 +135,20 @@ func (p Privacy) Validate() error {
 		return bad("delta is %v; want 0 < delta < 1 when epsilon > 0", p.Delta)
 	case p.MaxItems < 1:
 		return bad("max items is %d; want >= 1", p.MaxItems)
-	case !finite(p.GramShare) || p.GramShare <= 0 || p.GramShare >= 1:
-		return bad("gram share is %v; want 0 < share < 1", p.GramShare)
-	case !finite(p.Threshold) || p.Threshold < 0:
-		return bad("threshold is %v; want a finite value >= 0", p.Threshold)
+	case !finite(p.CountsShare) || p.CountsShare < 0 || p.CountsShare >= 1:
+		return bad("counts share is %v; want 0 < share < 1, or 0 to choose it from epsilon", p.CountsShare)
 	case p.GramItems < 0:
 		return bad("gram items is %d; want >= 0 (0: all)", p.GramItems)
+	case p.GramMaxItems < 1:
+		return bad("gram max items is %d; want >= 1", p.GramMaxItems)
+	case !finite(p.Threshold) || p.Threshold < 0:
+		return bad("threshold is %v; want a finite value >= 0", p.Threshold)
+	case !finite(p.PairShare) || p.PairShare <= 0 || p.PairShare >= 1:
+		return bad("pair share is %v; want 0 < share < 1", p.PairShare)
+	case !finite(p.PairBound) || p.PairBound <= 0:
+		return bad("pair bound is %v; want a finite value > 0", p.PairBound)
+	case !finite(p.LambdaNoise) || p.LambdaNoise < 0:
+		return bad("lambda noise is %v; want a finite value >= 0", p.LambdaNoise)
 	case p.End < 0:
 		return bad("end is %d; want a Unix ms time >= 0", p.End)
 	}
@@ -130,22 +157,31 @@ func (p Privacy) Validate() error {
 
 // NoiseScales are the figures of a Privacy setting's Gaussian mechanisms.
 type NoiseScales struct {
-	Rho         float64 // zCDP budget ρ with ρ + 2√(ρ·ln(1/δ)) = ε
-	GramL2      float64 // L2 sensitivity of the Gram matrix's upper triangle: √((c²+c)/2)
-	GramSigma   float64 // noise σ on each upper-triangle Gram entry
+	Mu          float64 // GDP budget μ: the largest whose μ-GDP is (ε, δ)-DP
+	Rho         float64 // μ²/2, the same mechanisms' zCDP ρ (for comparison)
+	CountsShare float64 // part of μ² spent on the buyer sums and user count
 	CountsL2    float64 // L2 sensitivity of the buyer sums and user count: √(c+1)
 	CountsSigma float64 // noise σ on each buyer sum and on the user count
+	GramL2      float64 // L2 sensitivity of the selection Gram's upper triangle: √((n₀²+n₀)/2)
+	GramSigma   float64 // noise σ on each of its entries
+	PairL2      float64 // L2 sensitivity of the pair release: B
+	PairSigma   float64 // noise σ on each released pair and diagonal entry
 }
 
 // Scales computes the noise of p, which must be enabled and valid.
 //
-// A user's bounded row x (≤ c entries in [0,1]) adds x xᵀ to the Gram
-// matrix, whose upper triangle (diagonal included) has squared L2 norm
-// (Σx_i⁴ + (Σx_i²)²)/2 ≤ (c + c²)/2; it adds at most 1 to each of c buyer
-// sums and 1 to the user count, squared L2 norm ≤ c + 1. The Gaussian
-// mechanism with sensitivity Δ and noise σ is Δ²/(2σ²)-zCDP, zCDP composes
-// by adding ρ, and ρ-zCDP implies (ρ + 2√(ρ ln(1/δ)), δ)-DP for every δ
-// (Bun & Steinke 2016), valid for any ε, unlike the classic ε < 1 bound.
+// Sensitivities (one user added or removed): the buyer sums get the user's
+// weights scaled to L2 ≤ √c, the count 1: Δ_C = √(c+1). The selection Gram
+// gets x xᵀ with ‖x‖² ≤ n₀ and x_i ≤ 1, whose upper triangle (diagonal
+// included) has squared norm (Σx_i⁴ + (Σx_i²)²)/2 ≤ (n₀ + n₀²)/2. The pair
+// release gets a vector scaled to norm ≤ B: Δ_P = B.
+//
+// Accounting: the Gaussian mechanism with sensitivity Δ and noise σ is
+// Δ/σ-GDP; adaptive composition of μ_k-GDP mechanisms is √(Σμ_k²)-GDP; and
+// μ-GDP is (ε, δ)-DP exactly for δ = Φ(−ε/μ + μ/2) − e^ε·Φ(−ε/μ − μ/2)
+// (Dong, Roth & Su 2022, Theorem 2.7, Corollaries 2.13 and 3.3; the same
+// curve as Balle & Wang's analytic Gaussian mechanism). Scales solves that
+// for μ and splits μ² between the three releases.
 func (p Privacy) Scales() (NoiseScales, error) {
 	if !p.Enabled() {
 		return NoiseScales{}, fmt.Errorf("%w: noise scales: privacy is off", model.ErrBadRequest)
@@ -153,13 +189,61 @@ func (p Privacy) Scales() (NoiseScales, error) {
 	if err := p.Validate(); err != nil {
 		return NoiseScales{}, fmt.Errorf("noise scales: %w", err)
 	}
-	l := math.Log(1 / p.Delta)
-	s := math.Sqrt(l+p.Epsilon) - math.Sqrt(l)
-	c := float64(p.MaxItems)
-	n := NoiseScales{Rho: s * s, GramL2: math.Sqrt((c*c + c) / 2), CountsL2: math.Sqrt(c + 1)}
-	n.GramSigma = n.GramL2 / math.Sqrt(2*p.GramShare*n.Rho)
-	n.CountsSigma = n.CountsL2 / math.Sqrt(2*(1-p.GramShare)*n.Rho)
+	mu := gdpMu(p.Epsilon, p.Delta)
+	c, n0 := float64(p.MaxItems), float64(p.GramMaxItems)
+	n := NoiseScales{Mu: mu, Rho: mu * mu / 2, CountsL2: math.Sqrt(c + 1), GramL2: math.Sqrt((n0*n0 + n0) / 2), PairL2: p.PairBound}
+	n.CountsShare = p.CountsShare
+	if n.CountsShare == 0 {
+		// μ_C = Δ_C/12.5, as a share of μ², within [0.1, 0.5]: a
+		// function of ε, δ and c only.
+		mc := n.CountsL2 / autoCountsSigma
+		n.CountsShare = min(0.5, max(0.1, mc*mc/(mu*mu)))
+	}
+	m2 := mu * mu
+	n.CountsSigma = n.CountsL2 / math.Sqrt(n.CountsShare*m2)
+	n.GramSigma = n.GramL2 / math.Sqrt((1-n.CountsShare)*(1-p.PairShare)*m2)
+	n.PairSigma = n.PairL2 / math.Sqrt((1-n.CountsShare)*p.PairShare*m2)
 	return n, nil
+}
+
+// autoCountsSigma is the popularity noise a zero CountsShare aims at.
+const autoCountsSigma = 12.5
+
+// gdpDelta is the δ(ε) of a μ-GDP mechanism: Φ(−ε/μ + μ/2) −
+// e^ε·Φ(−ε/μ − μ/2). The second term is computed as exp(ε + ln Φ), and
+// where Φ would underflow from a lower bound on it, Φ(x) ≥ φ(x)·|x|/(x²+1),
+// so δ errs on the high (safe) side and a large ε never gives Inf·0.
+func gdpDelta(mu, eps float64) float64 {
+	phi := func(x float64) float64 { return math.Erfc(-x/math.Sqrt2) / 2 }
+	x := -eps/mu - mu/2
+	var logPhi float64
+	if x > -30 {
+		logPhi = math.Log(phi(x))
+	} else {
+		logPhi = -x*x/2 - 0.5*math.Log(2*math.Pi) + math.Log(-x/(x*x+1))
+	}
+	return phi(-eps/mu+mu/2) - math.Exp(eps+logPhi)
+}
+
+// gdpMu is the largest μ whose μ-GDP gives (eps, delta)-DP, by bisection:
+// δ(ε) grows with μ.
+func gdpMu(eps, delta float64) float64 {
+	lo, hi := 0.0, 1.0
+	for gdpDelta(hi, eps) <= delta {
+		lo, hi = hi, 2*hi
+	}
+	for range 200 {
+		mid := (lo + hi) / 2
+		if mid == lo || mid == hi {
+			break
+		}
+		if gdpDelta(mid, eps) <= delta {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return lo
 }
 
 // noiseSource is the Gaussian noise of one training run, from Seed.
@@ -168,18 +252,4 @@ func (p Privacy) noiseSource() *rand.Rand {
 	binary.LittleEndian.PutUint64(key[:], p.Seed)
 	copy(key[8:], "privrec dp noise")
 	return rand.New(rand.NewChaCha8(sha256.Sum256(key[:])))
-}
-
-// sampler is the item sample of one user: it depends on Seed and the user
-// id only, so adding or removing another user never changes it.
-func (p Privacy) sampler(user string) *rand.Rand {
-	h := sha256.New()
-	var b [8]byte
-	binary.LittleEndian.PutUint64(b[:], p.Seed)
-	h.Write([]byte("privrec dp sample"))
-	h.Write(b[:])
-	h.Write([]byte(user))
-	var key [32]byte
-	copy(key[:], h.Sum(nil))
-	return rand.New(rand.NewChaCha8(key))
 }
