@@ -11,6 +11,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -156,8 +157,16 @@ func Audit(ctx context.Context, wasm []byte, opts AuditOptions) (*Report, error)
 	a := &auditor{r: r, opts: opts, rep: &Report{Seed: opts.Seed, BytesOut: map[int]int{}}, strings: map[string]bool{}, profiled: map[string]bool{}}
 	a.run(ctx, wasm)
 	a.summarise()
+	// The most direct evidence first: request bytes found outside, then
+	// broken rules, then differences.
+	slices.SortStableFunc(a.rep.Violations, func(x, y Violation) int {
+		return slices.Index(checkOrder, x.Check) - slices.Index(checkOrder, y.Check)
+	})
 	return a.rep, nil
 }
+
+// checkOrder is the order of a report's violations.
+var checkOrder = []string{"imports", "abi", "containment", "load", "canary", "stdio", "host-calls", "profile", "trace", "oracle", "recorder"}
 
 type auditor struct {
 	r        *Runtime

@@ -24,6 +24,7 @@ type auditOptions struct {
 	pubs      []string
 	seed      uint64
 	requests  int
+	sessions  int
 	timeout   time.Duration
 	memoryMiB uint32
 	clock     func() time.Time // tests fix it
@@ -43,24 +44,37 @@ promises of the module:
 
   imports     every import is on the allowlist (no sockets, no paths, no
               custom host functions)
-  canary      requests carrying random canary strings (history items,
-              exclusions, category, device) leave no trace, raw, hex or
-              base64, in any byte the module hands the host
   host-calls  privrec_recommend makes no host call at all
-  stateless   a recommendation does not depend on earlier requests
+  profile     after start-up the module calls only the clock and the
+              scheduler's idle functions, with the arguments the Go runtime
+              passes (clock precision 0); no random_get, no args or environ
+  stdio       no write to stdout or stderr, except a crash report
+  trace       sessions of fresh instances, each given the same clock readings
+              and randomness, serve different shoppers (one session has no
+              history at all) and must make exactly the same host calls:
+              functions, counts, every argument, every byte
+  oracle      every load result and every response is byte for byte what the
+              native model answers to the same request
+  canary      no request string (history, exclusions, category, device)
+              appears in any byte handed to the host: raw, hex, base64,
+              XORed with or shifted by a constant, or reversed
   containment the module stays within the memory and time limits
 
-Without --bundle the module loads a small synthetic bundle signed with an
-ephemeral key; with --bundle DIR it loads that bundle (FILE.wasm must be the
-bundle's privrec.wasm, and --pub its publisher's key). The report says what
-was checked and what the module did; see docs/threat-model.md for what the
-audit proves and what it does not.
+The shoppers are drawn from the bundle's own catalog and popular items, with
+the history lengths, devices and options of real traffic, so a module cannot
+tell the audit from a shopper. Without --bundle the module loads a small
+synthetic bundle signed with an ephemeral key; with --bundle DIR it loads that
+bundle (FILE.wasm must be the bundle's privrec.wasm, and --pub its publisher's
+key), which is the stronger audit: its shoppers use your catalog. The report
+says what was checked and what the module did; see docs/threat-model.md for
+what the audit proves and what it does not (timing).
 
 Exit codes: 0 every check passed, 1 a violation (the first reason is printed),
 2 bad command line or key file, 3 a file could not be read.`,
 		Example: `  privrec audit bundle/privrec.wasm
   privrec audit bundle/privrec.wasm --bundle bundle/ --pub keys/privrec.pub
-  privrec audit suspicious.wasm --seed 42   # replay a failing run`,
+  privrec audit suspicious.wasm --seed 42   # replay a failing run
+  privrec audit suspicious.wasm --sessions 6 --requests 64   # a longer audit`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runAudit(cmd.Context(), cmd.OutOrStdout(), args[0], o)
@@ -70,7 +84,8 @@ Exit codes: 0 every check passed, 1 a violation (the first reason is printed),
 	f.StringVar(&o.bundle, "bundle", "", "bundle directory to load (default: a built-in synthetic bundle)")
 	f.StringArrayVar(&o.pubs, "pub", nil, "public key file that signed --bundle (repeat for rotation)")
 	f.Uint64Var(&o.seed, "seed", 0, "seed of the canary strings (default: random; the report prints it)")
-	f.IntVar(&o.requests, "requests", 8, "canary requests to serve")
+	f.IntVar(&o.requests, "requests", 16, "shopper requests each session serves")
+	f.IntVar(&o.sessions, "sessions", 3, "sessions (fresh instances) whose host calls must be identical; at least 2")
 	f.DurationVar(&o.timeout, "timeout", host.DefaultCallTimeout, "time limit of each call into the module")
 	f.Uint32Var(&o.memoryMiB, "memory-mib", host.DefaultMemoryLimitPages*host.PageSize>>20, "memory limit of the module, in MiB")
 	return cmd
@@ -82,6 +97,9 @@ func runAudit(ctx context.Context, w io.Writer, path string, o auditOptions) err
 	}
 	if o.requests < 1 {
 		return fail(exitUsage, fmt.Errorf("audit: --requests is %d; want at least 1", o.requests))
+	}
+	if o.sessions < 2 {
+		return fail(exitUsage, fmt.Errorf("audit: --sessions is %d; want at least 2, the audit compares them", o.sessions))
 	}
 	if o.memoryMiB < 1 || o.memoryMiB > 4096 {
 		return fail(exitUsage, fmt.Errorf("audit: --memory-mib is %d; want 1..4096", o.memoryMiB))
@@ -102,6 +120,7 @@ func runAudit(ctx context.Context, w io.Writer, path string, o auditOptions) err
 	opts := host.AuditOptions{
 		Seed:     o.seed,
 		Requests: o.requests,
+		Sessions: o.sessions,
 		Config: host.Config{
 			MemoryLimitPages: mibToPages(o.memoryMiB),
 			CallTimeout:      o.timeout,

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/privrec/privrec/host/testdata/rogue/variant"
 	"github.com/privrec/privrec/internal/bundledir"
 	"github.com/privrec/privrec/internal/wasmtest"
 	"github.com/privrec/privrec/model"
@@ -77,7 +78,7 @@ func TestAuditCLI(t *testing.T) {
 	otherDir, otherPub := auditBundle(t, []byte("\x00asm\x01\x00\x00\x00 another module"))
 
 	defaults := func() auditOptions {
-		return auditOptions{seed: 5, requests: 4, timeout: 10 * time.Second, memoryMiB: 256, clock: func() time.Time { return auditNow }}
+		return auditOptions{seed: 5, requests: 4, sessions: 2, timeout: 10 * time.Second, memoryMiB: 256, clock: func() time.Time { return auditNow }}
 	}
 	tests := []struct {
 		name     string
@@ -87,7 +88,7 @@ func TestAuditCLI(t *testing.T) {
 		want     []string // substrings of stdout on success, of the error otherwise
 	}{
 		{name: "real module, synthetic bundle", file: realFile, wantCode: exitOK,
-			want: []string{"PASS", "host calls during recommend: 0", "synthetic", "seed 5"}},
+			want: []string{"PASS", "host calls during recommend: 0", "synthetic", "seed 5", "8 requests in 2 sessions", "the same in every session"}},
 		{name: "real module, its bundle", file: realFile, opts: func(o *auditOptions) { o.bundle, o.pubs = bundleDir, []string{pub} },
 			wantCode: exitOK, want: []string{"PASS", "version 3, 3 items"}},
 		{name: "bundle of another module", file: realFile, opts: func(o *auditOptions) { o.bundle, o.pubs = otherDir, []string{otherPub} },
@@ -102,6 +103,8 @@ func TestAuditCLI(t *testing.T) {
 			wantCode: exitUsage, want: []string{"--bundle DIR"}},
 		{name: "no requests", file: realFile, opts: func(o *auditOptions) { o.requests = 0 },
 			wantCode: exitUsage, want: []string{"--requests"}},
+		{name: "one session", file: realFile, opts: func(o *auditOptions) { o.sessions = 1 },
+			wantCode: exitUsage, want: []string{"--sessions"}},
 		{name: "missing module", file: filepath.Join(t.TempDir(), "nope.wasm"), wantCode: exitIOError,
 			want: []string{"nope.wasm"}},
 		{name: "missing bundle", file: realFile, opts: func(o *auditOptions) { o.bundle, o.pubs = t.TempDir(), []string{pub} },
@@ -129,6 +132,36 @@ func TestAuditCLI(t *testing.T) {
 					t.Errorf("output lacks %q:\n%s", w, text)
 				}
 			}
+		})
+	}
+}
+
+// TestAuditCLIRefusesVariants runs privrec audit on a rogue build of the
+// real module for each kind of check that refuses one (host/hostile_test.go
+// audits all of them): it exits 1 and names the check.
+func TestAuditCLIRefusesVariants(t *testing.T) {
+	root := wasmtest.Root(t)
+	for _, tc := range []struct{ variant, want string }{
+		{"freeclock", "trace:"},
+		{"precision", "profile:"},
+		{"stderrxor", "canary:"},
+		{"because", "oracle:"},
+	} {
+		t.Run(tc.variant, func(t *testing.T) {
+			wasm, err := variant.Build(root, tc.variant)
+			if err != nil {
+				t.Fatal(err)
+			}
+			o := auditOptions{seed: 3, requests: 16, sessions: 3, timeout: 10 * time.Second, memoryMiB: 256, clock: func() time.Time { return auditNow }}
+			var out bytes.Buffer
+			err = runAudit(context.Background(), &out, writeWasm(t, wasm), o)
+			if code := exitCode(err); code != exitFailed {
+				t.Fatalf("exit %d; want %d (err %v)\n%s", code, exitFailed, err, out.String())
+			}
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("the error does not name the %s check: %v", tc.want, err)
+			}
+			t.Logf("%v", err)
 		})
 	}
 }
