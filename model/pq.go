@@ -1,6 +1,9 @@
 package model
 
-import "math"
+import (
+	"math"
+	"sync"
+)
 
 // embedding is a product-quantized item table (FAISS's IndexPQ layout):
 // item j's vector v̂_j is, for each subspace m, centroid codes[j*sub+m] of
@@ -10,6 +13,9 @@ type embedding struct {
 	codebooks       []float32
 	codes           []byte
 	fold            []float32 // dims × dims, row-major
+
+	popOnce        sync.Once // popMax and popMin, the range of the model's popularity
+	popMax, popMin float32
 }
 
 // vector writes v̂_j into out (len dims).
@@ -139,6 +145,17 @@ func (p *pass) consider(j int32, s, thr float32) float32 {
 	return thr
 }
 
+// pqHead is the number of terms the 16-subspace pass sums before it
+// checks an item against the cutoff: on the bench's catalogs 94% of items
+// stop there at 10 (8 leave 28% to finish, and mispredicted branches cost
+// more than the terms saved).
+const pqHead = 10
+
+// scan runs pass p over every item. With 16 subspaces (16 one-byte codes
+// per item, the shipped layout) it drops the items whose first pqHead
+// terms already rule them out (see cutoff) and, without the blend, runs
+// scan16 (pq_wasm.s in WebAssembly) between the items that reach the
+// heap's threshold.
 func (e *embedding) scan(p *pass) {
 	thr := float32(math.Inf(-1))
 	if p.beta == 0 {
@@ -147,100 +164,68 @@ func (e *embedding) scan(p *pass) {
 	n := len(e.codes) / e.sub
 	pop := p.pop[:n]
 	beta := p.beta
-	if e.sub == 16 {
-		// The lookup table as a local array: indexing it with a constant
-		// subspace and a code byte needs no bounds or nil check, which Go's
-		// wasm code generation would otherwise emit for every lookup. Two
-		// items per step give the engine two independent sums to overlap.
-		// The two loops differ only in the blend: one loop with a branch
-		// kept β, the index and popularity live and ran 2× slower in
-		// wazero, 1.1–1.9× in V8 (internal/bench, 100k items).
-		var t [16][PQCentroids]float32
-		for m := range t {
-			copy(t[m][:], p.t[m*PQCentroids:])
-		}
-		codes := e.codes[:n*16]
-		if beta == 0 {
-			// Without the blend the loop needs no index and no popularity:
-			// fewer live values than Go's wasm code can keep in locals.
-			for len(codes) >= 32 {
-				c := (*[32]byte)(codes)
-				codes = codes[32:]
-				s, r := t[0][c[0]], t[0][c[16]]
-				s, r = float32(s+t[1][c[1]]), float32(r+t[1][c[17]])
-				s, r = float32(s+t[2][c[2]]), float32(r+t[2][c[18]])
-				s, r = float32(s+t[3][c[3]]), float32(r+t[3][c[19]])
-				s, r = float32(s+t[4][c[4]]), float32(r+t[4][c[20]])
-				s, r = float32(s+t[5][c[5]]), float32(r+t[5][c[21]])
-				s, r = float32(s+t[6][c[6]]), float32(r+t[6][c[22]])
-				s, r = float32(s+t[7][c[7]]), float32(r+t[7][c[23]])
-				s, r = float32(s+t[8][c[8]]), float32(r+t[8][c[24]])
-				s, r = float32(s+t[9][c[9]]), float32(r+t[9][c[25]])
-				s, r = float32(s+t[10][c[10]]), float32(r+t[10][c[26]])
-				s, r = float32(s+t[11][c[11]]), float32(r+t[11][c[27]])
-				s, r = float32(s+t[12][c[12]]), float32(r+t[12][c[28]])
-				s, r = float32(s+t[13][c[13]]), float32(r+t[13][c[29]])
-				s, r = float32(s+t[14][c[14]]), float32(r+t[14][c[30]])
-				s, r = float32(s+t[15][c[15]]), float32(r+t[15][c[31]])
-				if s >= thr || r >= thr {
-					j := int32(n - len(codes)/16 - 2)
-					if s >= thr {
-						thr = p.consider(j, s, thr)
-					}
-					if r >= thr {
-						thr = p.consider(j+1, r, thr)
-					}
-				}
-			}
-		} else {
-			for i := 0; len(codes) >= 32; i += 2 {
-				c := (*[32]byte)(codes)
-				codes = codes[32:]
-				s, r := t[0][c[0]], t[0][c[16]]
-				s, r = float32(s+t[1][c[1]]), float32(r+t[1][c[17]])
-				s, r = float32(s+t[2][c[2]]), float32(r+t[2][c[18]])
-				s, r = float32(s+t[3][c[3]]), float32(r+t[3][c[19]])
-				s, r = float32(s+t[4][c[4]]), float32(r+t[4][c[20]])
-				s, r = float32(s+t[5][c[5]]), float32(r+t[5][c[21]])
-				s, r = float32(s+t[6][c[6]]), float32(r+t[6][c[22]])
-				s, r = float32(s+t[7][c[7]]), float32(r+t[7][c[23]])
-				s, r = float32(s+t[8][c[8]]), float32(r+t[8][c[24]])
-				s, r = float32(s+t[9][c[9]]), float32(r+t[9][c[25]])
-				s, r = float32(s+t[10][c[10]]), float32(r+t[10][c[26]])
-				s, r = float32(s+t[11][c[11]]), float32(r+t[11][c[27]])
-				s, r = float32(s+t[12][c[12]]), float32(r+t[12][c[28]])
-				s, r = float32(s+t[13][c[13]]), float32(r+t[13][c[29]])
-				s, r = float32(s+t[14][c[14]]), float32(r+t[14][c[30]])
-				s, r = float32(s+t[15][c[15]]), float32(r+t[15][c[31]])
-				s = float32(s + float32(beta*pop[i]))
-				r = float32(r + float32(beta*pop[i+1]))
-				if s >= thr {
-					thr = p.consider(int32(i), s, thr)
-				}
-				if r >= thr {
-					thr = p.consider(int32(i+1), r, thr)
-				}
-			}
-		}
-		i := n - len(codes)/16
-		if i < n { // an odd item out
+	if e.sub != 16 {
+		for i := 0; i < n; i++ {
 			s := e.scoreOf(p.t, int32(i))
 			if beta != 0 {
 				s = float32(s + float32(beta*pop[i]))
 			}
 			if s >= thr {
-				p.consider(int32(i), s, thr)
+				thr = p.consider(int32(i), s, thr)
 			}
 		}
 		return
 	}
-	for i := 0; i < n; i++ {
-		s := e.scoreOf(p.t, int32(i))
-		if beta != 0 {
-			s = float32(s + float32(beta*pop[i]))
+	// The lookup table as a local array: indexing it with a constant
+	// subspace and a code byte needs no bounds or nil check.
+	var t [16][PQCentroids]float32
+	for m := range t {
+		copy(t[m][:], p.t[m*PQCentroids:])
+	}
+	var b cutoff
+	b.init(&t, beta, e.popBound(pop, beta))
+	cut := b.cut(thr)
+	codes := e.codes[:n*16]
+	if beta == 0 {
+		// One scan16 call per item that reaches thr: a few dozen a pass.
+		for i := 0; i < n; i++ {
+			j, s := scan16(&t, codes[i*16:], cut, thr)
+			if i += j; i >= n {
+				break
+			}
+			if nt := p.consider(int32(i), s, thr); nt != thr {
+				thr, cut = nt, b.cut(nt)
+			}
 		}
+		return
+	}
+	for i := 0; len(codes) >= 16; i++ {
+		c := (*[16]byte)(codes)
+		codes = codes[16:]
+		s := t[0][c[0]]
+		s = float32(s + t[1][c[1]])
+		s = float32(s + t[2][c[2]])
+		s = float32(s + t[3][c[3]])
+		s = float32(s + t[4][c[4]])
+		s = float32(s + t[5][c[5]])
+		s = float32(s + t[6][c[6]])
+		s = float32(s + t[7][c[7]])
+		s = float32(s + t[8][c[8]])
+		s = float32(s + t[9][c[9]])
+		if s < cut {
+			continue
+		}
+		s = float32(s + t[10][c[10]])
+		s = float32(s + t[11][c[11]])
+		s = float32(s + t[12][c[12]])
+		s = float32(s + t[13][c[13]])
+		s = float32(s + t[14][c[14]])
+		s = float32(s + t[15][c[15]])
+		s = float32(s + float32(beta*pop[i]))
 		if s >= thr {
-			thr = p.consider(int32(i), s, thr)
+			if nt := p.consider(int32(i), s, thr); nt != thr {
+				thr, cut = nt, b.cut(nt)
+			}
 		}
 	}
 }
@@ -327,4 +312,129 @@ func (m *Model) recommendEmbedding(resp *Response, k int, beta float32, hw []wei
 	if beta == 0 {
 		m.fillPopular(resp, k, req.Context, f, picked, s)
 	}
+}
+
+// cutoff bounds a score from the sum of its first pqHead terms. With M_m
+// the largest entry of table row m (and P the largest β·pop term), an item
+// whose first pqHead terms sum to x scores at most
+// g(x) = fl(…fl(fl(x + M_pqHead) + M_pqHead+1)… + M_15 (+ P)): the scan adds
+// the same terms in the same order, and round-to-nearest addition is
+// monotone in each argument. g is monotone too, so cut(thr), the least
+// float32 x with g(x) >= thr, lets a pass drop every item whose head sum is
+// below it without changing any result: such an item's score is below thr.
+// (FAISS's early abandoning; internal/bench/RATIONALE.md has the figures.)
+type cutoff struct {
+	rest [16 - pqHead + 1]float32 // M_pqHead, …, M_15 and P
+	n    int                      // terms of rest in use
+	off  bool                     // a bound is NaN or +Inf: never cut
+}
+
+func (b *cutoff) init(t *[16][PQCentroids]float32, beta, pop float32) {
+	for _, row := range t[pqHead:] {
+		m := row[0]
+		for _, x := range row[1:] {
+			m = max(m, x) // max keeps a NaN
+		}
+		b.rest[b.n] = m
+		b.n++
+	}
+	if beta != 0 {
+		b.rest[b.n] = float32(beta * pop)
+		b.n++
+	}
+	for _, m := range b.rest[:b.n] {
+		if m != m || m > math.MaxFloat32 {
+			b.off = true
+		}
+	}
+}
+
+// g is the bound on a score whose head sums to x.
+func (b *cutoff) g(x float32) float32 {
+	for _, m := range b.rest[:b.n] {
+		x = float32(x + m)
+	}
+	return x
+}
+
+// ordered maps the float32s other than NaN to integers in the same order
+// (±0 to 0); unordered is its inverse.
+func ordered(f float32) int64 {
+	u := math.Float32bits(f)
+	if u&(1<<31) != 0 {
+		return -int64(u &^ (1 << 31))
+	}
+	return int64(u)
+}
+
+func unordered(o int64) float32 {
+	if o < 0 {
+		return math.Float32frombits(uint32(-o) | 1<<31)
+	}
+	return math.Float32frombits(uint32(o))
+}
+
+// cut is the least float32 x with g(x) >= thr (-Inf when none is cut, +Inf
+// when every item is): a bisection over the ordered float32s, bracketed by
+// doubling steps from thr less the bounds, which lands within a few ulps.
+// A pass calls it once per change of its threshold.
+func (b *cutoff) cut(thr float32) float32 {
+	const inf = 0x7f800000 // ordered(+Inf)
+	ninf := float32(math.Inf(-1))
+	if b.off || thr != thr || thr < -math.MaxFloat32 {
+		return ninf
+	}
+	guess := thr
+	for _, m := range b.rest[:b.n] {
+		guess = float32(guess - m)
+	}
+	if guess != guess {
+		return ninf
+	}
+	lo, hi := ordered(guess), ordered(guess) // g(lo) < thr <= g(hi)
+	for step := int64(1); b.g(unordered(hi)) < thr; step *= 2 {
+		if hi >= inf {
+			return float32(math.Inf(1))
+		}
+		lo, hi = hi, min(hi+step, inf)
+	}
+	if lo == hi {
+		for step := int64(1); ; step *= 2 {
+			if lo <= -inf {
+				return ninf
+			}
+			if lo = max(lo-step, -inf); b.g(unordered(lo)) < thr {
+				break
+			}
+			hi = lo
+		}
+	}
+	for hi-lo > 1 {
+		mid := lo + (hi-lo)/2
+		if b.g(unordered(mid)) >= thr {
+			hi = mid
+		} else {
+			lo = mid
+		}
+	}
+	return unordered(hi)
+}
+
+// popBound is the popularity that adds the most to a blended score: the
+// largest when beta > 0, the least when beta < 0. It is computed once per
+// model (the first blended pass).
+func (e *embedding) popBound(pop []float32, beta float32) float32 {
+	if beta == 0 || len(pop) == 0 {
+		return 0
+	}
+	e.popOnce.Do(func() {
+		e.popMax, e.popMin = pop[0], pop[0]
+		for _, x := range pop[1:] {
+			e.popMax, e.popMin = max(e.popMax, x), min(e.popMin, x)
+		}
+	})
+	if beta > 0 {
+		return e.popMax
+	}
+	return e.popMin
 }
