@@ -27,6 +27,13 @@ type RepeatTuning struct {
 	Users        int
 	Trials       int
 	IntervalDays float64
+	Tried        []RepeatTrial // in the order tried
+}
+
+// RepeatTrial is one pair of buy-again parameters TuneRepeat tried and its
+// validation NDCG@10.
+type RepeatTrial struct {
+	Weight, HalfLifeDays, Validation float64
 }
 
 // String formats t on one line.
@@ -122,6 +129,7 @@ func TuneRepeat(log *Log, cfg Config, progress func(string, int, int)) (RepeatTu
 			return fmt.Errorf("tune repeat: weight %g, half-life %g: %w", w, hl, err)
 		}
 		tried[k] = s
+		t.Tried = append(t.Tried, RepeatTrial{w, hl, s})
 		progress(StageRepeat, len(tried), grid)
 		if s > bestScore {
 			best, bestScore = k, s
