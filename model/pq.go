@@ -153,9 +153,9 @@ const pqHead = 10
 
 // scan runs pass p over every item. With 16 subspaces (16 one-byte codes
 // per item, the shipped layout) it drops the items whose first pqHead
-// terms already rule them out (see cutoff) and, without the blend, runs
-// scan16 (pq_wasm.s in WebAssembly) between the items that reach the
-// heap's threshold.
+// terms already rule them out (see cutoff) and runs scan16 or scan16Pop
+// (pq_wasm.s in WebAssembly) between the items that reach the heap's
+// threshold: one call per item that enters the heap, a few dozen a pass.
 func (e *embedding) scan(p *pass) {
 	thr := float32(math.Inf(-1))
 	if p.beta == 0 {
@@ -187,7 +187,6 @@ func (e *embedding) scan(p *pass) {
 	cut := b.cut(thr)
 	codes := e.codes[:n*16]
 	if beta == 0 {
-		// One scan16 call per item that reaches thr: a few dozen a pass.
 		for i := 0; i < n; i++ {
 			j, s := scan16(&t, codes[i*16:], cut, thr)
 			if i += j; i >= n {
@@ -199,33 +198,13 @@ func (e *embedding) scan(p *pass) {
 		}
 		return
 	}
-	for i := 0; len(codes) >= 16; i++ {
-		c := (*[16]byte)(codes)
-		codes = codes[16:]
-		s := t[0][c[0]]
-		s = float32(s + t[1][c[1]])
-		s = float32(s + t[2][c[2]])
-		s = float32(s + t[3][c[3]])
-		s = float32(s + t[4][c[4]])
-		s = float32(s + t[5][c[5]])
-		s = float32(s + t[6][c[6]])
-		s = float32(s + t[7][c[7]])
-		s = float32(s + t[8][c[8]])
-		s = float32(s + t[9][c[9]])
-		if s < cut {
-			continue
+	for i := 0; i < n; i++ {
+		j, s := scan16Pop(&t, codes[i*16:], pop[i:], beta, cut, thr)
+		if i += j; i >= n {
+			break
 		}
-		s = float32(s + t[10][c[10]])
-		s = float32(s + t[11][c[11]])
-		s = float32(s + t[12][c[12]])
-		s = float32(s + t[13][c[13]])
-		s = float32(s + t[14][c[14]])
-		s = float32(s + t[15][c[15]])
-		s = float32(s + float32(beta*pop[i]))
-		if s >= thr {
-			if nt := p.consider(int32(i), s, thr); nt != thr {
-				thr, cut = nt, b.cut(nt)
-			}
+		if nt := p.consider(int32(i), s, thr); nt != thr {
+			thr, cut = nt, b.cut(nt)
 		}
 	}
 }
@@ -333,7 +312,9 @@ func (b *cutoff) init(t *[16][PQCentroids]float32, beta, pop float32) {
 	for _, row := range t[pqHead:] {
 		m := row[0]
 		for _, x := range row[1:] {
-			m = max(m, x) // max keeps a NaN
+			if x > m || x != x { // a NaN stays: it turns the cut off
+				m = x
+			}
 		}
 		b.rest[b.n] = m
 		b.n++

@@ -72,11 +72,11 @@ func TestCutoffIsLeast(t *testing.T) {
 	}
 }
 
-// TestScan16 checks the kernel's contract (pq_wasm.s in WebAssembly, the Go
-// loop elsewhere) against a plain loop: the first item whose head reaches
-// cut and whose score reaches thr, and its score bit for bit, from every
-// start; and that with thr the k-th best score, the cut drops most items
-// and no item it drops scores thr or more.
+// TestScan16 checks the kernels' contract (pq_wasm.s in WebAssembly, the
+// Go loops elsewhere) against a plain loop, with and without the blend: the
+// first item whose head reaches cut and whose score reaches thr, and its
+// score bit for bit, from several starts; and that with thr the 10th best
+// score, the cut drops most items and no item it drops scores thr or more.
 func TestScan16(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	for _, n := range []int{0, 1, 2, 17, 3001} {
@@ -122,32 +122,53 @@ func TestScan16(t *testing.T) {
 				all = append(all, s)
 			}
 			slices.Sort(all)
-			var b cutoff
-			b.init(tab, 0, 0)
-			thrs := []float32{float32(math.Inf(-1)), 0}
-			if n > 0 {
-				thrs = append(thrs, all[max(0, n-10)], all[n-1], float32(math.Nextafter32(all[n-1], float32(math.Inf(1)))))
+			pop := make([]float32, n)
+			for j := range pop {
+				pop[j] = float32(rng.Float64())
 			}
-			for _, thr := range thrs {
-				cut := b.cut(thr)
-				for start := 0; start <= n; start += 1 + n/7 {
-					want, ws := n-start, float32(0)
-					for j := start; j < n; j++ {
-						h, s := score(j)
-						if h >= cut && s >= thr {
-							want, ws = j-start, s
-							break
-						}
+			for _, beta := range []float32{0, 0.7} {
+				var b cutoff
+				b.init(tab, beta, slices.Max(append([]float32{0}, pop...)))
+				blended := func(j int) (head, full float32) {
+					head, full = score(j)
+					if beta != 0 {
+						full = float32(full + float32(beta*pop[j]))
 					}
-					got, gs := scan16(tab, codes[16*start:], cut, thr)
-					if got != want || math.Float32bits(gs) != math.Float32bits(ws) {
-						t.Fatalf("thr %v cut %v start %d: scan16 = (%d, %v); want (%d, %v)", thr, cut, start, got, gs, want, ws)
+					return head, full
+				}
+				thrs := []float32{float32(math.Inf(-1)), 0}
+				if n > 0 {
+					thrs = append(thrs, all[max(0, n-10)], all[n-1], float32(math.Nextafter32(all[n-1], float32(math.Inf(1)))))
+				}
+				for _, thr := range thrs {
+					cut := b.cut(thr)
+					for start := 0; start <= n; start += 1 + n/7 {
+						want, ws := n-start, float32(0)
+						for j := start; j < n; j++ {
+							h, s := blended(j)
+							if h >= cut && s >= thr {
+								want, ws = j-start, s
+								break
+							}
+						}
+						var got int
+						var gs float32
+						if beta == 0 {
+							got, gs = scan16(tab, codes[16*start:], cut, thr)
+						} else {
+							got, gs = scan16Pop(tab, codes[16*start:], pop[start:], beta, cut, thr)
+						}
+						if got != want || math.Float32bits(gs) != math.Float32bits(ws) {
+							t.Fatalf("beta %v thr %v cut %v start %d: got (%d, %v); want (%d, %v)", beta, thr, cut, start, got, gs, want, ws)
+						}
 					}
 				}
 			}
 			if n < 1000 {
 				return
 			}
+			var b cutoff
+			b.init(tab, 0, 0)
 			thr := all[n-10]
 			cut := b.cut(thr)
 			dropped := 0

@@ -2,7 +2,11 @@
 
 package model
 
-// scan16 is implemented in pq_wasm.s; pq_generic.go has its contract.
-//
+// scan16 and scan16Pop are implemented in pq_wasm.s; pq_generic.go has
+// their contract.
+
 //go:noescape
 func scan16(t *[16][PQCentroids]float32, codes []byte, cut, thr float32) (int, float32)
+
+//go:noescape
+func scan16Pop(t *[16][PQCentroids]float32, codes []byte, pop []float32, beta, cut, thr float32) (int, float32)
