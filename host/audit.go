@@ -81,7 +81,7 @@ type Report struct {
 	Sessions int // sessions whose host-call traces were compared
 	Trace    int // host calls in one session's trace (the first's)
 	Oracle   int // responses (loads and recommends) compared byte for byte with the native model's
-	// Collected counts the loads whose clock reads differed from the
+	// Collected counts the export calls whose clock reads differed from the
 	// reference session's within the collector's allowance (see Audit).
 	Collected int
 	// Calls counts host calls per phase and function, across every instance
@@ -599,7 +599,7 @@ func (r *Report) String() string {
 	fmt.Fprintf(&b, "oracle   %d answers byte for byte the native model's\n", r.Oracle)
 	fmt.Fprintf(&b, "trace    %d host calls per session, the same in every session", r.Trace)
 	if r.Collected > 0 {
-		fmt.Fprintf(&b, " (%d loads within the collector's allowance)", r.Collected)
+		fmt.Fprintf(&b, " (%d export calls within the collector's allowance)", r.Collected)
 	}
 	fmt.Fprintf(&b, "\nhost calls during recommend: %d\n", r.RecommendCalls)
 	if len(r.Calls) > 0 {

@@ -7,7 +7,6 @@ import (
 	"io"
 	"math/rand/v2"
 	"slices"
-	"strings"
 	"time"
 )
 
@@ -131,13 +130,13 @@ const eventTypeClock = 0
 //
 // One allowance, for the Go runtime's garbage collector (see RATIONALE.md,
 // "The collector's clock reads"): when the reference session reads the
-// clock in a load, it collected garbage there with no history to hide,
-// and a collection reads the clock a few more or fewer times, from one
-// goroutine's stack or another's, depending on the heap. In such a load
-// the other session may make up to collectorSlack more or fewer clock
-// reads, at other addresses, and nothing else. Everywhere else, and in
-// every load where the reference made no call (the synthetic bundle's),
-// the traces must be identical.
+// clock in a load or a free, it collected garbage there with no history to
+// hide, and a collection reads the clock a few more or fewer times, from
+// one goroutine's stack or another's, depending on the heap. In such an
+// export call the other session may make up to collectorSlack more or
+// fewer clock reads, at other addresses, and nothing else. Everywhere else,
+// and in every call where the reference made none (all of them with the
+// synthetic bundle), the traces must be identical.
 func (a *auditor) compare(ref, s *session, n int) bool {
 	rc, sc := ref.inst.calls, s.inst.calls
 	for k := range min(len(ref.ops), len(s.ops)) {
@@ -146,7 +145,7 @@ func (a *auditor) compare(ref, s *session, n int) bool {
 		if slices.EqualFunc(rx, sx, sameCall) {
 			continue
 		}
-		if strings.HasPrefix(ro.name, "load") && len(rx) > 0 && onlyClock(rx) && onlyClock(sx) &&
+		if len(rx) > 0 && onlyClock(rx) && onlyClock(sx) &&
 			max(len(rx)-len(sx), len(sx)-len(rx)) <= collectorSlack {
 			a.rep.Collected++
 			continue
