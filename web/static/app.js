@@ -5,6 +5,11 @@
 //
 // The cart is kept in this module's memory only: it is gone on reload, and
 // the purchase it turns into is recorded through the SDK like any event.
+//
+// The one thing this page keeps itself is that the shopper answered the
+// consent question (localStorage ASKED_KEY = "answered"), so the banner does
+// not come back on every page or visit; it holds nothing about what they
+// look at.
 
 // The SDK is imported from the versioned URL /config.json names
 // (/sdk/<digest>/privrec.js), so the browser can cache it for good.
@@ -36,6 +41,12 @@ const state = {
   /** How many products of the current category the grid shows. */
   shown: PAGE,
   marked: false,
+  /** @type {{exclude: string[], heading: string} | null} the options of the strip on screen */
+  recOptions: null,
+  /** @type {ReturnType<typeof setInterval> | undefined} polls the worker's requests while the dashboard shows */
+  netTimer: undefined,
+  /** @type {PerformanceObserver | null} */
+  netObserver: null,
 };
 
 // Prices are formatted by hand, and the date formatter made on first use
@@ -48,6 +59,25 @@ const money = {
 const when = { format: (/** @type {Date} */ d) => (whenFormat ??= new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short' })).format(d) };
 const VERB = { view: 'viewed', cart: 'added to your cart', purchase: 'bought' };
 const CONSENT_LABEL = { off: 'Off', session: 'This visit', full: 'On this device' };
+const CONSENT_RANK = { off: 0, session: 1, full: 2 };
+/** localStorage key: the shopper answered the consent banner ("No thanks" or a yes). */
+const ASKED_KEY = 'fieldhouse:consent-asked';
+
+function answered() {
+  try {
+    return localStorage.getItem(ASKED_KEY) === 'answered';
+  } catch {
+    return false; // storage blocked: the banner shows, as on a first visit
+  }
+}
+
+function markAnswered() {
+  try {
+    localStorage.setItem(ASKED_KEY, 'answered');
+  } catch {
+    // storage blocked: nothing to remember it in
+  }
+}
 
 /**
  * Builds an element. Text goes through textContent, never an HTML parser, so
@@ -126,7 +156,7 @@ async function refreshConsent() {
   document.body.dataset.consent = state.consent;
   $('#consent-badge').textContent = CONSENT_LABEL[state.consent];
   const notice = $('#consent-notice');
-  const hide = state.consent !== 'off' || location.hash.startsWith('#/privacy');
+  const hide = state.consent !== 'off' || answered() || location.hash.startsWith('#/privacy');
   // Hiding the notice while one of its buttons has the focus would drop
   // the keyboard user at the top of the page: hand the focus to the content.
   if (hide && !notice.hidden && notice.contains(document.activeElement)) main.focus({ preventScroll: true });
@@ -135,20 +165,30 @@ async function refreshConsent() {
 
 async function setConsent(level) {
   const previous = state.consent;
+  const held = CONSENT_RANK[level] < CONSENT_RANK[previous] ? (await state.rec.history.list()).length : 0;
   await state.rec.consent.set(level);
+  markAnswered();
   await refreshConsent();
-  if (level === 'off' && previous !== 'off') toast('Personalisation off: your stored history was deleted.');
+  if (held) toast(`Personalisation: ${CONSENT_LABEL[level].toLowerCase()}. Deleted the ${plural(held, 'event')} that were kept.`);
+  else if (level === 'off') toast('No personalisation: nothing about you is kept. You can change this on the Privacy page.');
   else toast(`Personalisation: ${CONSENT_LABEL[level].toLowerCase()}.`);
   await render();
+}
+
+/** @param {number} n @param {string} word */
+function plural(n, word) {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 // ---- views -------------------------------------------------------------------
 
 /** The "Recommended for you" strip. */
-async function recStrip({ exclude = [], heading = 'Recommended for you' } = {}) {
+async function recStrip({ exclude = /** @type {string[]} */ ([]), heading = 'Recommended for you' } = {}) {
+  state.recOptions = { exclude, heading };
   const section = h('section', { class: 'recs', 'aria-labelledby': 'recs-h', 'data-testid': 'recs' });
+  // Products already in the cart are not suggested again.
   const [res, history] = await Promise.all([
-    state.rec.recommend({ k: 6, explain: true, exclude }),
+    state.rec.recommend({ k: 6, explain: true, exclude: [...new Set([...exclude, ...state.cart])] }),
     state.rec.history.list(),
   ]);
   /** @type {Map<string, string>} strongest kind per item */
@@ -300,6 +340,15 @@ async function addToCart(id) {
   $('#cart-count').textContent = String(state.cart.length);
   await track(id, 'cart');
   toast(`Added ${state.catalog.get(id).title} to your cart.`);
+  // The suggestions on screen drop what is now in the cart.
+  rendering = rendering.then(refreshRecs, refreshRecs);
+  await rendering;
+}
+
+/** Asks for the strip on screen again, without rendering the rest of the view. */
+async function refreshRecs() {
+  const old = main.querySelector('.recs');
+  if (old && state.recOptions) old.replaceWith(await recStrip(state.recOptions));
 }
 
 async function cartView() {
@@ -320,12 +369,13 @@ async function cartView() {
         tile(item, 'small'),
         h('span', { class: 'title' }, item.title),
         h('span', { class: 'price' }, money.format(item.price)),
-        h('button', { type: 'button', class: 'link', 'aria-label': `Remove ${item.title}`, onclick: () => { state.cart.splice(i, 1); $('#cart-count').textContent = String(state.cart.length); render(); } }, 'Remove'),
+        h('button', { type: 'button', class: 'link', 'data-remove': id, 'aria-label': `Remove ${item.title}`, onclick: () => { state.cart.splice(i, 1); $('#cart-count').textContent = String(state.cart.length); render(); } }, 'Remove'),
       ),
     );
   });
   out.push(list, h('p', { class: 'total' }, 'Total ', h('strong', {}, money.format(total))));
   out.push(h('button', { type: 'button', class: 'primary', id: 'checkout', onclick: checkout }, 'Buy now'));
+  out.push(await recStrip({ heading: 'You might also need' }));
   return out;
 }
 
@@ -342,21 +392,126 @@ function fmtTime(ms) {
   return ms ? when.format(new Date(ms)) : '—';
 }
 
+/** Plain words for the model's privacy guarantee (ε = 0 would mean perfect privacy, not none). */
+function dpWords(m) {
+  if (m && m.epsilon > 0) {
+    return `Differentially private for each shopper in the training data (ε = ${m.epsilon}, δ = ${m.delta}): the model reveals very little about any one of them.`;
+  }
+  return 'Not differentially private: the shop trained this model on its order records without a formal privacy guarantee for the shoppers in them.';
+}
+
+/** @param {number} n bytes */
+function bytes(n) {
+  if (!Number.isFinite(n)) return '—';
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
+  return `${(n / 1024 / 1024).toFixed(2)} MB`;
+}
+
+/**
+ * The method a timing entry's kind of request uses. Resource Timing gives a
+ * request's URL, size and time, not its method: page, script, style, image
+ * and worker loads are GETs, a beacon is a POST, and this page and privrec
+ * only fetch with GET (the browser test holds the log against Chromium's
+ * own record of methods).
+ * @param {string} initiator
+ */
+function methodOf(initiator) {
+  return initiator === 'beacon' ? 'POST' : 'GET';
+}
+
+/**
+ * Every request the browser timed for this page and for the SDK's worker,
+ * oldest first: the page's navigation and resource entries, and the
+ * worker's (rec.resources()).
+ * @returns {Promise<{url: string, method: string, by: string, kind: string, transferred: number, size: number, at: number}[]>}
+ */
+async function networkLog() {
+  /** @param {any} e @param {string} by @param {number} origin */
+  const row = (e, by, origin) => ({
+    url: e.name.split('#')[0], // a fragment never goes on the network
+    method: methodOf(e.initiatorType),
+    by,
+    kind: e.entryType === 'navigation' ? 'page' : e.initiatorType,
+    transferred: e.transferSize ?? 0,
+    size: e.decodedBodySize ?? 0,
+    at: origin + e.startTime,
+  });
+  const page = [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')].map((e) => row(e.toJSON(), 'page', performance.timeOrigin));
+  let worker = [];
+  try {
+    const w = await state.rec.resources();
+    worker = w.entries.map((e) => row(e, 'privrec worker', w.timeOrigin));
+  } catch {
+    // a closed worker has no more requests to show
+  }
+  return [...page, ...worker].filter((r) => !r.url.startsWith('data:')).sort((a, b) => a.at - b.at);
+}
+
+/** Fills the network log's table body. @param {HTMLElement} body @param {HTMLElement} caption */
+async function fillNetworkLog(body, caption) {
+  const log = await networkLog();
+  const rows = log.map((r) => {
+    const u = new URL(r.url);
+    const where = u.origin === location.origin ? u.pathname + u.search : r.url;
+    return h(
+      'tr',
+      { 'data-url': r.url, 'data-method': r.method },
+      h('td', { class: 'url' }, where),
+      h('td', {}, r.method),
+      h('td', {}, r.by),
+      h('td', {}, r.kind),
+      h('td', { class: 'num' }, r.transferred ? bytes(r.transferred) : r.size ? 'cache' : '0 B'),
+    );
+  });
+  body.replaceChildren(...rows);
+  const other = log.filter((r) => new URL(r.url).origin !== location.origin).length;
+  caption.textContent = `${plural(log.length, 'request')} so far, ${other ? `${other} to other sites` : 'all to this shop'}; ${bytes(log.reduce((n, r) => n + r.transferred, 0))} downloaded`;
+}
+
 async function privacyView() {
   const rec = state.rec;
   const history = await rec.history.list();
   const m = rec.model;
+  const count = (kind) => history.filter((e) => e.kind === kind).length;
+  const stored = history.some((e) => e.stored);
+
+  // What is held, why and for how long, in plain words.
+  const what = history.length
+    ? `${plural(history.length, 'event')}: ${count('view')} viewed, ${count('cart')} added to the cart, ${count('purchase')} bought — kept ${stored ? 'in this browser (IndexedDB) for up to 90 days and 1,000 events' : 'in this tab’s memory until you close it'}.`
+    : state.consent === 'off'
+      ? 'Nothing. Personalisation is off, so what you view and buy is not kept at all.'
+      : 'Nothing yet. What you view, add to the cart and buy will be listed here.';
+  const plain = h(
+    'section',
+    { class: 'panel', 'aria-labelledby': 'p-plain', 'data-testid': 'plain' },
+    h('h2', { id: 'p-plain' }, 'What this shop knows about you'),
+    h('p', { class: 'summary', 'data-testid': 'summary' }, what),
+    h(
+      'ul',
+      { class: 'plain' },
+      h('li', {}, h('strong', {}, 'Why: '), 'only to pick suggestions for you. They are worked out by a model running in your browser; the shop never receives your history.'),
+      h('li', {}, h('strong', {}, 'Where: '), 'on this device only. Nothing is sent to the shop or anyone else — the list of requests below is the browser’s own record.'),
+      h('li', {}, h('strong', {}, 'For how long: '), state.consent === 'full' ? 'up to 90 days (at most 1,000 events), or until you delete it or turn personalisation down.' : state.consent === 'session' ? 'until you close this tab.' : 'not at all.'),
+      h('li', {}, h('strong', {}, 'Also kept: '), answered() ? 'a note that you answered the question about personalisation, so this shop does not ask again (this browser’s local storage).' : 'nothing else.'),
+      h('li', {}, h('strong', {}, 'The model: '), m ? `published ${fmtTime(m.created)}, valid until ${fmtTime(m.expires)}; your browser checked the shop’s signature on it before using it.` : 'none loaded.'),
+    ),
+    h('button', { type: 'button', id: 'update', onclick: checkUpdate }, 'Check for a newer model'),
+  );
 
   const consent = h(
     'fieldset',
     { class: 'consent' },
     h('legend', {}, 'Personalisation'),
     ...[
-      ['off', 'Off', 'Nothing is stored. Suggestions use only the time of day and your device type.'],
+      ['off', 'Off', 'Nothing is kept. Suggestions use only the time of day and your device type.'],
       ['session', 'This visit only', 'Your history is kept in this tab’s memory and forgotten when you close it.'],
       ['full', 'Remember on this device', 'Your history is stored in this browser (IndexedDB) for up to 90 days, never sent anywhere.'],
-    ].map(([value, label, help]) =>
-      h(
+    ].map(([value, label, help]) => {
+      // Lowering the level deletes what is held: say so before the choice.
+      const lowers = CONSENT_RANK[value] < CONSENT_RANK[state.consent] && history.length > 0;
+      const warn = lowers && h('span', { class: 'warn', 'data-testid': `warn-${value}` }, `Choosing this deletes now the ${plural(history.length, 'event')} listed below${stored ? ' (stored on this device)' : ''}.`);
+      return h(
         'label',
         { class: 'choice' },
         h('input', {
@@ -367,13 +522,13 @@ async function privacyView() {
           'aria-describedby': `help-${value}`,
           onchange: () => setConsent(/** @type {any} */ (value)),
         }),
-        h('span', {}, h('strong', {}, label), h('span', { id: `help-${value}`, class: 'muted' }, help)),
-      ),
-    ),
+        h('span', { id: `help-${value}` }, h('strong', {}, label), h('span', { class: 'muted' }, help), warn),
+      );
+    }),
   );
 
   const table = h('table', { class: 'history', 'data-testid': 'history' });
-  table.append(h('caption', {}, `${history.length} event${history.length === 1 ? '' : 's'} held about you`));
+  table.append(h('caption', {}, `${plural(history.length, 'event')} held about you`));
   table.append(h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Product'), h('th', { scope: 'col' }, 'What'), h('th', { scope: 'col' }, 'When'), h('th', { scope: 'col' }, 'Kept'), h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, 'Actions')))));
   const body = h('tbody');
   for (const e of [...history].sort((a, b) => b.at - a.at)) {
@@ -383,7 +538,7 @@ async function privacyView() {
         'tr',
         { 'data-event': e.id, 'data-item': e.item },
         h('td', {}, title),
-        h('td', {}, e.kind),
+        h('td', {}, VERB[e.kind] ?? e.kind),
         h('td', {}, fmtTime(e.at)),
         h('td', {}, e.stored ? 'this device' : 'this tab only'),
         h('td', {}, h('button', { type: 'button', class: 'link', 'aria-label': `Delete ${e.kind} of ${title}`, onclick: async () => { await rec.history.delete(e.id); toast('Deleted.'); render(); } }, 'Delete')),
@@ -401,23 +556,35 @@ async function privacyView() {
     disabled: !history.length,
     onclick: async () => {
       const n = await rec.history.clear();
-      toast(`Deleted ${n} event${n === 1 ? '' : 's'}.`);
+      toast(`Deleted ${plural(n, 'event')}.`);
       render();
     },
   }, 'Delete everything');
 
-  const dp = m && m.epsilon > 0 ? `ε = ${m.epsilon}, δ = ${m.delta}` : 'Not differentially private (ε = 0)';
+  // The live network log: the browser's Resource Timing entries.
+  const netBody = h('tbody');
+  const netCaption = h('caption', {});
+  const net = h(
+    'section',
+    { class: 'panel', 'aria-labelledby': 'p-net' },
+    h('h2', { id: 'p-net' }, 'Every request this page made'),
+    h('p', { class: 'muted' }, 'Taken live from your browser’s own timing records of this page and of the privrec worker: only downloads of the shop’s static files (the page, scripts, the product list, the signed model). None carries your history. The browser does not record a request’s method, so the column shows the one each kind of request uses.'),
+    h('div', { class: 'netlog-wrap' }, h('table', { class: 'netlog', 'data-testid': 'netlog' }, netCaption,
+      h('thead', {}, h('tr', {}, ...['Address', 'Method', 'Made by', 'Kind', 'Downloaded'].map((c) => h('th', { scope: 'col' }, c)))), netBody)),
+  );
+  await fillNetworkLog(netBody, netCaption);
+
   const facts = h('dl', { class: 'facts', 'data-testid': 'model' });
   for (const [k, v] of /** @type {[string, string][]} */ ([
+    ['Model published', fmtTime(m?.created)],
+    ['Valid until', fmtTime(m?.expires)],
+    ['Training privacy', dpWords(m)],
+    ['Products known', m ? String(m.items) : '—'],
+    ['Model kind', m?.model ?? '—'],
     ['Model version', m ? String(m.version) : '—'],
     ['Signed by key', m ? m.key_id : '—'],
     ['Trusted key (from this site)', state.config.keyId],
-    ['Created', fmtTime(m?.created)],
-    ['Expires', fmtTime(m?.expires)],
-    ['Products known', m ? String(m.items) : '—'],
-    ['Model kind', m?.model ?? '—'],
     ['Bundle', m ? m.bundle_id : '—'],
-    ['Training privacy', dp],
   ])) {
     facts.append(h('dt', {}, k), h('dd', {}, v));
   }
@@ -428,19 +595,41 @@ async function privacyView() {
 
   return [
     h('h1', {}, 'Your privacy'),
-    h('p', { class: 'lead' }, 'Recommendations here are computed by a signed model running inside your browser. What you view and buy is kept only as you choose below, and never sent to the shop.'),
-    h('div', { class: 'panels' },
-      h('section', { class: 'panel', 'aria-labelledby': 'p-consent' }, h('h2', { id: 'p-consent' }, 'Your choice'), consent),
-      h('section', { class: 'panel', 'aria-labelledby': 'p-model' }, h('h2', { id: 'p-model' }, 'The model'), facts,
-        h('button', { type: 'button', id: 'update', onclick: checkUpdate }, 'Check for a newer model')),
-    ),
-    h('section', { class: 'panel', 'aria-labelledby': 'p-stored' }, h('h2', { id: 'p-stored' }, 'What is stored'), table, h('div', { class: 'actions' }, exportBtn, clearBtn)),
-    h('div', { class: 'panels' },
-      h('section', { class: 'panel', 'aria-labelledby': 'p-events' }, h('h2', { id: 'p-events' }, 'Events'), events),
-      h('section', { class: 'panel', 'aria-labelledby': 'p-net' }, h('h2', { id: 'p-net' }, 'What this page sends'),
-        h('p', {}, 'Only downloads of static files: this page, the SDK, the model bundle and the product list. The site’s Content-Security-Policy limits connections to this origin (connect-src \'self\'), and the server sets no cookies.')),
+    h('p', { class: 'lead' }, 'Suggestions here are worked out inside your browser. What you view and buy is kept only as you choose below, and never sent to the shop.'),
+    h('div', { class: 'panels' }, plain, h('section', { class: 'panel', 'aria-labelledby': 'p-consent' }, h('h2', { id: 'p-consent' }, 'Your choice'), consent)),
+    h('section', { class: 'panel', 'aria-labelledby': 'p-stored' }, h('h2', { id: 'p-stored' }, 'What is kept, item by item'), table, h('div', { class: 'actions' }, exportBtn, clearBtn)),
+    net,
+    h(
+      'details',
+      { class: 'tech', 'data-testid': 'tech' },
+      h('summary', {}, 'Technical details: the model, its signature, events'),
+      h('div', { class: 'panels' },
+        h('section', { class: 'panel', 'aria-labelledby': 'p-model' }, h('h2', { id: 'p-model' }, 'The model'),
+          h('p', { class: 'muted' }, 'Your browser checked the signature of this model against the shop’s key before using it.'),
+          facts),
+        h('section', { class: 'panel', 'aria-labelledby': 'p-events' }, h('h2', { id: 'p-events' }, 'Events'), events),
+      ),
     ),
   ];
+}
+
+/** Keeps the dashboard's network log live: new page entries as they come, the worker's every 2 s. */
+function watchNetwork() {
+  clearInterval(state.netTimer);
+  state.netTimer = undefined;
+  if (document.body.dataset.view !== 'privacy') return;
+  const refresh = () => {
+    const body = main.querySelector('[data-testid="netlog"] tbody');
+    const caption = main.querySelector('[data-testid="netlog"] caption');
+    if (body && caption) fillNetworkLog(/** @type {HTMLElement} */ (body), /** @type {HTMLElement} */ (caption));
+  };
+  state.netTimer = setInterval(refresh, 2000);
+  if (!state.netObserver && typeof PerformanceObserver === 'function') {
+    state.netObserver = new PerformanceObserver(() => {
+      if (document.body.dataset.view === 'privacy') refresh();
+    });
+    state.netObserver.observe({ type: 'resource' });
+  }
 }
 
 async function exportHistory(btn) {
@@ -458,8 +647,8 @@ async function exportHistory(btn) {
 
 async function checkUpdate() {
   try {
-    const m = await state.rec.update();
-    toast(`Model version ${m.version} is in use.`);
+    await state.rec.update();
+    toast(`Model version ${state.rec.model?.version ?? 'none'} is in use.`);
   } catch (e) {
     toast(`Update failed: ${PrivrecError.from(e).message}`);
   }
@@ -545,6 +734,7 @@ async function renderNow() {
   restoreFocus(focus);
   renderedHash = hash;
   document.body.dataset.view = route;
+  watchNetwork();
   document.body.dataset.renders = String(++state.renders);
 }
 
