@@ -5,7 +5,7 @@ NPM ?= npm
 
 GO_SOURCES := $(shell find model wasm -name '*.go' -not -name '*_test.go') go.mod go.sum
 
-.PHONY: all wasm js cli test gotest jstest v8test check demo bench eval clean
+.PHONY: all wasm js cli test gotest jstest v8test check demo screenshots bench eval clean
 
 all: cli js
 
@@ -60,6 +60,12 @@ demo: wasm js
 	cd js && node scripts/precompress.mjs ../web/gen/privrec.wasm
 	$(GO) build -trimpath -o dist/privrec ./cmd/privrec
 	./dist/privrec serve $(if $(ADDR),--addr $(ADDR))
+
+# screenshots retakes the README's demo screenshots (docs/img, 360 and 1280
+# px wide) with the browser test that checks the demo.
+screenshots: wasm js
+	@mkdir -p docs/img
+	$(GO) test -count=1 -run '^TestDemoStorefront$$' ./internal/browsertest -args -screenshots $(CURDIR)/docs/img
 
 check:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
