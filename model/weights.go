@@ -414,13 +414,22 @@ func (nb *neighbors) index(counts []byte, n int) error {
 // (2 or 4) in cols is below n (1 <= n <= MaxItems). It has no branch per
 // index: each 8 bytes are split into lanes twice as wide as an index, n is
 // subtracted from every lane at once (as 2^(lane bits-1) - n added), and a
-// lane's top bit is set exactly when its index is >= n.
+// lane's top bit is set exactly when its index is >= n. The main loop
+// takes 32 bytes a turn: in WebAssembly each turn's back edge and bounds
+// check are br_table dispatches that cost more than the arithmetic.
 func indicesBelow(cols []byte, width, n int) bool {
 	var acc uint64
 	i := 0
 	if width == 2 {
 		const lanes = 0x0000ffff0000ffff
 		k := uint64(1<<31-n) * 0x0000000100000001
+		for ; i+32 <= len(cols); i += 32 {
+			c := cols[i : i+32 : i+32] // one bounds check for four words
+			v0, v1 := binary.LittleEndian.Uint64(c), binary.LittleEndian.Uint64(c[8:])
+			v2, v3 := binary.LittleEndian.Uint64(c[16:]), binary.LittleEndian.Uint64(c[24:])
+			acc |= (v0&lanes + k) | (v0>>16&lanes + k) | (v1&lanes + k) | (v1>>16&lanes + k) |
+				(v2&lanes + k) | (v2>>16&lanes + k) | (v3&lanes + k) | (v3>>16&lanes + k)
+		}
 		for ; i+8 <= len(cols); i += 8 {
 			v := binary.LittleEndian.Uint64(cols[i:])
 			acc |= (v&lanes + k) | (v>>16&lanes + k)
@@ -431,6 +440,13 @@ func indicesBelow(cols []byte, width, n int) bool {
 		return acc&0x8000000080000000 == 0
 	}
 	k := uint64(1<<63) - uint64(n)
+	for ; i+32 <= len(cols); i += 32 {
+		c := cols[i : i+32 : i+32]
+		v0, v1 := binary.LittleEndian.Uint64(c), binary.LittleEndian.Uint64(c[8:])
+		v2, v3 := binary.LittleEndian.Uint64(c[16:]), binary.LittleEndian.Uint64(c[24:])
+		acc |= (v0&0xffffffff + k) | (v0>>32 + k) | (v1&0xffffffff + k) | (v1>>32 + k) |
+			(v2&0xffffffff + k) | (v2>>32 + k) | (v3&0xffffffff + k) | (v3>>32 + k)
+	}
 	for ; i+8 <= len(cols); i += 8 {
 		v := binary.LittleEndian.Uint64(cols[i:])
 		acc |= (v&0xffffffff + k) | (v>>32 + k)

@@ -94,6 +94,11 @@ var (
 	// adopted is the address of the buffer the current model was loaded
 	// from, or 0: privrec_free forgets that buffer without clearing it.
 	adopted uint32
+	// spare is the buffer of a model a newer load replaced, once the host
+	// had freed it: privrec_alloc hands it out again, cleared, for the
+	// next buffer it fits (the next bundle, when a page swaps models), so
+	// a swap does not leave a bundle of garbage for the collector.
+	spare []byte
 )
 
 //go:wasmexport privrec_abi_version
@@ -103,6 +108,12 @@ func abiVersion() uint32 { return model.ABIVersion }
 func alloc(size uint32) uint32 {
 	if size == 0 || size > maxBuffer {
 		return 0
+	}
+	if s := spare; uint64(size) <= uint64(cap(s)) && uint64(size) >= uint64(cap(s))/2 {
+		spare = nil
+		b := s[:size]
+		clear(b) // as fresh as make's
+		return keep(b)
 	}
 	return keep(make([]byte, size))
 }
@@ -161,12 +172,18 @@ func load(ptr, n uint32) uint64 {
 			return nil, err
 		}
 		// Adopt the buffer: the model keeps views into it. The previous
-		// one, if the host freed it, is garbage now, with the old model.
+		// one, if the host freed it, goes to spare (no one else refers to
+		// it: the old model is garbage now).
+		old, wasAdopted := currentBuf, adopted != 0
 		current, version, currentBuf, adopted = m, man.Version, buffers[ptr], ptr
-		// The old model and its buffer are garbage now; they go with the
-		// next collection rather than a forced one here (a forced one was
-		// a sixth of a load in V8).
-		defer collect()
+		if !wasAdopted && len(old) > 0 && unsafe.SliceData(old) != unsafe.SliceData(currentBuf) {
+			spare = old
+		}
+		// The old model is garbage now; it goes with a later collection
+		// rather than a forced one here (a forced one was a sixth of a
+		// load in V8), and the allocation counter is read only as often
+		// as privrec_free reads it (a read was a twentieth of a load).
+		defer collectSometimes(0)
 		return model.EncodeLoadResultEnvelope(&model.LoadResult{
 			Version:  man.Version,
 			KeyID:    man.KeyID,
