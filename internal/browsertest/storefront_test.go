@@ -170,6 +170,8 @@ func TestDemoStorefront(t *testing.T) {
 	}
 	checkFits("dashboard")
 	shoot("demo-360-privacy.png")
+	step(t, bctx, "1280 px wide", chromedp.EmulateViewport(1280, 900))
+	shoot("demo-1280-privacy.png")
 
 	// Lower to this visit: the toast says what went.
 	click(t, bctx, `input[name="consent"][value="session"]`)
@@ -182,7 +184,6 @@ func TestDemoStorefront(t *testing.T) {
 	if err := chromedp.Listen(wctx, rec.listen("worker")); err != nil {
 		t.Fatal(err)
 	}
-	step(t, bctx, "1280 px wide", chromedp.EmulateViewport(1280, 900))
 	click(t, bctx, `[data-testid="tech"] > summary`)
 	click(t, bctx, `#update`)
 	waitFor(t, bctx, "the update check", `document.querySelector('#toast').textContent.startsWith('Model version')`)
@@ -211,7 +212,6 @@ func TestDemoStorefront(t *testing.T) {
 	}
 	rows := eval[int](t, bctx, `document.querySelectorAll('[data-testid="netlog"] tbody tr').length`)
 	t.Logf("the network log lists %d requests; CDP recorded %d (%v)", rows, len(want), by)
-	shoot("demo-1280-privacy.png")
 	net, err := chromedp.Run(bctx, chromedp.Screenshot(chromedp.CSS(`section[aria-labelledby="p-net"]`)))
 	if err != nil {
 		t.Fatalf("screenshot of the network log: %v", err)

@@ -510,7 +510,7 @@ async function privacyView() {
     ].map(([value, label, help]) => {
       // Lowering the level deletes what is held: say so before the choice.
       const lowers = CONSENT_RANK[value] < CONSENT_RANK[state.consent] && history.length > 0;
-      const warn = lowers && h('span', { class: 'warn', 'data-testid': `warn-${value}` }, `Choosing this deletes now the ${plural(history.length, 'event')} listed below${stored ? ' (stored on this device)' : ''}.`);
+      const warn = lowers && h('span', { class: 'warn', 'data-testid': `warn-${value}` }, `Choosing this deletes the ${plural(history.length, 'event')} listed below${stored ? ', stored on this device,' : ''} at once.`);
       return h(
         'label',
         { class: 'choice' },
