@@ -27,7 +27,7 @@ var screenshotDir = flag.String("screenshots", "", "write the demo's README scre
 // technical details; and its live network log, built from Resource Timing,
 // lists every request Chromium reported over CDP (page and worker).
 func TestDemoStorefront(t *testing.T) {
-	base, _, _ := demoServer(t)
+	base, _, served := demoServer(t)
 	ctx, cancel := context.WithTimeout(context.Background(), sessionTimeout)
 	defer cancel()
 	bctx := newBrowser(t, ctx)
@@ -100,6 +100,7 @@ func TestDemoStorefront(t *testing.T) {
 	rec.mu.Lock()
 	rec.requests = nil
 	rec.mu.Unlock()
+	fromServed := len(served())
 	step(t, bctx, "reload", chromedp.Reload())
 	waitFor(t, bctx, "the page to load again", `document.body.dataset.ready === 'true'`)
 	if !eval[bool](t, bctx, `document.querySelector('#consent-notice').hidden`) {
@@ -209,6 +210,17 @@ func TestDemoStorefront(t *testing.T) {
 	missing := fmt.Sprintf(`(() => { const have = %s; return %s.filter(w => !have.has(w)); })()`, logged, list)
 	if _, err := chromedp.Run(bctx, chromedp.Poll[bool](fmt.Sprintf("%s.length === 0", missing), chromedp.WithPollingTimeout(10*time.Second))); err != nil {
 		t.Errorf("the network log lacks requests CDP recorded: %v", eval[[]string](t, bctx, missing))
+	}
+	// The server saw the worker's first fetches too, which no CDP session
+	// could (the worker is attached once it runs): each is in the log.
+	paths := map[string]bool{}
+	for _, p := range eval[[]string](t, bctx, `[...document.querySelectorAll('[data-testid="netlog"] tbody tr')].map(r => new URL(r.dataset.url).pathname)`) {
+		paths[p] = true
+	}
+	for _, e := range served()[fromServed:] {
+		if !paths[e.Path] {
+			t.Errorf("the server answered %v, which the network log does not list", e)
+		}
 	}
 	rows := eval[int](t, bctx, `document.querySelectorAll('[data-testid="netlog"] tbody tr').length`)
 	t.Logf("the network log lists %d requests; CDP recorded %d (%v)", rows, len(want), by)
