@@ -56,8 +56,9 @@ function startFailed(url, detail) {
  * dedicated worker, which also runs the signed model. Safe to call from any
  * code on the page: calls are queued and run in order in the worker.
  *
- * Events: "modelupdated", "updaterefused", "consentchanged",
- * "historychanged" (CustomEvent; see the .d.ts for their detail).
+ * Events: "modelupdated", "updaterefused", "updatefailed",
+ * "consentchanged", "historychanged", "storagefailed", "storagerepaired",
+ * "moduleretired" (CustomEvent; see the .d.ts for their detail).
  */
 export class Recommender extends EventTarget {
   /**
@@ -81,7 +82,7 @@ export class Recommender extends EventTarget {
     const t0 = typeof performance === 'undefined' ? 0 : performance.now();
     try {
       rec.model = await rec.call('init', {
-        core: { namespace: options.namespace, retention: options.retention },
+        core: { namespace: options.namespace, retention: options.retention, network: options.network },
         load: {
           bundleUrl: absolute(options.bundleUrl),
           wasmUrl: options.wasmUrl ? absolute(options.wasmUrl) : undefined,
@@ -117,11 +118,22 @@ export class Recommender extends EventTarget {
     });
     worker.addEventListener('error', (/** @type {any} */ e) => this.fail(this.started ? new PrivrecError(Code.internal, `privrec worker: ${e?.message || 'failed'}`) : startFailed(workerUrl, e?.message)));
 
+    /**
+     * Whether the browser granted persistent storage when the shopper
+     * chose full consent (navigator.storage.persist(), asked from the page:
+     * workers cannot ask); null until asked.
+     * @type {boolean | null}
+     */
+    this.persisted = null;
     /** The shopper's consent: 'off', 'session' or 'full'. */
     this.consent = Object.freeze({
       get: () => this.call('consent.get'),
       /** @param {'off'|'session'|'full'} level */
-      set: (level) => this.call('consent.set', level),
+      set: async (/** @type {'off'|'session'|'full'} */ level) => {
+        const set = await this.call('consent.set', level);
+        if (set === 'full') await this.persist();
+        return set;
+      },
     });
     /** The shopper's history, under their control. */
     this.history = Object.freeze({
@@ -151,13 +163,36 @@ export class Recommender extends EventTarget {
   }
 
   /**
-   * Checks the bundle URL for a newer model now. Resolves with the model in
-   * use, which is the old one if the update was refused ("updaterefused").
-   * @returns {Promise<ModelInfo>}
+   * Asks the browser to keep this origin's storage (the stored history the
+   * shopper chose to keep) instead of evicting it under pressure. Never
+   * throws: a browser without the API, or one that says no, leaves
+   * persisted false.
+   */
+  async persist() {
+    /** @type {any} */
+    const storage = typeof navigator === 'undefined' ? undefined : navigator.storage;
+    if (typeof storage?.persist !== 'function') {
+      this.persisted = false;
+      return;
+    }
+    try {
+      this.persisted = (await storage.persisted?.()) || (await storage.persist());
+    } catch {
+      this.persisted = false;
+    }
+  }
+
+  /**
+   * Checks the bundle URL for a newer model now, with retries. Never holds
+   * back consent, history or recommend calls. Resolves with what happened:
+   * outcome "updated", "current" or "failed" (with failure: why, as in
+   * "updatefailed"), and the model in use.
+   * @returns {Promise<import('../types/index.js').UpdateResult>}
    */
   async update() {
-    this.model = await this.call('update');
-    return /** @type {ModelInfo} */ (this.model);
+    const r = await this.call('update');
+    this.model = r.model;
+    return r;
   }
 
   /**

@@ -4,15 +4,22 @@
 
 import { Code, PrivrecError } from './errors.js';
 import { Engine, compileResponse } from './module.js';
+import { catalogItems, validateResponse } from './response.js';
 import { Storage, retentionOf } from './storage.js';
 import { parseKeys } from './keys.js';
-import { TrustedKeys, checkArtifact, equalBytes, toHex, verifyManifest } from './verify.js';
+import { MAX_MANIFEST, SIGNATURE_SIZE, TrustedKeys, checkArtifact, equalBytes, toHex, verifyManifest } from './verify.js';
+import { FetchError, networkOf, open, retrying } from './net.js';
 
 /** @typedef {import('./storage.js').ConsentLevel} ConsentLevel */
 
 export const CONSENT_LEVELS = Object.freeze(/** @type {const} */ (['off', 'session', 'full']));
 const KINDS = new Set(['view', 'cart', 'purchase']);
 const MAX_ID_BYTES = 256;
+/** Attempts, and the first delay in ms (doubled each time), of storing a withdrawal whose write failed. */
+const WITHDRAW_RETRIES = 6;
+const WITHDRAW_BACKOFF = 250;
+/** ms of silence after which the kept module's fetch (from the HTTP cache) gives way to the stored bytes. */
+const KEPT_MODULE_TIMEOUT = 3000;
 /** The plain file names of a bundle's artifacts (bundledir). */
 const PLAIN = Object.freeze({ weights: 'weights.bin', catalog: 'catalog.bin', wasm: 'privrec.wasm' });
 /** Hex digits of the SHA-256 in a content-addressed name (bundledir.ContentDigits). */
@@ -32,35 +39,62 @@ export function contentName(name, sha256) {
   return `${plain.slice(0, dot)}.${toHex(sha256).slice(0, CONTENT_DIGITS)}${plain.slice(dot)}`;
 }
 
+/** manifest.sig is SIGNATURE_SIZE bytes; a few KiB more let an error page be named as one. */
+const MAX_SIGNATURE_READ = 4 << 10;
+
 /**
- * GETs url with fetchFn; throws fetch_failed unless the answer is 2xx.
+ * GETs url and reads its body, cut at limit bytes; an HTML page (by its
+ * content type, or by its first byte where a bundle file never has "<")
+ * is named as such.
  * @param {typeof fetch} fetchFn
  * @param {string} url
- * @param {RequestCache} [cache]
- * @returns {Promise<Response>}
+ * @param {{timeout: number, limit: number, what: string, cache?: RequestCache, page?: (b: Uint8Array) => boolean}} o
+ * @returns {Promise<Uint8Array>}
  */
-async function get(fetchFn, url, cache) {
-  let res;
-  try {
-    res = await fetchFn(url, cache ? { credentials: 'same-origin', cache } : { credentials: 'same-origin' });
-  } catch (e) {
-    throw new PrivrecError(Code.fetch_failed, `fetch ${url}: ${e instanceof Error ? e.message : e}`, { cause: e });
+async function getBytes(fetchFn, url, o) {
+  const got = await open(fetchFn, url, o);
+  const bytes = await got.read(o.limit, o.what);
+  if (o.page?.(bytes)) {
+    throw new FetchError(Code.fetch_failed, `fetch ${url}: got an HTML or text page, not the bundle's ${o.what} (HTTP ${got.res.status}): is the bundle published there?`, {
+      url,
+      status: got.res.status,
+      type: got.res.headers?.get?.('content-type') ?? '',
+      transient: false,
+    });
   }
-  if (!res.ok) throw Object.assign(new PrivrecError(Code.fetch_failed, `fetch ${url}: HTTP ${res.status}`), { status: res.status });
-  return res;
+  return bytes;
+}
+
+/** @param {Uint8Array} b the first non-blank byte is "<" */
+function looksLikePage(b) {
+  for (const c of b.subarray(0, 64)) {
+    if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d || c === 0xef || c === 0xbb || c === 0xbf) continue;
+    return c === 0x3c;
+  }
+  return false;
 }
 
 /**
  * GETs base's manifest.bin and manifest.sig, revalidated (never from a
- * cache without asking the server).
+ * cache without asking the server), each cut at its cap.
  * @param {typeof fetch} fetchFn
  * @param {string} base the bundle directory URL, ending in "/"
+ * @param {number} timeout
  * @returns {Promise<{manifest: Uint8Array, signature: Uint8Array}>}
  */
-async function getManifest(fetchFn, base) {
-  const [manifest, signature] = await Promise.all(
-    ['manifest.bin', 'manifest.sig'].map(async (f) => new Uint8Array(await (await get(fetchFn, new URL(f, base).href, 'no-cache')).arrayBuffer())),
-  );
+async function getManifest(fetchFn, base, timeout) {
+  const [manifest, signature] = await Promise.all([
+    // A manifest is a MessagePack map: it never starts with "<".
+    getBytes(fetchFn, new URL('manifest.bin', base).href, { timeout, limit: MAX_MANIFEST, what: 'manifest', cache: 'no-cache', page: looksLikePage }),
+    // A signature may start with any byte: only one of the wrong size is sniffed.
+    getBytes(fetchFn, new URL('manifest.sig', base).href, {
+      timeout,
+      limit: MAX_SIGNATURE_READ,
+      what: 'signature',
+      cache: 'no-cache',
+      page: (b) => b.length !== SIGNATURE_SIZE && looksLikePage(b),
+    }),
+  ]);
   return { manifest, signature };
 }
 
@@ -68,11 +102,12 @@ async function getManifest(fetchFn, base) {
  * Starts fetching a bundle's manifest before the core exists (Core.create).
  * @param {typeof fetch} fetchFn
  * @param {string} bundleUrl
+ * @param {number} timeout
  */
-function prefetchManifest(fetchFn, bundleUrl) {
+function prefetchManifest(fetchFn, bundleUrl, timeout) {
   const base = bundleUrl.endsWith('/') ? bundleUrl : `${bundleUrl}/`;
   const start = typeof performance === 'undefined' ? Date.now() : performance.now();
-  return { base, start, result: getManifest(fetchFn, base) };
+  return { base, start, result: getManifest(fetchFn, base, timeout) };
 }
 
 /**
@@ -116,6 +151,7 @@ function telling(cached, network) {
  * @property {(fd: number, text: string) => void} [onOutput] the module's stdout/stderr
  * @property {{bundleUrl: string}} [prefetch] the bundle load() will be given: its manifest is fetched while storage opens
  * @property {number} [keepDelay] ms after the first recommendation before a new bundle is written to IndexedDB (default 1000; tests use 0)
+ * @property {Partial<import('./net.js').NetworkOptions>} [network] timeouts and retries of bundle downloads (net.js DEFAULT_NETWORK)
  *
  * @typedef {object} LoadOptions
  * @property {string} bundleUrl directory URL holding manifest.bin, manifest.sig and the artifacts (content-addressed names, else weights.bin, catalog.bin, privrec.wasm)
@@ -170,13 +206,19 @@ export class Core extends EventTarget {
     // ms, more in a fresh profile): load() takes this answer if its
     // bundleUrl is the same.
     const fetchFn = options.fetch ?? ((/** @type {any} */ u, /** @type {any} */ i) => globalThis.fetch(u, i));
-    const early = options.prefetch?.bundleUrl ? prefetchManifest(fetchFn, options.prefetch.bundleUrl) : null;
+    const net = networkOf(options.network);
+    const early = options.prefetch?.bundleUrl ? prefetchManifest(fetchFn, options.prefetch.bundleUrl, net.timeout) : null;
     early?.result.catch(() => {}); // load() reports it
     const storage = await Storage.open(namespace);
     const core = new Core(storage, namespace, retention, clock, options);
     core.early = early;
-    await storage.prune(retention, clock());
-    await core.getConsent();
+    storage.onCorrupt = (n) => core.emit('storagerepaired', { deleted: n, what: 'history' });
+    // Stored history beyond what the stored consent allows (a withdrawal
+    // whose deletion a crash or a full disk interrupted, an unknown consent
+    // value) is deleted before anything reads it.
+    const level = await core.getConsent();
+    if (level !== 'full') await storage.clearEvents();
+    else await storage.prune(retention, clock());
     return core;
   }
 
@@ -193,7 +235,14 @@ export class Core extends EventTarget {
     this.retention = retention;
     this.clock = clock;
     this.fetch = options.fetch ?? ((/** @type {any} */ u, /** @type {any} */ i) => globalThis.fetch(u, i));
+    this.net = networkOf(options.network);
     this.onOutput = options.onOutput;
+    /** Updates run one at a time, apart from the calls that never wait on the network. @type {Promise<unknown>} */
+    this.updating = Promise.resolve();
+    /** SHA-256 (hex) of modules retired for breaking their profile: never instantiated again in this worker. @type {Set<string>} */
+    this.retired = new Set();
+    /** The withdrawal being retried in the background, if any; a newer choice drops it. @type {object | null} */
+    this.withdrawing = null;
     /** @type {ConsentLevel} */
     this.consentLevel = 'off';
     /**
@@ -215,8 +264,6 @@ export class Core extends EventTarget {
     this.active = null;
     /** manifest.bin of the copy in IndexedDB, once known good: it is not written again. @type {Uint8Array | null} */
     this.stored = null;
-    /** The background check load() started. @type {Promise<void>} */
-    this.checking = Promise.resolve();
     /** The manifest Core.create started fetching, until load() takes it. @type {ReturnType<typeof prefetchManifest> | null} */
     this.early = null;
     /** The background write of the last good bundle; never rejects. @type {Promise<void>} */
@@ -235,6 +282,11 @@ export class Core extends EventTarget {
     this.keepSoon = null;
     this.channel = typeof BroadcastChannel === 'undefined' ? null : new BroadcastChannel(`privrec:${namespace}`);
     if (this.channel) this.channel.onmessage = (e) => this.onRemote(e.data);
+  }
+
+  /** Settles once the updates started so far (load's background check included) are done. */
+  get checking() {
+    return this.updating.then(() => {});
   }
 
   /**
@@ -271,12 +323,14 @@ export class Core extends EventTarget {
    * good bundle) starts at once, without waiting for the network: only its
    * manifest's signature, expiry and version are checked again, and its
    * module is compiled from the browser's HTTP cache (a content-addressed,
-   * immutable URL), hashed before it is instantiated. The bundle URL is
-   * then checked in the background and a newer bundle swapped in
-   * ("modelupdated"). Without a usable copy, the bundle is fetched,
-   * verified and loaded before this resolves. A refused or unreachable
-   * update keeps the model in use; this throws only when no model can be
-   * loaded.
+   * immutable URL), hashed before it is instantiated; that fetch falling
+   * silent for KEPT_MODULE_TIMEOUT ms falls back to the stored bytes. The
+   * bundle URL is then checked in the background (with retries) and a
+   * newer bundle swapped in ("modelupdated"; "updatefailed" when the check
+   * fails). Without a usable copy, the bundle is fetched, verified and
+   * loaded before this resolves, each file within network.timeout ms of
+   * silence. A refused or unreachable update keeps the model in use; this
+   * throws only when no model can be loaded.
    * @param {LoadOptions} options
    * @returns {Promise<any>} the model in use (ModelInfo)
    */
@@ -302,16 +356,23 @@ export class Core extends EventTarget {
     // the kept bundle is read and its manifest verified; it runs only if
     // that manifest names it.
     const hint = await this.storage.keptModule().catch(() => undefined);
-    const compiling = hint ? { a: hint, got: this.fetchModule(hint) } : null;
+    const compiling = hint ? { a: hint, got: this.fetchModule(hint, Math.min(this.net.timeout, KEPT_MODULE_TIMEOUT)) } : null;
     compiling?.got.catch(() => {}); // start() awaits it, or drops it
     const last = await this.storage.lastGood({ module: false });
     if (last) {
       try {
         const info = await this.start(last, compiling);
-        this.checking = this.refresh(manifest).then(
-          () => {},
-          () => {}, // refusals were reported; an unreachable network is not one
+        // The background check: a manifest that did not arrive is tried
+        // again (retries), as update() does.
+        const first = { tried: false };
+        const check = this.updating.then(() =>
+          this.refreshReported(() => {
+            if (first.tried) return this.fetchManifest();
+            first.tried = true;
+            return manifest;
+          }),
         );
+        this.updating = check.catch(() => {});
         return info;
       } catch (e) {
         cached = PrivrecError.from(e);
@@ -319,31 +380,50 @@ export class Core extends EventTarget {
       }
     }
     try {
-      return await this.refresh(manifest);
+      return await this.refresh(() => manifest);
     } catch (e) {
-      throw telling(cached, PrivrecError.from(e));
+      const failure = telling(cached, PrivrecError.from(e));
+      this.failed(failure, 'network');
+      throw failure;
     }
   }
 
   /**
-   * Checks the bundle URL for a newer model now (see load). Resolves with
-   * the model in use, which is the old one if the update was refused
-   * ("updaterefused") or the network unreachable.
-   * @returns {Promise<any>}
+   * Checks the bundle URL for a newer model now (see load), with retries
+   * and backoff for a network that fails or falls silent. Never waits for
+   * or blocks the calls that do not need the network (consent, history,
+   * recommend): the worker runs it beside them. Resolves with what
+   * happened: "updated" (a newer model is in use, "modelupdated"),
+   * "current" (the bundle URL serves the model in use), or "failed" (the
+   * model in use is kept; "updatefailed" says why, and "updaterefused"
+   * too when the bundle was refused).
+   * @returns {Promise<{outcome: 'updated'|'current'|'failed', model: any, failure?: any}>}
    */
-  async update() {
+  update() {
     this.checkOpen();
     if (!this.source) throw new PrivrecError(Code.not_loaded, 'update: call load first');
-    await this.checking;
+    const run = this.updating.then(() => this.updateNow());
+    this.updating = run.catch(() => {});
+    return run;
+  }
+
+  /**
+   * update(), once the updates before it are done.
+   * @returns {Promise<{outcome: 'updated'|'current'|'failed', model: any, failure?: any}>}
+   */
+  async updateNow() {
+    this.checkOpen();
+    const before = this.model?.bundle_id ?? null;
     try {
-      return await this.refresh();
+      const model = await this.refreshReported(() => this.fetchManifest());
+      return { outcome: /** @type {'updated'|'current'} */ (model.bundle_id === before ? 'current' : 'updated'), model };
     } catch (e) {
-      const failure = PrivrecError.from(e);
-      if (this.model) return this.model;
+      const failure = /** @type {PrivrecError & {detail?: any}} */ (PrivrecError.from(e));
+      if (this.model) return { outcome: /** @type {'failed'} */ ('failed'), model: this.model, failure: failure.detail ?? this.failureDetail(failure, 'network') };
       const last = await this.storage.lastGood();
       if (!last) throw failure;
       try {
-        return await this.start(last);
+        return { outcome: /** @type {'updated'} */ ('updated'), model: await this.start(last) };
       } catch (e2) {
         const cached = PrivrecError.from(e2);
         this.refused(cached, 'cache');
@@ -353,10 +433,63 @@ export class Core extends EventTarget {
   }
 
   /**
+   * refresh, retried while the network fails or falls silent; a failure is
+   * reported ("updatefailed") and rethrown with its detail.
+   * @param {() => Promise<{manifest: Uint8Array, signature: Uint8Array}>} manifest
+   */
+  async refreshReported(manifest) {
+    try {
+      return await retrying(() => this.refresh(manifest), this.net);
+    } catch (e) {
+      const failure = /** @type {PrivrecError & {detail?: any}} */ (PrivrecError.from(e));
+      failure.detail = this.failed(failure, 'network');
+      throw failure;
+    }
+  }
+
+  /**
+   * What an "updatefailed" event and update()'s failure say.
+   * @param {PrivrecError} failure
+   * @param {'network'|'cache'} origin
+   */
+  failureDetail(failure, origin) {
+    const f = /** @type {any} */ (failure);
+    /** @type {'network'|'timeout'|'storage'|'refused'} */
+    let kind = 'refused';
+    if (failure.code === Code.fetch_failed) kind = 'network';
+    else if (failure.code === Code.timeout) kind = 'timeout';
+    else if (failure.code === Code.storage || failure.code === Code.quota_exceeded) kind = 'storage';
+    return {
+      failure: kind,
+      code: failure.code,
+      reason: failure.reason,
+      message: failure.message,
+      url: typeof f.url === 'string' ? f.url : undefined,
+      status: typeof f.status === 'number' ? f.status : undefined,
+      kept: this.model ? this.model.version : null,
+      origin,
+    };
+  }
+
+  /**
+   * Reports a failed update ("updatefailed", and "updaterefused" when the
+   * bundle was refused rather than unreachable).
+   * @param {PrivrecError} failure
+   * @param {'network'|'cache'} origin
+   */
+  failed(failure, origin) {
+    const detail = this.failureDetail(failure, origin);
+    if (detail.failure === 'refused' && !/** @type {any} */ (failure).reported) this.refused(failure, origin);
+    this.emit('updatefailed', detail);
+    return detail;
+  }
+
+  /**
    * @param {PrivrecError} failure
    * @param {'network'|'cache'} origin
    */
   refused(failure, origin) {
+    /** @type {any} */ (failure).reported = true;
     this.emit('updaterefused', {
       code: failure.code,
       reason: failure.reason,
@@ -372,16 +505,6 @@ export class Core extends EventTarget {
    */
   static base(src) {
     return src.bundleUrl.endsWith('/') ? src.bundleUrl : `${src.bundleUrl}/`;
-  }
-
-  /**
-   * GETs url; throws fetch_failed unless the answer is 2xx.
-   * @param {string} url
-   * @param {RequestCache} [cache]
-   * @returns {Promise<Response>}
-   */
-  get(url, cache) {
-    return get(this.fetch, url, cache);
   }
 
   /**
@@ -401,51 +524,58 @@ export class Core extends EventTarget {
    */
   async fetchManifest() {
     const t = this.now();
-    const r = await getManifest(this.fetch, Core.base(/** @type {LoadOptions} */ (this.source)));
+    const r = await getManifest(this.fetch, Core.base(/** @type {LoadOptions} */ (this.source)), this.net.timeout);
     this.timing('privrec:fetch:manifest', t);
     return r;
   }
 
   /**
-   * Fetches the artifact the manifest calls name, by its content-addressed
+   * Opens the artifact the manifest calls name, by its content-addressed
    * URL (cacheable for good: its bytes never change), falling back to the
    * plain name on a 404 (a bundle signed before content addressing, or a
    * host that dropped the copies). wasmUrl, when given, names the module.
    * @param {'weights'|'catalog'|'wasm'} name
    * @param {Uint8Array} sha256 its digest, as a manifest names it
-   * @returns {Promise<Response>}
+   * @param {number} [timeout] ms of silence before it is aborted (default network.timeout)
+   * @returns {Promise<import('./net.js').Opened>}
    */
-  async fetchArtifact(name, sha256) {
+  async fetchArtifact(name, sha256, timeout = this.net.timeout) {
     const src = /** @type {LoadOptions} */ (this.source);
-    if (name === 'wasm' && src.wasmUrl) return this.get(src.wasmUrl);
+    if (name === 'wasm' && src.wasmUrl) return open(this.fetch, src.wasmUrl, { timeout });
     const base = Core.base(src);
     try {
-      return await this.get(new URL(contentName(name, sha256), base).href);
+      return await open(this.fetch, new URL(contentName(name, sha256), base).href, { timeout });
     } catch (e) {
       if (/** @type {any} */ (e).status !== 404 && /** @type {any} */ (e).status !== 410) throw e;
-      return this.get(new URL(PLAIN[name], base).href, 'no-cache');
+      return open(this.fetch, new URL(PLAIN[name], base).href, { timeout, cache: 'no-cache' });
     }
   }
 
   /**
    * Fetches the module of the given length and SHA-256 (as a manifest
    * names it) and compiles it (streaming, from a cacheable response),
-   * checking its length and SHA-256 before anything can instantiate it.
+   * reading at most its length and checking its SHA-256 before anything
+   * can instantiate it.
    * @param {{length: number, sha256: Uint8Array}} a
+   * @param {number} [timeout]
    */
-  async fetchModule(a) {
+  async fetchModule(a, timeout) {
     const t = this.now();
-    const res = await this.fetchArtifact('wasm', a.sha256);
+    const got = await this.fetchArtifact('wasm', a.sha256, timeout);
     const subtle = (await this.trustedKeys()).subtle;
     // checkArtifact reads only the module's entry of a manifest.
     const only = /** @type {import('./verify.js').Manifest} */ (/** @type {unknown} */ ({ bundleId: '', artifacts: [{ name: 'wasm', length: a.length, sha256: a.sha256 }] }));
-    const out = await compileResponse(res, async (bytes) => {
-      this.timing('privrec:fetch:wasm', t);
-      const v = this.now();
-      await checkArtifact(only, 'wasm', bytes, subtle);
-      this.timing('privrec:verify:wasm', v);
-      return a.sha256;
-    });
+    const out = await compileResponse(
+      got.res,
+      () => got.read(a.length, 'the module'),
+      async (bytes) => {
+        this.timing('privrec:fetch:wasm', t);
+        const v = this.now();
+        await checkArtifact(only, 'wasm', bytes, subtle);
+        this.timing('privrec:verify:wasm', v);
+        return a.sha256;
+      },
+    );
     this.timing('privrec:compile', t);
     return out;
   }
@@ -462,47 +592,56 @@ export class Core extends EventTarget {
   /**
    * Checks the bundle URL: fetches manifest.bin and manifest.sig (always
    * revalidated), and when they differ from the model in use, verifies
-   * them, fetches the artifacts they name (content-addressed), checks each
-   * one's length and SHA-256, and loads them. An unchanged manifest costs
-   * two conditional GETs and nothing else: no verification, no
-   * compilation, no write to IndexedDB.
-   * @param {Promise<{manifest: Uint8Array, signature: Uint8Array}>} [fetched] manifest.bin and manifest.sig, asked for already
+   * them, fetches the artifacts they name (content-addressed), each read
+   * only up to the length the manifest states, checks each one's SHA-256,
+   * and loads them. An unchanged manifest costs two conditional GETs and
+   * nothing else: no verification, no compilation, no write to IndexedDB.
+   * @param {() => Promise<{manifest: Uint8Array, signature: Uint8Array}>} manifestOf manifest.bin and manifest.sig (asked for already, or now)
    * @returns {Promise<any>} the model in use
    */
-  async refresh(fetched) {
-    const { manifest, signature } = await (fetched ?? this.fetchManifest());
+  async refresh(manifestOf) {
+    const { manifest, signature } = await manifestOf();
     if (this.model && this.active && equalBytes(manifest, this.active.manifest) && equalBytes(signature, this.active.signature)) {
       return this.model;
     }
+    const minVersion = await this.storage.highestVersion();
+    const v = this.now();
+    const m = await verifyManifest(manifest, signature, { keys: await this.trustedKeys(), now: Math.trunc(this.clock()), minVersion });
+    this.timing('privrec:verify:manifest', v);
+    const digest = /** @type {Uint8Array} */ (m.artifacts.find((a) => a.name === 'wasm')?.sha256);
+    if (this.retired.has(toHex(digest))) {
+      throw new PrivrecError(Code.module_violation, `load bundle: its module ${toHex(digest).slice(0, 16)} was retired for breaking its profile; the publisher ships a fixed one`);
+    }
+    const running = this.engine && !this.engine.broken && equalBytes(this.engine.wasmSHA256, digest) && this.active ? this.active.wasm : null;
+    const subtle = (await this.trustedKeys()).subtle;
+    const f = this.now();
+    /** @type {import('./net.js').Opened[]} */
+    const opened = [];
+    const fetched = async (/** @type {'weights'|'catalog'} */ name) => {
+      const a = /** @type {{sha256: Uint8Array, length: number}} */ (m.artifacts.find((x) => x.name === name));
+      const got = await this.fetchArtifact(name, a.sha256);
+      opened.push(got);
+      const bytes = await got.read(a.length, `${name} (the manifest says ${a.length} bytes)`);
+      const c = this.now();
+      await checkArtifact(m, name, bytes, subtle);
+      this.timing(`privrec:verify:${name}`, c);
+      return bytes;
+    };
+    /** @type {[Uint8Array, Uint8Array, {bytes: Uint8Array, module: WebAssembly.Module | undefined}]} */
+    let parts;
     try {
-      const minVersion = await this.storage.highestVersion();
-      const v = this.now();
-      const m = await verifyManifest(manifest, signature, { keys: await this.trustedKeys(), now: Math.trunc(this.clock()), minVersion });
-      this.timing('privrec:verify:manifest', v);
-      const digest = /** @type {Uint8Array} */ (m.artifacts.find((a) => a.name === 'wasm')?.sha256);
-      const running = this.engine && !this.engine.broken && equalBytes(this.engine.wasmSHA256, digest) && this.active ? this.active.wasm : null;
-      const subtle = (await this.trustedKeys()).subtle;
-      const f = this.now();
-      const fetched = async (/** @type {'weights'|'catalog'} */ name) => {
-        const a = /** @type {{sha256: Uint8Array}} */ (m.artifacts.find((x) => x.name === name));
-        const bytes = new Uint8Array(await (await this.fetchArtifact(name, a.sha256)).arrayBuffer());
-        const c = this.now();
-        await checkArtifact(m, name, bytes, subtle);
-        this.timing(`privrec:verify:${name}`, c);
-        return bytes;
-      };
-      const [weights, catalog, mod] = await Promise.all([
+      parts = await Promise.all([
         fetched('weights'),
         fetched('catalog'),
-        running ? { bytes: running, sha256: digest, module: undefined } : this.fetchModule(wasmEntry(m)),
+        running ? { bytes: running, module: undefined } : this.fetchModule(wasmEntry(m)),
       ]);
-      this.timing('privrec:fetch', f);
-      return await this.install(m, { manifest, signature, weights, catalog, wasm: mod.bytes }, mod.module, 'network');
     } catch (e) {
-      const failure = PrivrecError.from(e);
-      this.refused(failure, 'network');
-      throw failure;
+      for (const o of opened) o.abort(); // the other downloads stop too
+      throw e;
     }
+    const [weights, catalog, mod] = parts;
+    this.timing('privrec:fetch', f);
+    return this.install(m, { manifest, signature, weights, catalog, wasm: mod.bytes }, mod.module, 'network');
   }
 
   /**
@@ -582,12 +721,19 @@ export class Core extends EventTarget {
     const minVersion = await this.storage.highestVersion();
     const now = Math.trunc(this.clock());
     const digest = /** @type {Uint8Array} */ (m.artifacts.find((a) => a.name === 'wasm')?.sha256);
-    let engine = this.engine;
-    if (!engine || engine.broken || !equalBytes(engine.wasmSHA256, digest)) {
-      const c = this.now();
-      engine = await Engine.create(b.wasm, { onOutput: this.onOutput, module: mod, sha256: digest });
-      this.timing('privrec:instantiate', c);
+    if (this.retired.has(toHex(digest))) {
+      throw new PrivrecError(Code.module_violation, `load bundle: its module ${toHex(digest).slice(0, 16)} was retired for breaking its profile; the publisher ships a fixed one`);
     }
+    // The catalog's item ids: every response is checked against them
+    // before the page sees it (validateResponse).
+    const items = catalogItems(b.catalog);
+    // A fresh instance for every bundle (the compiled module is reused):
+    // the one in use keeps its model untouched until the new one loaded,
+    // agreed with the manifest and had its floor stored, so a refusal at
+    // any step leaves the model in use as it was.
+    const c = this.now();
+    const engine = await Engine.create(b.wasm, { onOutput: this.onOutput, module: mod, sha256: digest, onRetire: (e) => this.onRetire(digest, e) });
+    this.timing('privrec:instantiate', c);
     const l = this.now();
     const loaded = engine.load({
       manifest: b.manifest,
@@ -610,20 +756,24 @@ export class Core extends EventTarget {
       engine.broken = true;
       throw new PrivrecError(Code.internal, `load bundle: the module reports ${differs}, the manifest the SDK verified says otherwise (please report it)`);
     }
+    // The rollback floor comes from the manifest the SDK verified, never
+    // from the module's word, and is stored before the model is used: a
+    // write that fails (a full disk) refuses the update and keeps the
+    // model in use, so the floor is never below the model that runs.
+    if (m.version > minVersion) await this.storage.raiseFloor(m.version);
     // The module names the kind it loaded (LoadResult.kind, checked by
     // disagreement); the page sees the signed manifest's word, as "model".
     const { kind: _kind, ...rest } = loaded;
     const info = { ...rest, model: m.model };
     const changed = !this.model || this.model.bundle_id !== m.bundleId;
+    engine.items = items;
     this.engine = engine;
     this.model = info;
     this.active = { manifest: b.manifest, signature: b.signature, wasm: b.wasm };
-    // The rollback floor comes from the manifest the SDK verified, never
-    // from the module's word. The copy already stored is not written again.
+    // The copy already stored is not written again.
     if (kept) {
       this.stored = b.manifest;
     } else if (!(this.stored && equalBytes(this.stored, b.manifest))) {
-      await this.storage.raiseFloor(m.version);
       this.keepLater(wasmEntry(m), {
         version: m.version,
         bundleId: m.bundleId,
@@ -707,6 +857,20 @@ export class Core extends EventTarget {
   }
 
   /**
+   * A module broke its host-call profile or its response contract: its
+   * bytes are never run again in this worker ("moduleretired"). The model
+   * in use stays unusable until an update ships another module.
+   * @param {Uint8Array} digest the module's SHA-256
+   * @param {PrivrecError} e
+   */
+  onRetire(digest, e) {
+    const hex = toHex(digest);
+    if (this.retired.has(hex)) return;
+    this.retired.add(hex);
+    this.emit('moduleretired', { code: e.code, reason: e.reason, message: e.message, module: hex, version: this.model?.version ?? null });
+  }
+
+  /**
    * Replaces a crashed instance with a fresh one running the last good bundle.
    */
   async recover() {
@@ -733,10 +897,22 @@ export class Core extends EventTarget {
     const event = { item: ev.item, kind: ev.kind, at };
     if (this.consentLevel === 'off') return null;
     const now = this.clock();
+    /** @type {PrivrecError | null} */
+    let full = null;
     if (this.consentLevel === 'full') {
       // The stored consent decides: another tab may just have lowered it.
       const seq = this.consentSeq;
-      const { consent, id } = await this.storage.addEvent(event, this.retention, now);
+      /** @type {{consent: ConsentLevel, id: number | null}} */
+      let stored;
+      try {
+        stored = await this.storage.addEvent(event, this.retention, now);
+      } catch (e) {
+        // Storage is full or failing: the event is kept as session history
+        // (a lower level than the shopper chose) and the page told so.
+        full = PrivrecError.from(e);
+        stored = { consent: 'session', id: null };
+      }
+      const { consent, id } = stored;
       if (id !== null) {
         this.broadcast({ type: 'history' });
         return `db-${id}`;
@@ -744,7 +920,7 @@ export class Core extends EventTarget {
       if (consent === 'full') return null; // retention dropped it at once
       // A change heard while the write was in flight is newer than the
       // consent the write read: never let the older one overwrite it.
-      if (this.consentSeq === seq) this.setLevel(consent);
+      if (this.consentSeq === seq && !full) this.setLevel(consent);
       // (Read afresh: the await and other tabs' messages may have changed it.)
       const level = /** @type {ConsentLevel} */ (this.consentLevel);
       if (consent === 'off' || level === 'off') return null;
@@ -755,6 +931,7 @@ export class Core extends EventTarget {
     const id = `mem-${++this.memorySeq}`;
     this.memory.push({ id, ...event });
     if (this.memory.length > this.retention.maxEvents) this.memory.splice(0, this.memory.length - this.retention.maxEvents);
+    if (full) throw full; // its message says the event is kept in this tab's memory
     return id;
   }
 
@@ -767,7 +944,9 @@ export class Core extends EventTarget {
     this.checkOpen();
     const now = this.clock();
     const cutoff = now - this.retention.maxAgeDays * 86400000;
-    const stored = (await this.storage.events()).filter((e) => e.at >= cutoff).map((e) => ({ id: `db-${e.id}`, item: e.item, kind: e.kind, at: e.at, stored: true }));
+    // Stored history is read only under full consent: below it, nothing
+    // stored may reach a model or the page, even if a deletion is pending.
+    const stored = (this.consentLevel === 'full' ? await this.storage.events() : []).filter((e) => e.at >= cutoff).map((e) => ({ id: `db-${e.id}`, item: e.item, kind: e.kind, at: e.at, stored: true }));
     const mem = this.memory.filter((e) => e.at >= cutoff).map((e) => ({ ...e, stored: false }));
     // Stable merge by time: stored first on ties, as they were recorded earlier.
     return [...stored, ...mem].sort((a, b) => a.at - b.at);
@@ -789,11 +968,12 @@ export class Core extends EventTarget {
     if (!Number.isInteger(ctx.hour) || !Number.isInteger(ctx.weekday)) {
       throw new PrivrecError(Code.bad_request, 'recommend: context.hour and context.weekday must be integers (-1 for unknown)');
     }
+    if (this.engine.retired) throw new PrivrecError(Code.module_violation, `recommend: the module was retired: ${this.engine.retired.message}`);
     if (this.engine.broken) await this.recover();
     const engine = /** @type {Engine} */ (this.engine);
     const events = this.consentLevel === 'off' ? [] : await this.history();
     const t = this.now();
-    const out = engine.recommend({
+    const req = {
       k,
       history: events.map((e) => ({ item: e.item, kind: e.kind, at: e.at })),
       now,
@@ -803,7 +983,17 @@ export class Core extends EventTarget {
       seen: opts.seen || undefined,
       explain: !!opts.explain,
       mode: opts.mode || undefined,
-    });
+    };
+    /** @type {any} */
+    let out;
+    try {
+      out = validateResponse(engine.recommend(req), req, engine.items);
+    } catch (e) {
+      // A response outside the contract: the page never sees it, and the
+      // module never answers again.
+      if (e instanceof PrivrecError && e.code === Code.module_violation) engine.retire(e);
+      throw e;
+    }
     if (!this.recommended) {
       this.recommended = true;
       this.timing('privrec:recommend', t);
@@ -830,6 +1020,7 @@ export class Core extends EventTarget {
     this.consentLevel = level;
     this.consentSeq++;
     if (level === 'off') this.memory = [];
+    if (level !== 'full') this.withdrawing = null;
   }
 
   /**
@@ -842,12 +1033,68 @@ export class Core extends EventTarget {
     if (!CONSENT_LEVELS.includes(level)) {
       throw new PrivrecError(Code.bad_request, `consent is ${JSON.stringify(level)}; use 'off', 'session' or 'full'`);
     }
-    const previous = await this.storage.consent();
-    await this.storage.setConsent(level);
-    this.setLevel(level);
-    this.broadcast({ type: 'consent', consent: level });
-    if (previous !== level) this.emit('consentchanged', { consent: level, previous, origin: 'local' });
+    const previous = this.consentLevel;
+    const changed = () => {
+      this.broadcast({ type: 'consent', consent: level });
+      if (previous !== level) this.emit('consentchanged', { consent: level, previous, origin: 'local' });
+    };
+    if (level === 'full') {
+      // Raising consent is stored first: if the disk is full, it stays
+      // where it was (a typed error says so).
+      await this.storage.setConsent(level);
+      this.setLevel(level);
+      changed();
+    } else {
+      // Withdrawal always works: the level holds in memory (and in other
+      // tabs) before storage is touched, so nothing more is recorded while
+      // the deletion runs, and a storage failure cannot undo the choice.
+      this.setLevel(level);
+      changed();
+      await this.withdraw(level);
+    }
     return level;
+  }
+
+  /**
+   * Deletes the stored history and stores a consent level below full
+   * (Storage.setConsent). If only the deletion succeeded, the level is
+   * stored again later, with backoff; if even the deletion failed, this
+   * throws a typed error and the deletion is retried likewise (and at the
+   * next start, where stored history beyond the stored consent is
+   * deleted). "storagefailed" reports both.
+   * @param {ConsentLevel} level
+   */
+  async withdraw(level) {
+    const token = {};
+    this.withdrawing = token;
+    /** @param {PrivrecError} failure @param {string} kept */
+    const report = (failure, kept) => this.emit('storagefailed', { operation: 'consent', code: failure.code, reason: failure.reason, message: failure.message, kept });
+    /** @param {number} attempt */
+    const later = (attempt) => {
+      if (attempt >= WITHDRAW_RETRIES || this.closed) return;
+      setTimeout(() => {
+        if (this.withdrawing !== token || this.closed) return; // a newer choice took over
+        this.storage.setConsent(level).then(
+          (r) => {
+            if (!r.exact) later(attempt + 1);
+          },
+          () => later(attempt + 1),
+        );
+      }, WITHDRAW_BACKOFF * 2 ** attempt);
+    };
+    let r;
+    try {
+      r = await this.storage.setConsent(level);
+    } catch (e) {
+      const failure = PrivrecError.from(e);
+      report(failure, 'nothing: the stored history is deleted as soon as storage answers');
+      later(0);
+      throw failure;
+    }
+    if (!r.exact && r.failure) {
+      report(r.failure, `the stored history is deleted; consent reads as off until ${level} is stored`);
+      later(0);
+    }
   }
 
   /**

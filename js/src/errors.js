@@ -33,6 +33,9 @@ export const Code = Object.freeze({
   storage: 103, // IndexedDB failed or is unavailable
   closed: 104, // the recommender was closed
   crypto_unavailable: 105, // WebCrypto lacks SHA-256 or Ed25519: the SDK cannot verify a bundle itself, so it loads none
+  timeout: 106, // a bundle file did not arrive in time (network.timeout): the download was aborted
+  quota_exceeded: 107, // IndexedDB is full (QuotaExceededError): the message says what was kept
+  module_violation: 108, // the module broke its call profile or answered outside its contract: it is retired
 });
 
 /** @type {Map<number, string>} */

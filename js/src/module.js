@@ -5,7 +5,7 @@
 
 import { decode, encode } from '@msgpack/msgpack';
 import { Code, PrivrecError } from './errors.js';
-import { Wasi, checkImports } from './wasi.js';
+import { ProfileViolation, Wasi, checkImports } from './wasi.js';
 
 /** The ABI version this SDK speaks (model.ABIVersion). */
 export const ABI_VERSION = 1;
@@ -43,28 +43,30 @@ export function compiledModule(digest) {
 const compileError = (e) => new PrivrecError(Code.corrupt, `compile module: ${e instanceof Error ? e.message : e}`, { cause: e });
 
 /**
- * Compiles a fetched module while a clone of the response is read and
- * handed to check, which must throw unless the bytes are the signed module:
- * WebAssembly.compileStreaming, so the browser's code cache works for a
- * cacheable response, yet nothing compiled is ever instantiated before
- * check passed (compiling runs no code of the module). Falls back to
- * compiling the bytes where streaming is unavailable (a response that is
- * not application/wasm, or no compileStreaming).
+ * Compiles a fetched module while its bytes are read (read: the response's
+ * body, cut at the signed length) and handed to check, which must throw
+ * unless the bytes are the signed module: WebAssembly.compileStreaming of a
+ * clone, so the browser's code cache works for a cacheable response, yet
+ * nothing compiled is ever instantiated before check passed (compiling runs
+ * no code of the module). A body that passes its limit aborts the request,
+ * which stops the clone too. Falls back to compiling the bytes where
+ * streaming is unavailable (a response that is not application/wasm, or no
+ * compileStreaming).
  * @param {Response} res
+ * @param {() => Promise<Uint8Array>} read res's body
  * @param {(bytes: Uint8Array) => Promise<Uint8Array>} check resolves with the bytes' SHA-256
  * @returns {Promise<{bytes: Uint8Array, sha256: Uint8Array, module: WebAssembly.Module}>}
  */
-export async function compileResponse(res, check) {
+export async function compileResponse(res, read, check) {
   const type = res.headers?.get?.('content-type') ?? '';
   const stream = typeof WebAssembly.compileStreaming === 'function' && /^application\/wasm\b/i.test(type);
-  const copy = stream ? res.clone() : res;
   /** @type {Promise<WebAssembly.Module> | null} */
   let compiling = null;
   if (stream) {
-    compiling = WebAssembly.compileStreaming(res);
+    compiling = WebAssembly.compileStreaming(res.clone());
     compiling.catch(() => {}); // awaited below, or dropped when check fails
   }
-  const bytes = new Uint8Array(await copy.arrayBuffer());
+  const bytes = await read();
   const sha256 = await check(bytes);
   let mod = compiled.get(hex(sha256));
   if (!mod && compiling) {
@@ -100,8 +102,9 @@ export class Engine {
    * bytes with the strict WASI shim. An import outside the allowlist is
    * refused before instantiation.
    * @param {Uint8Array} wasmBytes
-   * @param {import('./wasi.js').WasiOptions & {module?: WebAssembly.Module, sha256?: Uint8Array}} [options]
-   *   module and sha256: the bytes compiled already (compileResponse) and their digest
+   * @param {import('./wasi.js').WasiOptions & {module?: WebAssembly.Module, sha256?: Uint8Array, onRetire?: (e: PrivrecError) => void}} [options]
+   *   module and sha256: the bytes compiled already (compileResponse) and their digest;
+   *   onRetire: told once when the instance is retired for breaking its profile
    * @returns {Promise<Engine>}
    */
   static async create(wasmBytes, options = {}) {
@@ -123,12 +126,22 @@ export class Engine {
         throw new PrivrecError(Code.unsupported_version, `instantiate module: it does not export ${name}`);
       }
     }
-    ex._initialize();
-    const abi = ex.privrec_abi_version();
+    let abi;
+    try {
+      wasi.enter('init');
+      ex._initialize();
+      wasi.enter('abi');
+      abi = ex.privrec_abi_version();
+    } catch (e) {
+      if (e instanceof ProfileViolation) options.onRetire?.(e);
+      throw e instanceof PrivrecError ? e : new PrivrecError(Code.internal, `instantiate module: it crashed: ${e instanceof Error ? e.message : e}`, { cause: e });
+    }
     if (abi !== ABI_VERSION) {
       throw new PrivrecError(Code.unsupported_version, `instantiate module: ABI version ${abi}; this SDK speaks ${ABI_VERSION}`);
     }
-    return new Engine(ex, wasi, digest);
+    const engine = new Engine(ex, wasi, digest);
+    engine.onRetire = options.onRetire ?? null;
+    return engine;
   }
 
   /**
@@ -143,6 +156,24 @@ export class Engine {
     this.wasmSHA256 = digest;
     /** Set once the module trapped or exited: its state is then unknown, and it is never called again. */
     this.broken = false;
+    /** Set once the module broke its profile or its response contract: it is never called again, nor its bytes run again. @type {PrivrecError | null} */
+    this.retired = null;
+    /** @type {((e: PrivrecError) => void) | null} */
+    this.onRetire = null;
+    /** The item ids of the loaded catalog (response.js catalogItems); set by the Core. @type {Set<string> | null} */
+    this.items = null;
+  }
+
+  /**
+   * Retires the instance for good: it broke its host-call profile or its
+   * response contract.
+   * @param {PrivrecError} e
+   */
+  retire(e) {
+    this.broken = true;
+    if (this.retired) return;
+    this.retired = e;
+    this.onRetire?.(e);
   }
 
   /**
@@ -169,10 +200,15 @@ export class Engine {
    * @param {object} req
    */
   call(fn, req) {
+    if (this.retired) throw new PrivrecError(Code.module_violation, `${fn}: the module was retired: ${this.retired.message}`);
     if (this.broken) throw new PrivrecError(Code.internal, `${fn}: the module instance crashed earlier; load the bundle again`);
     try {
       return this.unsafeCall(fn, req);
     } catch (e) {
+      if (e instanceof ProfileViolation) {
+        this.retire(e);
+        throw e;
+      }
       if (e instanceof PrivrecError && e.code !== Code.wasi_exit) throw e;
       // A trap (WebAssembly.RuntimeError) or proc_exit: the module promises
       // never to trap on bad input, so this is a bug; retire the instance.
@@ -187,31 +223,64 @@ export class Engine {
    */
   unsafeCall(fn, req) {
     const bytes = encode(req, { ignoreUndefined: true });
+    const wasi = this.wasi;
+    wasi.enter('alloc');
     const ptr = this.ex.privrec_alloc(bytes.length);
     if (ptr === 0) throw new PrivrecError(Code.too_large, `${fn}: request of ${bytes.length} bytes is too large`);
     let packed;
     try {
-      new Uint8Array(this.wasi.view().buffer, ptr, bytes.length).set(bytes);
+      new Uint8Array(wasi.view().buffer, ptr, bytes.length).set(bytes);
+      wasi.enter(fn === 'privrec_recommend' ? 'recommend' : 'load');
       packed = BigInt.asUintN(64, this.ex[fn](ptr, bytes.length));
     } finally {
+      wasi.enter('free');
       this.ex.privrec_free(ptr);
     }
     const rptr = Number(packed >> 32n);
     const rlen = Number(packed & 0xffffffffn);
     // Re-read the buffer: the call may have grown (and detached) memory.
-    const out = new Uint8Array(this.wasi.view().buffer, rptr, rlen).slice();
+    const out = new Uint8Array(wasi.view().buffer, rptr, rlen).slice();
+    wasi.enter('free');
     this.ex.privrec_free(rptr);
-    /** @type {any} */
-    let env;
-    try {
-      env = decode(out);
-    } catch (e) {
-      throw new PrivrecError(Code.internal, `${fn}: undecodable envelope: ${e instanceof Error ? e.message : e}`);
-    }
-    if (!env || typeof env !== 'object') throw new PrivrecError(Code.internal, `${fn}: envelope is not a map`);
-    const code = Number(env.code ?? 0);
-    if (code !== Code.ok) throw new PrivrecError(code, String(env.message ?? ''));
-    // The result travels inline (msgpack.RawMessage) or as bin of MessagePack.
-    return env.result instanceof Uint8Array ? decode(env.result) : env.result;
+    return decodeEnvelope(out, fn);
   }
 }
+
+/** An envelope's size cap: a response of MaxK items is a few KiB; a LoadResult less. */
+const MAX_ENVELOPE = 1 << 20;
+
+/**
+ * Decodes a result envelope ({code, message, result}, wasm/ABI.md) the
+ * module wrote: bytes from a module are untrusted. A module error becomes
+ * its PrivrecError; anything that is not an envelope is internal.
+ * @param {Uint8Array} out
+ * @param {string} fn the export that answered
+ * @returns {any} the result
+ */
+export function decodeEnvelope(out, fn) {
+  if (out.length > MAX_ENVELOPE) throw new PrivrecError(Code.internal, `${fn}: envelope of ${out.length} bytes; at most ${MAX_ENVELOPE}`);
+  /** @type {any} */
+  let env;
+  try {
+    env = decode(out, { maxStrLength: MAX_ENVELOPE, maxBinLength: MAX_ENVELOPE, maxArrayLength: 1 << 16, maxMapLength: 1 << 10, maxExtLength: 0 });
+  } catch (e) {
+    throw new PrivrecError(Code.internal, `${fn}: undecodable envelope: ${e instanceof Error ? e.message : e}`);
+  }
+  if (!env || typeof env !== 'object' || Array.isArray(env) || env instanceof Uint8Array) throw new PrivrecError(Code.internal, `${fn}: envelope is not a map`);
+  const code = env.code ?? 0;
+  if (!(Number.isInteger(code) && code >= 0 && code <= 0xffff)) throw new PrivrecError(Code.internal, `${fn}: envelope code is not a small unsigned integer`);
+  if (code !== Code.ok) {
+    const message = typeof env.message === 'string' ? env.message.slice(0, 4096) : '';
+    // A module error is one of the module's codes (below 100): an SDK-side
+    // code from a module would pass for the SDK's own word.
+    throw new PrivrecError(code < 100 ? code : Code.internal, message);
+  }
+  // The result travels inline (msgpack.RawMessage) or as bin of MessagePack.
+  if (!(env.result instanceof Uint8Array)) return env.result;
+  try {
+    return decode(env.result, { maxStrLength: MAX_ENVELOPE, maxBinLength: MAX_ENVELOPE, maxArrayLength: 1 << 16, maxMapLength: 1 << 10, maxExtLength: 0 });
+  } catch (e) {
+    throw new PrivrecError(Code.internal, `${fn}: undecodable result: ${e instanceof Error ? e.message : e}`);
+  }
+}
+

@@ -1,8 +1,11 @@
 // The worker protocol. The page posts {id, method, args}; the worker answers
 // {id, ok: true, value} or {id, ok: false, error: {name, code, reason,
 // message}} and posts {event, detail} for events. Calls run one at a time in
-// the order they arrive: the module's exports are not reentrant, and a
-// track() followed by a recommend() must see the event.
+// the order they arrive (a track() followed by a recommend() must see the
+// event), except update(), which runs beside them: consent, history and
+// recommend never wait on the network. That is safe because every call into
+// the module is synchronous (exports are not reentrant, and JS never runs
+// two at once), and an update swaps the model in one synchronous step.
 
 import { Code, PrivrecError } from './errors.js';
 import { Core } from './core.js';
@@ -34,7 +37,10 @@ const METHODS = {
  * The events the core dispatches and the worker forwards to the page.
  * "timing" is internal: the page records it as a performance measure.
  */
-export const EVENTS = Object.freeze(['modelupdated', 'updaterefused', 'consentchanged', 'historychanged', 'timing']);
+export const EVENTS = Object.freeze(['modelupdated', 'updaterefused', 'updatefailed', 'consentchanged', 'historychanged', 'storagefailed', 'storagerepaired', 'moduleretired', 'timing']);
+
+/** Calls that run beside the queue: they wait on the network. */
+const BESIDE = new Set(['update']);
 
 /**
  * @typedef {object} Port
@@ -83,12 +89,16 @@ export function serve(port, hooks = {}) {
   port.addEventListener('message', (e) => {
     const msg = e.data;
     if (!msg || typeof msg !== 'object' || typeof msg.id !== 'number') return;
-    queue = queue.then(async () => {
+    const run = async () => {
       try {
         port.postMessage({ id: msg.id, ok: true, value: await handle(msg) });
       } catch (err) {
         port.postMessage({ id: msg.id, ok: false, error: PrivrecError.from(err).toJSON() });
       }
-    });
+    };
+    // An update starts once the calls before it have (init included), and
+    // does not hold back the ones after it.
+    if (BESIDE.has(msg.method)) queue.then(run);
+    else queue = queue.then(run);
   });
 }

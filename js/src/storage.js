@@ -52,14 +52,78 @@ export function retentionOf(r = {}) {
   return out;
 }
 
+/** The consent levels a stored value may hold; anything else reads as 'off'. */
+const LEVELS = Object.freeze(['off', 'session', 'full']);
+const KINDS = Object.freeze(['view', 'cart', 'purchase']);
+const MAX_ID_BYTES = 256;
+
 /**
+ * Whether e (or what caused it) is IndexedDB's QuotaExceededError: the
+ * origin's storage is full.
+ * @param {unknown} e
+ */
+export function isQuota(e) {
+  for (let x = /** @type {any} */ (e), i = 0; x && i < 4; x = x.cause, i++) {
+    if (x.name === 'QuotaExceededError' || x.code === Code.quota_exceeded) return true;
+  }
+  return false;
+}
+
+/**
+ * A typed storage failure: quota_exceeded when the storage is full (kept
+ * says what was kept), storage otherwise.
  * @param {unknown} e
  * @param {string} what
+ * @param {string} [kept] what is kept despite the failure, for the message
  */
-function storageError(e, what) {
-  if (e instanceof PrivrecError) return e;
-  const msg = e instanceof Error ? e.message : String(e);
-  return new PrivrecError(Code.storage, `${what}: ${msg}`, { cause: e });
+function storageError(e, what, kept) {
+  if (e instanceof PrivrecError && (e.code === Code.storage || e.code === Code.quota_exceeded)) return e;
+  const msg = e instanceof Error ? `${e.name === 'Error' ? '' : `${e.name}: `}${e.message}` : String(e);
+  if (isQuota(e)) {
+    return new PrivrecError(Code.quota_exceeded, `${what}: this site's storage is full (${msg})${kept ? `; ${kept}` : ''}`, { cause: e });
+  }
+  return new PrivrecError(Code.storage, `${what}: ${msg}${kept ? `; ${kept}` : ''}`, { cause: e });
+}
+
+/**
+ * Whether a record read from the events store is an event this SDK wrote:
+ * any script of the origin, an older SDK or a damaged disk can leave
+ * something else there.
+ * @param {any} r
+ * @returns {r is StoredEvent}
+ */
+export function validEvent(r) {
+  return (
+    !!r &&
+    typeof r === 'object' &&
+    Number.isSafeInteger(r.id) &&
+    r.id > 0 &&
+    typeof r.item === 'string' &&
+    r.item.length > 0 &&
+    r.item.length <= MAX_ID_BYTES &&
+    new TextEncoder().encode(r.item).length <= MAX_ID_BYTES &&
+    KINDS.includes(r.kind) &&
+    Number.isSafeInteger(r.at) &&
+    r.at >= 0
+  );
+}
+
+/**
+ * Whether a record read as the last good bundle has the shape keep wrote.
+ * Its bytes are verified again before use; this only keeps a damaged
+ * record from reaching the verifier as something else.
+ * @param {any} b
+ */
+export function validBundle(b) {
+  return (
+    !!b &&
+    typeof b === 'object' &&
+    typeof b.version === 'number' &&
+    b.version >= 0 &&
+    typeof b.bundleId === 'string' &&
+    ['manifest', 'signature', 'weights', 'catalog'].every((k) => b[k] instanceof Uint8Array) &&
+    (b.wasm === undefined || b.wasm instanceof Uint8Array)
+  );
 }
 
 /**
@@ -93,16 +157,18 @@ export class Storage {
   /** @param {import('idb').IDBPDatabase} db */
   constructor(db) {
     this.db = db;
+    /** Told how many bad event records a read found and deleted. @type {((n: number) => void) | null} */
+    this.onCorrupt = null;
   }
 
   close() {
     this.db.close();
   }
 
-  /** @returns {Promise<ConsentLevel>} the stored choice, 'off' if none */
+  /** @returns {Promise<ConsentLevel>} the stored choice; 'off' if none, or if it is not one of the levels */
   async consent() {
     try {
-      return (await this.db.get(META, 'consent')) ?? 'off';
+      return levelOf(await this.db.get(META, 'consent'));
     } catch (e) {
       throw storageError(e, 'read consent');
     }
@@ -110,23 +176,38 @@ export class Storage {
 
   /**
    * Stores a consent choice and, in the same transaction, deletes the stored
-   * history unless the choice is 'full'.
+   * history unless the choice is 'full'. For a choice below 'full', a
+   * failed write (a full disk) falls back to a transaction that only
+   * deletes — the history and the stored choice, which then reads as 'off'
+   * — so no history outlives a withdrawal; exact is then false and the
+   * caller stores the choice again later.
    * @param {ConsentLevel} level
-   * @returns {Promise<number>} how many stored events were deleted
+   * @returns {Promise<{deleted: number, exact: boolean, failure?: PrivrecError}>} deleted: how many stored events were deleted
    */
   async setConsent(level) {
     try {
       const tx = this.db.transaction([META, EVENTS], 'readwrite');
       let deleted = 0;
-      await tx.objectStore(META).put(level, 'consent');
       if (level !== 'full') {
+        // Deleted first: a put that fails cannot keep the deletion from
+        // being requested.
         deleted = await tx.objectStore(EVENTS).count();
         await tx.objectStore(EVENTS).clear();
       }
+      await tx.objectStore(META).put(level, 'consent');
       await tx.done;
-      return deleted;
+      return { deleted, exact: true };
     } catch (e) {
-      throw storageError(e, 'store consent');
+      const failure = storageError(e, 'store consent', level === 'full' ? `consent stays as it was` : `the history was deleted and consent reads as off until it is stored`);
+      if (level === 'full') throw failure;
+      try {
+        const tx = this.db.transaction([META, EVENTS], 'readwrite');
+        const deleted = await tx.objectStore(EVENTS).count();
+        await Promise.all([tx.objectStore(EVENTS).clear(), tx.objectStore(META).delete('consent'), tx.done]);
+        return { deleted, exact: false, failure };
+      } catch (e2) {
+        throw storageError(e2, 'withdraw consent', `consent is ${level} in this tab; the stored history could not be deleted yet`);
+      }
     }
   }
 
@@ -142,8 +223,7 @@ export class Storage {
   async addEvent(ev, retention, now) {
     try {
       const tx = this.db.transaction([META, EVENTS], 'readwrite');
-      /** @type {ConsentLevel} */
-      const consent = (await tx.objectStore(META).get('consent')) ?? 'off';
+      const consent = levelOf(await tx.objectStore(META).get('consent'));
       let id = null;
       if (consent === 'full') {
         id = /** @type {number} */ (await tx.objectStore(EVENTS).add({ item: ev.item, kind: ev.kind, at: ev.at }));
@@ -155,7 +235,7 @@ export class Storage {
       await tx.done;
       return { consent, id };
     } catch (e) {
-      throw storageError(e, 'store event');
+      throw storageError(e, 'store event', "the event is kept in this tab's memory only, and forgotten when the tab closes");
     }
   }
 
@@ -177,12 +257,43 @@ export class Storage {
     }
   }
 
-  /** @returns {Promise<StoredEvent[]>} oldest first (by time, then by id) */
+  /**
+   * The stored events, oldest first (by time, then by id). Records that are
+   * not events this SDK wrote are left out and deleted (onCorrupt hears how
+   * many).
+   * @returns {Promise<StoredEvent[]>}
+   */
   async events() {
+    /** @type {any[]} */
+    let all;
     try {
-      return await this.db.getAllFromIndex(EVENTS, 'at');
+      // Read by key, not through the index: a record whose "at" is not a
+      // valid key is in the store but not in the index, and must be found
+      // to be deleted.
+      all = await this.db.getAll(EVENTS);
     } catch (e) {
       throw storageError(e, 'read history');
+    }
+    const good = all.filter(validEvent);
+    if (good.length < all.length) {
+      const bad = all.filter((r) => !validEvent(r));
+      await this.deleteRecords(bad);
+      this.onCorrupt?.(bad.length);
+    }
+    return good.sort((a, b) => a.at - b.at || a.id - b.id);
+  }
+
+  /**
+   * Deletes records of the events store by their own key (whatever it is).
+   * @param {any[]} records
+   */
+  async deleteRecords(records) {
+    try {
+      const tx = this.db.transaction(EVENTS, 'readwrite');
+      const keys = await Promise.all(records.map((r) => (r && typeof r === 'object' && 'id' in r ? r.id : undefined)));
+      await Promise.all([...keys.filter((k) => k !== undefined).map((k) => tx.store.delete(k)), tx.done]);
+    } catch {
+      // A bad record that cannot be deleted now is left out again on the next read.
     }
   }
 
@@ -215,10 +326,15 @@ export class Storage {
     }
   }
 
-  /** @returns {Promise<number>} the highest model version ever accepted, 0 if none */
+  /**
+   * The highest model version ever accepted, 0 if none. A damaged record
+   * (not a version) reads as 0: the floor is raised again by the next
+   * model the SDK verifies, and the kept bundle is re-verified anyway.
+   * @returns {Promise<number>}
+   */
   async highestVersion() {
     try {
-      return (await this.db.get(META, 'highest_version')) ?? 0;
+      return floorOf(await this.db.get(META, 'highest_version'));
     } catch (e) {
       throw storageError(e, 'read highest version');
     }
@@ -233,11 +349,11 @@ export class Storage {
   async raiseFloor(version) {
     try {
       const tx = this.db.transaction(META, 'readwrite');
-      const highest = (await tx.store.get('highest_version')) ?? 0;
+      const highest = floorOf(await tx.store.get('highest_version'));
       if (version > highest) await tx.store.put(version, 'highest_version');
       await tx.done;
     } catch (e) {
-      throw storageError(e, 'store version floor');
+      throw storageError(e, 'store version floor', `the update to version ${version} is refused and the model in use kept`);
     }
   }
 
@@ -261,7 +377,7 @@ export class Storage {
       return Promise.reject(storageError(e, 'store bundle'));
     }
     return (async () => {
-      const highest = (await tx.objectStore(META).get('highest_version')) ?? 0;
+      const highest = floorOf(await tx.objectStore(META).get('highest_version'));
       // Compared with the floor, not with the stored bundle's own version
       // field: the SDK re-verifies that bundle when it loads it, but a
       // script that inflated the field must not pin it here for good.
@@ -275,7 +391,7 @@ export class Storage {
       }
       await tx.done;
     })().catch((e) => {
-      throw storageError(e, 'store bundle');
+      throw storageError(e, 'store bundle', 'the model runs, and the next visit downloads it again');
     });
   }
 
@@ -299,7 +415,14 @@ export class Storage {
     try {
       const tx = this.db.transaction(BUNDLES);
       const b = await tx.store.get(LAST_GOOD);
-      if (b && !b.wasm && opts.module !== false) b.wasm = await tx.store.get(LAST_GOOD_WASM);
+      if (!validBundle(b)) {
+        await tx.done;
+        return undefined; // none, or not what keep wrote: the network is needed
+      }
+      if (!b.wasm && opts.module !== false) {
+        const w = await tx.store.get(LAST_GOOD_WASM);
+        if (w instanceof Uint8Array) b.wasm = w;
+      }
       await tx.done;
       return b;
     } catch (e) {
@@ -325,11 +448,29 @@ export class Storage {
   /** @returns {Promise<Uint8Array | undefined>} the module of the last good bundle */
   async lastGoodModule() {
     try {
-      return await this.db.get(BUNDLES, LAST_GOOD_WASM);
+      const w = await this.db.get(BUNDLES, LAST_GOOD_WASM);
+      return w instanceof Uint8Array ? w : undefined;
     } catch (e) {
       throw storageError(e, 'read last good module');
     }
   }
+}
+
+/**
+ * A stored consent value as a level: anything unknown is 'off'.
+ * @param {unknown} v
+ * @returns {ConsentLevel}
+ */
+export function levelOf(v) {
+  return LEVELS.includes(/** @type {any} */ (v)) ? /** @type {ConsentLevel} */ (v) : 'off';
+}
+
+/**
+ * A stored rollback floor as a version: anything that is not one is 0.
+ * @param {unknown} v
+ */
+function floorOf(v) {
+  return Number.isSafeInteger(v) && /** @type {number} */ (v) >= 0 ? /** @type {number} */ (v) : 0;
 }
 
 /**

@@ -55,6 +55,49 @@ const CLOCK_REALTIME = 0;
 const CLOCK_MONOTONIC = 1;
 const EVENTTYPE_CLOCK = 0;
 
+/**
+ * The host calls the module may make, by phase: the export running (set by
+ * the Engine) decides what is allowed. The honest module's profile is small
+ * and fixed: the Go runtime's start-up in _initialize (clock, randomness,
+ * the sizes of its empty arguments and environment), clock reads when the
+ * garbage collector runs (in privrec_load and privrec_free, sometimes
+ * privrec_alloc), and nothing at all in privrec_recommend, which the
+ * module promises makes no host call. No phase allows fd_write: the module
+ * has nothing to say on stdout or stderr (its errors travel in envelopes),
+ * and a write would carry bytes the SDK cannot vet. Every clock read must
+ * pass the precision the Go runtime passes (0): another value is a channel.
+ * count caps the calls of one export call.
+ * @type {Readonly<Record<string, {calls: readonly string[], count: number}>>}
+ */
+export const PROFILE = Object.freeze({
+  init: Object.freeze({
+    calls: Object.freeze(['args_get', 'args_sizes_get', 'environ_get', 'environ_sizes_get', 'clock_time_get', 'random_get', 'fd_fdstat_get', 'fd_prestat_get', 'fd_prestat_dir_name', 'sched_yield', 'poll_oneoff']),
+    count: 4096,
+  }),
+  load: Object.freeze({ calls: Object.freeze(['clock_time_get', 'sched_yield', 'poll_oneoff']), count: 1024 }),
+  alloc: Object.freeze({ calls: Object.freeze(['clock_time_get', 'sched_yield', 'poll_oneoff']), count: 1024 }),
+  free: Object.freeze({ calls: Object.freeze(['clock_time_get', 'sched_yield', 'poll_oneoff']), count: 1024 }),
+  abi: Object.freeze({ calls: Object.freeze([]), count: 0 }),
+  recommend: Object.freeze({ calls: Object.freeze([]), count: 0 }),
+});
+
+/**
+ * Thrown from inside a host call that breaks PROFILE: it unwinds the
+ * module, and the Engine retires the instance (Code.module_violation).
+ */
+export class ProfileViolation extends PrivrecError {
+  /**
+   * @param {string} phase
+   * @param {string} call
+   * @param {string} why
+   */
+  constructor(phase, call, why) {
+    super(Code.module_violation, `${phase}: the module ${why} (${call}), outside its host-call profile; the module is retired`);
+    this.phase = phase;
+    this.call = call;
+  }
+}
+
 /** Thrown (as a PrivrecError with Code.wasi_exit) when the module calls proc_exit. */
 export class WasiExit extends PrivrecError {
   /** @param {number} status */
@@ -85,6 +128,9 @@ export function checkImports(mod) {
  * @property {(name: string, args: readonly (number|bigint)[]) => void} [trace]
  *   sees every host call with its raw arguments (for audits and tests).
  * @property {() => number} [now] wall clock in ms (default Date.now).
+ * @property {typeof PROFILE | null} [profile] the host calls allowed per
+ *   phase (default PROFILE); null allows every allowlisted call in every
+ *   phase (tests of the shim's mechanics only).
  */
 
 /**
@@ -102,6 +148,38 @@ export class Wasi {
     this.decoder = new TextDecoder();
     this.lastMono = 0n;
     this.epoch = performance.now();
+    this.profile = options.profile === undefined ? PROFILE : options.profile;
+    /** The export running (Engine sets it): what PROFILE allows now. */
+    this.phase = 'init';
+    /** Host calls made in the current phase. */
+    this.calls = 0;
+  }
+
+  /**
+   * Enters a phase: the export about to run.
+   * @param {string} phase a key of PROFILE
+   */
+  enter(phase) {
+    this.phase = phase;
+    this.calls = 0;
+  }
+
+  /**
+   * Throws ProfileViolation unless the profile allows call now.
+   * @param {string} name
+   * @param {readonly (number|bigint)[]} args
+   */
+  police(name, args) {
+    if (!this.profile || name === 'proc_exit') return; // an exit is a crash: the Engine retires the instance anyway
+    const p = this.profile[this.phase];
+    if (!p || !p.calls.includes(name)) {
+      const why = name === 'fd_write' ? `wrote to ${args[0] === 1 ? 'stdout' : args[0] === 2 ? 'stderr' : `fd ${args[0]}`}` : `called the host`;
+      throw new ProfileViolation(this.phase, name, why);
+    }
+    if (++this.calls > p.count) throw new ProfileViolation(this.phase, name, `made more than ${p.count} host calls in one call`);
+    if (name === 'clock_time_get' && !(args[0] <= CLOCK_MONOTONIC && BigInt(args[1]) === 0n)) {
+      throw new ProfileViolation(this.phase, name, `read clock ${args[0]} with precision ${args[1]}, not the Go runtime's (0)`);
+    }
   }
 
   /** Nanoseconds since the shim was made, strictly increasing. */
@@ -240,6 +318,7 @@ export class Wasi {
       out[name] = (/** @type {any[]} */ ...raw) => {
         const args = raw.map((a) => (typeof a === 'number' ? a >>> 0 : a));
         if (trace) trace(name, args);
+        this.police(name, args);
         try {
           return fn(...args);
         } catch (e) {

@@ -112,8 +112,9 @@ test('a consent change in one tab reaches the others', async () => {
   const ns = freshNamespace();
   const a = await core({ namespace: ns });
   const b = await core({ namespace: ns });
+  const first = nextEvent(b, 'consentchanged'); // from a's first change
   await a.setConsent('session');
-  await nextEvent(b, 'consentchanged'); // from a's first change
+  await first;
   await b.track(ev('sku-007'));
   assert.equal(b.memory.length, 1);
   const seen = nextEvent(b, 'consentchanged');
@@ -128,11 +129,16 @@ test('a tab that has not heard of a withdrawal yet still stores nothing', async 
   const ns = freshNamespace();
   const a = await core({ namespace: ns });
   const b = await core({ namespace: ns });
+  const heard = nextEvent(b, 'consentchanged');
   await a.setConsent('full');
-  await nextEvent(b, 'consentchanged');
+  await heard;
+  // b does not hear the withdrawal (its message is still on the way): its
+  // cached consent is stale.
+  const onmessage = /** @type {BroadcastChannel} */ (b.channel).onmessage;
+  /** @type {BroadcastChannel} */ (b.channel).onmessage = null;
   await a.setConsent('off');
-  // b has not processed the broadcast yet: its cached consent is stale.
   assert.equal(b.consentLevel, 'full');
+  /** @type {BroadcastChannel} */ (b.channel).onmessage = onmessage;
   assert.equal(await b.track(ev('sku-009')), null);
   assert.deepEqual(await storedEvents(ns), []);
   assert.equal(b.consentLevel, 'off');

@@ -72,7 +72,7 @@ async function updateTo(c, name) {
   const on = (/** @type {any} */ e) => (refused = e.detail);
   c.addEventListener('updaterefused', on);
   try {
-    return { info: await c.update(), refused };
+    return { info: (await c.update()).model, refused };
   } finally {
     c.removeEventListener('updaterefused', on);
   }
@@ -123,12 +123,16 @@ test('a substituted module is refused before it is instantiated', async (t) => {
     await c.load({ bundleUrl: bundleUrl('v2'), publicKeys: [fx.public_key] });
     resetSpy();
     // v8's directory serves a rogue privrec.wasm, but its manifest signs the
-    // module this instance runs already: nothing is fetched or compiled.
+    // module this instance runs already: nothing is fetched or compiled. A
+    // fresh instance of the running module loads the update, so the one in
+    // use stays untouched until the update is accepted.
+    const running = /** @type {any} */ (c.active).wasm;
     c.fetch = fixtureFetch();
     const { info, refused } = await updateTo(c, 'substituted');
     assert.equal(refused, null);
     assert.equal(info.version, 8);
-    assert.equal(spy.created.length, 0, 'no module was instantiated');
+    assert.equal(spy.created.length, 1, 'one instance of the running module');
+    assert.equal(spy.created[0], running, 'the bytes already running, not fetched ones');
     assert.ok(!/** @type {any} */ (c.fetch).urls.some((/** @type {string} */ u) => u.endsWith('.wasm')), 'no module was fetched');
   });
 
@@ -264,7 +268,7 @@ test('a tampered cached bundle is refused on load and reported', async (t) => {
 
       // Back online, the genuine bundle loads and replaces the bad copy.
       c.fetch = fixtureFetch();
-      assert.equal((await c.update()).version, 2);
+      assert.equal((await c.update()).model.version, 2);
       await c.saving;
       const again = await c.storage.lastGood();
       assert.equal(again?.version, 2);

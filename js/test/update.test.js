@@ -50,7 +50,7 @@ test('refused updates keep the last good model', async (t) => {
       let refused = null;
       const onRefused = (/** @type {any} */ e) => (refused = e.detail);
       c.addEventListener('updaterefused', onRefused);
-      const info = await c.update();
+      const info = (await c.update()).model;
       c.removeEventListener('updaterefused', onRefused);
       assert.equal(info.version, 2, 'still on v2');
       if (tc.code === null) {
@@ -71,7 +71,7 @@ test('a newer bundle replaces the model and becomes the rollback floor', async (
   const v2 = await c.recommend({ k: 10, context: { hour: -1, weekday: -1 } });
   pointAt(c, 'v3');
   const updated = nextEvent(c, 'modelupdated');
-  assert.equal((await c.update()).version, 3);
+  assert.equal((await c.update()).model.version, 3);
   assert.equal((await updated).version, 3);
   assert.notDeepEqual(await c.recommend({ k: 10, context: { hour: -1, weekday: -1 } }), v2, 'the v3 model scores differently');
   assert.equal(await c.storage.highestVersion(), 3);

@@ -105,7 +105,7 @@ test('an unchanged bundle is not verified, compiled or written again', async () 
   try {
     await load(c, 'v2');
     await c.checking; // the background check of the bundle URL
-    assert.equal((await c.update()).version, 2);
+    assert.equal((await c.update()).model.version, 2);
   } finally {
     writes.restore();
   }

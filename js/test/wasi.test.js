@@ -73,13 +73,13 @@ test('imports outside the allowlist are refused, by name', async (t) => {
 });
 
 test('the shim offers nothing beyond the allowlist', () => {
-  const fns = new Wasi().imports().wasi_snapshot_preview1;
+  const fns = new Wasi({ profile: null }).imports().wasi_snapshot_preview1;
   assert.deepEqual(Object.keys(fns).sort(), [...ALLOWED_IMPORTS].sort());
 });
 
 test('inert fd functions: no preopens, no stdin, only stdio fds', () => {
   const mem = new WebAssembly.Memory({ initial: 1 });
-  const w = new Wasi();
+  const w = new Wasi({ profile: null });
   w.bind(/** @type {any} */ ({ exports: { memory: mem } }));
   const f = w.imports().wasi_snapshot_preview1;
   const cases = [
@@ -99,7 +99,7 @@ test('fd_write and clocks work against guest memory', () => {
   const mem = new WebAssembly.Memory({ initial: 1 });
   /** @type {[number, string][]} */
   const out = [];
-  const w = new Wasi({ onOutput: (fd, text) => out.push([fd, text]), now: () => 1234 });
+  const w = new Wasi({ profile: null, onOutput: (fd, text) => out.push([fd, text]), now: () => 1234 });
   w.bind(/** @type {any} */ ({ exports: { memory: mem } }));
   const f = w.imports().wasi_snapshot_preview1;
   const v = new DataView(mem.buffer);
@@ -118,7 +118,7 @@ test('fd_write and clocks work against guest memory', () => {
 });
 
 test('proc_exit unwinds with a typed error', () => {
-  const f = new Wasi().imports().wasi_snapshot_preview1;
+  const f = new Wasi({ profile: null }).imports().wasi_snapshot_preview1;
   assert.throws(() => f.proc_exit(3), (/** @type {any} */ e) => e.code === Code.wasi_exit && e.status === 3);
 });
 
@@ -135,7 +135,7 @@ test('pointers and lengths are unsigned and checked before any write', async (t)
     // event written by mistake shows.
     new DataView(mem.buffer).setBigUint64(0, 0x0102030405060708n, true);
     new DataView(mem.buffer).setBigUint64(48, 0x0102030405060708n, true);
-    const w = new Wasi();
+    const w = new Wasi({ profile: null });
     w.bind(/** @type {any} */ ({ exports: { memory: mem } }));
     return { mem, f: w.imports().wasi_snapshot_preview1 };
   };

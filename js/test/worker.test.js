@@ -56,13 +56,13 @@ test('the page drives the worker: load, consent, track, recommend, history', asy
   await t.test('a refused update keeps the model; a newer one replaces it', async () => {
     await publish('tampered');
     const refused = nextEvent(rec, 'updaterefused');
-    assert.equal((await rec.update()).version, 2);
+    assert.equal((await rec.update()).model.version, 2);
     assert.equal((await refused).reason, 'digest_mismatch');
     assert.equal((await rec.recommend({ k: 2 })).items.length, 2);
 
     await publish('v3');
     const updated = nextEvent(rec, 'modelupdated');
-    assert.equal((await rec.update()).version, 3);
+    assert.equal((await rec.update()).model.version, 3);
     assert.equal((await updated).origin, 'network');
     assert.equal(rec.model?.version, 3);
   });

@@ -26,6 +26,12 @@ export declare const Code: Readonly<{
   closed: 104;
   /** WebCrypto lacks SHA-256 or Ed25519, so the SDK cannot verify a bundle itself and loads none. */
   crypto_unavailable: 105;
+  /** A bundle file did not arrive in time (`network.timeout`); the download was aborted. */
+  timeout: 106;
+  /** IndexedDB is full (QuotaExceededError); the message says what was kept. */
+  quota_exceeded: 107;
+  /** The module broke its host-call profile or answered outside its contract; it is retired and never called again. */
+  module_violation: 108;
 }>;
 
 /** A numeric error code, one of {@link Code}. */
@@ -79,6 +85,18 @@ export interface LoadOptions {
   workerUrl?: string | URL;
   /** A ready worker (or anything with postMessage, addEventListener and terminate), e.g. for tests. */
   worker?: WorkerLike;
+  /** Timeouts and retries of the bundle's downloads. */
+  network?: NetworkOptions;
+}
+
+/** How bundle files are downloaded. Every file is also cut at the length its signed manifest states. */
+export interface NetworkOptions {
+  /** ms a download may go without progress (no headers, or no new bytes) before it is aborted (code "timeout"). Default 15000. */
+  timeout?: number;
+  /** Extra attempts of an update (update(), and the background check at load) after a network error, a timeout or HTTP 5xx/408/429. Default 2. */
+  retries?: number;
+  /** ms before the first retry, doubled for each next one. Default 500. */
+  backoff?: number;
 }
 
 export interface WorkerLike {
@@ -209,6 +227,56 @@ export interface UpdateRefusedDetail {
   origin: 'network' | 'cache';
 }
 
+/** What update() resolves with. */
+export interface UpdateResult {
+  /** updated: a newer model is in use; current: the bundle URL serves the model in use; failed: the model in use is kept (see failure). */
+  outcome: 'updated' | 'current' | 'failed';
+  /** The model in use. */
+  model: ModelInfo;
+  failure?: UpdateFailedDetail;
+}
+
+export interface UpdateFailedDetail {
+  /** network: unreachable, an HTTP error or an HTML page; timeout: a download fell silent; refused: the bundle failed verification or exceeded its stated length; storage: the rollback floor could not be stored (the update is refused). */
+  failure: 'network' | 'timeout' | 'refused' | 'storage';
+  code: ErrorCode;
+  reason: ErrorReason;
+  message: string;
+  /** The file that failed, when a download failed. */
+  url?: string;
+  /** Its HTTP status (0: no answer). */
+  status?: number;
+  /** The version still in use, or null when none is loaded yet. */
+  kept: number | null;
+  origin: 'network' | 'cache';
+}
+
+export interface StorageFailedDetail {
+  /** What could not be stored: "consent" (a withdrawal: the stored history is deleted first, the choice stored again later). */
+  operation: 'consent';
+  code: ErrorCode;
+  reason: ErrorReason;
+  message: string;
+  /** What holds despite the failure. */
+  kept: string;
+}
+
+export interface StorageRepairedDetail {
+  /** How many damaged records were found and deleted. */
+  deleted: number;
+  what: 'history';
+}
+
+export interface ModuleRetiredDetail {
+  /** module_violation */
+  code: ErrorCode;
+  reason: ErrorReason;
+  message: string;
+  /** SHA-256 (hex) of the retired module: it never runs again in this worker. */
+  module: string;
+  version: number | null;
+}
+
 export interface ConsentChangedDetail {
   consent: ConsentLevel;
   previous: ConsentLevel;
@@ -223,8 +291,12 @@ export interface HistoryChangedDetail {
 export interface RecommenderEventMap {
   modelupdated: CustomEvent<ModelUpdatedDetail>;
   updaterefused: CustomEvent<UpdateRefusedDetail>;
+  updatefailed: CustomEvent<UpdateFailedDetail>;
   consentchanged: CustomEvent<ConsentChangedDetail>;
   historychanged: CustomEvent<HistoryChangedDetail>;
+  storagefailed: CustomEvent<StorageFailedDetail>;
+  storagerepaired: CustomEvent<StorageRepairedDetail>;
+  moduleretired: CustomEvent<ModuleRetiredDetail>;
 }
 
 /**
@@ -238,12 +310,14 @@ export declare class Recommender extends EventTarget {
 
   /** The model in use. */
   readonly model: ModelInfo | null;
+  /** Whether the browser granted persistent storage when the shopper chose full consent; null until then. */
+  readonly persisted: boolean | null;
 
   /** Records what the shopper did, as far as consent allows; resolves with the event id, or null when nothing was kept. */
   track(event: TrackEvent): Promise<string | null>;
   recommend(options?: RecommendOptions): Promise<Recommendations>;
-  /** Checks for a newer bundle; resolves with the model in use. */
-  update(): Promise<ModelInfo>;
+  /** Checks for a newer bundle, with retries, beside the other calls (none waits for it); resolves with what happened. */
+  update(): Promise<UpdateResult>;
   /** Stops the worker. */
   close(): void;
   /**
@@ -255,7 +329,12 @@ export declare class Recommender extends EventTarget {
 
   readonly consent: {
     get(): Promise<ConsentLevel>;
-    /** Lowering consent deletes at once, in every tab, what the new level does not allow. */
+    /**
+     * Lowering consent takes effect at once, in memory and in every tab, then deletes the stored history;
+     * if storage fails, it still deletes (and stores the level again later, "storagefailed"), or rejects
+     * with a typed error only when even the deletion failed. Raising it to full is stored first (a full disk
+     * rejects with quota_exceeded and leaves it as it was), then asks for persistent storage.
+     */
     set(level: ConsentLevel): Promise<ConsentLevel>;
   };
 

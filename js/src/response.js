@@ -1,0 +1,202 @@
+// What the module answers is checked before the page sees it. The module is
+// signed, but the audit's lesson is that a signed module can still cheat:
+// a response could carry history ids in "because", the device string in
+// "source", or fields the contract does not have, and the SDK would hand
+// them to the page verbatim. validateResponse admits only the contract of
+// model.Response: items of the loaded catalog, at most k of them, each
+// once and none excluded; "because" only from the request's own history;
+// "source" from the known set; no unknown fields at any level.
+
+import { Code, PrivrecError } from './errors.js';
+
+/** The sources a recommendation may name (model.Source). */
+export const SOURCES = Object.freeze(/** @type {const} */ (['history', 'popular']));
+/** Reasons named per recommendation (model.MaxExplain). */
+const MAX_EXPLAIN = 3;
+/** Recommendations per response (model.MaxK). */
+const MAX_K = 100;
+
+/** @param {string} msg */
+function violation(msg) {
+  return new PrivrecError(Code.module_violation, `recommend: the module's response ${msg}; the module is retired`);
+}
+
+/**
+ * @param {any} o
+ * @param {readonly string[]} allowed
+ * @param {string} what
+ */
+function fieldsOnly(o, allowed, what) {
+  if (!o || typeof o !== 'object' || Array.isArray(o) || o instanceof Uint8Array) throw violation(`has ${what} that is not a map`);
+  for (const k of Object.keys(o)) {
+    if (!allowed.includes(k)) throw violation(`has an unknown field ${JSON.stringify(k.slice(0, 32))} in ${what}`);
+  }
+}
+
+/** @param {unknown} x */
+const finite = (x) => typeof x === 'number' && Number.isFinite(x);
+
+/**
+ * Checks a decoded model.Response against the request it answers and the
+ * catalog of the loaded model, and returns a copy made of the checked
+ * fields only. Throws module_violation on the first breach.
+ * @param {any} res
+ * @param {{k: number, history: readonly {item: string}[], exclude?: readonly string[], explain: boolean}} req
+ * @param {ReadonlySet<string> | null} catalog the loaded catalog's item ids (null: not known, items are not checked against it)
+ * @returns {{k: number, items: {item: string, score: number, source: 'history'|'popular', because?: {item: string, share: number}[]}[] | null, unknown: number}}
+ */
+export function validateResponse(res, req, catalog) {
+  fieldsOnly(res, ['k', 'items', 'unknown'], 'the response');
+  if (!(Number.isInteger(res.k) && res.k >= 0 && res.k <= MAX_K)) throw violation(`names k ${String(res.k).slice(0, 32)}`);
+  const want = req.k === 0 ? Math.min(10, MAX_K) : Math.min(req.k, MAX_K);
+  if (req.k >= 0 && res.k !== want) throw violation(`names k ${res.k}; the request asked for ${want}`);
+  if (!(Number.isInteger(res.unknown) && res.unknown >= 0 && res.unknown <= req.history.length)) {
+    throw violation(`counts ${String(res.unknown).slice(0, 32)} unknown events of ${req.history.length}`);
+  }
+  if (res.items === null || res.items === undefined) return { k: res.k, items: null, unknown: res.unknown };
+  if (!Array.isArray(res.items)) throw violation('has items that are not a list');
+  if (res.items.length > res.k) throw violation(`has ${res.items.length} items; k is ${res.k}`);
+  const history = new Set(req.history.map((e) => e.item));
+  const excluded = new Set(req.exclude ?? []);
+  const seen = new Set();
+  const items = res.items.map((/** @type {any} */ it, /** @type {number} */ i) => {
+    const what = `item ${i}`;
+    fieldsOnly(it, ['item', 'score', 'source', 'because'], what);
+    if (typeof it.item !== 'string') throw violation(`has ${what} without an id`);
+    if (catalog && !catalog.has(it.item)) throw violation(`recommends an item that is not in the catalog`);
+    if (seen.has(it.item)) throw violation(`recommends one item twice`);
+    if (excluded.has(it.item)) throw violation(`recommends an excluded item`);
+    seen.add(it.item);
+    if (!finite(it.score)) throw violation(`gives ${what} a score that is not a finite number`);
+    if (!SOURCES.includes(it.source)) throw violation(`gives ${what} a source outside ${SOURCES.join(', ')}`);
+    /** @type {{item: string, score: number, source: 'history'|'popular', because?: {item: string, share: number}[]}} */
+    const out = { item: it.item, score: it.score, source: it.source };
+    if (it.because !== undefined && it.because !== null) {
+      if (!req.explain) throw violation(`explains ${what}, which the request did not ask for`);
+      if (!Array.isArray(it.because) || it.because.length > MAX_EXPLAIN) throw violation(`gives ${what} more than ${MAX_EXPLAIN} reasons`);
+      if (it.source !== 'history' && it.because.length > 0) throw violation(`explains ${what} from history, yet names it ${it.source}`);
+      out.because = it.because.map((/** @type {any} */ r, /** @type {number} */ j) => {
+        fieldsOnly(r, ['item', 'share'], `reason ${j} of ${what}`);
+        if (typeof r.item !== 'string' || !history.has(r.item)) throw violation(`names a reason that is not in the request's history`);
+        if (!(finite(r.share) && r.share >= 0 && r.share <= 1)) throw violation(`gives a reason a share outside 0..1`);
+        return { item: r.item, share: r.share };
+      });
+    }
+    return out;
+  });
+  return { k: res.k, items, unknown: res.unknown };
+}
+
+/**
+ * The item ids of a catalog artifact the SDK verified ([kind, version,
+ * bundle id, [[id, title, price, category, [tags]], …]], model/format.go).
+ * Returns null when the bytes are not in that shape (an older format): the
+ * module's items are then not checked against the catalog.
+ * @param {Uint8Array} b
+ * @returns {Set<string> | null}
+ */
+export function catalogItems(b) {
+  try {
+    const r = new Walker(b);
+    if (r.arrayLen() < 4) return null;
+    r.skip(); // kind
+    r.skip(); // version
+    r.skip(); // bundle id
+    const n = r.arrayLen();
+    const ids = new Set();
+    for (let i = 0; i < n; i++) {
+      const fields = r.arrayLen();
+      if (fields < 1) return null;
+      ids.add(r.str());
+      for (let j = 1; j < fields; j++) r.skip();
+    }
+    return ids;
+  } catch {
+    return null;
+  }
+}
+
+/** A minimal MessagePack walker for the catalog: lengths, strings, skips. */
+class Walker {
+  /** @param {Uint8Array} b */
+  constructor(b) {
+    this.b = b;
+    this.v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    this.i = 0;
+    this.text = new TextDecoder();
+  }
+
+  /** @param {number} n */
+  need(n) {
+    if (this.i + n > this.b.length) throw new RangeError('truncated');
+  }
+
+  /** @param {number} size */
+  uint(size) {
+    this.need(size);
+    const x = size === 1 ? this.v.getUint8(this.i) : size === 2 ? this.v.getUint16(this.i) : this.v.getUint32(this.i);
+    this.i += size;
+    return x;
+  }
+
+  arrayLen() {
+    this.need(1);
+    const c = this.b[this.i++];
+    if ((c & 0xf0) === 0x90) return c & 0x0f;
+    if (c === 0xdc) return this.uint(2);
+    if (c === 0xdd) return this.uint(4);
+    throw new RangeError('not an array');
+  }
+
+  str() {
+    this.need(1);
+    const c = this.b[this.i++];
+    let n;
+    if ((c & 0xe0) === 0xa0) n = c & 0x1f;
+    else if (c === 0xd9 || c === 0xc4) n = this.uint(1);
+    else if (c === 0xda || c === 0xc5) n = this.uint(2);
+    else if (c === 0xdb || c === 0xc6) n = this.uint(4);
+    else throw new RangeError('not a string');
+    this.need(n);
+    const s = this.text.decode(this.b.subarray(this.i, this.i + n));
+    this.i += n;
+    return s;
+  }
+
+  skip() {
+    this.need(1);
+    const c = this.b[this.i];
+    if (c <= 0x7f || c >= 0xe0 || c === 0xc0 || c === 0xc2 || c === 0xc3) {
+      this.i++;
+      return;
+    }
+    if ((c & 0xe0) === 0xa0 || (c >= 0xc4 && c <= 0xc6) || (c >= 0xd9 && c <= 0xdb)) {
+      this.str();
+      return;
+    }
+    if ((c & 0xf0) === 0x90 || c === 0xdc || c === 0xdd) {
+      for (let n = this.arrayLen(); n > 0; n--) this.skip();
+      return;
+    }
+    this.i++;
+    if ((c & 0xf0) === 0x80 || c === 0xde || c === 0xdf) {
+      const n = (c & 0xf0) === 0x80 ? c & 0x0f : this.uint(c === 0xde ? 2 : 4);
+      for (let k = 0; k < 2 * n; k++) this.skip();
+      return;
+    }
+    /** @type {Record<number, number>} */
+    const fixed = { 0xca: 4, 0xcb: 8, 0xcc: 1, 0xcd: 2, 0xce: 4, 0xcf: 8, 0xd0: 1, 0xd1: 2, 0xd2: 4, 0xd3: 8, 0xd4: 2, 0xd5: 3, 0xd6: 5, 0xd7: 9, 0xd8: 17 };
+    if (fixed[c] !== undefined) {
+      this.need(fixed[c]);
+      this.i += fixed[c];
+      return;
+    }
+    if (c >= 0xc7 && c <= 0xc9) {
+      const n = this.uint(c === 0xc7 ? 1 : c === 0xc8 ? 2 : 4);
+      this.need(n + 1);
+      this.i += n + 1;
+      return;
+    }
+    throw new RangeError('bad type');
+  }
+}
