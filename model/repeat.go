@@ -1,10 +1,6 @@
 package model
 
-import (
-	"cmp"
-	"math"
-	"slices"
-)
+import "math"
 
 // Buy again (ModeBuyAgain): the shopper's own purchases, scored by how
 // often and how recently they were made, blended with the default mode's
@@ -45,6 +41,9 @@ type bought struct {
 // item idx, the events that score (window), the request time and the
 // request's filter (which leaves bought items out unless Seen is none;
 // bought items themselves pass it when only Seen would leave them out).
+//
+// It links no generic sort or search (each instantiation costs the module
+// kilobytes): the lists are a request's few hundred items at most.
 func (m *Model) recommendBuyAgain(resp *Response, k int, beta float32, hw []weighted, req Request, idx, window []int32, now int64, f *filter, s *scratch) {
 	rep := m.repeatVector(req, idx, window, now, f)
 	kx := k
@@ -57,52 +56,65 @@ func (m *Model) recommendBuyAgain(resp *Response, k int, beta float32, hw []weig
 	} else {
 		m.recommendNeighbors(&explore, kx, beta, hw, req, f, s)
 	}
-	// The default score of every bought item, and of explored items the
-	// default labelled popular: their Score there may be the bare
-	// popularity of its fill, not personal + prior.
-	need := make([]int32, 0, len(rep)+len(explore.Items))
-	for _, b := range rep {
-		need = append(need, b.item)
+	items := make([]int32, len(rep))
+	for i, b := range rep {
+		items[i] = b.item
 	}
-	for _, rec := range explore.Items {
-		if j, _ := m.lookup(rec.Item); rec.Source != SourceHistory && !isBought(rep, j) {
-			need = append(need, j)
-		}
+	for i, e := range m.defaultScores(items, hw, beta) {
+		rep[i].e = e
 	}
-	slices.Sort(need)
-	es := m.defaultScores(need, hw, beta)
-	escore := func(j int32) float64 {
-		i, _ := slices.BinarySearch(need, j)
-		return es[i]
-	}
-	for i := range rep {
-		rep[i].e = escore(rep[i].item)
-	}
-
+	// The explored items, less bought ones; those the default labelled
+	// popular get their default score computed: their Score there may be
+	// the bare popularity of its fill, not personal + prior.
 	type cand struct {
 		c, e float64
 		rep  int // index into rep, or -1
 		rec  Recommendation
 	}
 	cands := make([]cand, 0, len(rep)+len(explore.Items))
+	var extra []int32
+	for _, rec := range explore.Items {
+		j, _ := m.lookup(rec.Item)
+		if findItem(rep, j) >= 0 {
+			continue
+		}
+		cands = append(cands, cand{e: max(0, rec.Score), rep: -1, rec: rec})
+		if rec.Source != SourceHistory {
+			extra = append(extra, j)
+		}
+	}
+	if len(extra) > 0 {
+		sortInt32(extra)
+		es := m.defaultScores(extra, hw, beta)
+		for i := range cands {
+			if c := &cands[i]; c.rec.Source != SourceHistory {
+				j, _ := m.lookup(c.rec.Item)
+				c.e = es[searchInt32(extra, j)]
+			}
+		}
+	}
 	var maxR, maxE float64
 	for i := range rep {
 		maxR, maxE = max(maxR, rep[i].r), max(maxE, rep[i].e)
 		cands = append(cands, cand{e: rep[i].e, rep: i})
 	}
-	for _, rec := range explore.Items {
-		j, _ := m.lookup(rec.Item)
-		if isBought(rep, j) {
-			continue
-		}
-		e := max(0, rec.Score)
-		if rec.Source != SourceHistory {
-			e = escore(j)
-		}
-		maxE = max(maxE, e)
-		cands = append(cands, cand{e: e, rep: -1, rec: rec})
+	for _, c := range cands {
+		maxE = max(maxE, c.e)
 	}
 	alpha := m.params.RepeatWeight
+	// The top k by score, then default score, then bought items by index,
+	// then the default's order: an insertion into the k kept, which keeps
+	// equal candidates in input order.
+	order := make([]cand, 0, k+1)
+	better := func(a, b *cand) bool {
+		if a.c != b.c {
+			return a.c > b.c
+		}
+		if a.e != b.e {
+			return a.e > b.e
+		}
+		return a.rep >= 0 && (b.rep < 0 || a.rep < b.rep)
+	}
 	for i := range cands {
 		c := &cands[i]
 		if c.rep >= 0 && maxR > 0 {
@@ -112,13 +124,22 @@ func (m *Model) recommendBuyAgain(resp *Response, k int, beta float32, hw []weig
 			c.c += (1 - alpha) * c.e / maxE
 		}
 	}
-	slices.SortStableFunc(cands, func(a, b cand) int {
-		if a.c != b.c {
-			return cmp.Compare(b.c, a.c)
+	for i := range cands {
+		c := &cands[i]
+		if len(order) == k && !better(c, &order[k-1]) {
+			continue
 		}
-		return cmp.Compare(b.e, a.e)
-	})
-	for _, c := range cands[:min(k, len(cands))] {
+		p := len(order)
+		for p > 0 && better(c, &order[p-1]) {
+			p--
+		}
+		if len(order) < k {
+			order = append(order, cand{})
+		}
+		copy(order[p+1:], order[p:len(order)-1])
+		order[p] = *c
+	}
+	for _, c := range order {
 		if c.rep < 0 {
 			c.rec.Score = c.c
 			resp.Items = append(resp.Items, c.rec)
@@ -136,32 +157,22 @@ func (m *Model) recommendBuyAgain(resp *Response, k int, beta float32, hw []weig
 	}
 }
 
+// purchase is one purchase event of the history: its item and time.
+type purchase struct {
+	item int32
+	at   int64
+}
+
 // repeatVector is the shopper's bought items that the request allows,
 // ordered by item, with their repeat weights, counts and last times.
 func (m *Model) repeatVector(req Request, idx, window []int32, now int64, f *filter) []bought {
-	type buy struct {
-		item int32
-		at   int64
-	}
-	var buys []buy
+	var buys []purchase
 	for _, p := range window {
 		if i := idx[p]; i >= 0 && req.History[p].Kind == KindPurchase {
-			buys = append(buys, buy{i, req.History[p].At})
+			buys = append(buys, purchase{i, req.History[p].At})
 		}
 	}
-	slices.SortFunc(buys, func(a, b buy) int {
-		if a.item != b.item {
-			return cmp.Compare(a.item, b.item)
-		}
-		return cmp.Compare(a.at, b.at)
-	})
-	excluded := make([]int32, 0, len(req.Exclude))
-	for _, id := range req.Exclude {
-		if i, ok := m.lookup(id); ok {
-			excluded = append(excluded, i)
-		}
-	}
-	slices.Sort(excluded)
+	sortPurchases(buys)
 	hl := m.params.RepeatHalfLifeDays
 	var out []bought
 	for a := 0; a < len(buys); {
@@ -178,11 +189,24 @@ func (m *Model) repeatVector(req Request, idx, window []int32, now int64, f *fil
 			}
 			b.r += w
 		}
-		if _, ex := slices.BinarySearch(excluded, b.item); !ex && f.allows(b.item) {
+		if f.allows(b.item) {
 			out = append(out, b)
 		}
 	}
-	return out
+	for _, id := range req.Exclude { // what Seen alone would leave out stays
+		if i, ok := m.lookup(id); ok {
+			if p := findItem(out, i); p >= 0 {
+				out[p].count = -1
+			}
+		}
+	}
+	kept := out[:0]
+	for _, b := range out {
+		if b.count > 0 {
+			kept = append(kept, b)
+		}
+	}
+	return kept
 }
 
 // allows is ok without the excluded mask: the catalog and category.
@@ -193,22 +217,76 @@ func (f *filter) allows(j int32) bool {
 	return f.catOf == nil || f.catOf[j] == f.want
 }
 
-func isBought(rep []bought, j int32) bool {
-	_, ok := slices.BinarySearchFunc(rep, j, func(b bought, j int32) int { return cmp.Compare(b.item, j) })
-	return ok
+// findItem is the position of item j in rep (ordered by item), or -1.
+func findItem(rep []bought, j int32) int {
+	lo, hi := 0, len(rep)
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		if rep[mid].item < j {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	if lo < len(rep) && rep[lo].item == j {
+		return lo
+	}
+	return -1
+}
+
+// searchInt32 is the position of j in the ascending a, or -1.
+func searchInt32(a []int32, j int32) int {
+	lo, hi := 0, len(a)
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		if a[mid] < j {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	if lo < len(a) && a[lo] == j {
+		return lo
+	}
+	return -1
+}
+
+// Shell sorts (Ciura's gaps): at most MaxHistory elements, no generic
+// instantiation, no closure.
+var shellGaps = [...]int{701, 301, 132, 57, 23, 10, 4, 1}
+
+// sortPurchases orders purchases by item, then time.
+func sortPurchases(a []purchase) {
+	for _, g := range shellGaps {
+		for i := g; i < len(a); i++ {
+			x := a[i]
+			j := i
+			for ; j >= g && (a[j-g].item > x.item || (a[j-g].item == x.item && a[j-g].at > x.at)); j -= g {
+				a[j] = a[j-g]
+			}
+			a[j] = x
+		}
+	}
+}
+
+// sortInt32 orders a ascending.
+func sortInt32(a []int32) {
+	for _, g := range shellGaps {
+		for i := g; i < len(a); i++ {
+			x := a[i]
+			j := i
+			for ; j >= g && a[j-g] > x; j -= g {
+				a[j] = a[j-g]
+			}
+			a[j] = x
+		}
+	}
 }
 
 // defaultScores is the default mode's score of each of items (ascending,
 // distinct), at least 0: the personal score of the history hw plus beta
 // times the item's popularity, summed as the default mode sums it.
 func (m *Model) defaultScores(items []int32, hw []weighted, beta float32) []float64 {
-	pos := func(j int32) int {
-		i, ok := slices.BinarySearch(items, j)
-		if !ok {
-			return -1
-		}
-		return i
-	}
 	personal := make([]float32, len(items))
 	if e := m.emb; e != nil {
 		if len(hw) > 0 && len(items) > 0 {
@@ -218,17 +296,17 @@ func (m *Model) defaultScores(items []int32, hw []weighted, beta float32) []floa
 				personal[i] = e.scoreOf(t, j)
 			}
 			for _, h := range hw { // less each item's own term
-				if i := pos(h.item); i >= 0 {
+				if i := searchInt32(items, h.item); i >= 0 {
 					e.vector(h.item, v)
 					personal[i] = float32(personal[i] - float32(h.w*e.dot(e.foldIn(v), h.item)))
 				}
 			}
 		}
-	} else {
+	} else if len(items) > 0 {
 		nb := m.nb
 		for _, h := range hw {
 			for p := nb.rowStart[h.item]; p < nb.rowStart[h.item+1]; p++ {
-				if i := pos(nb.col(p)); i >= 0 {
+				if i := searchInt32(items, nb.col(p)); i >= 0 {
 					personal[i] = float32(personal[i] + float32(h.w*nb.weight(h.item, p)))
 				}
 			}
