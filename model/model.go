@@ -23,6 +23,7 @@ type Model struct {
 	n        int
 	ids      []byte   // item ids back to back, ascending
 	idOff    []uint32 // n+1 offsets: id i is ids[idOff[i]:idOff[i+1]]
+	idKey    []uint64 // each id's first 8 bytes, big-endian, zero-padded (lookup)
 	pop      []float32
 	popTop   []int32 // the most popular items, best first (see topPopular)
 	contexts map[string]contextList
@@ -103,11 +104,40 @@ func (m *Model) id(i int32) []byte { return m.ids[m.idOff[i]:m.idOff[i+1]] }
 // ItemID returns the id of item i, 0 <= i < Items().
 func (m *Model) ItemID(i int) string { return string(m.id(int32(i))) }
 
-// lookup finds an item by id: a binary search over the sorted ids, so the
-// model needs no hash table of its own.
+// lookup finds an item by id: a binary search over the ids' 8-byte
+// prefix keys (integers: no call per step, where a string comparison is
+// one), then over the ids sharing id's key, if more than one does. The
+// keys ascend with the ids, so those ids are one run.
 func (m *Model) lookup(id string) (int32, bool) {
-	lo, hi := 0, m.n
-	for lo < hi {
+	key := prefixKey(id)
+	keys := m.idKey[:m.n]
+	lo, hi := 0, len(keys)
+	for lo < hi { // the first key >= key
+		mid := int(uint(lo+hi) >> 1)
+		if keys[mid] < key {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	if lo == len(keys) || keys[lo] != key {
+		return 0, false
+	}
+	if len(id) < 8 { // usually the only id with its key (others would pad it with zero bytes)
+		if s := m.id(int32(lo)); string(s) == id {
+			return int32(lo), true
+		}
+	}
+	hi = len(keys)
+	for a := lo; a < hi; { // the first key > key: the end of the run
+		mid := int(uint(a+hi) >> 1)
+		if keys[mid] <= key {
+			a = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	for lo < hi { // the first id >= id within the run
 		mid := int(uint(lo+hi) >> 1)
 		if string(m.id(int32(mid))) < id {
 			lo = mid + 1
@@ -119,6 +149,20 @@ func (m *Model) lookup(id string) (int32, bool) {
 		return int32(lo), true
 	}
 	return 0, false
+}
+
+// prefixKey is the first 8 bytes of s as a big-endian integer, zero-padded:
+// a < b implies prefixKey(a) <= prefixKey(b).
+func prefixKey[S string | []byte](s S) uint64 {
+	if len(s) >= 8 {
+		return uint64(s[0])<<56 | uint64(s[1])<<48 | uint64(s[2])<<40 | uint64(s[3])<<32 |
+			uint64(s[4])<<24 | uint64(s[5])<<16 | uint64(s[6])<<8 | uint64(s[7])
+	}
+	var k uint64
+	for i := 0; i < len(s); i++ {
+		k |= uint64(s[i]) << (56 - 8*i)
+	}
+	return k
 }
 
 // withCatalog restricts m to the items of catalog c (a catalog artifact)

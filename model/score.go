@@ -2,6 +2,7 @@ package model
 
 import (
 	"cmp"
+	"encoding/binary"
 	"math"
 	"slices"
 )
@@ -239,9 +240,22 @@ func (nb *neighbors) scatter(scores []float32, x weighted, start, end uint32) {
 	if nb.width == 2 {
 		cols := nb.cols[2*start : 2*end]
 		cols = cols[:2*len(vals)]
-		for q, v := range vals {
+		// Four neighbours a turn, in order (the same sums as one at a
+		// time): in WebAssembly a turn's back edge and bounds checks are
+		// br_table dispatches dearer than its arithmetic.
+		q := 0
+		for ; q+4 <= len(vals); q += 4 {
+			c := binary.LittleEndian.Uint64(cols[2*q:])
+			v := vals[q : q+4 : q+4]
+			j0, j1, j2, j3 := uint16(c), uint16(c>>16), uint16(c>>32), uint16(c>>48)
+			scores[j0] = float32(scores[j0] + float32(xw*float32(float32(int8(v[0]))*scale)))
+			scores[j1] = float32(scores[j1] + float32(xw*float32(float32(int8(v[1]))*scale)))
+			scores[j2] = float32(scores[j2] + float32(xw*float32(float32(int8(v[2]))*scale)))
+			scores[j3] = float32(scores[j3] + float32(xw*float32(float32(int8(v[3]))*scale)))
+		}
+		for ; q < len(vals); q++ {
 			j := uint32(cols[2*q]) | uint32(cols[2*q+1])<<8
-			scores[j] = float32(scores[j] + float32(xw*float32(float32(int8(v))*scale)))
+			scores[j] = float32(scores[j] + float32(xw*float32(float32(int8(vals[q]))*scale)))
 		}
 		return
 	}
@@ -255,25 +269,41 @@ func (nb *neighbors) scatter(scores []float32, x weighted, start, end uint32) {
 // popularity, in one pass: the heap's worst score is kept in a local, so
 // most items cost a multiply-add and one comparison.
 func (m *Model) blend(resp *Response, k int, beta float32, hw []weighted, req Request, f *filter, scores []float32) {
-	top := newTopK(k)
+	b := blender{top: newTopK(k), f: f, floor: float32(math.Inf(-1)), full: k == 0}
 	pop := m.pop[:m.n]
 	scores = scores[:len(pop)]
-	floor := float32(math.Inf(-1))
-	full := k == 0
-	for i, p := range pop {
-		sc := float32(scores[i] + float32(beta*p))
-		if full && sc < floor {
+	// Four items a turn, skipped together when none reaches the floor
+	// (most turns once the heap is full); otherwise offered one by one,
+	// in order, as a pass of one item a turn would.
+	i := 0
+	for ; i+4 <= len(pop); i += 4 {
+		p, sv := pop[i:i+4:i+4], scores[i:i+4:i+4]
+		sc0 := float32(sv[0] + float32(beta*p[0]))
+		sc1 := float32(sv[1] + float32(beta*p[1]))
+		sc2 := float32(sv[2] + float32(beta*p[2]))
+		sc3 := float32(sv[3] + float32(beta*p[3]))
+		hi := sc0 // the largest, by selects rather than branches
+		if sc1 > hi {
+			hi = sc1
+		}
+		if sc2 > hi {
+			hi = sc2
+		}
+		if sc3 > hi {
+			hi = sc3
+		}
+		if b.full && hi < b.floor {
 			continue
 		}
-		j := int32(i)
-		if top.beats(j, sc) && f.ok(j) {
-			top.offer(j, sc)
-			if len(top.h) == top.k && top.k > 0 {
-				full, floor = true, top.h[0].score
-			}
-		}
+		b.offer(int32(i), sc0)
+		b.offer(int32(i+1), sc1)
+		b.offer(int32(i+2), sc2)
+		b.offer(int32(i+3), sc3)
 	}
-	for _, c := range top.sorted() {
+	for ; i < len(pop); i++ {
+		b.offer(int32(i), float32(scores[i]+float32(beta*pop[i])))
+	}
+	for _, c := range b.top.sorted() {
 		rec := Recommendation{Item: string(m.id(c.item)), Score: float64(c.score), Source: SourcePopular}
 		if scores[c.item] > 0 {
 			rec.Source = SourceHistory
@@ -282,6 +312,27 @@ func (m *Model) blend(resp *Response, k int, beta float32, hw []weighted, req Re
 			}
 		}
 		resp.Items = append(resp.Items, rec)
+	}
+}
+
+// blender is blend's top k: once the heap is full, floor is the score of
+// its worst candidate, which an item must reach to be considered at all.
+type blender struct {
+	top   *topK
+	f     *filter
+	floor float32
+	full  bool
+}
+
+func (b *blender) offer(j int32, sc float32) {
+	if b.full && sc < b.floor {
+		return
+	}
+	if t := b.top; t.beats(j, sc) && b.f.ok(j) {
+		t.offer(j, sc)
+		if len(t.h) == t.k && t.k > 0 {
+			b.full, b.floor = true, t.h[0].score
+		}
 	}
 }
 

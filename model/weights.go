@@ -346,7 +346,8 @@ func decodeWeights(data []byte) (*Model, error) {
 // little-endian uint32): each 1..MaxIDLen bytes, strictly ascending (so
 // unique), ending exactly at the end of the id bytes. It keeps the offsets
 // as m.idOff, with a 0 in front, so that id i is one slice expression
-// (Model.id inlines; in V8 its call was a twentieth of a request).
+// (Model.id inlines; in V8 its call was a twentieth of a request), and
+// each id's prefix key as m.idKey (lookup).
 func (m *Model) checkItems(idEnd []byte) error {
 	n := m.n
 	if n == 0 {
@@ -356,7 +357,9 @@ func (m *Model) checkItems(idEnd []byte) error {
 		return errorf(ErrCorrupt, "%d bytes of id ends", len(idEnd))
 	}
 	off := make([]uint32, n+1)
+	keys := make([]uint64, n)
 	var prev []byte
+	var prevKey uint64
 	start := uint32(0)
 	for i := 0; i < n; i++ {
 		end := binary.LittleEndian.Uint32(idEnd[4*i:])
@@ -364,16 +367,19 @@ func (m *Model) checkItems(idEnd []byte) error {
 			return errorf(ErrCorrupt, "item %d: id bytes %d..%d of %d; want 1..%d bytes", i, start, end, len(m.ids), MaxIDLen)
 		}
 		id := m.ids[start:end]
-		if i > 0 && bytes.Compare(prev, id) >= 0 {
+		key := prefixKey(id)
+		// Ascending keys decide without comparing bytes; equal ones (a
+		// shared 8-byte prefix) need the comparison.
+		if i > 0 && (key < prevKey || key == prevKey && bytes.Compare(prev, id) >= 0) {
 			return errorf(ErrCorrupt, "item %d: id %q does not sort after %q", i, truncate(string(id), 64), truncate(string(prev), 64))
 		}
-		prev, start = id, end
-		off[i+1] = end
+		prev, prevKey, start = id, key, end
+		off[i+1], keys[i] = end, key
 	}
 	if int(start) != len(m.ids) {
 		return errorf(ErrCorrupt, "%d id bytes after the last item", len(m.ids)-int(start))
 	}
-	m.idOff = off
+	m.idOff, m.idKey = off, keys
 	return nil
 }
 
