@@ -210,7 +210,7 @@ func (a *auditor) run(ctx context.Context, wasm []byte) {
 		}
 		s := &session{inst: inst}
 		a.sessions = append(a.sessions, s)
-		res, err := a.do(s, "load 1", func() error { _, err := inst.Load(ctx, load); return err })
+		res, err := a.do(s, "load 1", len(rawLoad), func() error { _, err := inst.Load(ctx, load); return err })
 		if err != nil {
 			rep.violate(checkOf(err, "load"), "the module refused the bundle: %v", err)
 			return
@@ -240,7 +240,7 @@ func (a *auditor) run(ctx context.Context, wasm []byte) {
 				a.strings[str] = true
 			}
 			name := fmt.Sprintf("request %d", r+1)
-			if _, err := a.do(s, name, func() error { _, err := inst.Recommend(ctx, req); return err }); err != nil && stops(err) {
+			if _, err := a.do(s, name, len(model.EncodeRequest(&req)), func() error { _, err := inst.Recommend(ctx, req); return err }); err != nil && stops(err) {
 				rep.violate(checkOf(err, "recommend"), "%s of session %d: %v", name, n+1, err)
 				return
 			}
@@ -253,7 +253,7 @@ func (a *auditor) run(ctx context.Context, wasm []byte) {
 			// would hand it out now, when host calls are allowed.
 			loads++
 			name = fmt.Sprintf("load %d", loads)
-			if _, err := a.do(s, name, func() error { _, err := inst.Load(ctx, load); return err }); err != nil {
+			if _, err := a.do(s, name, len(rawLoad), func() error { _, err := inst.Load(ctx, load); return err }); err != nil {
 				rep.violate(checkOf(err, "load"), "%s of the same bundle in session %d: %v", name, n+1, err)
 				return
 			}
@@ -274,8 +274,9 @@ func (a *auditor) run(ctx context.Context, wasm []byte) {
 
 // do runs one export round trip of s, recording which calls it made; for
 // a load it returns the result.
-func (a *auditor) do(s *session, name string, f func() error) (model.LoadResult, error) {
-	o := op{name: name, start: len(s.inst.calls)}
+func (a *auditor) do(s *session, name string, handed int, f func() error) (model.LoadResult, error) {
+	s.handed += handed
+	o := op{name: name, start: len(s.inst.calls), handed: s.handed}
 	s.inst.envelope = nil
 	err := f()
 	o.end = len(s.inst.calls)

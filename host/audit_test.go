@@ -459,10 +459,11 @@ func TestCompare(t *testing.T) {
 		}
 		return out
 	}
+	handed := collectorMinBytes
 	sess := func(load []Call, free []Call) *session {
 		s := &session{inst: &Instance{}}
 		add := func(name string, calls []Call) {
-			s.ops = append(s.ops, op{name: name, start: len(s.inst.calls), end: len(s.inst.calls) + len(calls)})
+			s.ops = append(s.ops, op{name: name, start: len(s.inst.calls), end: len(s.inst.calls) + len(calls), handed: handed})
 			s.inst.calls = append(s.inst.calls, calls...)
 		}
 		add("load 1", nil)
@@ -476,12 +477,15 @@ func TestCompare(t *testing.T) {
 	random := Call{Phase: PhaseLoad, Func: "random_get", Args: []uint64{100, 8}}
 	for _, tc := range []struct {
 		name     string
+		small    bool // the module was handed too few bytes to collect
 		ref, got *session
 		ok       bool
 		reason   string
 	}{
 		{name: "identical", ref: sess(reads(30, 8), nil), got: sess(reads(30, 8), nil), ok: true},
 		{name: "collector: a few more reads at other addresses", ref: sess(reads(30, 8), nil), got: sess(reads(33, 16), nil), ok: true},
+		{name: "a few reads are no collection", ref: sess(reads(3, 8), nil), got: sess(append(reads(2, 8), clock(16)), nil), reason: "differs"},
+		{name: "no collection before the module had the bytes", small: true, ref: sess(reads(30, 8), nil), got: sess(reads(30, 16), nil), reason: "differs"},
 		{name: "collector: far more reads", ref: sess(reads(30, 8), nil), got: sess(reads(30+collectorSlack+1, 8), nil), reason: "counts of host calls"},
 		{name: "reads in a load where the reference made none", ref: sess(nil, nil), got: sess(reads(2, 8), nil), reason: "the first extra one is clock_time_get"},
 		{name: "a random call beside the collector", ref: sess(reads(30, 8), nil), got: sess(append(reads(30, 8), random), nil), reason: "random_get"},
@@ -489,6 +493,11 @@ func TestCompare(t *testing.T) {
 		{name: "another address in free", ref: sess(nil, reads(1, 8)), got: sess(nil, reads(1, 9)), reason: "host call 1 of request 1 differs"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			if tc.small {
+				for i := range tc.ref.ops {
+					tc.ref.ops[i].handed = collectorMinBytes - 1
+				}
+			}
 			a := &auditor{rep: &Report{}}
 			require.Equal(t, tc.ok, a.compare(tc.ref, tc.got, 1), "%v", a.rep.Violations)
 			if tc.ok {
