@@ -26,14 +26,25 @@ func (e *embedding) vector(j int32, out []float32) {
 	}
 }
 
-// foldIn returns Fold·v for a vector v of len dims.
+// foldIn returns Fold·v for a vector v of len dims. Each entry sums its
+// products in order; four at a time, so Go's wasm code checks bounds and
+// loops once per four.
 func (e *embedding) foldIn(v []float32) []float32 {
 	out := make([]float32, e.dims)
 	for a := range out {
 		row := e.fold[a*e.dims : (a+1)*e.dims]
+		x := v[:len(row)]
 		var s float32
-		for b, f := range row {
-			s = float32(s + float32(f*v[b]))
+		b := 0
+		for ; b+4 <= len(row); b += 4 {
+			r, y := (*[4]float32)(row[b:]), (*[4]float32)(x[b:])
+			s = float32(s + float32(r[0]*y[0]))
+			s = float32(s + float32(r[1]*y[1]))
+			s = float32(s + float32(r[2]*y[2]))
+			s = float32(s + float32(r[3]*y[3]))
+		}
+		for ; b < len(row); b++ {
+			s = float32(s + float32(row[b]*x[b]))
 		}
 		out[a] = s
 	}
@@ -62,16 +73,19 @@ func (e *embedding) lut(u []float32) []float32 {
 	if e.dsub == 4 {
 		for m := 0; m < e.sub; m++ {
 			um := (*[4]float32)(u[m*4:])
-			cb := e.codebooks[m*PQCentroids*4 : (m+1)*PQCentroids*4]
-			tm := t[m*PQCentroids : (m+1)*PQCentroids]
-			for c := range tm {
-				cent := (*[4]float32)(cb[c*4:])
-				var s float32
-				s = float32(s + float32(um[0]*cent[0]))
-				s = float32(s + float32(um[1]*cent[1]))
-				s = float32(s + float32(um[2]*cent[2]))
-				s = float32(s + float32(um[3]*cent[3]))
-				tm[c] = s
+			u0, u1, u2, u3 := um[0], um[1], um[2], um[3]
+			cb := (*[PQCentroids * 4]float32)(e.codebooks[m*PQCentroids*4:])
+			tm := (*[PQCentroids]float32)(t[m*PQCentroids:])
+			// Two centroids a step, constant indices into arrays: no
+			// bounds checks in Go's wasm code.
+			for c := 0; c < PQCentroids; c += 2 {
+				cent := (*[8]float32)(cb[c*4:])
+				var s, r float32
+				s, r = float32(s+float32(u0*cent[0])), float32(r+float32(u0*cent[4]))
+				s, r = float32(s+float32(u1*cent[1])), float32(r+float32(u1*cent[5]))
+				s, r = float32(s+float32(u2*cent[2])), float32(r+float32(u2*cent[6]))
+				s, r = float32(s+float32(u3*cent[3])), float32(r+float32(u3*cent[7]))
+				tm[c], tm[c+1] = s, r
 			}
 		}
 		return t
