@@ -739,6 +739,9 @@ async function renderNow() {
 }
 
 async function start() {
+  // The dashboard's network log reads the page's Resource Timing entries:
+  // room for a long visit, beyond the default 250.
+  performance.setResourceTimingBufferSize?.(5000);
   try {
     // The model starts as soon as the config says where it is; the
     // catalog arrives meanwhile.
