@@ -219,6 +219,7 @@ func TestTrainPrivateWithoutNoise(t *testing.T) {
 	}
 	cfg := plain
 	cfg.Privacy.Epsilon, cfg.Privacy.Delta, cfg.Privacy.Seed = 1e15, 1e-6, 1
+	cfg.Privacy.PairBound = 2 // every shopLog user under the bounds: pair vectors have norm ≤ √3
 	got, err := train.Train(l, cfg, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -325,7 +326,7 @@ func ExamplePrivacy_Scales() {
 	fmt.Printf("μ %.4f; counts σ %.1f (sensitivity %.2f), selection σ %.1f (%.2f), pairs σ %.1f (%.2f)\n",
 		s.Mu, s.CountsSigma, s.CountsL2, s.GramSigma, s.GramL2, s.PairSigma, s.PairL2)
 	// Output:
-	// μ 0.2367; counts σ 19.8 (sensitivity 3.32), selection σ 32.7 (3.87), pairs σ 16.9 (2.00)
+	// μ 0.2367; counts σ 19.8 (sensitivity 3.32), selection σ 20.7 (2.45), pairs σ 8.4 (1.00)
 }
 
 // BenchmarkTrainPrivate fits PrivateConfig on the full UCI log, by ε and

@@ -52,7 +52,7 @@ type Privacy struct {
 	GramItems int
 	// GramMaxItems (n₀) bounds each user's contribution to the selection
 	// Gram matrix: the user's row among the candidates is scaled down to
-	// squared L2 norm n₀ (n₀ items at weight 1). Default 5.
+	// squared L2 norm n₀ (n₀ items at weight 1). Default 3.
 	GramMaxItems int
 	// Threshold selects the pairs: those whose noisy selection Gram entry
 	// exceeds Threshold·σ. Only they are released again and fitted. Zero
@@ -65,7 +65,7 @@ type Privacy struct {
 	// the vector of the user's products x_i·x_j over the selected pairs
 	// and x_i² over their items is scaled down to L2 norm B. Only
 	// selected pairs count, so a user with many items is scaled much less
-	// than in the full Gram matrix. Default 2.
+	// than in the full Gram matrix. Default 1.
 	PairBound float64
 	// LambdaNoise, when positive, makes PrivateConfig's λ
 	// LambdaNoise·σ_pairs: noise on the Gram entries calls for more
@@ -87,7 +87,7 @@ type Privacy struct {
 // DefaultPrivacy returns the defaults for the fields other than Epsilon,
 // Delta, End and Seed; Privacy is still off until Epsilon is set.
 func DefaultPrivacy() Privacy {
-	return Privacy{MaxItems: 10, GramItems: 600, GramMaxItems: 5, Threshold: 2, PairShare: 0.5, PairBound: 2, LambdaNoise: 40}
+	return Privacy{MaxItems: 10, GramItems: 600, GramMaxItems: 3, Threshold: 2, PairShare: 0.5, PairBound: 1, LambdaNoise: 40}
 }
 
 // PrivateConfig returns the configuration for private training at
