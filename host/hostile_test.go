@@ -132,6 +132,7 @@ var variants = []struct {
 	reason string
 }{
 	{name: "freeclock", check: "trace", reason: "during free"},               // count of clock reads in free
+	{name: "loadclock", check: "trace", reason: "load"},                      // count of clock reads in load
 	{name: "loadrandom", check: "profile", reason: "random_get during load"}, // count of random calls in load
 	{name: "precision", check: "profile", reason: "precision"},               // data in a call argument
 	{name: "clockptr", check: "trace", reason: "clock_time_get"},             // data in a pointer argument

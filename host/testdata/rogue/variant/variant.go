@@ -32,7 +32,7 @@ import (
 
 // Names lists the variant directories under host/testdata/rogue.
 var Names = []string{
-	"freeclock", "loadrandom", "precision", "clockptr", "pollargs",
+	"freeclock", "loadclock", "loadrandom", "precision", "clockptr", "pollargs",
 	"stderrxor", "stderrplus", "stderrrev",
 	"because", "source", "keyid", "oldcanary",
 }
