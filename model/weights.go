@@ -367,7 +367,15 @@ func (m *Model) checkItems(idEnd []byte) error {
 			return errorf(ErrCorrupt, "item %d: id bytes %d..%d of %d; want 1..%d bytes", i, start, end, len(m.ids), MaxIDLen)
 		}
 		id := m.ids[start:end]
-		key := prefixKey(id)
+		var key uint64
+		if int(start)+8 <= len(m.ids) { // one load, the bytes past the id masked off
+			key = binary.BigEndian.Uint64(m.ids[start:])
+			if l := end - start; l < 8 {
+				key &= ^uint64(0) << (64 - 8*l)
+			}
+		} else {
+			key = prefixKey(id)
+		}
 		// Ascending keys decide without comparing bytes; equal ones (a
 		// shared 8-byte prefix) need the comparison.
 		if i > 0 && (key < prevKey || key == prevKey && bytes.Compare(prev, id) >= 0) {

@@ -2,6 +2,8 @@ package wire
 
 import (
 	"bytes"
+	"encoding/binary"
+	"math"
 	"testing"
 )
 
@@ -88,6 +90,31 @@ func TestStrAtAgreesWithReader(t *testing.T) {
 		w.Nil()
 		if _, end := StrAt(w.Bytes(), 1, n); end != len(w.Bytes())-1 {
 			t.Errorf("a %d-byte str: StrAt end %d, want %d", n, end, len(w.Bytes())-1)
+		}
+	}
+}
+
+// TestFinite32: finite32 finds a NaN or an infinity wherever it is, and
+// passes every finite value (subnormals, zeros, the largest).
+func TestFinite32(t *testing.T) {
+	specials := []float32{float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1)), math.Float32frombits(0x7fc00001), math.Float32frombits(0xff800001)}
+	finite := []float32{0, float32(math.Copysign(0, -1)), 1, -1, math.MaxFloat32, -math.MaxFloat32, math.SmallestNonzeroFloat32, math.Float32frombits(0x7f7fffff), 0.5}
+	for n := 0; n <= 40; n++ {
+		b := make([]byte, 4*n)
+		for i := 0; i < n; i++ {
+			binary.LittleEndian.PutUint32(b[4*i:], math.Float32bits(finite[(i*7+n)%len(finite)]))
+		}
+		if !finite32(b) {
+			t.Fatalf("%d finite values: refused", n)
+		}
+		for at := 0; at < n; at++ {
+			for _, s := range specials {
+				c := bytes.Clone(b)
+				binary.LittleEndian.PutUint32(c[4*at:], math.Float32bits(s))
+				if finite32(c) {
+					t.Fatalf("%d values, %v at %d: passed", n, s, at)
+				}
+			}
 		}
 	}
 }
