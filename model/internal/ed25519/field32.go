@@ -309,7 +309,8 @@ func feMul(h, f, g *fe) {
 	*h = fe{int32(h0), int32(h1), int32(h2), int32(h3), int32(h4), int32(h5), int32(h6), int32(h7), int32(h8), int32(h9)}
 }
 
-// feSquare sets h = f², feMul with the symmetric products counted once.
+// feSquare sets h = f², feMul with the symmetric products counted once
+// and the constant factors folded into the operands (55 products).
 func feSquare(h, f *fe) {
 	f0 := int64(f[0])
 	f1 := int64(f[1])
@@ -321,16 +322,33 @@ func feSquare(h, f *fe) {
 	f7 := int64(f[7])
 	f8 := int64(f[8])
 	f9 := int64(f[9])
-	h0 := f0*f0 + 76*f1*f9 + 38*f2*f8 + 76*f3*f7 + 38*f4*f6 + 38*f5*f5
-	h1 := 2*f0*f1 + 38*f2*f9 + 38*f3*f8 + 38*f4*f7 + 38*f5*f6
-	h2 := 2*f0*f2 + 2*f1*f1 + 76*f3*f9 + 38*f4*f8 + 76*f5*f7 + 19*f6*f6
-	h3 := 2*f0*f3 + 2*f1*f2 + 38*f4*f9 + 38*f5*f8 + 38*f6*f7
-	h4 := 2*f0*f4 + 4*f1*f3 + f2*f2 + 76*f5*f9 + 38*f6*f8 + 38*f7*f7
-	h5 := 2*f0*f5 + 2*f1*f4 + 2*f2*f3 + 38*f6*f9 + 38*f7*f8
-	h6 := 2*f0*f6 + 4*f1*f5 + 2*f2*f4 + 2*f3*f3 + 76*f7*f9 + 19*f8*f8
-	h7 := 2*f0*f7 + 2*f1*f6 + 2*f2*f5 + 2*f3*f4 + 38*f8*f9
-	h8 := 2*f0*f8 + 4*f1*f7 + 2*f2*f6 + 4*f3*f5 + f4*f4 + 38*f9*f9
-	h9 := 2*f0*f9 + 2*f1*f8 + 2*f2*f7 + 2*f3*f6 + 2*f4*f5
+	f0x2 := 2 * f0
+	f1x2 := 2 * f1
+	f2x2 := 2 * f2
+	f3x2 := 2 * f3
+	f4x2 := 2 * f4
+	f5x2 := 2 * f5
+	f5x19 := 19 * f5
+	f6x2 := 2 * f6
+	f6x19 := 19 * f6
+	f7x2 := 2 * f7
+	f7x19 := 19 * f7
+	f7x38 := 38 * f7
+	f8x2 := 2 * f8
+	f8x19 := 19 * f8
+	f9x2 := 2 * f9
+	f9x19 := 19 * f9
+	f9x38 := 38 * f9
+	h0 := f0*f0 + f1x2*f9x38 + f2x2*f8x19 + f3x2*f7x38 + f4x2*f6x19 + f5x2*f5x19
+	h1 := f0x2*f1 + f2x2*f9x19 + f3x2*f8x19 + f4x2*f7x19 + f5x2*f6x19
+	h2 := f0x2*f2 + f1x2*f1 + f3x2*f9x38 + f4x2*f8x19 + f5x2*f7x38 + f6*f6x19
+	h3 := f0x2*f3 + f1x2*f2 + f4x2*f9x19 + f5x2*f8x19 + f6x2*f7x19
+	h4 := f0x2*f4 + f1x2*f3x2 + f2*f2 + f5x2*f9x38 + f6x2*f8x19 + f7x2*f7x19
+	h5 := f0x2*f5 + f1x2*f4 + f2x2*f3 + f6x2*f9x19 + f7x2*f8x19
+	h6 := f0x2*f6 + f1x2*f5x2 + f2x2*f4 + f3x2*f3 + f7x2*f9x38 + f8*f8x19
+	h7 := f0x2*f7 + f1x2*f6 + f2x2*f5 + f3x2*f4 + f8x2*f9x19
+	h8 := f0x2*f8 + f1x2*f7x2 + f2x2*f6 + f3x2*f5x2 + f4*f4 + f9x2*f9x19
+	h9 := f0x2*f9 + f1x2*f8 + f2x2*f7 + f3x2*f6 + f4x2*f5
 	var c int64
 	c = (h0 + 1<<25) >> 26
 	h1 += c
