@@ -190,6 +190,9 @@ func (p Privacy) Scales() (NoiseScales, error) {
 		return NoiseScales{}, fmt.Errorf("noise scales: %w", err)
 	}
 	mu := gdpMu(p.Epsilon, p.Delta)
+	if !(mu > 0) {
+		return NoiseScales{}, fmt.Errorf("%w: noise scales: no Gaussian noise gives epsilon %v at delta %v", model.ErrBadRequest, p.Epsilon, p.Delta)
+	}
 	c, n0 := float64(p.MaxItems), float64(p.GramMaxItems)
 	n := NoiseScales{Mu: mu, Rho: mu * mu / 2, CountsL2: math.Sqrt(c + 1), GramL2: math.Sqrt((n0*n0 + n0) / 2), PairL2: p.PairBound}
 	n.CountsShare = p.CountsShare
