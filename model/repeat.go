@@ -56,41 +56,40 @@ func (m *Model) recommendBuyAgain(resp *Response, k int, beta float32, hw []weig
 	} else {
 		m.recommendNeighbors(&explore, kx, beta, hw, req, f, s)
 	}
-	items := make([]int32, len(rep))
-	for i, b := range rep {
-		items[i] = b.item
-	}
-	for i, e := range m.defaultScores(items, hw, beta) {
-		rep[i].e = e
-	}
-	// The explored items, less bought ones; those the default labelled
-	// popular get their default score computed: their Score there may be
-	// the bare popularity of its fill, not personal + prior.
+	// The explored items, less bought ones. The bought items, and explored
+	// ones the default labelled popular, get their default score computed
+	// (in one pass): a popular item's Score there may be the bare
+	// popularity of its fill, not personal + prior.
 	type cand struct {
 		c, e float64
 		rep  int // index into rep, or -1
+		at   int // index into items of its default score, or -1
 		rec  Recommendation
 	}
+	items := make([]int32, len(rep), len(rep)+len(explore.Items))
+	for i, b := range rep {
+		items[i] = b.item
+	}
 	cands := make([]cand, 0, len(rep)+len(explore.Items))
-	var extra []int32
 	for _, rec := range explore.Items {
 		j, _ := m.lookup(rec.Item)
 		if findItem(rep, j) >= 0 {
 			continue
 		}
-		cands = append(cands, cand{e: max(0, rec.Score), rep: -1, rec: rec})
+		c := cand{e: max(0, rec.Score), rep: -1, at: -1, rec: rec}
 		if rec.Source != SourceHistory {
-			extra = append(extra, j)
+			c.at = len(items)
+			items = append(items, j)
 		}
+		cands = append(cands, c)
 	}
-	if len(extra) > 0 {
-		sortInt32(extra)
-		es := m.defaultScores(extra, hw, beta)
-		for i := range cands {
-			if c := &cands[i]; c.rec.Source != SourceHistory {
-				j, _ := m.lookup(c.rec.Item)
-				c.e = es[searchInt32(extra, j)]
-			}
+	es := m.defaultScores(items, hw, beta, s)
+	for i := range rep {
+		rep[i].e = es[i]
+	}
+	for i := range cands {
+		if c := &cands[i]; c.at >= 0 {
+			c.e = es[c.at]
 		}
 	}
 	var maxR, maxE float64
@@ -234,23 +233,6 @@ func findItem(rep []bought, j int32) int {
 	return -1
 }
 
-// searchInt32 is the position of j in the ascending a, or -1.
-func searchInt32(a []int32, j int32) int {
-	lo, hi := 0, len(a)
-	for lo < hi {
-		mid := int(uint(lo+hi) >> 1)
-		if a[mid] < j {
-			lo = mid + 1
-		} else {
-			hi = mid
-		}
-	}
-	if lo < len(a) && a[lo] == j {
-		return lo
-	}
-	return -1
-}
-
 // Shell sorts (Ciura's gaps): at most MaxHistory elements, no generic
 // instantiation, no closure.
 var shellGaps = [...]int{701, 301, 132, 57, 23, 10, 4, 1}
@@ -269,24 +251,14 @@ func sortPurchases(a []purchase) {
 	}
 }
 
-// sortInt32 orders a ascending.
-func sortInt32(a []int32) {
-	for _, g := range shellGaps {
-		for i := g; i < len(a); i++ {
-			x := a[i]
-			j := i
-			for ; j >= g && a[j-g] > x; j -= g {
-				a[j] = a[j-g]
-			}
-			a[j] = x
-		}
-	}
-}
-
-// defaultScores is the default mode's score of each of items (ascending,
-// distinct), at least 0: the personal score of the history hw plus beta
+// defaultScores is the default mode's score of each of items (distinct),
+// at least 0: the personal score of the history hw plus beta
 // times the item's popularity, summed as the default mode sums it.
-func (m *Model) defaultScores(items []int32, hw []weighted, beta float32) []float64 {
+//
+// The neighbours kind marks items in the scratch's mask and sums into its
+// scores (both zero between uses, and cleared again here), so a row's
+// other entries cost one load.
+func (m *Model) defaultScores(items []int32, hw []weighted, beta float32, s *scratch) []float64 {
 	personal := make([]float32, len(items))
 	if e := m.emb; e != nil {
 		if len(hw) > 0 && len(items) > 0 {
@@ -295,21 +267,56 @@ func (m *Model) defaultScores(items []int32, hw []weighted, beta float32) []floa
 			for i, j := range items {
 				personal[i] = e.scoreOf(t, j)
 			}
+			s.mark = growB(s.mark, m.n)
+			mark := s.mark
+			for _, j := range items {
+				mark[j] = true
+			}
 			for _, h := range hw { // less each item's own term
-				if i := searchInt32(items, h.item); i >= 0 {
-					e.vector(h.item, v)
-					personal[i] = float32(personal[i] - float32(h.w*e.dot(e.foldIn(v), h.item)))
+				if !mark[h.item] {
+					continue
 				}
+				for i, j := range items {
+					if j == h.item {
+						e.vector(h.item, v)
+						personal[i] = float32(personal[i] - float32(h.w*e.dot(e.foldIn(v), h.item)))
+						break
+					}
+				}
+			}
+			for _, j := range items {
+				mark[j] = false
 			}
 		}
 	} else if len(items) > 0 {
 		nb := m.nb
+		s.mark, s.scores = growB(s.mark, m.n), growF(s.scores, m.n)
+		mark, scores := s.mark, s.scores
+		for _, j := range items {
+			mark[j] = true
+		}
 		for _, h := range hw {
-			for p := nb.rowStart[h.item]; p < nb.rowStart[h.item+1]; p++ {
-				if i := searchInt32(items, nb.col(p)); i >= 0 {
-					personal[i] = float32(personal[i] + float32(h.w*nb.weight(h.item, p)))
+			start, end := nb.rowStart[h.item], nb.rowStart[h.item+1]
+			if nb.width == 2 { // as scatter decodes it
+				vals, scale := nb.vals[start:end], nb.scales[h.item]
+				cols := nb.cols[2*start : 2*end]
+				cols = cols[:2*len(vals)]
+				for q, v := range vals {
+					if j := uint32(cols[2*q]) | uint32(cols[2*q+1])<<8; mark[j] {
+						scores[j] = float32(scores[j] + float32(h.w*float32(float32(int8(v))*scale)))
+					}
+				}
+				continue
+			}
+			for p := start; p < end; p++ {
+				if j := nb.col(p); mark[j] {
+					scores[j] = float32(scores[j] + float32(h.w*nb.weight(h.item, p)))
 				}
 			}
+		}
+		for i, j := range items {
+			personal[i] = scores[j]
+			mark[j], scores[j] = false, 0
 		}
 	}
 	out := make([]float64, len(items))

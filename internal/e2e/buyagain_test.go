@@ -42,3 +42,14 @@ func TestBuyAgainParity(t *testing.T) {
 	require.Positive(t, repeats, "no repeat recommendation at all")
 	t.Logf("%d customers: identical buy-again answers natively and in wazero (%d repeat items)", len(f.cases), repeats)
 }
+
+// BenchmarkRecommendBuyAgain is BenchmarkRecommend's 50-event request in
+// both modes, side by side: what the repeat vector and the bought items'
+// default scores add to one recommendation.
+func BenchmarkRecommendBuyAgain(b *testing.B) {
+	f := load(b)
+	for _, mode := range []model.Mode{model.ModeDefault, model.ModeBuyAgain} {
+		req := model.Request{K: 10, History: history50(f), Context: model.Context{Hour: 12, Weekday: 3}, Mode: mode}
+		b.Run("mode="+string(mode), func(b *testing.B) { benchRecommend(b, f, req) })
+	}
+}
