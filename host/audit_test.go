@@ -591,3 +591,56 @@ func TestAuditCollectingBundle(t *testing.T) {
 	require.Positive(t, reads, "the module never collected: the bundle is too small for the test to check the allowance")
 	t.Logf("%d clock reads after start-up, %d export calls within the allowance\n%s", reads, rep.Collected, rep)
 }
+
+// TestProfile: each rule of the call profile, on made-up traces.
+func TestProfile(t *testing.T) {
+	write := func(p Phase, fd uint64) Call {
+		return Call{Phase: p, Func: "fd_write", Args: []uint64{fd, 0, 1, 0}, Payload: []byte("x")}
+	}
+	clock := func(p Phase, id, precision uint64) Call {
+		return Call{Phase: p, Func: "clock_time_get", Args: []uint64{id, precision, 64}}
+	}
+	poll := func(kind byte) Call {
+		sub := make([]byte, 48)
+		sub[8] = kind
+		return Call{Phase: PhaseFree, Func: "poll_oneoff", Args: []uint64{0, 0, 1, 0}, Payload: sub}
+	}
+	many := make([]Call, maxOpCalls+1)
+	for i := range many {
+		many[i] = clock(PhaseLoad, 1, 0)
+	}
+	for _, tc := range []struct {
+		name    string
+		startup []Call
+		calls   []Call
+		crashed bool
+		check   string // "" for no violation
+		reason  string
+	}{
+		{name: "the honest module's", startup: []Call{{Phase: PhaseInit, Func: "random_get", Args: []uint64{0, 32}}, clock(PhaseInit, 1, 0)},
+			calls: []Call{clock(PhaseLoad, 0, 0), clock(PhaseFree, 1, 0), {Phase: PhaseFree, Func: "sched_yield"}, poll(0)}},
+		{name: "a write at start-up", startup: []Call{write(PhaseInit, 1)}, check: "stdio", reason: "stdout during start-up"},
+		{name: "a write in a load", calls: []Call{write(PhaseLoad, 2)}, check: "stdio", reason: "stderr during load"},
+		{name: "a crash report", calls: []Call{write(PhaseLoad, 2)}, crashed: true},
+		{name: "randomness after start-up", calls: []Call{{Phase: PhaseFree, Func: "random_get", Args: []uint64{0, 8}}}, check: "profile", reason: "random_get during free"},
+		{name: "the environment after start-up", calls: []Call{{Phase: PhaseLoad, Func: "environ_sizes_get", Args: []uint64{0, 0}}}, check: "profile", reason: "environ_sizes_get"},
+		{name: "a precision", calls: []Call{clock(PhaseLoad, 1, 0x41)}, check: "profile", reason: "precision 0x41"},
+		{name: "another clock", calls: []Call{clock(PhaseFree, 3, 0)}, check: "profile", reason: "clock 3"},
+		{name: "an fd subscription", calls: []Call{poll(1)}, check: "profile", reason: "subscribes to an fd"},
+		{name: "too many calls", calls: many, check: "profile", reason: "host calls"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			inst := &Instance{calls: append(slices.Clone(tc.startup), tc.calls...)}
+			s := &session{inst: inst, ops: []op{{name: "load 2", start: len(tc.startup), end: len(inst.calls), crashed: tc.crashed}}}
+			a := &auditor{rep: &Report{}, profiled: map[string]bool{}}
+			a.profile(s)
+			if tc.check == "" {
+				require.Empty(t, a.rep.Violations)
+				return
+			}
+			require.Len(t, a.rep.Violations, 1, "%v", a.rep.Violations)
+			require.Equal(t, tc.check, a.rep.Violations[0].Check)
+			require.Contains(t, a.rep.Violations[0].Reason, tc.reason)
+		})
+	}
+}

@@ -84,6 +84,14 @@ func (a *auditor) profile(s *session) {
 		}
 	}
 	calls := s.inst.calls
+	// Start-up (_initialize) serves no request, but writes nothing either.
+	if len(s.ops) > 0 {
+		for _, c = range calls[:s.ops[0].start] {
+			if c.Func == "fd_write" {
+				once("stdio", "fd_write of %d bytes to %s during start-up: the module writes only when it crashes", len(c.Payload), streamName(c.Stream()))
+			}
+		}
+	}
 	for _, o := range s.ops {
 		if k := o.end - o.start; k > maxOpCalls && !o.crashed {
 			once("profile", "%s made %d host calls; an export call of privrec.wasm makes at most %d", o.name, k, maxOpCalls)
