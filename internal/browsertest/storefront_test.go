@@ -101,6 +101,9 @@ func TestDemoStorefront(t *testing.T) {
 	rec.requests = nil
 	rec.mu.Unlock()
 	fromServed := len(served())
+	if ls := eval[string](t, bctx, `JSON.stringify({...localStorage})`); ls != `{"fieldhouse:consent-asked":"answered"}` {
+		t.Errorf("local storage after No thanks holds %s; want only the note that the shopper answered", ls)
+	}
 	step(t, bctx, "reload", chromedp.Reload())
 	waitFor(t, bctx, "the page to load again", `document.body.dataset.ready === 'true'`)
 	if !eval[bool](t, bctx, `document.querySelector('#consent-notice').hidden`) {

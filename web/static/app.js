@@ -7,7 +7,7 @@
 // the purchase it turns into is recorded through the SDK like any event.
 //
 // The one thing this page keeps itself is that the shopper answered the
-// consent question (localStorage ASKED_KEY = "answered"), so the banner does
+// consent question (ASKED_KEY = "answered" in local storage), so the banner does
 // not come back on every page or visit; it holds nothing about what they
 // look at.
 
@@ -60,7 +60,7 @@ const when = { format: (/** @type {Date} */ d) => (whenFormat ??= new Intl.DateT
 const VERB = { view: 'viewed', cart: 'added to your cart', purchase: 'bought' };
 const CONSENT_LABEL = { off: 'Off', session: 'This visit', full: 'On this device' };
 const CONSENT_RANK = { off: 0, session: 1, full: 2 };
-/** localStorage key: the shopper answered the consent banner ("No thanks" or a yes). */
+/** Local storage key: the shopper answered the consent banner ("No thanks" or a yes). */
 const ASKED_KEY = 'fieldhouse:consent-asked';
 
 function answered() {
@@ -410,7 +410,7 @@ function bytes(n) {
 
 /**
  * The method a timing entry's kind of request uses. Resource Timing gives a
- * request's URL, size and time, not its method: page, script, style, image
+ * request's URL, size and time, not its method. Page, script, style, image
  * and worker loads are GETs, a beacon is a POST, and this page and privrec
  * only fetch with GET (the browser test holds the log against Chromium's
  * own record of methods).
@@ -424,13 +424,13 @@ function methodOf(initiator) {
  * Every request the browser timed for this page and for the SDK's worker,
  * oldest first: the page's navigation and resource entries, and the
  * worker's (rec.resources()).
- * @returns {Promise<{url: string, method: string, by: string, kind: string, transferred: number, size: number, at: number}[]>}
+ * @returns {Promise<{url: string, verb: string, by: string, kind: string, transferred: number, size: number, at: number}[]>}
  */
 async function networkLog() {
   /** @param {any} e @param {string} by @param {number} origin */
   const row = (e, by, origin) => ({
     url: e.name.split('#')[0], // a fragment never goes on the network
-    method: methodOf(e.initiatorType),
+    verb: methodOf(e.initiatorType),
     by,
     kind: e.entryType === 'navigation' ? 'page' : e.initiatorType,
     transferred: e.transferSize ?? 0,
@@ -456,9 +456,9 @@ async function fillNetworkLog(body, caption) {
     const where = u.origin === location.origin ? u.pathname + u.search : r.url;
     return h(
       'tr',
-      { 'data-url': r.url, 'data-method': r.method },
+      { 'data-url': r.url, 'data-method': r.verb },
       h('td', { class: 'url' }, where),
-      h('td', {}, r.method),
+      h('td', {}, r.verb),
       h('td', {}, r.by),
       h('td', {}, r.kind),
       h('td', { class: 'num' }, r.transferred ? bytes(r.transferred) : r.size ? 'cache' : '0 B'),
