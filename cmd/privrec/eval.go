@@ -45,10 +45,16 @@ trained, quantized and signed like a release and scored through the
 WebAssembly module in wazero: the figure browsers get. Full EASE is dense:
 a catalog whose fit needs more than --max-reference-bytes skips it and says
 so. The "bytes" column is the size of the model's weights artifact. --kind
-and --max-bundle-bytes choose the shipped model's kind as train does.`,
+and --max-bundle-bytes choose the shipped model's kind as train does.
+
+The shipped model is tuned as train tunes it (--tune-budget, --no-tune, and
+given hyper-parameter flags fixed), on the training part only: its time
+scales come from that part's span and its search from that part's own
+validation split, so the test baskets are never seen. What it chose is in
+the report's notes.`,
 		Example: `  privrec eval --data ../shared/datasets/uci-online-retail/online_retail.csv.gz
   privrec eval --format csv --columns user=userId,item=movieId,rating=rating,time=timestamp,time_format=unix \
-    --train-half-life 0 --data ../shared/datasets/movielens-ml-latest-small/ratings.csv
+    --data ../shared/datasets/movielens-ml-latest-small/ratings.csv
   privrec eval --data online_retail.csv.gz --kind embedding --no-references
   privrec eval --data online_retail.csv.gz --json | jq '.results[] | {model, "ndcg@10"}'
   privrec eval --data online_retail.csv.gz --protocol next-basket`,
