@@ -10,7 +10,7 @@
 import { Code, PrivrecError } from './errors.js';
 
 /** The sources a recommendation may name (model.Source). */
-export const SOURCES = Object.freeze(/** @type {const} */ (['history', 'popular']));
+export const SOURCES = Object.freeze(/** @type {const} */ (['history', 'popular', 'repeat']));
 /** Reasons named per recommendation (model.MaxExplain). */
 const MAX_EXPLAIN = 3;
 /** Recommendations per response (model.MaxK). */
@@ -41,9 +41,9 @@ const finite = (x) => typeof x === 'number' && Number.isFinite(x);
  * catalog of the loaded model, and returns a copy made of the checked
  * fields only. Throws module_violation on the first breach.
  * @param {any} res
- * @param {{k: number, history: readonly {item: string}[], exclude?: readonly string[], explain: boolean}} req
+ * @param {{k: number, history: readonly {item: string, kind?: string, at?: number}[], exclude?: readonly string[], explain: boolean, mode?: string}} req
  * @param {ReadonlySet<string> | null} catalog the loaded catalog's item ids (null: not known, items are not checked against it)
- * @returns {{k: number, items: {item: string, score: number, source: 'history'|'popular', because?: {item: string, share: number}[]}[] | null, unknown: number}}
+ * @returns {{k: number, items: {item: string, score: number, source: 'history'|'popular'|'repeat', because?: {item: string, share: number}[], bought?: number, last_bought?: number}[] | null, unknown: number}}
  */
 export function validateResponse(res, req, catalog) {
   fieldsOnly(res, ['k', 'items', 'unknown'], 'the response');
@@ -59,9 +59,14 @@ export function validateResponse(res, req, catalog) {
   const history = new Set(req.history.map((e) => e.item));
   const excluded = new Set(req.exclude ?? []);
   const seen = new Set();
+  // mode buy_again: a "repeat" item is one the history purchased, its
+  // counts (with explain) within that item's purchases (wasm/ABI.md).
+  /** @type {Map<string, number[]>} */
+  const bought = new Map();
+  for (const e of req.history) if (e.kind === 'purchase') bought.set(e.item, [...(bought.get(e.item) ?? []), e.at ?? 0]);
   const items = res.items.map((/** @type {any} */ it, /** @type {number} */ i) => {
     const what = `item ${i}`;
-    fieldsOnly(it, ['item', 'score', 'source', 'because'], what);
+    fieldsOnly(it, ['item', 'score', 'source', 'because', 'bought', 'last_bought'], what);
     if (typeof it.item !== 'string') throw violation(`has ${what} without an id`);
     if (catalog && !catalog.has(it.item)) throw violation(`recommends an item that is not in the catalog`);
     if (seen.has(it.item)) throw violation(`recommends one item twice`);
@@ -69,12 +74,22 @@ export function validateResponse(res, req, catalog) {
     seen.add(it.item);
     if (!finite(it.score)) throw violation(`gives ${what} a score that is not a finite number`);
     if (!SOURCES.includes(it.source)) throw violation(`gives ${what} a source outside ${SOURCES.join(', ')}`);
-    /** @type {{item: string, score: number, source: 'history'|'popular', because?: {item: string, share: number}[]}} */
+    /** @type {{item: string, score: number, source: 'history'|'popular'|'repeat', because?: {item: string, share: number}[], bought?: number, last_bought?: number}} */
     const out = { item: it.item, score: it.score, source: it.source };
+    const times = bought.get(it.item);
+    if (it.source === 'repeat' && (req.mode !== 'buy_again' || !times)) throw violation(`names ${what} a repeat, which the request cannot have`);
+    if (it.bought !== undefined || it.last_bought !== undefined) {
+      if (it.source !== 'repeat' || !req.explain || !times) throw violation(`counts purchases of ${what}, which is not an explained repeat`);
+      if (!(Number.isInteger(it.bought) && it.bought >= 1 && it.bought <= times.length) || !times.includes(it.last_bought)) {
+        throw violation(`counts purchases of ${what} that its history does not hold`);
+      }
+      out.bought = it.bought;
+      out.last_bought = it.last_bought;
+    }
     if (it.because !== undefined && it.because !== null) {
       if (!req.explain) throw violation(`explains ${what}, which the request did not ask for`);
       if (!Array.isArray(it.because) || it.because.length > MAX_EXPLAIN) throw violation(`gives ${what} more than ${MAX_EXPLAIN} reasons`);
-      if (it.source !== 'history' && it.because.length > 0) throw violation(`explains ${what} from history, yet names it ${it.source}`);
+      if (it.source === 'popular' && it.because.length > 0) throw violation(`explains ${what} from history, yet names it ${it.source}`);
       out.because = it.because.map((/** @type {any} */ r, /** @type {number} */ j) => {
         fieldsOnly(r, ['item', 'share'], `reason ${j} of ${what}`);
         if (typeof r.item !== 'string' || !history.has(r.item)) throw violation(`names a reason that is not in the request's history`);
