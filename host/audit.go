@@ -200,25 +200,47 @@ func (a *auditor) run(ctx context.Context, wasm []byte) {
 	}
 	rawLoad := model.EncodeLoadRequest(&load)
 	nativeErr := a.openNative(rawLoad)
+	complete := a.serve(ctx, m, load, rawLoad, files, nativeErr)
+	// Every call made is held to the profile, even when a session stopped
+	// early; the traces are compared only when every session ran to the end.
+	for _, s := range a.sessions {
+		a.profile(s)
+	}
+	if !complete {
+		return
+	}
+	rep.Sessions = len(a.sessions)
+	rep.Trace = len(a.sessions[0].inst.calls)
+	for n, s := range a.sessions[1:] {
+		if !a.compare(a.sessions[0], s, n+1) {
+			break
+		}
+	}
+}
 
+// serve runs the sessions: each a fresh instance that loads the bundle,
+// serves its shoppers and loads the bundle again every loadEvery requests.
+// It reports whether all of them ran to the end.
+func (a *auditor) serve(ctx context.Context, m *Module, load model.LoadRequest, rawLoad []byte, files *bundle.Files, nativeErr error) bool {
+	rep := a.rep
 	var gen *shoppers
 	for n := range a.opts.Sessions {
 		inst, err := m.instantiate(ctx, sessionClock(a.base, a.opts.Seed), sessionRand(a.opts.Seed))
 		if err != nil {
 			rep.violate(checkOf(err, "abi"), "%v", err)
-			return
+			return false
 		}
 		s := &session{inst: inst}
 		a.sessions = append(a.sessions, s)
 		res, err := a.do(s, "load 1", len(rawLoad), func() error { _, err := inst.Load(ctx, load); return err })
 		if err != nil {
 			rep.violate(checkOf(err, "load"), "the module refused the bundle: %v", err)
-			return
+			return false
 		}
 		if n == 0 {
 			if nativeErr != nil {
 				rep.violate("oracle", "the module loaded a bundle that the model refuses: %v", nativeErr)
-				return
+				return false
 			}
 			if a.opts.Bundle != nil {
 				rep.Bundle = fmt.Sprintf("version %d, %d items, key %s, bundle %s", res.Version, res.Items, res.KeyID, res.BundleID)
@@ -226,7 +248,7 @@ func (a *auditor) run(ctx context.Context, wasm []byte) {
 			g, err := a.shoppers(files)
 			if err != nil {
 				rep.violate("oracle", "%v", err)
-				return
+				return false
 			}
 			gen = g
 		}
@@ -242,7 +264,7 @@ func (a *auditor) run(ctx context.Context, wasm []byte) {
 			name := fmt.Sprintf("request %d", r+1)
 			if _, err := a.do(s, name, len(model.EncodeRequest(&req)), func() error { _, err := inst.Recommend(ctx, req); return err }); err != nil && stops(err) {
 				rep.violate(checkOf(err, "recommend"), "%s of session %d: %v", name, n+1, err)
-				return
+				return false
 			}
 			rep.Requests++
 			a.checkRecommend(s, name, req)
@@ -255,21 +277,12 @@ func (a *auditor) run(ctx context.Context, wasm []byte) {
 			name = fmt.Sprintf("load %d", loads)
 			if _, err := a.do(s, name, len(rawLoad), func() error { _, err := inst.Load(ctx, load); return err }); err != nil {
 				rep.violate(checkOf(err, "load"), "%s of the same bundle in session %d: %v", name, n+1, err)
-				return
+				return false
 			}
 			a.checkLoad(s, name)
 		}
 	}
-	rep.Sessions = len(a.sessions)
-	rep.Trace = len(a.sessions[0].inst.calls)
-	for _, s := range a.sessions {
-		a.profile(s)
-	}
-	for n, s := range a.sessions[1:] {
-		if !a.compare(a.sessions[0], s, n+1) {
-			break
-		}
-	}
+	return true
 }
 
 // do runs one export round trip of s, recording which calls it made; for
