@@ -254,10 +254,20 @@ func (a *auditor) serve(ctx context.Context, m *Module, load model.LoadRequest, 
 		}
 		a.checkLoad(s, "load 1")
 		loads := 1
+		// Session 1 is the control: its shoppers have no history (consent
+		// off), so any host call that depends on a history differs from it.
+		// Every other session has a regular with a long history among its
+		// shoppers, so a module that leaks only long histories is seen too.
+		regular := gen.rng.IntN(a.opts.Requests)
 		for r := range a.opts.Requests {
-			// Session 1 is the control: its shoppers have no history (consent
-			// off), so any host call that depends on a history differs from it.
-			req := gen.next(rep.Requests, n == 0)
+			kind := anyone
+			switch {
+			case n == 0:
+				kind = consentOff
+			case r == regular:
+				kind = heavy
+			}
+			req := gen.next(rep.Requests, kind)
 			for _, str := range requestStrings(req) {
 				a.strings[str] = true
 			}

@@ -106,10 +106,16 @@ func (g *shoppers) pick(favourite []string) string {
 	return g.items[g.rng.IntN(len(g.items))].ID
 }
 
-// next returns the request of the n-th shopper (n counts from 0); with
-// consentOff its history is empty, as the SDK sends it for a shopper who
-// declined, and everything else is drawn as for anyone.
-func (g *shoppers) next(n int, consentOff bool) model.Request {
+// A shopper's kind of history.
+const (
+	anyone     = iota // drawn from the whole distribution
+	consentOff        // no history, as the SDK sends it for a shopper who declined
+	heavy             // a regular's long history, 100 to 600 events
+)
+
+// next returns the request of the n-th shopper (n counts from 0), whose
+// history is of the given kind; everything else is drawn as for anyone.
+func (g *shoppers) next(n int, kind int) model.Request {
 	rng := g.rng
 	// Requests arrive over a few minutes of traffic.
 	now := g.now + int64(n)*int64(5_000+rng.IntN(40_000))
@@ -120,8 +126,11 @@ func (g *shoppers) next(n int, consentOff bool) model.Request {
 		}
 	}
 	length := g.historyLength()
-	if consentOff {
+	switch kind {
+	case consentOff:
 		length = 0
+	case heavy:
+		length = 100 + rng.IntN(501)
 	}
 	var h model.History
 	at := now - int64(rng.ExpFloat64()*float64(10*24*time.Hour/time.Millisecond)) - 60_000

@@ -363,7 +363,7 @@ func TestShoppersLookReal(t *testing.T) {
 	lengths := map[string]int{}
 	var retired, devices, categories, explains, ks int
 	for n := range 400 {
-		req := g.next(n, false)
+		req := g.next(n, anyone)
 		require.GreaterOrEqual(t, req.Now, now)
 		for i, e := range req.History {
 			require.True(t, e.Kind.Valid())
@@ -418,12 +418,14 @@ func TestShoppersLookReal(t *testing.T) {
 
 	// Seeded: the same seed gives the same shoppers, another seed others.
 	a, b, c := newShoppers(5, items, popular, now), newShoppers(5, items, popular, now), newShoppers(6, items, popular, now)
-	ra, rb, rc := a.next(0, false), b.next(0, false), c.next(0, false)
+	ra, rb, rc := a.next(0, anyone), b.next(0, anyone), c.next(0, anyone)
 	require.Equal(t, ra, rb)
 	require.NotEqual(t, ra, rc)
-	// The control session's shoppers have no history, and the rest as usual.
+	// The control session's shoppers have no history; a regular's is long.
 	for n := range 50 {
-		require.Empty(t, a.next(n, true).History)
+		require.Empty(t, a.next(n, consentOff).History)
+		l := len(a.next(n, heavy).History)
+		require.True(t, l >= 100 && l <= 600, "a regular's history of %d events", l)
 	}
 }
 
