@@ -148,7 +148,7 @@ function telling(cached, network) {
  * @property {Partial<import('./storage.js').Retention>} [retention]
  * @property {() => number} [clock] Unix ms (default Date.now); tests pin it
  * @property {typeof fetch} [fetch] default globalThis.fetch
- * @property {(fd: number, text: string) => void} [onOutput] the module's stdout/stderr
+ * @property {(fd: number, text: string) => void} [onOutput] the module's stdout/stderr; the host-call profile refuses every write (wasi.js PROFILE), so it only hears a shim without one
  * @property {{bundleUrl: string}} [prefetch] the bundle load() will be given: its manifest is fetched while storage opens
  * @property {number} [keepDelay] ms after the first recommendation before a new bundle is written to IndexedDB (default 1000; tests use 0)
  * @property {Partial<import('./net.js').NetworkOptions>} [network] timeouts and retries of bundle downloads (net.js DEFAULT_NETWORK)

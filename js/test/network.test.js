@@ -128,6 +128,46 @@ test('an endless artifact is refused after reading at most its stated length + 6
   }
 });
 
+test('an endless manifest or signature is refused at its cap', async (t) => {
+  for (const [file, cap] of /** @type {const} */ ([['manifest.bin', 64 << 10], ['manifest.sig', 4 << 10]])) {
+    await t.test(file, async () => {
+      srv.faults.set(`/v2/${file}`, { endless: true });
+      const f = countingFetch();
+      try {
+        const c = await newCore({ fetch: f, network: { timeout: 5000, retries: 0, backoff: 10 } });
+        const e = await rejection(c.load(at('v2')));
+        assert.equal(e.code, Code.too_large, e.message);
+        const read = f.pulled[`/v2/${file}`];
+        t.diagnostic(`${file}: cap ${cap} B, the SDK read ${read} B`);
+        assert.ok(read <= cap + (64 << 10), `read ${read} bytes`);
+      } finally {
+        srv.faults.clear();
+      }
+    });
+  }
+});
+
+test('a stalled module fetch at a warm start gives way to the stored module', async (t) => {
+  const ns = freshNamespace();
+  const first = await newCore({ namespace: ns });
+  await first.load(at('v2'));
+  await first.recommend(ctx);
+  await first.saving;
+  first.close();
+  srv.faults.set('/v2/privrec.', { stall: true });
+  try {
+    const c = await newCore({ namespace: ns, network: { timeout: 60000, retries: 0, backoff: 10 } });
+    const t0 = performance.now();
+    const info = await c.load(at('v2'));
+    t.diagnostic(`warm start with the module's fetch stalled: ${(performance.now() - t0).toFixed(0)} ms (gives way after 3 s of silence)`);
+    assert.equal(info.version, 2);
+    assert.ok((await c.recommend(ctx)).items.length > 0);
+  } finally {
+    srv.faults.clear();
+    srv.release();
+  }
+});
+
 test('a Content-Length above the stated length is refused before the body is read', async () => {
   srv.faults.set('/v2/catalog.', { declare: 256 << 20 });
   const f = countingFetch();
