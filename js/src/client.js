@@ -2,6 +2,8 @@
 // and turns its answers back into promises and events.
 
 import { Code, PrivrecError } from './errors.js';
+import * as signals from './signals.js';
+import { toEvents } from './shapes.js';
 
 /**
  * @typedef {import('../types/index.js').LoadOptions} LoadOptions
@@ -82,13 +84,14 @@ export class Recommender extends EventTarget {
     const t0 = typeof performance === 'undefined' ? 0 : performance.now();
     try {
       rec.model = await rec.call('init', {
-        core: { namespace: options.namespace, retention: options.retention, network: options.network },
+        core: { namespace: options.namespace, retention: options.retention, network: options.network, signals: options.signals },
         load: {
           bundleUrl: absolute(options.bundleUrl),
           wasmUrl: options.wasmUrl ? absolute(options.wasmUrl) : undefined,
           publicKeys,
         },
       });
+      await signals.start(rec, options.signals);
       if (typeof performance !== 'undefined') measure({ name: 'privrec:start', start: performance.timeOrigin + t0, end: performance.timeOrigin + performance.now() });
     } catch (e) {
       rec.close();
@@ -126,8 +129,13 @@ export class Recommender extends EventTarget {
      */
     this.persisted = null;
     /** The shopper's consent: 'off', 'session' or 'full'. */
+    const rec = this;
     this.consent = Object.freeze({
       get: () => this.call('consent.get'),
+      /** What the consent signals (LoadOptions.signals) decide; null without them. */
+      get signal() {
+        return signals.signalOf(rec);
+      },
       /** @param {'off'|'session'|'full'} level */
       set: async (/** @type {'off'|'session'|'full'} */ level) => {
         const set = await this.call('consent.set', level);
@@ -146,12 +154,16 @@ export class Recommender extends EventTarget {
   }
 
   /**
-   * Records what the shopper did, as far as their consent allows.
-   * @param {{item: string, kind: 'view'|'cart'|'purchase', at?: number}} event
-   * @returns {Promise<string | null>}
+   * Records what the shopper did, as far as their consent allows: a
+   * privrec event, or a Segment / GA4 e-commerce event (shapes.js), which
+   * resolves with one id (or null) per product.
+   * @param {any} event
+   * @param {any} [props] the properties of a named Segment or GA4 event
+   * @returns {Promise<any>}
    */
-  track(event) {
-    return this.call('track', event);
+  async track(event, props) {
+    const evs = toEvents(event, props);
+    return evs ? Promise.all(evs.map((e) => this.call('track', e))) : this.call('track', event);
   }
 
   /**
@@ -209,6 +221,7 @@ export class Recommender extends EventTarget {
   /** Stops the worker; later calls reject with code "closed". */
   close() {
     if (this.closed) return;
+    signals.stop(this);
     this.fail(new PrivrecError(Code.closed, 'privrec: the recommender was closed'));
     this.worker.terminate?.();
   }

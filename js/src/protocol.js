@@ -9,6 +9,7 @@
 
 import { Code, PrivrecError } from './errors.js';
 import { Core } from './core.js';
+import * as signals from './signals.js';
 
 /**
  * The methods the page may call, by name. Anything else is refused.
@@ -19,7 +20,8 @@ const METHODS = {
   track: (c, ev) => c.track(ev),
   recommend: (c, opts) => c.recommend(opts),
   'consent.get': (c) => c.getConsent(),
-  'consent.set': (c, level) => c.setConsent(level),
+  'consent.set': (c, level) => signals.setConsent(c, level),
+  'consent.signals': (c, levels) => signals.report(c, levels),
   'history.list': (c) => c.history(),
   'history.export': (c) => c.exportHistory(),
   'history.delete': (c, id) => c.deleteEvent(id),
@@ -37,7 +39,7 @@ const METHODS = {
  * The events the core dispatches and the worker forwards to the page.
  * "timing" is internal: the page records it as a performance measure.
  */
-export const EVENTS = Object.freeze(['modelupdated', 'updaterefused', 'updatefailed', 'consentchanged', 'historychanged', 'storagefailed', 'storagerepaired', 'moduleretired', 'timing']);
+export const EVENTS = Object.freeze(['modelupdated', 'updaterefused', 'updatefailed', 'consentchanged', 'historychanged', 'storagefailed', 'storagerepaired', 'moduleretired', 'consentsignal', 'timing']);
 
 /** Calls that run beside the queue: they wait on the network. */
 const BESIDE = new Set(['update']);
@@ -73,6 +75,7 @@ export function serve(port, hooks = {}) {
         made.addEventListener(type, (e) => port.postMessage({ event: type, detail: /** @type {CustomEvent} */ (e).detail }));
       }
       core = made;
+      await signals.attach(made, options?.core?.signals);
       return made.load(options?.load);
     }
     if (msg.method === 'close') {

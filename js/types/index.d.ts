@@ -87,6 +87,35 @@ export interface LoadOptions {
   worker?: WorkerLike;
   /** Timeouts and retries of the bundle's downloads. */
   network?: NetworkOptions;
+  /** Consent signals the page already has, each capping the shopper's level (README: "Consent signals"). */
+  signals?: ConsentSignals;
+}
+
+/**
+ * Which consent signals cap the level the shopper chose; the strictest wins, and one that withdraws
+ * deletes at once (as consent.set to a lower level does).
+ */
+export interface ConsentSignals {
+  /** Global Privacy Control (read on the page and in the worker): on caps at "session" (true) or "off". */
+  gpc?: boolean | 'off' | 'session';
+  /** IAB TCF v2.2 through the page's `__tcfapi`: purposes 5 and 6 allow "session", with purpose 1 "full"; else "off". */
+  tcf?: boolean;
+  /** Google Consent Mode v2: `personalization_storage` from gtag('consent', …) in window.dataLayer; denied caps at "off". */
+  consentMode?: boolean;
+}
+
+export type SignalName = 'gpc' | 'tcf' | 'consentMode';
+
+/** What the consent signals decide (`rec.consent.signal`, and the "consentsignal" event). */
+export interface ConsentSignalDetail {
+  /** The signal that caps the level (the strictest), or null when none does. */
+  signal: SignalName | null;
+  /** The highest level the signals allow. */
+  cap: ConsentLevel;
+  /** The level in force: the shopper's choice, capped. */
+  consent: ConsentLevel;
+  /** Each signal's level, for the signals that have spoken. */
+  signals: Partial<Record<SignalName, ConsentLevel>>;
 }
 
 /** How bundle files are downloaded. Every file is also cut at the length its signed manifest states. */
@@ -124,6 +153,22 @@ export interface ModelInfo {
 
 /** The kinds of model a bundle may hold (model.ModelKind). */
 export type ModelKind = 'neighbors' | 'embedding';
+
+/** Segment analytics.js e-commerce events (spec v2), as `{event, properties}`. */
+export type SegmentEvent =
+  | { event: 'Product Viewed' | 'Product Added'; properties: { product_id: string | number; [k: string]: unknown } }
+  | { event: 'Order Completed'; properties: { products: ReadonlyArray<{ product_id: string | number; [k: string]: unknown }>; [k: string]: unknown } };
+
+/** GA4 e-commerce events, as a dataLayer push `{event, ecommerce}`. */
+export interface GA4Event {
+  event: GA4EventName;
+  ecommerce: GA4Params;
+}
+export type GA4EventName = 'view_item' | 'add_to_cart' | 'purchase';
+export interface GA4Params {
+  items: ReadonlyArray<{ item_id: string | number; [k: string]: unknown }>;
+  [k: string]: unknown;
+}
 
 export interface TrackEvent {
   item: string;
@@ -297,6 +342,8 @@ export interface RecommenderEventMap {
   storagefailed: CustomEvent<StorageFailedDetail>;
   storagerepaired: CustomEvent<StorageRepairedDetail>;
   moduleretired: CustomEvent<ModuleRetiredDetail>;
+  /** What the consent signals decide changed. */
+  consentsignal: CustomEvent<ConsentSignalDetail>;
 }
 
 /**
@@ -315,6 +362,13 @@ export declare class Recommender extends EventTarget {
 
   /** Records what the shopper did, as far as consent allows; resolves with the event id, or null when nothing was kept. */
   track(event: TrackEvent): Promise<string | null>;
+  /**
+   * A Segment or GA4 e-commerce event, mapped to view / cart / purchase and kept on this device like any
+   * other; resolves with one id (or null) per product. Any other shape rejects with bad_request.
+   */
+  track(event: SegmentEvent | GA4Event): Promise<(string | null)[]>;
+  /** The analytics.js / gtag call form: `track('Product Viewed', properties)`, `track('purchase', {items})`. */
+  track(name: 'Product Viewed' | 'Product Added' | 'Order Completed' | GA4EventName, properties: object): Promise<(string | null)[]>;
   recommend(options?: RecommendOptions): Promise<Recommendations>;
   /** Checks for a newer bundle, with retries, beside the other calls (none waits for it); resolves with what happened. */
   update(): Promise<UpdateResult>;
@@ -336,6 +390,8 @@ export declare class Recommender extends EventTarget {
      * rejects with quota_exceeded and leaves it as it was), then asks for persistent storage.
      */
     set(level: ConsentLevel): Promise<ConsentLevel>;
+    /** What the consent signals decide now (LoadOptions.signals); null without signals. set() resolves with the capped level. */
+    readonly signal: ConsentSignalDetail | null;
   };
 
   readonly history: {
