@@ -160,7 +160,7 @@ export class Engine {
     this.retired = null;
     /** @type {((e: PrivrecError) => void) | null} */
     this.onRetire = null;
-    /** The item ids of the loaded catalog (response.js catalogItems); set by the Core. @type {Set<string> | null} */
+    /** The item ids of the loaded catalog (response.js catalogItems); set by the Core. @type {{has: (id: string) => boolean} | null} */
     this.items = null;
   }
 

@@ -42,7 +42,7 @@ const finite = (x) => typeof x === 'number' && Number.isFinite(x);
  * fields only. Throws module_violation on the first breach.
  * @param {any} res
  * @param {{k: number, history: readonly {item: string, kind?: string, at?: number}[], exclude?: readonly string[], explain: boolean, mode?: string}} req
- * @param {ReadonlySet<string> | null} catalog the loaded catalog's item ids (null: not known, items are not checked against it)
+ * @param {{has: (id: string) => boolean} | null} catalog the loaded catalog's item ids (null: not known, items are not checked against it)
  * @returns {{k: number, items: {item: string, score: number, source: 'history'|'popular'|'repeat', because?: {item: string, share: number}[], bought?: number, last_bought?: number}[] | null, unknown: number}}
  */
 export function validateResponse(res, req, catalog) {
@@ -104,11 +104,16 @@ export function validateResponse(res, req, catalog) {
 
 /**
  * The item ids of a catalog artifact the SDK verified ([kind, version,
- * bundle id, [[id, title, price, category, [tags]], …]], model/format.go).
- * Returns null when the bytes are not in that shape (an older format): the
- * module's items are then not checked against the catalog.
+ * bundle id, [[id, title, price, category, [tags]], …]], model/format.go),
+ * as a set that answers has(id). The catalog lists its ids in ascending
+ * byte order (EncodeCatalog), so the set keeps only where each id starts
+ * and looks an id up by binary search over the bytes: no string is made
+ * per item (a 100k-item catalog costs one walk over its bytes and 400 KB).
+ * Ids out of order get a plain Set. Returns null when the bytes are not in
+ * that shape (an older format): the module's items are then not checked
+ * against the catalog.
  * @param {Uint8Array} b
- * @returns {Set<string> | null}
+ * @returns {CatalogIds | Set<string> | null}
  */
 export function catalogItems(b) {
   try {
@@ -118,12 +123,25 @@ export function catalogItems(b) {
     r.skip(); // version
     r.skip(); // bundle id
     const n = r.arrayLen();
-    const ids = new Set();
+    const starts = new Uint32Array(n);
+    const lengths = new Uint32Array(n);
     for (let i = 0; i < n; i++) {
       const fields = r.arrayLen();
       if (fields < 1) return null;
-      ids.add(r.str());
+      const len = r.rawLen();
+      r.need(len);
+      starts[i] = r.i;
+      lengths[i] = len;
+      r.i += len;
       for (let j = 1; j < fields; j++) r.skip();
+    }
+    const ids = new CatalogIds(b, starts, lengths);
+    for (let i = 1; i < n; i++) {
+      if (ids.compare(i, b.subarray(starts[i - 1], starts[i - 1] + lengths[i - 1])) <= 0) {
+        // Not in byte order (a catalog from another encoder): a plain set.
+        const text = new TextDecoder();
+        return new Set(Array.from(starts, (st, j) => text.decode(b.subarray(st, st + lengths[j]))));
+      }
     }
     return ids;
   } catch {
@@ -131,14 +149,61 @@ export function catalogItems(b) {
   }
 }
 
-/** A minimal MessagePack walker for the catalog: lengths, strings, skips. */
+/** The ids of a catalog, by position in its bytes (catalogItems). Immutable. */
+export class CatalogIds {
+  /**
+   * @param {Uint8Array} b
+   * @param {Uint32Array} starts
+   * @param {Uint32Array} lengths
+   */
+  constructor(b, starts, lengths) {
+    this.b = b;
+    this.starts = starts;
+    this.lengths = lengths;
+    this.size = starts.length;
+    this.encoder = new TextEncoder();
+  }
+
+  /**
+   * Compares the id at position i with the bytes k: <0, 0 or >0.
+   * @param {number} i
+   * @param {Uint8Array} k
+   */
+  compare(i, k) {
+    const b = this.b;
+    const s = this.starts[i];
+    const n = this.lengths[i];
+    const m = Math.min(n, k.length);
+    for (let j = 0; j < m; j++) {
+      const d = b[s + j] - k[j];
+      if (d !== 0) return d;
+    }
+    return n - k.length;
+  }
+
+  /** @param {string} id */
+  has(id) {
+    const k = this.encoder.encode(id);
+    let lo = 0;
+    let hi = this.size - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const c = this.compare(mid, k);
+      if (c === 0) return true;
+      if (c < 0) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return false;
+  }
+}
+
+/** A minimal MessagePack walker for the catalog: lengths and skips. */
 class Walker {
   /** @param {Uint8Array} b */
   constructor(b) {
     this.b = b;
     this.v = new DataView(b.buffer, b.byteOffset, b.byteLength);
     this.i = 0;
-    this.text = new TextDecoder();
   }
 
   /** @param {number} n */
@@ -163,19 +228,15 @@ class Walker {
     throw new RangeError('not an array');
   }
 
-  str() {
+  /** The length of the str or bin at the cursor, which moves past its header. */
+  rawLen() {
     this.need(1);
     const c = this.b[this.i++];
-    let n;
-    if ((c & 0xe0) === 0xa0) n = c & 0x1f;
-    else if (c === 0xd9 || c === 0xc4) n = this.uint(1);
-    else if (c === 0xda || c === 0xc5) n = this.uint(2);
-    else if (c === 0xdb || c === 0xc6) n = this.uint(4);
-    else throw new RangeError('not a string');
-    this.need(n);
-    const s = this.text.decode(this.b.subarray(this.i, this.i + n));
-    this.i += n;
-    return s;
+    if ((c & 0xe0) === 0xa0) return c & 0x1f;
+    if (c === 0xd9 || c === 0xc4) return this.uint(1);
+    if (c === 0xda || c === 0xc5) return this.uint(2);
+    if (c === 0xdb || c === 0xc6) return this.uint(4);
+    throw new RangeError('not a string');
   }
 
   skip() {
@@ -186,7 +247,9 @@ class Walker {
       return;
     }
     if ((c & 0xe0) === 0xa0 || (c >= 0xc4 && c <= 0xc6) || (c >= 0xd9 && c <= 0xdb)) {
-      this.str();
+      const n = this.rawLen();
+      this.need(n);
+      this.i += n;
       return;
     }
     if ((c & 0xf0) === 0x90 || c === 0xdc || c === 0xdd) {
@@ -199,11 +262,10 @@ class Walker {
       for (let k = 0; k < 2 * n; k++) this.skip();
       return;
     }
-    /** @type {Record<number, number>} */
-    const fixed = { 0xca: 4, 0xcb: 8, 0xcc: 1, 0xcd: 2, 0xce: 4, 0xcf: 8, 0xd0: 1, 0xd1: 2, 0xd2: 4, 0xd3: 8, 0xd4: 2, 0xd5: 3, 0xd6: 5, 0xd7: 9, 0xd8: 17 };
-    if (fixed[c] !== undefined) {
-      this.need(fixed[c]);
-      this.i += fixed[c];
+    const size = FIXED[c];
+    if (size !== undefined) {
+      this.need(size);
+      this.i += size;
       return;
     }
     if (c >= 0xc7 && c <= 0xc9) {
@@ -215,3 +277,6 @@ class Walker {
     throw new RangeError('bad type');
   }
 }
+
+/** Bytes after the type byte of MessagePack's fixed-size types. @type {Record<number, number>} */
+const FIXED = { 0xca: 4, 0xcb: 8, 0xcc: 1, 0xcd: 2, 0xce: 4, 0xcf: 8, 0xd0: 1, 0xd1: 2, 0xd2: 4, 0xd3: 8, 0xd4: 2, 0xd5: 3, 0xd6: 5, 0xd7: 9, 0xd8: 17 };

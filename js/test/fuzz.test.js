@@ -141,10 +141,15 @@ test('manifest and signature through verifyManifest', async () => {
 });
 
 test('artifact headers and the catalog walker', async () => {
-  assert.ok(catalogItems(corpus('catalog')[0])?.size);
+  const seed = catalogItems(corpus('catalog')[0]);
+  assert.equal(seed?.size, fx.items);
+  for (let i = 0; i < fx.items; i++) assert.ok(seed?.has(`sku-${String(i).padStart(3, '0')}`), `sku ${i}`);
+  assert.ok(!seed?.has('sku-'), 'a prefix of an id is not an id');
+  assert.ok(!seed?.has(`sku-${String(fx.items).padStart(3, '0')}`));
   await fuzz('catalog', 3, (b) => {
     const ids = catalogItems(b);
-    assert.ok(ids === null || ids instanceof Set);
+    assert.ok(ids === null || typeof ids.has === 'function');
+    if (ids) for (const id of ['sku-001', '', 'zzz']) assert.equal(typeof ids.has(id), 'boolean');
     const id = peekBundleId(b);
     assert.ok(id === null || /^[0-9a-f]{32}$/.test(id));
   });
