@@ -29,9 +29,10 @@ const ACCEPTED =
  */
 export function toEvents(event, props) {
   if (typeof event !== 'string') {
-    if (event && typeof event === 'object' && 'item' in event && !('event' in event)) return null;
-    props = event?.properties ?? event?.ecommerce;
-    event = event?.event;
+    if (!event || typeof event !== 'object') throw new PrivrecError(Code.bad_request, `track: want an event object, got ${event === null ? 'null' : typeof event}; accepted: ${ACCEPTED}`);
+    if ('item' in event && !('event' in event)) return null;
+    props = event.properties ?? event.ecommerce;
+    event = event.event;
   }
   const shape = typeof event === 'string' && Object.hasOwn(SHAPES, event) ? SHAPES[/** @type {keyof SHAPES} */ (event)] : null;
   if (!shape) throw new PrivrecError(Code.bad_request, `track: unknown event ${JSON.stringify(event) ?? typeof event}; accepted: ${ACCEPTED}`);
