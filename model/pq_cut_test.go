@@ -74,8 +74,8 @@ func TestCutoffIsLeast(t *testing.T) {
 
 // TestScan16 checks the kernels' contract (pq_wasm.s in WebAssembly, the
 // Go loops elsewhere) against a plain loop, with and without the blend: the
-// first item whose head reaches cut and whose score reaches thr, and its
-// score bit for bit, from several starts; and that with thr the 10th best
+// first item whose head reaches cut and whose score reaches thr, its score
+// bit for bit and the items summed past the head, from several starts; and that with thr the 10th best
 // score, the cut drops most items and no item it drops scores thr or more.
 func TestScan16(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
@@ -143,23 +143,27 @@ func TestScan16(t *testing.T) {
 				for _, thr := range thrs {
 					cut := b.cut(thr)
 					for start := 0; start <= n; start += 1 + n/7 {
-						want, ws := n-start, float32(0)
+						want, ws, wt := n-start, float32(0), 0
 						for j := start; j < n; j++ {
 							h, s := blended(j)
-							if h >= cut && s >= thr {
+							if h < cut {
+								continue
+							}
+							wt++
+							if s >= thr {
 								want, ws = j-start, s
 								break
 							}
 						}
-						var got int
+						var got, gt int
 						var gs float32
 						if beta == 0 {
-							got, gs = scan16(tab, codes[16*start:], cut, thr)
+							got, gs, gt = scan16(tab, codes[16*start:], cut, thr)
 						} else {
-							got, gs = scan16Pop(tab, codes[16*start:], pop[start:], beta, cut, thr)
+							got, gs, gt = scan16Pop(tab, codes[16*start:], pop[start:], beta, cut, thr)
 						}
-						if got != want || math.Float32bits(gs) != math.Float32bits(ws) {
-							t.Fatalf("beta %v thr %v cut %v start %d: got (%d, %v); want (%d, %v)", beta, thr, cut, start, got, gs, want, ws)
+						if got != want || math.Float32bits(gs) != math.Float32bits(ws) || gt != wt {
+							t.Fatalf("beta %v thr %v cut %v start %d: got (%d, %v, %d tails); want (%d, %v, %d)", beta, thr, cut, start, got, gs, gt, want, ws, wt)
 						}
 					}
 				}

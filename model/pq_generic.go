@@ -4,12 +4,13 @@ package model
 
 // scan16 scores the items of codes (16 codes each) with table t, in order,
 // and returns the first one whose score reaches thr, with its score, or
-// the number of items. An item whose first pqHead terms sum to less than
-// cut is dropped before its last terms (see cutoff). Each score is summed
+// the number of items; and the number of items it summed past the head. An
+// item whose first pqHead terms sum to less than cut is dropped before its
+// last terms (see cutoff). Each score is summed
 // term by term in subspace order, as scoreOf sums it; pq_wasm.s is the same
 // loop for WebAssembly.
-func scan16(t *[16][PQCentroids]float32, codes []byte, cut, thr float32) (int, float32) {
-	i := 0
+func scan16(t *[16][PQCentroids]float32, codes []byte, cut, thr float32) (int, float32, int) {
+	i, tails := 0, 0
 	for ; len(codes) >= 16; i++ {
 		c := (*[16]byte)(codes)
 		codes = codes[16:]
@@ -26,6 +27,7 @@ func scan16(t *[16][PQCentroids]float32, codes []byte, cut, thr float32) (int, f
 		if s < cut {
 			continue
 		}
+		tails++
 		s = float32(s + t[10][c[10]])
 		s = float32(s + t[11][c[11]])
 		s = float32(s + t[12][c[12]])
@@ -33,16 +35,16 @@ func scan16(t *[16][PQCentroids]float32, codes []byte, cut, thr float32) (int, f
 		s = float32(s + t[14][c[14]])
 		s = float32(s + t[15][c[15]])
 		if s >= thr {
-			return i, s
+			return i, s, tails
 		}
 	}
-	return i, 0
+	return i, 0, tails
 }
 
 // scan16Pop is scan16 with the popularity blend: item i scores
 // Σ_m t[m][c_im] + beta·pop[i] (pop holds at least one entry per item).
-func scan16Pop(t *[16][PQCentroids]float32, codes []byte, pop []float32, beta, cut, thr float32) (int, float32) {
-	i := 0
+func scan16Pop(t *[16][PQCentroids]float32, codes []byte, pop []float32, beta, cut, thr float32) (int, float32, int) {
+	i, tails := 0, 0
 	pop = pop[:len(codes)/16]
 	for ; len(codes) >= 16; i++ {
 		c := (*[16]byte)(codes)
@@ -60,6 +62,7 @@ func scan16Pop(t *[16][PQCentroids]float32, codes []byte, pop []float32, beta, c
 		if s < cut {
 			continue
 		}
+		tails++
 		s = float32(s + t[10][c[10]])
 		s = float32(s + t[11][c[11]])
 		s = float32(s + t[12][c[12]])
@@ -68,8 +71,8 @@ func scan16Pop(t *[16][PQCentroids]float32, codes []byte, pop []float32, beta, c
 		s = float32(s + t[15][c[15]])
 		s = float32(s + float32(beta*pop[i]))
 		if s >= thr {
-			return i, s
+			return i, s, tails
 		}
 	}
-	return i, 0
+	return i, 0, tails
 }

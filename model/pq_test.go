@@ -134,18 +134,24 @@ func bruteForce(s *model.Spec, hist []int, k int, beta float32, allowed func(int
 
 // TestEmbeddingExactTopK asserts that the lookup-table pass returns exactly
 // the brute-force top k over the shipped codes: same items, same order,
-// same scores bit for bit, for both kernels (16 subspaces, unrolled; 8, the
-// generic loop), with and without the popularity blend, with exclusions.
+// same scores bit for bit, for both kernels (16 subspaces: the cut and
+// scan16; 8: the generic loop), with and without the popularity blend, with
+// exclusions.
 func TestEmbeddingExactTopK(t *testing.T) {
-	for _, sub := range []int{16, 8} {
+	for _, c := range []struct{ sub, items, trials int }{
+		{16, 3001, 40},
+		{16, 2*4096 + 5, 6}, // several chunks of the pass, which checks its cut per chunk
+		{8, 3002, 40},
+	} {
 		for _, beta := range []float32{0, 0.5} {
-			t.Run(fmt.Sprintf("sub=%d/beta=%v", sub, beta), func(t *testing.T) {
-				spec := embeddingSpec(3000+sub%3, 64, sub, uint64(sub)) // odd for 16: the unrolled pass has a tail
+			sub := c.sub
+			t.Run(fmt.Sprintf("sub=%d/items=%d/beta=%v", sub, c.items, beta), func(t *testing.T) {
+				spec := embeddingSpec(c.items, 64, sub, uint64(sub))
 				spec.Params.PopularityWeight = float64(beta)
 				m, err := model.Build(spec)
 				require.NoError(t, err)
 				rng := rand.New(rand.NewPCG(7, uint64(sub)))
-				for trial := 0; trial < 40; trial++ {
+				for trial := 0; trial < c.trials; trial++ {
 					var hist []int
 					var events model.History
 					for len(hist) < 1+rng.IntN(30) {

@@ -8,11 +8,11 @@
 
 #include "textflag.h"
 
-// func scan16(t *[16][PQCentroids]float32, codes []byte, cut, thr float32) (int, float32)
+// func scan16(t *[16][PQCentroids]float32, codes []byte, cut, thr float32) (int, float32, int)
 //
-// R0: t, R1: the current item's codes, R2: items, R3: item index;
+// R0: t, R1: the current item's codes, R2: items, R3: item index, R5: tails;
 // F0: score, F1: cut, F2: thr.
-TEXT ·scan16(SB), NOSPLIT, $0-52
+TEXT ·scan16(SB), NOSPLIT, $0-64
 	I64Load t+0(FP)
 	Set R0
 	I64Load codes_base+8(FP)
@@ -27,6 +27,8 @@ TEXT ·scan16(SB), NOSPLIT, $0-52
 	Set F2
 	I64Const $0
 	Set R3
+	I64Const $0
+	Set R5
 	Block
 	Loop
 		Get R3
@@ -167,6 +169,10 @@ TEXT ·scan16(SB), NOSPLIT, $0-52
 			Get F1
 			F32Lt
 			BrIf $0
+			Get R5
+			I64Const $1
+			I64Add
+			Set R5
 			// F0 += t[10][codes[10]]
 			Get R1
 			I32WrapI64
@@ -257,6 +263,9 @@ TEXT ·scan16(SB), NOSPLIT, $0-52
 			Get SP
 			Get F0
 			F32Store ret1+48(FP)
+			Get SP
+			Get R5
+			I64Store ret2+56(FP)
 			RET
 		End
 		Get R1
@@ -277,12 +286,15 @@ TEXT ·scan16(SB), NOSPLIT, $0-52
 	I32Const $0
 	F32ReinterpretI32
 	F32Store ret1+48(FP)
+	Get SP
+	Get R5
+	I64Store ret2+56(FP)
 	RET
 
-// func scan16Pop(t *[16][PQCentroids]float32, codes []byte, pop []float32, beta, cut, thr float32) (int, float32)
+// func scan16Pop(t *[16][PQCentroids]float32, codes []byte, pop []float32, beta, cut, thr float32) (int, float32, int)
 //
 // As scan16, each score plus beta·pop[i]; R4: the current item's pop, F3: beta.
-TEXT ·scan16Pop(SB), NOSPLIT, $0-84
+TEXT ·scan16Pop(SB), NOSPLIT, $0-96
 	I64Load t+0(FP)
 	Set R0
 	I64Load codes_base+8(FP)
@@ -301,6 +313,8 @@ TEXT ·scan16Pop(SB), NOSPLIT, $0-84
 	Set F2
 	I64Const $0
 	Set R3
+	I64Const $0
+	Set R5
 	Block
 	Loop
 		Get R3
@@ -441,6 +455,10 @@ TEXT ·scan16Pop(SB), NOSPLIT, $0-84
 			Get F1
 			F32Lt
 			BrIf $0
+			Get R5
+			I64Const $1
+			I64Add
+			Set R5
 			// F0 += t[10][codes[10]]
 			Get R1
 			I32WrapI64
@@ -540,6 +558,9 @@ TEXT ·scan16Pop(SB), NOSPLIT, $0-84
 			Get SP
 			Get F0
 			F32Store ret1+80(FP)
+			Get SP
+			Get R5
+			I64Store ret2+88(FP)
 			RET
 		End
 		Get R1
@@ -564,4 +585,7 @@ TEXT ·scan16Pop(SB), NOSPLIT, $0-84
 	I32Const $0
 	F32ReinterpretI32
 	F32Store ret1+80(FP)
+	Get SP
+	Get R5
+	I64Store ret2+88(FP)
 	RET
