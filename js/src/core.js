@@ -1020,7 +1020,7 @@ export class Core extends EventTarget {
     this.consentLevel = level;
     this.consentSeq++;
     if (level === 'off') this.memory = [];
-    if (level !== 'full') this.withdrawing = null;
+    this.withdrawing = null; // a newer choice supersedes a withdrawal still being stored
   }
 
   /**

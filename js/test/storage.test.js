@@ -194,3 +194,19 @@ test('a damaged last-good record is not used; the network gives the model', asyn
   const again = await loaded(ns);
   assert.equal(again.model.version, 2);
 });
+
+test('a choice made after a withdrawal whose write failed is not overwritten by its retries', async () => {
+  const ns = freshNamespace();
+  const c = await loaded(ns);
+  await c.setConsent('full');
+  idbFaults.quota = true;
+  await c.setConsent('session'); // stored as deleted; retried later
+  idbFaults.quota = false;
+  await c.setConsent('full'); // the shopper changes their mind before the retry
+  await c.track(ev('sku-001'));
+  await new Promise((r) => setTimeout(r, 1200)); // past the first retries
+  const s = await stored(ns);
+  assert.equal(s.consent, 'full');
+  assert.equal(s.events.length, 1, 'the retry did not delete the new history');
+  assert.equal(c.consentLevel, 'full');
+});
