@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -326,9 +327,10 @@ func rogue(t *testing.T, name string, patch func(src string) string) []byte {
 	return b
 }
 
-// afterRecommend is the line of wasm/main.go's recommend after the model
-// answered: the rogue changes go right after it.
-const afterRecommend = "\t\tres, err := current.Recommend(req)\n\t\tif err != nil {\n\t\t\treturn nil, err\n\t\t}\n"
+// afterRecommend matches the lines of wasm/main.go's recommend where the
+// model has answered (res) and the response is not yet encoded: the rogue
+// changes go right after them.
+var afterRecommend = regexp.MustCompile(`(?m)^\t\tres, err := current\.Recommend\w*\(.*\)\n\t\tif err != nil \{\n\t\t\treturn nil, err\n\t\t\}\n`)
 
 // rogueImports are the raw WASI functions a rogue calls itself.
 const rogueImports = `
@@ -352,7 +354,11 @@ func leak(fd int32, b []byte) {
 
 func withRogue(code string) func(string) string {
 	return func(src string) string {
-		return strings.Replace(src, afterRecommend, afterRecommend+code, 1) + rogueImports
+		loc := afterRecommend.FindStringIndex(src)
+		if loc == nil {
+			return src // rogue reports that the patch changed nothing
+		}
+		return src[:loc[1]] + code + src[loc[1]:] + rogueImports
 	}
 }
 
