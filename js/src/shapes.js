@@ -15,9 +15,7 @@ const SHAPES = Object.freeze({
   purchase: ['purchase', 'ga4'],
 });
 
-const ACCEPTED =
-  '{item, kind}; Segment "Product Viewed" / "Product Added" (properties.product_id) or "Order Completed" (properties.products[].product_id); ' +
-  'GA4 view_item / add_to_cart / purchase (items[].item_id), as track(name, properties), {event, properties} or {event, ecommerce}';
+const ACCEPTED = '{item, kind}, Segment "Product Viewed" / "Product Added" / "Order Completed", GA4 view_item / add_to_cart / purchase (README: "Drop-in tracking calls")';
 
 /**
  * The privrec events of a tracking call, or null when it is privrec's own
