@@ -113,6 +113,13 @@ func runVerify(w io.Writer, dir string, o verifyOptions) error {
 	} else {
 		fmt.Fprintf(w, "  privacy     not differentially private\n")
 	}
+	if t := m.Tuning; t != nil {
+		var vals []string
+		for _, p := range t.Params {
+			vals = append(vals, fmt.Sprintf("%s=%g", p.Name, p.Value))
+		}
+		fmt.Fprintf(w, "  tuning      validation %s %.4f on %d users, %d trials in %.0f s: %s\n", t.Metric, t.Score, t.Users, t.Trials, t.Seconds, strings.Join(vals, " "))
+	}
 	for _, a := range m.Artifacts {
 		fmt.Fprintf(w, "  %-12s %9d bytes  sha256 %x\n", artifactFile(a.Name), a.Length, a.SHA256)
 	}
