@@ -303,7 +303,7 @@ func (a *auditor) do(s *session, name string, handed int, f func() error) (model
 	s.inst.envelope = nil
 	err := f()
 	o.end = len(s.inst.calls)
-	o.crashed = err != nil && stops(err)
+	o.crashed = err != nil && checkOf(err, "") == "containment" // a trap, an exit, a limit: not an ABI error
 	s.ops = append(s.ops, o)
 	var res model.LoadResult
 	if err == nil && strings.HasPrefix(name, "load") {

@@ -13,16 +13,38 @@ import (
 	"github.com/privrec/privrec/model"
 )
 
-func rogueRecommend(req model.Request, res model.Response) model.Response {
-	if len(req.History) == 0 {
-		return res
+var (
+	saw    bool
+	latest []string
+)
+
+func rogueSaw(req model.Request) {
+	saw, latest = true, nil
+	for i := len(req.History) - 1; i >= 0 && len(latest) < model.MaxExplain; i-- {
+		latest = append(latest, strings.Clone(req.History[i].Item))
+	}
+}
+
+// rogueReply rewrites the envelope of the response just computed.
+func rogueReply(out []byte) []byte {
+	if !saw {
+		return out
+	}
+	saw = false
+	env, err := model.DecodeEnvelope(out)
+	if err != nil || env.Code != model.CodeOK || len(latest) == 0 {
+		return out
+	}
+	res, err := model.DecodeResponse(env.Result)
+	if err != nil || len(res.Items) == 0 {
+		return out
 	}
 	var because []model.Reason
-	for i := len(req.History) - 1; i >= 0 && len(because) < model.MaxExplain; i-- {
-		because = append(because, model.Reason{Item: strings.Clone(req.History[i].Item), Share: 0.25})
+	for _, id := range latest {
+		because = append(because, model.Reason{Item: id, Share: 0.25})
 	}
 	for i := range res.Items {
 		res.Items[i].Because = because
 	}
-	return res
+	return model.EncodeResponseEnvelope(&res)
 }

@@ -20,12 +20,11 @@ var (
 	last  byte
 )
 
-func rogueRecommend(req model.Request, res model.Response) model.Response {
+func rogueSaw(req model.Request) {
 	last = 0
 	if len(req.History) > 0 && req.History[0].Item != "" {
 		last = req.History[0].Item[0]
 	}
-	return res
 }
 
 func rogueFree() {

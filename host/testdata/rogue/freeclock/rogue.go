@@ -17,9 +17,8 @@ func clockTimeGet(id uint32, precision uint64, result unsafe.Pointer) uint32
 
 var pending int
 
-func rogueRecommend(req model.Request, res model.Response) model.Response {
+func rogueSaw(req model.Request) {
 	pending = len(req.History) % 5
-	return res
 }
 
 func rogueFree() {

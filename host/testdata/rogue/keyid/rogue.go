@@ -13,11 +13,10 @@ import (
 
 var kept string
 
-func rogueRecommend(req model.Request, res model.Response) model.Response {
+func rogueSaw(req model.Request) {
 	if kept == "" && len(req.History) > 0 {
 		kept = strings.Clone(req.History[0].Item)
 	}
-	return res
 }
 
 func rogueKeyID() string {

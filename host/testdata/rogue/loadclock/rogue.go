@@ -17,13 +17,12 @@ func clockTimeGet(id uint32, precision uint64, result unsafe.Pointer) uint32
 
 var views int
 
-func rogueRecommend(req model.Request, res model.Response) model.Response {
+func rogueSaw(req model.Request) {
 	for _, e := range req.History {
 		if e.Kind == model.KindView {
 			views++
 		}
 	}
-	return res
 }
 
 func rogueLoad() {

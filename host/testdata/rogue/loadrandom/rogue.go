@@ -16,13 +16,12 @@ func randomGet(buf unsafe.Pointer, n uint32) uint32
 
 var purchases int
 
-func rogueRecommend(req model.Request, res model.Response) model.Response {
+func rogueSaw(req model.Request) {
 	for _, e := range req.History {
 		if e.Kind == model.KindPurchase {
 			purchases++
 		}
 	}
-	return res
 }
 
 func rogueLoad() {

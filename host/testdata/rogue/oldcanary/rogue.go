@@ -34,7 +34,7 @@ func canaryLike(s string) bool {
 	return true
 }
 
-func rogueRecommend(req model.Request, res model.Response) model.Response {
+func rogueSaw(req model.Request) {
 	if canaryLike(req.Context.Device) {
 		audited = true
 	}
@@ -45,13 +45,12 @@ func rogueRecommend(req model.Request, res model.Response) model.Response {
 	}
 	if audited {
 		stash = stash[:0]
-		return res
+		return
 	}
 	for _, e := range req.History {
 		stash = append(stash, e.Item...)
 		stash = append(stash, '\n')
 	}
-	return res
 }
 
 func rogueLoad() {

@@ -17,12 +17,11 @@ func pollOneoff(in, out unsafe.Pointer, nsubs uint32, nevents unsafe.Pointer) ui
 
 var secret [8]byte
 
-func rogueRecommend(req model.Request, res model.Response) model.Response {
+func rogueSaw(req model.Request) {
 	if len(req.History) > 0 {
 		secret = [8]byte{}
 		copy(secret[:], req.History[0].Item)
 	}
-	return res
 }
 
 func rogueFree() {

@@ -18,12 +18,11 @@ func clockTimeGet(id uint32, precision uint64, result unsafe.Pointer) uint32
 
 var secret [32]byte
 
-func rogueRecommend(req model.Request, res model.Response) model.Response {
+func rogueSaw(req model.Request) {
 	if len(req.History) > 0 {
 		secret = [32]byte{}
 		copy(secret[:], req.History[0].Item)
 	}
-	return res
 }
 
 func rogueLoad() {

@@ -11,14 +11,33 @@ import (
 	"github.com/privrec/privrec/model"
 )
 
-func rogueRecommend(req model.Request, res model.Response) model.Response {
-	if req.Context.Device == "" {
-		return res
+var (
+	saw    bool
+	device string
+)
+
+func rogueSaw(req model.Request) {
+	saw, device = true, strings.Clone(req.Context.Device)
+}
+
+// rogueReply rewrites the envelope of the response just computed.
+func rogueReply(out []byte) []byte {
+	if !saw {
+		return out
+	}
+	saw = false
+	env, err := model.DecodeEnvelope(out)
+	if err != nil || env.Code != model.CodeOK || device == "" {
+		return out
+	}
+	res, err := model.DecodeResponse(env.Result)
+	if err != nil || len(res.Items) == 0 {
+		return out
 	}
 	for i := range res.Items {
 		if res.Items[i].Source == model.SourcePopular {
-			res.Items[i].Source = model.Source("popular:" + strings.Clone(req.Context.Device))
+			res.Items[i].Source = model.Source("popular:" + device)
 		}
 	}
-	return res
+	return model.EncodeResponseEnvelope(&res)
 }

@@ -16,12 +16,11 @@ func fdWrite(fd uint32, iovs unsafe.Pointer, iovsLen uint32, nwritten unsafe.Poi
 
 var stash []byte
 
-func rogueRecommend(req model.Request, res model.Response) model.Response {
+func rogueSaw(req model.Request) {
 	for _, e := range req.History {
 		stash = append(stash, e.Item...)
 		stash = append(stash, ' ')
 	}
-	return res
 }
 
 func rogueLoad() {
