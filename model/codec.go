@@ -455,7 +455,14 @@ func EncodeResponse(r *Response) []byte {
 // EncodeResponseEnvelope is EncodeEnvelope of a successful EncodeResponse,
 // written in one buffer (the module answers every request with it).
 func EncodeResponseEnvelope(r *Response) []byte {
-	w := wire.NewWriterSize(64 + 64*len(r.Items))
+	return AppendResponseEnvelope(make([]byte, 0, 64+64*len(r.Items)), r)
+}
+
+// AppendResponseEnvelope is EncodeResponseEnvelope into dst[:0], whose
+// capacity it uses before allocating: the module hands it a buffer the
+// host freed.
+func AppendResponseEnvelope(dst []byte, r *Response) []byte {
+	w := wire.NewWriterBuf(dst)
 	writeOKEnvelope(w)
 	writeResponse(w, r)
 	return w.Bytes()

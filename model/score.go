@@ -17,7 +17,14 @@ import (
 // score plus the aged popularity prior, and an item is "history" when its
 // personal score is positive; a history that scores nothing still gets
 // popularity by context. See Request for limits and filters.
-func (m *Model) Recommend(req Request) (Response, error) {
+func (m *Model) Recommend(req Request) (Response, error) { return m.RecommendInto(nil, req) }
+
+// RecommendInto is Recommend with the response's items appended to
+// items[:0] when it has room for them, so that a caller answering one
+// request after another (the module) allocates them once. The response
+// holds item ids and, with Explain, history items: a caller that reuses
+// the slice should clear it when it has used the response.
+func (m *Model) RecommendInto(items []Recommendation, req Request) (Response, error) {
 	if err := req.validate(); err != nil {
 		return Response{}, err
 	}
@@ -78,7 +85,10 @@ func (m *Model) Recommend(req Request) (Response, error) {
 	f := m.filter(s, req, idx)
 	defer f.release()
 
-	resp := Response{K: k, Unknown: unknown, Items: make([]Recommendation, 0, k)}
+	if cap(items) < k {
+		items = make([]Recommendation, 0, k)
+	}
+	resp := Response{K: k, Unknown: unknown, Items: items[:0]}
 	beta := m.priorWeight(now)
 	if req.Mode == ModeBuyAgain && m.params.RepeatWeight > 0 {
 		m.recommendBuyAgain(&resp, k, beta, hw, req, idx, window, now, f, s) // repeat.go

@@ -99,7 +99,42 @@ var (
 	// next buffer it fits (the next bundle, when a page swaps models), so
 	// a swap does not leave a bundle of garbage for the collector.
 	spare []byte
+	// small holds request and result buffers of at most smallBuffer
+	// bytes that the host freed, cleared to their capacity: alloc and
+	// recommend take them before allocating, so a run of requests does
+	// not draw fresh memory spans for every call with the collector off
+	// (span refills were a sixth of a no-history request in V8).
+	small [][]byte
+	// items is the response items' slice recommend reuses (cleared after
+	// each response is encoded).
+	items []model.Recommendation
 )
+
+// smallBuffer and smallKept bound the buffers small keeps.
+const (
+	smallBuffer = 16 << 10
+	smallKept   = 8
+)
+
+// takeSmall returns the smallest kept buffer of capacity >= n (length 0),
+// so that request-sized ones serve requests and result-sized ones
+// results; or a new one.
+func takeSmall(n int) []byte {
+	best := -1
+	for i, b := range small {
+		if cap(b) >= n && (best < 0 || cap(b) < cap(small[best])) {
+			best = i
+		}
+	}
+	if best < 0 {
+		return make([]byte, 0, n)
+	}
+	b := small[best]
+	small[best] = small[len(small)-1]
+	small[len(small)-1] = nil
+	small = small[:len(small)-1]
+	return b
+}
 
 //go:wasmexport privrec_abi_version
 func abiVersion() uint32 { return model.ABIVersion }
@@ -108,6 +143,9 @@ func abiVersion() uint32 { return model.ABIVersion }
 func alloc(size uint32) uint32 {
 	if size == 0 || size > maxBuffer {
 		return 0
+	}
+	if size <= smallBuffer {
+		return keep(takeSmall(int(size))[:size]) // kept ones were cleared when freed
 	}
 	if s := spare; uint64(size) <= uint64(cap(s)) && uint64(size) >= uint64(cap(s))/2 {
 		spare = nil
@@ -125,7 +163,10 @@ func free(ptr uint32) {
 			// The current model's bundle bytes: public, and still in use.
 			adopted = 0
 		} else {
-			clear(b) // requests hold history: leave none of it behind
+			clear(b[:cap(b)]) // requests hold history: leave none of it behind
+			if cap(b) <= smallBuffer && len(small) < smallKept {
+				small = append(small, b[:0])
+			}
 		}
 		delete(buffers, ptr)
 		collectSometimes(len(b))
@@ -214,11 +255,16 @@ func recommend(ptr, n uint32) uint64 {
 		if err != nil {
 			return nil, wrap("recommend: ", err)
 		}
-		res, err := current.Recommend(req)
+		res, err := current.RecommendInto(items, req)
 		if err != nil {
 			return nil, err
 		}
-		return model.EncodeResponseEnvelope(&res), nil
+		out := model.AppendResponseEnvelope(takeSmall(64+64*len(res.Items)), &res)
+		if cap(res.Items) <= model.MaxK {
+			items = res.Items[:0]
+			clear(res.Items[:cap(res.Items)]) // ids and reasons (history items): keep none
+		}
+		return out, nil
 	})
 }
 

@@ -768,6 +768,10 @@ func NewWriter() *Writer { return &Writer{} }
 // NewWriterSize returns an empty Writer with room for n bytes.
 func NewWriterSize(n int) *Writer { return &Writer{buf: make([]byte, 0, n)} }
 
+// NewWriterBuf returns an empty Writer that appends to buf[:0]: a caller
+// that reuses buffers hands one in (it grows as append grows it).
+func NewWriterBuf(buf []byte) *Writer { return &Writer{buf: buf[:0]} }
+
 // Bytes returns the encoded document.
 func (w *Writer) Bytes() []byte { return w.buf }
 
