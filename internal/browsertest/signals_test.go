@@ -23,8 +23,9 @@ import (
 // (an IAB TCF v2.2 stub that answers addEventListener with tcloaded, with or
 // without purposes 1, 5 and 6), ?cm=granted|denied (gtag('consent', …) in
 // window.dataLayer: a denied default waiting for the update, then the
-// update). GPC comes from the init script (gpcScript). ?setup=1 loads the
-// SDK without signals, to store a history first.
+// update). GPC comes from the init script (gpcScript), or with ?wgpc=1 from
+// the worker only (workerGPC). ?setup=1 loads the SDK without signals, to
+// store a history first.
 const signalPage = `<!doctype html><meta charset="utf-8"><title>privrec signals</title>
 <script>
 const q = new URLSearchParams(location.search);
@@ -53,7 +54,8 @@ import { Recommender } from '/sdk/privrec.js';
 window.signalEvents = [];
 try {
   const signals = q.get('setup') ? undefined : { gpc: true, tcf: true, consentMode: true };
-  const rec = await Recommender.load({ bundleUrl: '/b/', publicKeys: ['%s'], namespace: 'signals', signals });
+  const workerUrl = q.get('wgpc') ? '/sdk-gpc/privrec-worker.js' : undefined;
+  const rec = await Recommender.load({ bundleUrl: '/b/', publicKeys: ['%s'], namespace: 'signals', signals, workerUrl });
   rec.addEventListener('consentsignal', (e) => window.signalEvents.push(e.detail));
   window.rec = rec;
   document.body.dataset.ready = 'true';
@@ -68,6 +70,10 @@ try {
 // page only, so the page's reading decides here (the worker's own reading
 // is covered by js/test/signals.test.js).
 const gpcScript = `if (new URLSearchParams(location.search).get('gpc') === '1') Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { get: () => true, configurable: true });`
+
+// workerGPC, put before the worker's code, emulates GPC in the worker
+// alone: the page does not see it, so only the worker's own reading can cap.
+const workerGPC = "Object.defineProperty(WorkerNavigator.prototype, 'globalPrivacyControl', { get: () => true, configurable: true });\n"
 
 // signalSite serves signalPage with the built SDK and a demo bundle.
 func signalSite(t *testing.T) string {
@@ -88,6 +94,15 @@ func signalSite(t *testing.T) string {
 	mux := http.NewServeMux()
 	mux.Handle("/sdk/", http.StripPrefix("/sdk/", http.FileServer(http.Dir(sdk))))
 	mux.HandleFunc("/b/", s.serveBundle)
+	mux.HandleFunc("/sdk-gpc/privrec-worker.js", func(w http.ResponseWriter, r *http.Request) {
+		src, err := os.ReadFile(filepath.Join(sdk, "privrec-worker.js"))
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "text/javascript")
+		w.Write(append([]byte(workerGPC), src...))
+	})
 	mux.HandleFunc("/{$}", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		fmt.Fprintf(w, signalPage, base64.StdEncoding.EncodeToString(pub))
@@ -247,5 +262,31 @@ func TestSignalsWithdrawal(t *testing.T) {
 				t.Errorf("consent.get() is %s after the withdrawal; want off", got)
 			}
 		})
+	}
+}
+
+// TestSignalsWorkerGPC: the worker reads GPC itself. With GPC seen only in
+// the worker (the page's navigator has none), the stored history is still
+// deleted before load resolves, the level is capped at session and the
+// page is told that GPC decided.
+func TestSignalsWorkerGPC(t *testing.T) {
+	base := signalSite(t)
+	ctx, cancel := context.WithTimeout(context.Background(), sessionTimeout)
+	t.Cleanup(cancel)
+	bctx := newBrowser(t, ctx)
+	storeHistory(t, bctx, base)
+	openSignals(t, bctx, base+"/?tcf=loaded&cm=granted&wgpc=1")
+	if eval[bool](t, bctx, `navigator.globalPrivacyControl === true`) {
+		t.Fatal("the page sees GPC; this test wants it in the worker only")
+	}
+	st := eval[signalState](t, bctx, `rec.consent.signal`)
+	if st.Consent != "session" || st.signal() != "gpc" || st.Signals["gpc"] != "session" {
+		t.Errorf("rec.consent.signal: %s decided by %s (signals %v); want session decided by gpc", st.Consent, st.signal(), st.Signals)
+	}
+	if d := readIDBOf(t, bctx, "signals"); len(d.Events) != 0 {
+		t.Errorf("IndexedDB holds %d events with GPC on in the worker; want none", len(d.Events))
+	}
+	if got := eval[string](t, bctx, `rec.consent.set('full')`); got != "session" {
+		t.Errorf("consent.set('full') set %s; want session", got)
 	}
 }
