@@ -388,3 +388,30 @@ func tinySpecForCatalog() *model.Spec {
 		Params:     model.DefaultParams(),
 	}
 }
+
+// TestAppendResponseEnvelopeReusesBuffers: into a dirty buffer, with or
+// without room, AppendResponseEnvelope writes exactly what
+// EncodeResponseEnvelope writes; and RecommendInto, given a dirty items
+// slice, answers exactly what Recommend answers.
+func TestAppendResponseEnvelopeReusesBuffers(t *testing.T) {
+	for i, r := range sampleResponses {
+		want := model.EncodeResponseEnvelope(&r)
+		for _, dst := range [][]byte{nil, bytes.Repeat([]byte{0xee}, 3), bytes.Repeat([]byte{0xee}, 4096)} {
+			if got := model.AppendResponseEnvelope(dst, &r); !bytes.Equal(got, want) {
+				t.Fatalf("response %d into %d bytes: %x, want %x", i, len(dst), got, want)
+			}
+		}
+	}
+	m := loadTiny(t)
+	dirty := make([]model.Recommendation, 3, model.MaxK)
+	for i := range dirty {
+		dirty[i] = model.Recommendation{Item: "stale", Score: 9, Because: []model.Reason{{Item: "x"}}}
+	}
+	for _, req := range []model.Request{{K: 3, History: buy("a")}, {K: 2, Explain: true, History: buy("a", "b")}, {}, {K: model.MaxK}} {
+		want, err := m.Recommend(req)
+		require.NoError(t, err)
+		got, err := m.RecommendInto(dirty, req)
+		require.NoError(t, err)
+		require.Equal(t, want, got)
+	}
+}
