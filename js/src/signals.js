@@ -214,7 +214,9 @@ export async function attach(core, o) {
     st.wanted = d.consent;
     apply(core, st).catch(() => {}); // a failed deletion is reported as storagefailed
   });
-  await apply(core, st);
+  // A deletion that failed does not stop the model loading: the lower
+  // level holds in memory, and the core retries the deletion.
+  await apply(core, st).catch(() => {});
 }
 
 /**
