@@ -71,6 +71,10 @@ func TestEvalCLI(t *testing.T) {
 			models: []string{"privrec"}, say: "tuning on a validation split", note: "privrec chosen: train-half-life=0",
 		},
 		{
+			name: "warns of a span far longer than a fixed half-life", args: []string{"--no-references", "--no-tune", "--half-life", "0.5"}, code: exitOK,
+			models: []string{"privrec"}, say: "warning: the log spans 277 days, 554× --half-life 0.5 days",
+		},
+		{
 			name: "privrec not tuned", args: []string{"--no-references", "--no-tune"}, code: exitOK,
 			models: []string{"privrec"}, note: "privrec tuning: off (--no-tune); using train-half-life=0",
 		},
