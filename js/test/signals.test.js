@@ -204,3 +204,41 @@ test('worker: without signals enabled, consent is untouched and reports are refu
   assert.equal((await storedEvents(ns)).length, 2);
   assert.throws(() => report(c, { tcf: 'off' }), /no signal is enabled/);
 });
+
+test('page and worker: a TCF revocation in the CMP deletes at once; the cap lifts back to the choice; close stops listening', async (t) => {
+  const { nodeWorker, serveFixtures } = await import('./helpers/worker.js');
+  const { Recommender } = await import('../src/index.js');
+  const server = await serveFixtures();
+  const stub = tcfStub();
+  stub.fire('tcloaded', [1, 5, 6]);
+  g.__tcfapi = stub.api;
+  const rec = await Recommender.load({
+    bundleUrl: `${server.url}v2/`,
+    publicKeys: [fx.public_key],
+    worker: nodeWorker(new URL('../src/privrec-worker.js', import.meta.url)),
+    signals: { tcf: true },
+  });
+  t.after(async () => {
+    rec.close();
+    delete g.__tcfapi;
+    await server.close();
+  });
+  assert.deepEqual(rec.consent.signal, { signal: null, cap: 'full', consent: 'off', signals: { tcf: 'full' } });
+  assert.equal(await rec.consent.set('full'), 'full');
+  assert.match(String(await rec.track({ item: 'sku-003', kind: 'purchase' })), /^db-/);
+
+  let next = nextEvent(rec, 'consentsignal');
+  stub.fire('useractioncomplete', []);
+  assert.deepEqual(await next, { signal: 'tcf', cap: 'off', consent: 'off', signals: { tcf: 'off' } });
+  assert.equal(rec.consent.signal?.consent, 'off');
+  assert.deepEqual(await rec.history.list(), []);
+  assert.equal(await rec.consent.set('full'), 'off');
+
+  next = nextEvent(rec, 'consentsignal');
+  stub.fire('useractioncomplete', [1, 5, 6]);
+  assert.equal((await next).consent, 'full', "the shopper's choice returns");
+  assert.equal(await rec.consent.get(), 'full');
+
+  rec.close();
+  assert.equal(stub.listeners.size, 0, 'close removes the TCF listener');
+});
