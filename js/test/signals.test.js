@@ -242,3 +242,23 @@ test('page and worker: a TCF revocation in the CMP deletes at once; the cap lift
   rec.close();
   assert.equal(stub.listeners.size, 0, 'close removes the TCF listener');
 });
+
+test('worker: another tab raising consent cannot lift this tab’s cap; the lowering reaches that tab too', async (t) => {
+  const ns = freshNamespace();
+  const a = await Core.create({ namespace: ns, clock: () => fx.now });
+  const b = await Core.create({ namespace: ns, clock: () => fx.now });
+  t.after(() => {
+    a.close();
+    b.close();
+  });
+  await attach(a, { tcf: true });
+  await report(a, { tcf: 'session' });
+  assert.equal(a.consentLevel, 'off', 'the stored level was off: the cap does not raise it');
+  const capped = nextEvent(a, 'consentsignal');
+  await b.setConsent('full'); // the other tab, without signals; it broadcasts as it returns
+  const lowered = nextEvent(b, 'consentchanged');
+  assert.deepEqual(await capped, { signal: 'tcf', cap: 'session', consent: 'session', signals: { tcf: 'session' } });
+  assert.deepEqual(await lowered, { consent: 'session', previous: 'full', origin: 'remote' });
+  assert.equal(b.consentLevel, 'session');
+  assert.equal(await a.storage.consent(), 'session');
+});
