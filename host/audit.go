@@ -16,7 +16,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/privrec/privrec/host/internal/synth"
 	"github.com/privrec/privrec/model"
 	"github.com/privrec/privrec/model/bundle"
 )
@@ -25,9 +24,10 @@ import (
 // synthetic bundle, a random seed and the default limits.
 type AuditOptions struct {
 	// Bundle is the signed bundle the module loads. Nil means a small
-	// synthetic bundle signed with an ephemeral key, which exercises the
-	// same code paths without needing a trained model. Auditing the bundle
-	// that ships is stronger: its shoppers use the store's own catalog.
+	// synthetic store drawn from Seed (its size, id style, categories and
+	// model), signed with an ephemeral key, which exercises the same code
+	// paths without needing a trained model. Auditing the bundle that ships
+	// is stronger: its shoppers use the store's own catalog.
 	Bundle *bundle.Files
 	// Keys verify Bundle; required when Bundle is set.
 	Keys []ed25519.PublicKey
@@ -442,13 +442,14 @@ func (a *auditor) loadRequest(wasm []byte, m *Module) (model.LoadRequest, *bundl
 	if files == nil {
 		var pub ed25519.PublicKey
 		var err error
-		files, pub, err = synth.Bundle(wasm, a.base, a.opts.Seed)
+		var what string
+		files, pub, what, err = storeBundle(wasm, a.base, a.opts.Seed)
 		if err != nil {
-			a.rep.violate("load", "make the synthetic bundle: %v", err)
+			a.rep.violate("load", "%v", err)
 			return model.LoadRequest{}, nil, false
 		}
 		keys = []ed25519.PublicKey{pub}
-		a.rep.Bundle = fmt.Sprintf("synthetic, %d items, ephemeral key", synth.Items)
+		a.rep.Bundle = what
 	}
 	sum, ws, cs := m.SHA256(), sha256.Sum256(files.Weights), sha256.Sum256(files.Catalog)
 	req := model.LoadRequest{Manifest: files.Manifest, Signature: files.Signature, Weights: files.Weights, Catalog: files.Catalog,
