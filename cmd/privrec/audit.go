@@ -63,7 +63,8 @@ promises of the module:
 The shoppers are drawn from the bundle's own catalog and popular items, with
 the history lengths, devices and options of real traffic, so a module cannot
 tell the audit from a shopper. Without --bundle the module loads a small
-synthetic bundle signed with an ephemeral key; with --bundle DIR it loads that
+synthetic store drawn from the seed (its size, ids, categories and model),
+signed with an ephemeral key; with --bundle DIR it loads that
 bundle (FILE.wasm must be the bundle's privrec.wasm, and --pub its publisher's
 key), which is the stronger audit: its shoppers use your catalog. The report
 says what was checked and what the module did; see docs/threat-model.md for
@@ -81,7 +82,7 @@ Exit codes: 0 every check passed, 1 a violation (the first reason is printed),
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.bundle, "bundle", "", "bundle directory to load (default: a built-in synthetic bundle)")
+	f.StringVar(&o.bundle, "bundle", "", "bundle directory to load (default: a synthetic store drawn from the seed)")
 	f.StringArrayVar(&o.pubs, "pub", nil, "public key file that signed --bundle (repeat for rotation)")
 	f.Uint64Var(&o.seed, "seed", 0, "seed of the canary strings (default: random; the report prints it)")
 	f.IntVar(&o.requests, "requests", 16, "shopper requests each session serves")
