@@ -177,9 +177,10 @@ type auditor struct {
 	strings  map[string]bool // every string of every request served
 	profiled map[string]bool // profile rules already reported
 
-	native     *model.Model // the oracle
-	nativeLoad []byte       // its load result envelope
-	oracleMiss int
+	native           *model.Model // the oracle's model (the popular items)
+	nativeLoad       []byte       // its load result envelope
+	weights, catalog []byte       // the artifacts it was loaded from
+	oracleMiss       int
 }
 
 func (a *auditor) run(ctx context.Context, wasm []byte) {
@@ -337,6 +338,7 @@ func (a *auditor) openNative(raw []byte) error {
 		return err
 	}
 	a.native = m
+	a.weights, a.catalog = req.Weights, req.Catalog
 	// What wasm/main.go answers to a load that succeeds.
 	a.nativeLoad = model.EncodeLoadResultEnvelope(&model.LoadResult{
 		Version: man.Version, KeyID: man.KeyID, Created: man.Created, Expires: man.Expires,
@@ -405,9 +407,15 @@ func (a *auditor) checkRecommend(s *session, name string, req model.Request) {
 func (a *auditor) nativeAnswer(raw []byte) []byte {
 	req, err := model.DecodeRequest(raw)
 	if err == nil {
-		var res model.Response
-		if res, err = a.native.Recommend(req); err == nil {
-			return model.EncodeResponseEnvelope(&res)
+		// A model of its own for each request: the answer of a pure
+		// function of (model, request), whatever was asked before, which
+		// is what the module's answer must be.
+		var m *model.Model
+		if m, err = model.Load(a.weights, a.catalog); err == nil {
+			var res model.Response
+			if res, err = m.Recommend(req); err == nil {
+				return model.EncodeResponseEnvelope(&res)
+			}
 		}
 	} else {
 		err = fmt.Errorf("recommend: %w", err)
