@@ -1,6 +1,7 @@
 package host
 
 import (
+	"bytes"
 	"context"
 	"crypto/ed25519"
 	"crypto/sha256"
@@ -682,4 +683,36 @@ func TestStoreBundle(t *testing.T) {
 	}
 	require.Greater(t, len(sizes), 6)
 	require.Len(t, styles, 3, "%v", styles)
+}
+
+// TestModelIsPure checks the oracle's premise natively: model.Recommend is a
+// pure function of (model, request), so a model that served other shoppers
+// answers each request exactly as a fresh one does. When it does not, a
+// request's history stays in the model and changes a later shopper's
+// answer, in the module too, and audits of the real module fail the oracle.
+func TestModelIsPure(t *testing.T) {
+	for seed := uint64(1); seed <= 10; seed++ {
+		files, _, _, err := storeBundle([]byte("\x00asm"), testNow, seed*0x9e3779b97f4a7c15)
+		require.NoError(t, err)
+		used, err := model.Load(files.Weights, files.Catalog)
+		require.NoError(t, err)
+		cat, err := model.DecodeCatalog(files.Catalog)
+		require.NoError(t, err)
+		g := newShoppers(seed, cat.Items, nil, testNow.UnixMilli())
+		var prev model.Request
+		for n := range 100 {
+			req := g.next(n, []int{anyone, heavy, consentOff}[n%7%3])
+			got, err := used.Recommend(req)
+			require.NoError(t, err)
+			fresh, err := model.Load(files.Weights, files.Catalog)
+			require.NoError(t, err)
+			want, err := fresh.Recommend(req)
+			require.NoError(t, err)
+			if !bytes.Equal(model.EncodeResponse(&got), model.EncodeResponse(&want)) {
+				t.Fatalf("store %d, shopper %d: a model that served %d shoppers answers %s, a fresh one %s; the shopper before had %d events, category %q, seen %q (this one: %d events, category %q, %d exclusions)",
+					seed, n, n, summary(got), summary(want), len(prev.History), prev.Category, prev.Seen, len(req.History), req.Category, len(req.Exclude))
+			}
+			prev = req
+		}
+	}
 }
