@@ -68,7 +68,7 @@ func (d *dataset) private(cfg Config, progress func(string, int, int)) ([]float6
 	pop := d.privatePopularity(cfg.TrendHalfLifeDays, float64(p.MaxItems), s.CountsSigma, noise)
 	keep := topItems(pop, p.GramItems)
 	pairs := d.selectPairs(keep, p, s, noise, progress)
-	g := d.pairGram(keep, pairs, p.PairBound, s.PairSigma, noise)
+	g := d.pairGram(keep, pairs, p.PairBound, p.DiagBound, s.PairSigma, noise)
 	// A noisy Gram matrix + λI need not be positive definite: double λ
 	// until it is (RATIONALE.md). Each step only adds to the diagonal, and
 	// λ never goes past the Gershgorin bound, beyond which the matrix is
@@ -130,7 +130,7 @@ func blockRow(row, full []entry, pos []int32) []entry {
 // noisy diagonal, exceeds Threshold·σ (post-processing).
 func (d *dataset) selectPairs(block []int, p Privacy, s NoiseScales, noise interface{ NormFloat64() float64 }, progress func(string, int, int)) []bool {
 	m := len(block)
-	g := d.selectionGram(block, float64(p.GramMaxItems), progress)
+	g := d.selectionGram(block, float64(p.GramMaxItems), p.SelectHalfLifeDays, progress)
 	for a := 0; a < m; a++ {
 		for b := a; b < m; b++ {
 			g[a*m+b] += s.GramSigma * noise.NormFloat64()
@@ -150,14 +150,29 @@ func (d *dataset) selectPairs(block []int, p Privacy, s NoiseScales, noise inter
 
 // selectionGram is the upper triangle (row-major, len(block)² values) of
 // the Gram matrix among the block, every user's row there scaled to
-// squared L2 norm at most bound.
-func (d *dataset) selectionGram(block []int, bound float64, progress func(string, int, int)) []float64 {
+// squared L2 norm at most bound. The row holds the user's purchase weights
+// 2^(−age/halfLifeDays) (1 with halfLifeDays 0; 0 for items not bought),
+// or with a negative halfLifeDays the row of X; all within [0,1].
+func (d *dataset) selectionGram(block []int, bound, halfLifeDays float64, progress func(string, int, int)) []float64 {
 	m := len(block)
 	pos := d.blockIndex(block)
 	g := make([]float64, m*m)
 	var row []entry
+	halfLife := halfLifeDays * float64(24*time.Hour/time.Millisecond)
 	for u, full := range d.users {
 		row = blockRow(row[:0], full, pos)
+		if halfLifeDays >= 0 {
+			for k, e := range row {
+				v := 0.0
+				if e.buy {
+					v = 1
+					if halfLife > 0 {
+						v = math.Exp2(-float64(max(0, d.end-e.last)) / halfLife)
+					}
+				}
+				row[k].x = v
+			}
+		}
 		sq := 0.0
 		for _, e := range row {
 			sq += e.x * e.x
@@ -180,9 +195,9 @@ func (d *dataset) selectionGram(block []int, bound float64, progress func(string
 // each released entry and on nothing else (the other entries are zero
 // whatever the log). Post-processing: diagonal clipped at 0, pairs at the
 // Cauchy–Schwarz bound √(G_aa·G_bb) and at 0.
-func (d *dataset) pairGram(block []int, sel []bool, bound, sigma float64, noise interface{ NormFloat64() float64 }) *mat.SymDense {
+func (d *dataset) pairGram(block []int, sel []bool, bound, diagBound, sigma float64, noise interface{ NormFloat64() float64 }) *mat.SymDense {
 	m := len(block)
-	g, has := d.pairSums(block, sel, bound)
+	g, has := d.pairSums(block, sel, bound, diagBound)
 	raw := g.RawSymmetric()
 	for a := 0; a < m; a++ {
 		if has[a] {
@@ -203,9 +218,12 @@ func (d *dataset) pairGram(block []int, sel []bool, bound, sigma float64, noise 
 }
 
 // pairSums sums, over users, the products x_a·x_b over the selected pairs
-// sel among the block and x_a² over the items of any selected pair (has),
-// each user's vector of those values scaled to L2 norm at most bound.
-func (d *dataset) pairSums(block []int, sel []bool, bound float64) (*mat.SymDense, []bool) {
+// sel among the block and x_a² over the items of any selected pair (has).
+// With diagBound 0, each user's vector of all those values is scaled to L2
+// norm at most bound; otherwise its products are scaled to L2 norm at most
+// bound and its squares, apart, to at most diagBound, so one user moves
+// the sums by at most √(bound² + diagBound²).
+func (d *dataset) pairSums(block []int, sel []bool, bound, diagBound float64) (*mat.SymDense, []bool) {
 	m := len(block)
 	pos := d.blockIndex(block)
 	has := make([]bool, m)
@@ -226,24 +244,30 @@ func (d *dataset) pairSums(block []int, sel []bool, bound float64) (*mat.SymDens
 	var row []entry
 	for _, full := range d.users {
 		row = blockRow(row[:0], full, pos)
-		sq := 0.0
+		sqd, sqp := 0.0, 0.0
 		for k, ea := range row {
-			sq += ea.x * ea.x * ea.x * ea.x
+			sqd += ea.x * ea.x * ea.x * ea.x
 			base := int(pos[ea.item]) * m
 			for _, eb := range row[k+1:] {
 				if sel[base+int(pos[eb.item])] {
 					v := ea.x * eb.x
-					sq += v * v
+					sqp += v * v
 				}
 			}
 		}
-		f := scaleTo(sq, bound*bound)
+		fd, fp := 0.0, 0.0
+		if diagBound > 0 {
+			fd, fp = scaleTo(sqd, diagBound*diagBound), scaleTo(sqp, bound*bound)
+		} else {
+			fd = scaleTo(sqd+sqp, bound*bound)
+			fp = fd
+		}
 		for k, ea := range row {
 			a := int(pos[ea.item])
-			raw.Data[a*raw.Stride+a] += f * ea.x * ea.x
+			raw.Data[a*raw.Stride+a] += fd * ea.x * ea.x
 			for _, eb := range row[k+1:] {
 				if b := int(pos[eb.item]); sel[a*m+b] {
-					raw.Data[a*raw.Stride+b] += f * ea.x * eb.x
+					raw.Data[a*raw.Stride+b] += fp * ea.x * eb.x
 				}
 			}
 		}

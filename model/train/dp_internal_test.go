@@ -94,11 +94,23 @@ func TestSensitivity(t *testing.T) {
 	}
 	noop := func(string, int, int) {}
 	sums := d.privateSums(cfg.TrendHalfLifeDays, float64(p.MaxItems))
-	gram := d.selectionGram(block, float64(p.GramMaxItems), noop)
+	// The selection from X (−1), from undecayed purchases (0) and from
+	// purchases decayed by a half-life of 0.001 days (86 s: the log's
+	// weights then span [0.2, 1]).
+	halfLives := []float64{-1, 0, 0.001}
+	grams := map[float64][]float64{}
+	for _, hl := range halfLives {
+		grams[hl] = d.selectionGram(block, float64(p.GramMaxItems), hl, noop)
+	}
+	// The pair release with the diagonal bounded together with the pairs
+	// (DiagBound 0: Δ_P = B) and apart (DiagBound 0.5: Δ_P = √(B² + 0.25)).
+	diagBounds := []float64{0, 0.5}
 	pairs := map[string][]float64{}
 	for name, sel := range map[string][]bool{"all": all, "sparse": sparse} {
-		g, _ := d.pairSums(block, sel, p.PairBound)
-		pairs[name] = g.RawSymmetric().Data
+		for _, db := range diagBounds {
+			g, _ := d.pairSums(block, sel, p.PairBound, db)
+			pairs[fmt.Sprint(name, db)] = g.RawSymmetric().Data
+		}
 	}
 	for u, name := range d.names {
 		t.Run(name, func(t *testing.T) {
@@ -121,12 +133,22 @@ func TestSensitivity(t *testing.T) {
 			// x xᵀ's upper triangle has norm √((Σx⁴ + (Σx²)²)/2): at most
 			// Δ_G, and at least n₀/√2 for a user scaled to ‖x‖² = n₀.
 			n0 := float64(p.GramMaxItems)
-			if got := l2Diff(gram, d0.selectionGram(block, n0, noop), m); got > s.GramL2 || name == "heavy" && got < n0/math.Sqrt2*(1-1e-12) {
-				t.Errorf("selection gram moves by %v; sensitivity %v (heavy user: at least %v)", got, s.GramL2, n0/math.Sqrt2)
+			for _, hl := range halfLives {
+				if got := l2Diff(grams[hl], d0.selectionGram(block, n0, hl, noop), m); got > s.GramL2 || name == "heavy" && got < n0/math.Sqrt2*(1-1e-12) {
+					t.Errorf("selection gram (half-life %v) moves by %v; sensitivity %v (heavy user: at least %v)", hl, got, s.GramL2, n0/math.Sqrt2)
+				}
 			}
 			for sel, mask := range map[string][]bool{"all": all, "sparse": sparse} {
-				g0, _ := d0.pairSums(block, mask, p.PairBound)
-				tight("pair sums ("+sel+")", l2Diff(pairs[sel], g0.RawSymmetric().Data, m), s.PairL2)
+				for _, db := range diagBounds {
+					q := p
+					q.DiagBound = db
+					sq, err := q.Scales()
+					if err != nil {
+						t.Fatal(err)
+					}
+					g0, _ := d0.pairSums(block, mask, p.PairBound, db)
+					tight(fmt.Sprintf("pair sums (%s, diag bound %v)", sel, db), l2Diff(pairs[fmt.Sprint(sel, db)], g0.RawSymmetric().Data, m), sq.PairL2)
+				}
 			}
 		})
 	}

@@ -27,6 +27,8 @@ var sweepKeys = map[string]func(c *train.Config, v float64){
 	"pairs":   func(c *train.Config, v float64) { c.Privacy.PairShare = v },
 	"pb":      func(c *train.Config, v float64) { c.Privacy.PairBound = v },
 	"lnoise":  func(c *train.Config, v float64) { c.Privacy.LambdaNoise = v },
+	"selhl":   func(c *train.Config, v float64) { c.Privacy.SelectHalfLifeDays = v },
+	"db":      func(c *train.Config, v float64) { c.Privacy.DiagBound = v },
 	"trainhl": func(c *train.Config, v float64) { c.TrainHalfLifeDays = v },
 	"trend":   func(c *train.Config, v float64) { c.TrendHalfLifeDays = v },
 	"beta":    func(c *train.Config, v float64) { c.Params.PopularityWeight = v },
@@ -52,7 +54,7 @@ func TestDPSweep(t *testing.T) {
 	for _, kv := range strings.Split(spec, ";") {
 		k, v, _ := strings.Cut(kv, "=")
 		if sweepKeys[k] == nil {
-			t.Fatalf("unknown sweep key %q; known: eps, seed, c, cshare, m, n0, thr, pairs, pb, lnoise, trainhl, trend, beta, hl", k)
+			t.Fatalf("unknown sweep key %q; known: eps, seed, c, cshare, m, n0, thr, pairs, pb, lnoise, db, selhl, trainhl, trend, beta, hl", k)
 		}
 		for _, s := range strings.Split(v, ",") {
 			x, err := strconv.ParseFloat(s, 64)

@@ -44,6 +44,10 @@ func TestPrivacyValidate(t *testing.T) {
 		{"no gram items bound", func(p *train.Privacy) { p.Epsilon, p.Delta, p.GramMaxItems = 1, 1e-6, 0 }, false},
 		{"zero pair bound", func(p *train.Privacy) { p.Epsilon, p.Delta, p.PairBound = 1, 1e-6, 0 }, false},
 		{"nan pair bound", func(p *train.Privacy) { p.Epsilon, p.Delta, p.PairBound = 1, 1e-6, math.NaN() }, false},
+		{"negative diag bound", func(p *train.Privacy) { p.Epsilon, p.Delta, p.DiagBound = 1, 1e-6, -1 }, false},
+		{"zero diag bound", func(p *train.Privacy) { p.Epsilon, p.Delta, p.DiagBound = 1, 1e-6, 0 }, true},
+		{"nan select half-life", func(p *train.Privacy) { p.Epsilon, p.Delta, p.SelectHalfLifeDays = 1, 1e-6, math.NaN() }, false},
+		{"select from X", func(p *train.Privacy) { p.Epsilon, p.Delta, p.SelectHalfLifeDays = 1, 1e-6, -1 }, true},
 		{"negative lambda noise", func(p *train.Privacy) { p.Epsilon, p.Delta, p.LambdaNoise = 1, 1e-6, -1 }, false},
 		{"negative threshold", func(p *train.Privacy) { p.Epsilon, p.Delta, p.Threshold = 1, 1e-6, -1 }, false},
 		{"zero threshold", func(p *train.Privacy) { p.Epsilon, p.Delta, p.Threshold = 1, 1e-6, 0 }, true},
@@ -72,30 +76,33 @@ func TestPrivacyValidate(t *testing.T) {
 // counts share is (Δ_C/12.5)²/μ² = 0.1002839, so σ_C = 12.5, σ_G =
 // Δ_G/√(0.8997·0.5·μ²) = 6.89187, σ_P = 2/√(0.8997·0.5·μ²) = 3.558946.
 // ε = 1: μ = 0.2367044, share capped at 0.5. ε = 8: share floored at 0.1.
+// With the diagonal bounded apart (DiagBound 1.5, B = 2): Δ_P = 2.5, so σ_P
+// = 2.5/2 × 3.558946 = 4.448683 and the other σ are unchanged.
 func TestPrivacyScales(t *testing.T) {
 	tests := []struct {
 		name                          string
 		eps, delta, counts, pairShare float64
 		c, n0                         int
-		bound                         float64
+		bound, diag, l2               float64
 		mu, share, csig, gsig, psig   float64
 	}{
-		{"eps1 auto share capped", 1, 1e-6, 0, 0.5, 10, 5, 2, 0.2367044, 0.5, 19.8155, 32.72422, 16.89872},
-		{"eps4 auto share", 4, 1e-6, 0, 0.5, 10, 5, 2, 0.8378588, 0.1002839, 12.5, 6.89187, 3.558946},
-		{"eps8 auto share floored", 8, 1e-6, 0, 0.5, 10, 5, 2, 1.531545, 0.1, 6.848044, 3.769724, 1.946677},
-		{"eps2 given shares", 2, 1e-5, 0.3, 0.25, 4, 3, 1, 0.5015517, 0.3, 8.139705, 6.740316, 4.766123},
+		{"eps1 auto share capped", 1, 1e-6, 0, 0.5, 10, 5, 2, 0, 2, 0.2367044, 0.5, 19.8155, 32.72422, 16.89872},
+		{"eps4 auto share", 4, 1e-6, 0, 0.5, 10, 5, 2, 0, 2, 0.8378588, 0.1002839, 12.5, 6.89187, 3.558946},
+		{"eps4 diagonal apart", 4, 1e-6, 0, 0.5, 10, 5, 2, 1.5, 2.5, 0.8378588, 0.1002839, 12.5, 6.89187, 4.448683},
+		{"eps8 auto share floored", 8, 1e-6, 0, 0.5, 10, 5, 2, 0, 2, 1.531545, 0.1, 6.848044, 3.769724, 1.946677},
+		{"eps2 given shares", 2, 1e-5, 0.3, 0.25, 4, 3, 1, 0, 1, 0.5015517, 0.3, 8.139705, 6.740316, 4.766123},
 	}
 	near := func(got, want float64) bool { return math.Abs(got-want) <= 2e-6*math.Max(1, want) }
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p := train.Privacy{Epsilon: tt.eps, Delta: tt.delta, MaxItems: tt.c, CountsShare: tt.counts,
-				GramMaxItems: tt.n0, PairShare: tt.pairShare, PairBound: tt.bound}
+				GramMaxItems: tt.n0, PairShare: tt.pairShare, PairBound: tt.bound, DiagBound: tt.diag}
 			s, err := p.Scales()
 			if err != nil {
 				t.Fatal(err)
 			}
 			if !near(s.Mu, tt.mu) || !near(s.CountsShare, tt.share) || !near(s.CountsSigma, tt.csig) ||
-				!near(s.GramSigma, tt.gsig) || !near(s.PairSigma, tt.psig) || s.PairL2 != tt.bound {
+				!near(s.GramSigma, tt.gsig) || !near(s.PairSigma, tt.psig) || !near(s.PairL2, tt.l2) {
 				t.Errorf("Scales() = %+v; want μ %v, share %v, σ_C %v, σ_G %v, σ_P %v", s, tt.mu, tt.share, tt.csig, tt.gsig, tt.psig)
 			}
 			// The three mechanisms' μ² add up to the budget.
@@ -220,6 +227,8 @@ func TestTrainPrivateWithoutNoise(t *testing.T) {
 	cfg := plain
 	cfg.Privacy.Epsilon, cfg.Privacy.Delta, cfg.Privacy.Seed = 1e15, 1e-6, 1
 	cfg.Privacy.PairBound = 2 // every shopLog user under the bounds: pair vectors have norm ≤ √3
+	cfg.Privacy.DiagBound = 2
+	cfg.Privacy.SelectHalfLifeDays = -1 // select from X, views included, as the plain model
 	got, err := train.Train(l, cfg, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -326,7 +335,7 @@ func ExamplePrivacy_Scales() {
 	fmt.Printf("μ %.4f; counts σ %.1f (sensitivity %.2f), selection σ %.1f (%.2f), pairs σ %.1f (%.2f)\n",
 		s.Mu, s.CountsSigma, s.CountsL2, s.GramSigma, s.GramL2, s.PairSigma, s.PairL2)
 	// Output:
-	// μ 0.2367; counts σ 19.8 (sensitivity 3.32), selection σ 20.7 (2.45), pairs σ 8.4 (1.00)
+	// μ 0.2367; counts σ 19.8 (sensitivity 3.32), selection σ 20.7 (2.45), pairs σ 4.9 (0.58)
 }
 
 // BenchmarkTrainPrivate fits PrivateConfig on the full UCI log, by ε and

@@ -17,9 +17,11 @@ import (
 // How (RATIONALE.md, "Differential privacy"): three Gaussian mechanisms,
 // each on a statistic whose per-user contribution is scaled to a fixed L2
 // norm: the per-item buyer sums with the user count (popularity, and the
-// GramItems candidates by it); the Gram matrix XᵀX among the candidates,
-// only to select the co-occurring pairs above Threshold·σ; and the Gram
-// entries of those pairs alone, which EASE is fitted on. The accountant is
+// GramItems candidates by it); the Gram matrix among the candidates, of
+// purchases decayed with the long SelectHalfLifeDays, only to select the
+// co-occurring pairs above Threshold·σ; and the Gram entries of XᵀX on
+// those pairs alone (their products and their items' diagonal, each
+// bounded apart), which EASE is fitted on. The accountant is
 // Gaussian differential privacy: the three compose (adaptively) into one
 // μ-GDP mechanism, converted to (ε, δ) exactly. Context lists are not
 // trained under DP. The item set and the end of the log (End) are treated
@@ -54,6 +56,15 @@ type Privacy struct {
 	// Gram matrix: the user's row among the candidates is scaled down to
 	// squared L2 norm n₀ (n₀ items at weight 1). Default 3.
 	GramMaxItems int
+	// SelectHalfLifeDays is the half-life of the purchase weights the
+	// selection Gram matrix is computed from (2^(−age/half-life) at End, 1
+	// when zero; items only viewed or carted count 0 unless the log has no
+	// purchases), or, when negative, the training X itself (decayed with
+	// TrainHalfLifeDays, kind weights). Which pairs co-occur changes more
+	// slowly than what is bought now: a longer half-life than X's lets older
+	// co-purchases count in the selection, while the fitted values keep X's.
+	// Default 120.
+	SelectHalfLifeDays float64
 	// Threshold selects the pairs: those whose noisy selection Gram entry
 	// exceeds Threshold·σ. Only they are released again and fitted. Zero
 	// selects every pair with a positive noisy entry. Default 2.
@@ -65,8 +76,16 @@ type Privacy struct {
 	// the vector of the user's products x_i·x_j over the selected pairs
 	// and x_i² over their items is scaled down to L2 norm B. Only
 	// selected pairs count, so a user with many items is scaled much less
-	// than in the full Gram matrix. Default 1.
+	// than in the full Gram matrix. With DiagBound set, B bounds the
+	// products alone. Default 0.5.
 	PairBound float64
+	// DiagBound, when positive, bounds the diagonal part of each user's
+	// pair-release vector (the x_i²) on its own, to L2 norm DiagBound, and
+	// PairBound then bounds the products over the selected pairs alone:
+	// Δ_P = √(B² + DiagBound²). A user's many items then no longer shrink
+	// their few selected pairs. Zero bounds both together by B. Default
+	// 0.3 (with B = 0.5: Δ_P = 0.583).
+	DiagBound float64
 	// LambdaNoise, when positive, makes PrivateConfig's λ
 	// LambdaNoise·σ_pairs: noise on the Gram entries calls for more
 	// regularisation, and σ is public. Train itself uses Config.Lambda.
@@ -87,7 +106,7 @@ type Privacy struct {
 // DefaultPrivacy returns the defaults for the fields other than Epsilon,
 // Delta, End and Seed; Privacy is still off until Epsilon is set.
 func DefaultPrivacy() Privacy {
-	return Privacy{MaxItems: 10, GramItems: 600, GramMaxItems: 3, Threshold: 2, PairShare: 0.5, PairBound: 1, LambdaNoise: 40}
+	return Privacy{MaxItems: 10, GramItems: 600, GramMaxItems: 3, SelectHalfLifeDays: 120, Threshold: 2, PairShare: 0.5, PairBound: 0.5, DiagBound: 0.3, LambdaNoise: 40}
 }
 
 // PrivateConfig returns the configuration for private training at
@@ -141,12 +160,16 @@ func (p Privacy) Validate() error {
 		return bad("gram items is %d; want >= 0 (0: all)", p.GramItems)
 	case p.GramMaxItems < 1:
 		return bad("gram max items is %d; want >= 1", p.GramMaxItems)
+	case !finite(p.SelectHalfLifeDays):
+		return bad("select half-life is %v days; want a finite value", p.SelectHalfLifeDays)
 	case !finite(p.Threshold) || p.Threshold < 0:
 		return bad("threshold is %v; want a finite value >= 0", p.Threshold)
 	case !finite(p.PairShare) || p.PairShare <= 0 || p.PairShare >= 1:
 		return bad("pair share is %v; want 0 < share < 1", p.PairShare)
 	case !finite(p.PairBound) || p.PairBound <= 0:
 		return bad("pair bound is %v; want a finite value > 0", p.PairBound)
+	case !finite(p.DiagBound) || p.DiagBound < 0:
+		return bad("diag bound is %v; want a finite value >= 0", p.DiagBound)
 	case !finite(p.LambdaNoise) || p.LambdaNoise < 0:
 		return bad("lambda noise is %v; want a finite value >= 0", p.LambdaNoise)
 	case p.End < 0:
@@ -194,7 +217,7 @@ func (p Privacy) Scales() (NoiseScales, error) {
 		return NoiseScales{}, fmt.Errorf("%w: noise scales: no Gaussian noise gives epsilon %v at delta %v", model.ErrBadRequest, p.Epsilon, p.Delta)
 	}
 	c, n0 := float64(p.MaxItems), float64(p.GramMaxItems)
-	n := NoiseScales{Mu: mu, Rho: mu * mu / 2, CountsL2: math.Sqrt(c + 1), GramL2: math.Sqrt((n0*n0 + n0) / 2), PairL2: p.PairBound}
+	n := NoiseScales{Mu: mu, Rho: mu * mu / 2, CountsL2: math.Sqrt(c + 1), GramL2: math.Sqrt((n0*n0 + n0) / 2), PairL2: math.Hypot(p.PairBound, p.DiagBound)}
 	n.CountsShare = p.CountsShare
 	if n.CountsShare == 0 {
 		// μ_C = Δ_C/12.5, as a share of μ², within [0.1, 0.5]: a
