@@ -389,16 +389,17 @@ func partition(keys []uint64, lo, hi int) (int, int) {
 // is reset before the scratch goes back to the pool, so no history outlives
 // the call in it.
 type scratch struct {
-	scores   []float32 // personal scores (neighbours)
-	touched  []int32   // items whose score was written
-	boosted  []int32   // items a context boosts (fillPopular)
-	mark     []bool    // touched / history items
-	excluded []bool
-	boost    []float32 // context boost
-	idx      []int32   // each event's item
-	window   []int32   // the events that score
-	xs       []histWeight
-	hw       []weighted
+	scores    []float32 // personal scores (neighbours)
+	touched   []int32   // items whose score was written
+	boosted   []int32   // items a context boosts (fillPopular)
+	mark      []bool    // touched / history items
+	excluded  []bool
+	boost     []float32 // context boost
+	boostMark []bool    // items a context boosts (fillPopular's own mask)
+	idx       []int32   // each event's item
+	window    []int32   // the events that score
+	xs        []histWeight
+	hw        []weighted
 }
 
 func (m *Model) getScratch() *scratch {

@@ -467,9 +467,12 @@ func (m *Model) fillPopular(resp *Response, k int, ctx Context, f *filter, picke
 	// best of the others are the first `need` allowed ones in popularity
 	// order, so every boosted item plus those is exact.
 	top := newTopK(need)
+	// Its own mask: the callers' s.mark still holds their touched or
+	// history items here, and sharing it left boosts behind (and kept
+	// those items out of the fill).
 	s.boost = growF(s.boost, m.n)
-	s.mark = growB(s.mark, m.n)
-	boost, mark := s.boost, s.mark
+	s.boostMark = growB(s.boostMark, m.n)
+	boost, mark := s.boost, s.boostMark
 	boosted := s.boosted[:0]
 	for _, l := range lists[:nl] {
 		for j := range l.scores {
