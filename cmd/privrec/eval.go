@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -67,7 +66,7 @@ the report's notes.`,
 			if err = tf.check(cmd); err != nil {
 				return err
 			}
-			wasm, err := readWasm(wasmPath)
+			wasm, err := moduleFor(cmd, wasmPath)
 			if err != nil {
 				return err
 			}
@@ -131,7 +130,7 @@ the report's notes.`,
 	tf.register(cmd)
 	registerProtocol(cmd, &protocol)
 	tn.register(cmd)
-	cmd.Flags().StringVar(&wasmPath, "wasm", filepath.Join("dist", "privrec.wasm"), "module to score the shipped model through")
+	cmd.Flags().StringVar(&wasmPath, "wasm", "", "module to score the shipped model through: "+wasmHelp)
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object instead of a table")
 	cmd.Flags().BoolVar(&noRefs, "no-references", false, "skip the reference models (faster)")
 	maxRef = byteSize(referenceMemory())

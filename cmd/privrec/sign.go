@@ -79,6 +79,9 @@ func runSign(cmd *cobra.Command, dir string, o signOptions) error {
 	if o.expires <= 0 {
 		return fail(exitUsage, fmt.Errorf("sign: --expires %v; want a positive duration such as 720h", o.expires))
 	}
+	if err := checkSignKey("--key", o.key); err != nil {
+		return err
+	}
 	priv, err := bundledir.ReadPrivateKey(o.key)
 	if err != nil {
 		return fail(keyExit(err), fmt.Errorf("sign: %w", err))

@@ -9,7 +9,6 @@ import (
 	"io"
 	"math"
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -31,6 +30,7 @@ type logFlags struct {
 	format    string
 	cols      string
 	minRating optFloat
+	delimiter string
 	report    *train.Report // the reader's, once read
 }
 
@@ -39,6 +39,7 @@ func (f *logFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.format, "format", "uci", `log layout: "uci" (UCI Online Retail) or "csv" (any CSV, see --columns)`)
 	cmd.Flags().StringVar(&f.cols, "columns", "", "for --format csv: role=column pairs, e.g. user=uid,item=sku,time=ts,kind=event,time_format=unix_ms\n(roles: user, item, time, time_format, kind, title, price, category, basket, quantity, rating)")
 	cmd.Flags().Var(&f.minRating, "min-rating", "with a rating column: the lowest rating kept as a purchase (default: the log's median rating)")
+	cmd.Flags().StringVar(&f.delimiter, "delimiter", "", `field delimiter of the log: one character such as ";" or ",", or "tab" (default: detected from the header: comma, semicolon or tab)`)
 	_ = cmd.MarkFlagRequired("data")
 }
 
@@ -68,9 +69,16 @@ func (f *logFlags) read(w io.Writer) (*train.Log, error) {
 	if f.format != "csv" && f.minRating.v != nil {
 		return nil, fail(exitUsage, errors.New("--min-rating needs --format csv with a rating column in --columns"))
 	}
+	delim, err := parseDelimiter(f.delimiter)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkLogPath(f.data); err != nil {
+		return nil, err
+	}
 	file, err := os.Open(f.data)
 	if err != nil {
-		return nil, fail(exitIOError, fmt.Errorf("open log: %w", err))
+		return nil, fail(exitIOError, fmt.Errorf("open log: %w; check the path given to --data", err))
 	}
 	defer file.Close()
 	// Reading a large log takes a while: show the file's bytes read (of
@@ -88,7 +96,7 @@ func (f *logFlags) read(w io.Writer) (*train.Log, error) {
 	)
 	switch f.format {
 	case "uci":
-		log, rep, err = train.ReadUCI(in)
+		log, rep, err = train.ReadUCIDelim(in, delim)
 	case "csv":
 		m, perr := parseMapping(f.cols)
 		if perr == nil && f.minRating.v != nil {
@@ -100,6 +108,7 @@ func (f *logFlags) read(w io.Writer) (*train.Log, error) {
 		if perr != nil {
 			return nil, fail(exitUsage, perr)
 		}
+		m.Delimiter = delim
 		log, rep, err = train.ReadCSV(in, m)
 	default:
 		return nil, fail(exitUsage, fmt.Errorf("--format %q: use uci or csv", f.format))
@@ -109,7 +118,7 @@ func (f *logFlags) read(w io.Writer) (*train.Log, error) {
 		_ = bar.Finish()
 	}
 	if err != nil {
-		return nil, fail(exitFailed, fmt.Errorf("read %s: %w", f.data, err))
+		return nil, readError(f, err)
 	}
 	fmt.Fprintln(w, rep.String())
 	f.report = rep
@@ -427,15 +436,6 @@ func trainBundle(log *train.Log, cfg train.Config, wasm []byte, progress func(st
 	return files, id, nil
 }
 
-// readWasm reads the module that goes into bundles.
-func readWasm(path string) ([]byte, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fail(exitIOError, fmt.Errorf("read module: %w (build it with 'make wasm', or pass --wasm)", err))
-	}
-	return b, nil
-}
-
 // kindFlags choose the model kind and the bundle's byte budget.
 type kindFlags struct {
 	kind            string
@@ -589,15 +589,21 @@ and no search runs on the raw log.`,
 			if _, err := df.config(cmd, train.DefaultConfig()); err != nil {
 				return err
 			}
+			if st, err := os.Stat(out); err == nil && !st.IsDir() {
+				return fail(exitIOError, fmt.Errorf("--out %s is a file; train writes a bundle directory: pass a new or existing directory, e.g. --out bundle", out))
+			}
 			var priv ed25519.PrivateKey
 			if signKey != "" {
+				if err := checkSignKey("--sign-key", signKey); err != nil {
+					return err
+				}
 				k, err := bundledir.ReadPrivateKey(signKey)
 				if err != nil {
-					return fail(exitIOError, err)
+					return fail(keyExit(err), err)
 				}
 				priv = k
 			}
-			wasm, err := readWasm(wasmPath)
+			wasm, err := moduleFor(cmd, wasmPath)
 			if err != nil {
 				return err
 			}
@@ -669,7 +675,7 @@ and no search runs on the raw log.`,
 	df.register(cmd)
 	kf.register(cmd)
 	cmd.Flags().StringVar(&out, "out", "bundle", "bundle directory to write")
-	cmd.Flags().StringVar(&wasmPath, "wasm", filepath.Join("dist", "privrec.wasm"), "module to ship in the bundle")
+	cmd.Flags().StringVar(&wasmPath, "wasm", "", "module to ship in the bundle: "+wasmHelp)
 	cmd.Flags().StringVar(&signKey, "sign-key", "", "private key file (from 'privrec keygen') to sign the bundle with")
 	cmd.Flags().Uint64Var(&version, "version", 0, "model version, must grow with every release (default: current Unix time)")
 	cmd.Flags().DurationVar(&expires, "expires", 30*24*time.Hour, "how long the signed bundle stays valid")

@@ -2,6 +2,7 @@ package train
 
 import (
 	"bufio"
+	"bytes"
 	"compress/gzip"
 	"encoding/csv"
 	"errors"
@@ -12,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/privrec/privrec/model"
 )
@@ -54,8 +56,12 @@ const uciLayout = "2006-01-02T15:04:05"
 //
 // Errors wrap model.ErrBadRequest (a header without the needed columns) or
 // model.ErrCorrupt (input that cannot be read at all).
-func ReadUCI(r io.Reader) (*Log, *Report, error) {
-	cr, err := newCSV(r)
+func ReadUCI(r io.Reader) (*Log, *Report, error) { return ReadUCIDelim(r, 0) }
+
+// ReadUCIDelim is ReadUCI with a field delimiter; 0 detects it from the
+// header (comma, semicolon or tab).
+func ReadUCIDelim(r io.Reader, delim rune) (*Log, *Report, error) {
+	cr, err := newCSV(r, delim)
 	if err != nil {
 		return nil, nil, fmt.Errorf("read uci: %w", err)
 	}
@@ -68,6 +74,8 @@ func ReadUCI(r io.Reader) (*Log, *Report, error) {
 	cat := newCatalogBuilder()
 	rep := newReport()
 	rep.TimeFormat = uciLayout + " (UTC)"
+	timesOK := 0
+	var badTime *TimeError
 	err = cr.each(rep, func(rec []string, line int) {
 		q, err := strconv.ParseFloat(strings.TrimSpace(rec[qty]), 64)
 		if err != nil || math.IsNaN(q) || math.IsInf(q, 0) {
@@ -77,8 +85,12 @@ func ReadUCI(r io.Reader) (*Log, *Report, error) {
 		t, err := time.ParseInLocation(uciLayout, strings.TrimSpace(rec[date]), time.UTC)
 		if err != nil {
 			rep.malformed(BadTime, line)
+			if badTime == nil {
+				badTime = &TimeError{Value: strings.TrimSpace(rec[date]), Line: line, Column: "InvoiceDate", Format: uciLayout, UCI: true}
+			}
 			return
 		}
+		timesOK++
 		p, err := strconv.ParseFloat(strings.TrimSpace(rec[price]), 64)
 		if err != nil || math.IsNaN(p) || math.IsInf(p, 0) {
 			rep.malformed(BadPrice, line)
@@ -112,6 +124,9 @@ func ReadUCI(r io.Reader) (*Log, *Report, error) {
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("read uci: %w", err)
+	}
+	if timesOK == 0 && badTime != nil {
+		return nil, nil, fmt.Errorf("read uci: %w", badTime)
 	}
 	log.Catalog = cat.items
 	return log, rep, nil
@@ -151,6 +166,9 @@ type Mapping struct {
 	// log's ratings, so at least half of the rated rows are kept whatever
 	// the scale (1–5, 0.5–5, 1–10); see RATIONALE.md, "Other logs".
 	MinRating *float64
+	// Delimiter separates fields; 0 detects it from the header (comma,
+	// semicolon or tab, whichever occurs most outside quotes).
+	Delimiter rune
 }
 
 // Validate reports whether m names the required columns and no column twice.
@@ -221,7 +239,7 @@ func ReadCSV(r io.Reader, m Mapping) (*Log, *Report, error) {
 	if err := m.Validate(); err != nil {
 		return nil, nil, fmt.Errorf("read csv: %w", err)
 	}
-	cr, err := newCSV(r)
+	cr, err := newCSV(r, m.Delimiter)
 	if err != nil {
 		return nil, nil, fmt.Errorf("read csv: %w", err)
 	}
@@ -252,12 +270,18 @@ func ReadCSV(r io.Reader, m Mapping) (*Log, *Report, error) {
 		r     float64
 	}
 	var rated []ratedRow
+	timesOK := 0
+	var badTime *TimeError
 	err = cr.each(rep, func(rec []string, line int) {
 		at, err := m.parseTime(cell(rec, 2))
 		if err != nil {
 			rep.malformed(BadTime, line)
+			if badTime == nil {
+				badTime = &TimeError{Value: cell(rec, 2), Line: line, Column: m.Time, Format: rep.TimeFormat}
+			}
 			return
 		}
+		timesOK++
 		kind := model.KindPurchase
 		if k := cell(rec, 3); k != "" {
 			kind = model.Kind(strings.ToLower(k))
@@ -312,6 +336,9 @@ func ReadCSV(r io.Reader, m Mapping) (*Log, *Report, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("read csv: %w", err)
 	}
+	if timesOK == 0 && badTime != nil {
+		return nil, nil, fmt.Errorf("read csv: %w", badTime)
+	}
 	if len(rated) > 0 {
 		ratings := make([]float64, len(rated))
 		for i, r := range rated {
@@ -353,7 +380,7 @@ type csvReader struct {
 	header []string
 }
 
-func newCSV(r io.Reader) (*csvReader, error) {
+func newCSV(r io.Reader, delim rune) (*csvReader, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	var src io.Reader = br
 	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
@@ -363,7 +390,15 @@ func newCSV(r io.Reader) (*csvReader, error) {
 		}
 		src = zr
 	}
-	cr := csv.NewReader(src)
+	sr := bufio.NewReaderSize(src, 64<<10)
+	if delim == 0 {
+		delim = detectDelimiter(sr)
+	}
+	if delim == '\r' || delim == '\n' || delim == '"' || delim == 0xFFFD || !utf8.ValidRune(delim) {
+		return nil, fmt.Errorf("%w: delimiter %q: use a comma, semicolon, tab or another single character", model.ErrBadRequest, delim)
+	}
+	cr := csv.NewReader(sr)
+	cr.Comma = delim
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
 	header, err := cr.Read()
@@ -396,7 +431,7 @@ func (c *csvReader) columns(names ...string) ([]int, error) {
 			}
 		}
 		if out[i] < 0 {
-			return nil, fmt.Errorf("%w: find column: no column %q in header %q", model.ErrBadRequest, name, c.header)
+			return nil, &ColumnError{Name: name, Header: append([]string(nil), c.header...)}
 		}
 	}
 	return out, nil
@@ -427,4 +462,110 @@ func (c *csvReader) each(rep *Report, fn func(rec []string, line int)) error {
 		}
 		fn(rec, line)
 	}
+}
+
+// detectDelimiter picks the field delimiter of the header line in r
+// (without consuming it): whichever of comma, semicolon and tab occurs most
+// outside double quotes, comma on a tie or when none occurs.
+func detectDelimiter(r *bufio.Reader) rune {
+	head, _ := r.Peek(r.Size())
+	if i := bytes.IndexByte(head, '\n'); i >= 0 {
+		head = head[:i]
+	}
+	counts := map[byte]int{}
+	quoted := false
+	for _, b := range head {
+		switch {
+		case b == '"':
+			quoted = !quoted
+		case !quoted && (b == ',' || b == ';' || b == '\t'):
+			counts[b]++
+		}
+	}
+	best := byte(',')
+	for _, b := range []byte{';', '\t'} {
+		if counts[b] > counts[best] {
+			best = b
+		}
+	}
+	return rune(best)
+}
+
+// ColumnError is returned (wrapped) when the header lacks a column the
+// reader needs. It wraps model.ErrBadRequest.
+type ColumnError struct {
+	Name   string   // the column looked for
+	Header []string // the header's columns
+}
+
+func (e *ColumnError) Error() string {
+	msg := fmt.Sprintf("find column: no column %q in header %q", e.Name, e.Header)
+	if len(e.Header) == 1 && strings.ContainsAny(e.Header[0], ",;\t|") {
+		msg += " (one column: is the delimiter another character?)"
+	}
+	return msg
+}
+
+func (e *ColumnError) Unwrap() error { return model.ErrBadRequest }
+
+// TimeError is returned (wrapped) when no row's time parses: it quotes the
+// first value, the format it was read with, the accepted formats and the
+// format the value looks like. It wraps model.ErrBadRequest.
+type TimeError struct {
+	Value  string // the first time cell that did not parse
+	Line   int    // its line
+	Column string // the time column
+	Format string // the format it was read with
+	UCI    bool   // read by ReadUCI, whose format is fixed
+}
+
+// AcceptedTimeFormats lists the time formats a Mapping accepts, for
+// messages.
+const AcceptedTimeFormats = "rfc3339 (2011-12-09T12:50:00Z), unix (seconds, 1323435000), unix_ms (milliseconds, 1323435000000) or a Go layout such as 2006-01-02 15:04:05"
+
+func (e *TimeError) Error() string {
+	msg := fmt.Sprintf("no time parses: column %q line %d is %q, not %s", e.Column, e.Line, e.Value, e.Format)
+	if e.UCI {
+		return msg + "; UCI logs have InvoiceDate as 2011-12-09T12:50:00; for another layout pass --format csv --columns user=…,item=…,time=…,time_format=…"
+	}
+	msg += "; accepted: " + AcceptedTimeFormats
+	if g := GuessTimeFormat(e.Value); g != "" && g != e.Format {
+		msg += "; it looks like " + g + ": add time_format=" + g + " to --columns"
+		if strings.Contains(g, " ") {
+			msg += " (quote the whole --columns value: the layout has a space)"
+		}
+	}
+	return msg
+}
+
+func (e *TimeError) Unwrap() error { return model.ErrBadRequest }
+
+// GuessTimeFormat names the time format s looks like (TimeUnix, TimeUnixMs,
+// TimeRFC3339 or a Go layout), or "" when it looks like none.
+func GuessTimeFormat(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return ""
+	}
+	if v, err := strconv.ParseFloat(s, 64); err == nil && v > 0 {
+		// Times between 1990 and 2100 in each unit.
+		switch {
+		case v >= 6.3e8 && v < 4.2e9:
+			return TimeUnix
+		case v >= 6.3e11 && v < 4.2e12:
+			return TimeUnixMs
+		}
+		return ""
+	}
+	for _, layout := range []string{time.RFC3339, time.RFC3339Nano} {
+		if _, err := time.Parse(layout, s); err == nil {
+			return TimeRFC3339
+		}
+	}
+	for _, layout := range []string{"2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02", "02/01/2006 15:04", "01/02/2006 15:04", "02.01.2006 15:04", "2006/01/02 15:04:05"} {
+		if _, err := time.Parse(layout, s); err == nil {
+			return layout
+		}
+	}
+	return ""
 }

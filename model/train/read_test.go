@@ -382,3 +382,72 @@ func FuzzReadCSV(f *testing.F) {
 		}
 	})
 }
+
+// TestReadCSVDelimiter: comma, semicolon and tab are detected from the
+// header (quoted delimiters do not count); another one needs Delimiter.
+func TestReadCSVDelimiter(t *testing.T) {
+	m := train.Mapping{User: "u", Item: "i", Time: "t", Title: "title", TimeFormat: train.TimeUnix}
+	for _, tc := range []struct {
+		name  string
+		text  string
+		delim rune
+	}{
+		{"comma", "u,i,t,title\nx,a,1,\"A; B\"\n", 0},
+		{"semicolon", "u;i;t;\"title, long\"\nx;a;1;\"A, B\"\n", 0},
+		{"tab", "u\ti\tt\ttitle\nx\ta\t1\tA\n", 0},
+		{"pipe given", "u|i|t|title\nx|a|1|A\n", '|'},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			mm := m
+			mm.Delimiter = tc.delim
+			if tc.name == "semicolon" {
+				mm.Title = "title, long"
+			}
+			log, rep, err := train.ReadCSV(strings.NewReader(tc.text), mm)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.Kept != 1 || log.Interactions[0].Item != "a" || log.Interactions[0].At != 1000 {
+				t.Fatalf("kept %d, %+v", rep.Kept, log.Interactions)
+			}
+		})
+	}
+	_, _, err := train.ReadCSV(strings.NewReader("u|i|t\nx|a|1\n"), m)
+	var ce *train.ColumnError
+	if !errors.As(err, &ce) || !errors.Is(err, model.ErrBadRequest) || !strings.Contains(err.Error(), "delimiter") {
+		t.Fatalf("pipe without Delimiter: %v", err)
+	}
+}
+
+// TestReadTimeError: when no time parses, the error quotes the first value
+// and names the accepted formats and the one it looks like.
+func TestReadTimeError(t *testing.T) {
+	for _, tc := range []struct {
+		format, value, say string
+	}{
+		{"", "2011-12-09 12:50:00", "add time_format=2006-01-02 15:04:05"},
+		{train.TimeUnix, "2011-12-09T12:50:00Z", "add time_format=rfc3339"},
+		{train.TimeRFC3339, "1323435000", "add time_format=unix "},
+		{train.TimeRFC3339, "1323435000000", "add time_format=unix_ms"},
+	} {
+		_, _, err := train.ReadCSV(strings.NewReader("u,i,t\nx,a,"+tc.value+"\n"), train.Mapping{User: "u", Item: "i", Time: "t", TimeFormat: tc.format})
+		var te *train.TimeError
+		if !errors.As(err, &te) || !errors.Is(err, model.ErrBadRequest) {
+			t.Fatalf("%q as %q: %v", tc.value, tc.format, err)
+		}
+		for _, s := range []string{`"` + tc.value + `"`, "accepted: rfc3339", tc.say} {
+			if !strings.Contains(err.Error(), s) {
+				t.Errorf("%q as %q: %v; does not say %q", tc.value, tc.format, err, s)
+			}
+		}
+	}
+	// Some times parse: the rest are malformed rows, not an error.
+	_, rep, err := train.ReadCSV(strings.NewReader("u,i,t\nx,a,1\nx,b,soon\n"), train.Mapping{User: "u", Item: "i", Time: "t", TimeFormat: train.TimeUnix})
+	if err != nil || rep.Malformed[train.BadTime] == nil {
+		t.Fatalf("partial: %v, %+v", err, rep)
+	}
+	_, _, err = train.ReadUCI(strings.NewReader(uciHeader + "536365,85123A,HEART,6,12/1/2010 8:26,2.55,17850,UK\n"))
+	if err == nil || !strings.Contains(err.Error(), `"12/1/2010 8:26"`) || !strings.Contains(err.Error(), "--format csv") {
+		t.Fatalf("uci: %v", err)
+	}
+}
