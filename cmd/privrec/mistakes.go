@@ -67,6 +67,9 @@ func readWasm(path string) ([]byte, error) {
 	if err != nil {
 		return nil, fail(exitIOError, fmt.Errorf("read module: %w (build it with 'make wasm', or pass --wasm PATH/privrec.wasm)", err))
 	}
+	if !bytes.HasPrefix(b, []byte("\x00asm")) {
+		return nil, fail(exitIOError, fmt.Errorf("--wasm %s is not a WebAssembly module (it does not start with \\0asm); pass the privrec.wasm that 'make wasm' builds in dist/", path))
+	}
 	return b, nil
 }
 
@@ -95,6 +98,10 @@ func checkSignKey(flag, path string) error {
 			}
 			return fail(exitUsage, fmt.Errorf("%s %s is a public key (a %q file, want %q); signing needs the private key 'privrec keygen' wrote beside it (e.g. %s %s); the public key is for verify, serve and the SDK",
 				flag, path, bundledir.PublicKeyHeader, bundledir.PrivateKeyHeader, flag, want))
+		}
+		if n > 0 && !bytes.HasPrefix([]byte(bundledir.PrivateKeyHeader), head[:min(n, len("privrec-ed25519-"))]) {
+			return fail(exitUsage, fmt.Errorf("%s %s is not a privrec key file (it does not start with %q); pass the private key from 'privrec keygen --out keys' (keys/%s)",
+				flag, path, bundledir.PrivateKeyHeader, bundledir.PrivateKeyFile))
 		}
 	}
 	return nil
