@@ -67,8 +67,12 @@ func TestCheck(t *testing.T) {
 // TestReportTimeFormat: the readers say how they read times, which the
 // time-unit warnings name.
 func TestReportTimeFormat(t *testing.T) {
-	csv := "u,i,t\na,x,1700000000\n"
-	for _, tc := range []struct{ format, want string }{{"", train.TimeRFC3339}, {train.TimeUnix, train.TimeUnix}, {train.TimeUnixMs, train.TimeUnixMs}} {
+	for _, tc := range []struct{ format, value, want string }{
+		{"", "2023-11-14T22:13:20Z", train.TimeRFC3339},
+		{train.TimeUnix, "1700000000", train.TimeUnix},
+		{train.TimeUnixMs, "1700000000000", train.TimeUnixMs},
+	} {
+		csv := "u,i,t\na,x," + tc.value + "\n"
 		_, rep, err := train.ReadCSV(strings.NewReader(csv), train.Mapping{User: "u", Item: "i", Time: "t", TimeFormat: tc.format})
 		if err != nil {
 			t.Fatal(err)
