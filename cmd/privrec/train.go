@@ -359,7 +359,7 @@ type dpFlags struct {
 func (f *dpFlags) register(cmd *cobra.Command) {
 	cmd.Flags().Float64Var(&f.epsilon, "dp-epsilon", 0, "train with user-level differential privacy at this ε (0: off); the manifest states ε and δ")
 	cmd.Flags().Float64Var(&f.delta, "dp-delta", 1e-6, "δ of differentially private training (keep it well below 1/users)")
-	cmd.Flags().IntVar(&f.maxItems, "dp-max-items", train.DefaultPrivacy().MaxItems, "distinct items each user may contribute under DP (more are sampled)")
+	cmd.Flags().IntVar(&f.maxItems, "dp-max-items", train.DefaultPrivacy().MaxItems, "bound c on each user's contribution to the buyer counts under DP: a user's counts are scaled to L2 norm √c, so more items each count less")
 	cmd.Flags().Uint64Var(&f.seed, "dp-seed", 0, "seed of the DP noise, for reproducible experiments only (default: a fresh secret one)")
 }
 
@@ -653,8 +653,8 @@ and no search runs on the raw log.`,
 				if err != nil {
 					return fail(exitFailed, err)
 				}
-				fmt.Fprintf(w, "differential privacy (user level): epsilon %g, delta %g; at most %d items per user; noise sigma %.1f on co-purchases, %.1f on buyer counts\n",
-					p.Epsilon, p.Delta, p.MaxItems, sc.GramSigma, sc.CountsSigma)
+				fmt.Fprintf(w, "differential privacy (user level): epsilon %g, delta %g; buyer counts bounded to L2 norm √%d per user; noise sigma %.1f on buyer counts, %.1f on the co-purchases that select pairs, %.2f on the selected pairs\n",
+					p.Epsilon, p.Delta, p.MaxItems, sc.CountsSigma, sc.GramSigma, sc.PairSigma)
 			} else {
 				fmt.Fprintln(w, "differential privacy: off (pass --dp-epsilon to train privately)")
 			}

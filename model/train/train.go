@@ -325,44 +325,6 @@ func (d *dataset) ease(lambda float64, progress func(string, int, int)) ([]float
 	return solveEASE(g, progress)
 }
 
-// gramOf returns the block of XᵀX among the items block (ascending
-// indices), summed user by user in sorted order: the same floats as the
-// corresponding entries of gram, in len(block)² memory.
-func (d *dataset) gramOf(block []int, progress func(string, int, int)) *mat.SymDense {
-	m := len(block)
-	pos := make([]int32, len(d.items))
-	for i := range pos {
-		pos[i] = -1
-	}
-	for a, i := range block {
-		pos[i] = int32(a)
-	}
-	g := mat.NewSymDense(m, nil)
-	raw := g.RawSymmetric()
-	var row []entry
-	for u, full := range d.users {
-		row = row[:0]
-		for _, e := range full {
-			if pos[e.item] >= 0 {
-				row = append(row, e)
-			}
-		}
-		for a, ea := range row {
-			if ea.x == 0 {
-				continue
-			}
-			base := int(pos[ea.item]) * raw.Stride
-			for _, eb := range row[a:] {
-				raw.Data[base+int(pos[eb.item])] += ea.x * eb.x
-			}
-		}
-		if u%512 == 0 || u == len(d.users)-1 {
-			progress(StageMatrix, u+1, len(d.users))
-		}
-	}
-	return g
-}
-
 // gram returns XᵀX, summed user by user in sorted order.
 func (d *dataset) gram(progress func(string, int, int)) *mat.SymDense {
 	n := len(d.items)
