@@ -137,20 +137,9 @@ func Run(ctx context.Context, log *train.Log, opts Options) (*eval.Report, error
 			return nil, err
 		}
 	}
-	cfg := opts.Config
-	if opts.Tune != nil {
-		status("tuning the shipped model on the training part")
-		c, notes, err := opts.Tune(trainLog, cfg)
-		if err != nil {
-			return nil, fmt.Errorf("tune model: %w", err)
-		}
-		cfg = c
-		rep.Notes = append(rep.Notes, notes...)
-	}
-	status("training the shipped model")
-	s, err := Ship(trainLog, cfg, opts.Wasm, opts.Progress)
+	s, err := tuneAndShip(opts, trainLog, &rep.Notes, status, "training the shipped model")
 	if err != nil {
-		return nil, fmt.Errorf("ship model: %w", err)
+		return nil, err
 	}
 	rt, err := host.NewRuntime(ctx, host.DefaultConfig())
 	if err != nil {
@@ -173,6 +162,27 @@ func Run(ctx context.Context, log *train.Log, opts Options) (*eval.Report, error
 
 // runEASE adds full EASE to rep, its λ tuned on the validation split of
 // trainLog, or a note saying why it was skipped.
+// tuneAndShip tunes the shipped model on the training part when opts.Tune
+// is set (its notes appended to notes), then trains and signs it (Ship).
+func tuneAndShip(opts Options, trainLog *train.Log, notes *[]string, status func(string, ...any), what string) (*Shipped, error) {
+	cfg := opts.Config
+	if opts.Tune != nil {
+		status("tuning the shipped model on the training part")
+		c, tuned, err := opts.Tune(trainLog, cfg)
+		if err != nil {
+			return nil, fmt.Errorf("tune model: %w", err)
+		}
+		cfg = c
+		*notes = append(*notes, tuned...)
+	}
+	status(what)
+	s, err := Ship(trainLog, cfg, opts.Wasm, opts.Progress)
+	if err != nil {
+		return nil, fmt.Errorf("ship model: %w", err)
+	}
+	return s, nil
+}
+
 func runEASE(rep *eval.Report, trainLog *train.Log, cases []eval.Case, maxBytes int64, status func(string, ...any)) error {
 	items := make(map[string]struct{})
 	for _, in := range trainLog.Interactions {

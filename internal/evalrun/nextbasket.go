@@ -54,20 +54,9 @@ func RunNextBasket(ctx context.Context, log *train.Log, opts Options) (*eval.Nex
 			return nil, err
 		}
 	}
-	cfg := opts.Config
-	if opts.Tune != nil {
-		status("tuning the shipped model on the training part")
-		c, notes, err := opts.Tune(trainLog, cfg)
-		if err != nil {
-			return nil, fmt.Errorf("tune model: %w", err)
-		}
-		cfg = c
-		rep.Notes = append(rep.Notes, notes...)
-	}
-	status("training the shipped model (and its buy-again parameters on a validation split)")
-	s, err := Ship(trainLog, cfg, opts.Wasm, opts.Progress)
+	s, err := tuneAndShip(opts, trainLog, &rep.Notes, status, "training the shipped model (and its buy-again parameters on a validation split)")
 	if err != nil {
-		return nil, fmt.Errorf("ship model: %w", err)
+		return nil, err
 	}
 	p := s.Native.Params()
 	rt, err := host.NewRuntime(ctx, host.DefaultConfig())
