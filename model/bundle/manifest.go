@@ -224,6 +224,33 @@ func (p *parser) raw(what string, isKind func(byte) bool, max int) []byte {
 
 func (p *parser) str(what string, max int) string { return string(p.raw(what, isStr, max)) }
 
+// field reads a map's next key (labelled what) and refuses one already in
+// seen, which it is then added to; prefix starts the error message.
+func (p *parser) field(seen *[]string, what, prefix string) (string, bool) {
+	key := p.str(what, maxKeyLen)
+	if p.err != nil {
+		return "", false
+	}
+	if slices.Contains(*seen, key) {
+		p.fail(model.ErrCorrupt, "%sfield %q appears twice", prefix, key)
+		return "", false
+	}
+	*seen = append(*seen, key)
+	return key, true
+}
+
+// require reports whether seen holds every key, failing on the first
+// missing one; prefix starts the error message.
+func (p *parser) require(seen []string, prefix string, keys ...string) bool {
+	for _, key := range keys {
+		if !slices.Contains(seen, key) {
+			p.fail(model.ErrCorrupt, "%sfield %q is missing", prefix, key)
+			return false
+		}
+	}
+	return true
+}
+
 func (p *parser) fixedBin(what string, dst []byte) {
 	b := p.raw(what, isBin, len(dst))
 	if p.err == nil && len(b) != len(dst) {
@@ -284,15 +311,10 @@ func (p *parser) manifest() *Manifest {
 	seen := make([]string, 1, maxFields)
 	seen[0] = keyFormat
 	for i := 1; i < n && p.err == nil; i++ {
-		key := p.str("manifest key", maxKeyLen)
-		if p.err != nil {
+		key, ok := p.field(&seen, "manifest key", "")
+		if !ok {
 			break
 		}
-		if slices.Contains(seen, key) {
-			p.fail(model.ErrCorrupt, "field %q appears twice", key)
-			break
-		}
-		seen = append(seen, key)
 		switch key {
 		case keyVersion:
 			m.Version = p.uint(key)
@@ -321,11 +343,8 @@ func (p *parser) manifest() *Manifest {
 	if p.err != nil {
 		return nil
 	}
-	for _, key := range []string{keyVersion, keyCreated, keyExpires, keyKeyID, keyBundleID, keyEpsilon, keyDelta, keyModel, keyArtifacts} {
-		if !slices.Contains(seen, key) {
-			p.fail(model.ErrCorrupt, "field %q is missing", key)
-			return nil
-		}
+	if !p.require(seen, "", keyVersion, keyCreated, keyExpires, keyKeyID, keyBundleID, keyEpsilon, keyDelta, keyModel, keyArtifacts) {
+		return nil
 	}
 	if err := m.validate(); err != nil {
 		p.err = err
@@ -341,15 +360,10 @@ func (p *parser) tuning() *Tuning {
 	n := p.length(keyTuning, isMap, p.mapLen, maxTunFields)
 	seen := make([]string, 0, maxTunFields)
 	for i := 0; i < n && p.err == nil; i++ {
-		key := p.str("tuning key", maxKeyLen)
-		if p.err != nil {
+		key, ok := p.field(&seen, "tuning key", "tuning: ")
+		if !ok {
 			break
 		}
-		if slices.Contains(seen, key) {
-			p.fail(model.ErrCorrupt, "tuning: field %q appears twice", key)
-			break
-		}
-		seen = append(seen, key)
 		switch key {
 		case keyMetric:
 			t.Metric = p.str("tuning.metric", maxMetricLen)
@@ -376,11 +390,8 @@ func (p *parser) tuning() *Tuning {
 	if p.err != nil {
 		return nil
 	}
-	for _, key := range []string{keyMetric, keyScore, keyUsers, keyTrials, keySeconds, keyParams} {
-		if !slices.Contains(seen, key) {
-			p.fail(model.ErrCorrupt, "tuning: field %q is missing", key)
-			return nil
-		}
+	if !p.require(seen, "tuning: ", keyMetric, keyScore, keyUsers, keyTrials, keySeconds, keyParams) {
+		return nil
 	}
 	return t
 }
@@ -397,15 +408,10 @@ func (p *parser) artifacts() []Artifact {
 		fields := p.length(what, isMap, p.mapLen, maxArtFields)
 		seen := make([]string, 0, maxArtFields)
 		for j := 0; j < fields && p.err == nil; j++ {
-			key := p.str(what+" key", maxKeyLen)
-			if p.err != nil {
+			key, ok := p.field(&seen, what+" key", what+": ")
+			if !ok {
 				break
 			}
-			if slices.Contains(seen, key) {
-				p.fail(model.ErrCorrupt, "%s: field %q appears twice", what, key)
-				break
-			}
-			seen = append(seen, key)
 			switch key {
 			case keyName:
 				a.Name = p.str(what+".name", maxNameLen)
@@ -420,11 +426,8 @@ func (p *parser) artifacts() []Artifact {
 		if p.err != nil {
 			break
 		}
-		for _, key := range []string{keyName, keyLength, keySHA256} {
-			if !slices.Contains(seen, key) {
-				p.fail(model.ErrCorrupt, "%s: field %q is missing", what, key)
-				return nil
-			}
+		if !p.require(seen, what+": ", keyName, keyLength, keySHA256) {
+			return nil
 		}
 		arts = append(arts, a)
 	}
