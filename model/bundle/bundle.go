@@ -23,6 +23,7 @@ const (
 	MaxWeights  = 32 << 20 // bytes of weights.bin
 	MaxCatalog  = 32 << 20 // bytes of catalog.bin
 	MaxWasm     = 64 << 20 // bytes of privrec.wasm
+	MaxItemData = 16 << 20 // bytes of items.bin, the optional page metadata
 	MaxKeys     = 16       // trusted keys in one request (rotation needs two or three)
 )
 
@@ -31,6 +32,11 @@ const (
 	NameWeights = "weights"
 	NameCatalog = "catalog"
 	NameWasm    = "wasm"
+	// NameItems is the optional page metadata of the catalog's items
+	// (titles, prices, images, links; model/train EncodeItems). Only the
+	// SDK reads it: the module accepts it in a manifest and never decodes
+	// it (RATIONALE.md, "Page metadata is an optional artifact").
+	NameItems = "items"
 )
 
 var requiredArtifacts = []string{NameWeights, NameCatalog, NameWasm}
@@ -43,6 +49,8 @@ func maxArtifact(name string) (int64, bool) {
 		return MaxCatalog, true
 	case NameWasm:
 		return MaxWasm, true
+	case NameItems:
+		return MaxItemData, true
 	}
 	return 0, false
 }
@@ -83,7 +91,8 @@ type Manifest struct {
 	// was trained with (privrec train's default). Manifests without it
 	// (older ones, --no-tune) stay valid.
 	Tuning *Tuning
-	// Artifacts lists weights, catalog and wasm, each exactly once.
+	// Artifacts lists weights, catalog and wasm, each exactly once, and
+	// items at most once.
 	Artifacts []Artifact
 }
 
@@ -111,7 +120,7 @@ const MaxTunedParams = 16
 
 // Artifact is one file of a bundle, named by its length and SHA-256.
 type Artifact struct {
-	Name   string // NameWeights, NameCatalog or NameWasm
+	Name   string // NameWeights, NameCatalog, NameWasm or NameItems
 	Length int64
 	SHA256 [32]byte
 }
@@ -351,13 +360,16 @@ type Meta struct {
 }
 
 // Files are the bytes of a bundle directory. Manifest and Signature are
-// exactly the files manifest.bin and manifest.sig.
+// exactly the files manifest.bin and manifest.sig. Items is optional: nil
+// (or empty) when the bundle carries no page metadata.
 type Files struct {
 	Manifest, Signature, Weights, Catalog, Wasm []byte
+	Items                                       []byte
 }
 
-// Sign writes f.Manifest and f.Signature for f's artifacts. The weights and
-// catalog headers must name meta.BundleID: signing artifacts of another
+// Sign writes f.Manifest and f.Signature for f's artifacts (f.Items only
+// when it is not empty). The weights, catalog and items headers must name
+// meta.BundleID: signing artifacts of another
 // bundle is refused with model.ErrMixAndMatch rather than shipped.
 //
 // priv is an ed25519.PrivateKey (seed then public key, 64 bytes); signing
@@ -391,7 +403,10 @@ func Sign(f *Files, meta Meta, priv []byte) error {
 	for _, a := range []struct {
 		name string
 		data []byte
-	}{{NameWeights, f.Weights}, {NameCatalog, f.Catalog}, {NameWasm, f.Wasm}} {
+	}{{NameWeights, f.Weights}, {NameCatalog, f.Catalog}, {NameWasm, f.Wasm}, {NameItems, f.Items}} {
+		if a.name == NameItems && len(a.data) == 0 {
+			continue // optional
+		}
 		if len(a.data) == 0 {
 			return errorf(model.ErrMissingArtifact, "sign bundle: %s is empty", a.name)
 		}
