@@ -3,7 +3,7 @@
 // portable so the module can run it.
 //
 // A bundle directory holds manifest.bin, manifest.sig, weights.bin,
-// catalog.bin and privrec.wasm, and beside each artifact a copy under its
+// catalog.bin and privrec.wasm, optionally items.bin, and beside each artifact a copy under its
 // content-addressed name (weights.<digest>.bin, see ContentName) that any
 // static host can serve as immutable: the SDK derives those names from the
 // signed manifest. Functions here are safe for concurrent use on different
@@ -34,6 +34,8 @@ const (
 	WeightsFile   = "weights.bin"
 	CatalogFile   = "catalog.bin"
 	WasmFile      = "privrec.wasm"
+	// ItemsFile is optional: the page metadata (privrec train --catalog).
+	ItemsFile = "items.bin"
 )
 
 // ContentDigits is how many hex digits of an artifact's SHA-256 its
@@ -57,6 +59,8 @@ func ContentName(name string, sum [32]byte) string {
 		plain = CatalogFile
 	case bundle.NameWasm:
 		plain = WasmFile
+	case bundle.NameItems:
+		plain = ItemsFile
 	default:
 		return ""
 	}
@@ -73,33 +77,40 @@ type entry struct {
 	artifact string // the name in a manifest; "" for manifest.bin and manifest.sig
 	limit    int64
 	field    func(*bundle.Files) *[]byte
+	optional bool // absent is not an error (items.bin)
 }
 
 var entries = []entry{
-	{WeightsFile, bundle.NameWeights, bundle.MaxWeights, func(f *bundle.Files) *[]byte { return &f.Weights }},
-	{CatalogFile, bundle.NameCatalog, bundle.MaxCatalog, func(f *bundle.Files) *[]byte { return &f.Catalog }},
-	{WasmFile, bundle.NameWasm, bundle.MaxWasm, func(f *bundle.Files) *[]byte { return &f.Wasm }},
-	{ManifestFile, "", bundle.MaxManifest, func(f *bundle.Files) *[]byte { return &f.Manifest }},
-	{SignatureFile, "", maxSignatureFile, func(f *bundle.Files) *[]byte { return &f.Signature }},
+	{WeightsFile, bundle.NameWeights, bundle.MaxWeights, func(f *bundle.Files) *[]byte { return &f.Weights }, false},
+	{CatalogFile, bundle.NameCatalog, bundle.MaxCatalog, func(f *bundle.Files) *[]byte { return &f.Catalog }, false},
+	{WasmFile, bundle.NameWasm, bundle.MaxWasm, func(f *bundle.Files) *[]byte { return &f.Wasm }, false},
+	{ItemsFile, bundle.NameItems, bundle.MaxItemData, func(f *bundle.Files) *[]byte { return &f.Items }, true},
+	{ManifestFile, "", bundle.MaxManifest, func(f *bundle.Files) *[]byte { return &f.Manifest }, false},
+	{SignatureFile, "", maxSignatureFile, func(f *bundle.Files) *[]byte { return &f.Signature }, false},
 }
 
-// Read reads every file of the bundle in dir. A missing file is an error
+// Read reads every file of the bundle in dir (items.bin only if present). A
+// missing file is an error
 // that wraps both model.ErrMissingArtifact and fs.ErrNotExist; a file above
 // its cap wraps model.ErrTooLarge and is not read past the cap.
 func Read(dir string) (*bundle.Files, error) {
 	return read(dir, entries)
 }
 
-// ReadArtifacts reads only weights.bin, catalog.bin and privrec.wasm: what
-// there is to sign in a bundle that was never signed.
+// ReadArtifacts reads only weights.bin, catalog.bin, privrec.wasm and
+// items.bin if there is one: what there is to sign in a bundle that was
+// never signed.
 func ReadArtifacts(dir string) (*bundle.Files, error) {
-	return read(dir, entries[:3])
+	return read(dir, entries[:4])
 }
 
 func read(dir string, list []entry) (*bundle.Files, error) {
 	f := &bundle.Files{}
 	for _, e := range list {
 		b, err := readCapped(filepath.Join(dir, e.name), e.limit)
+		if e.optional && errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -135,6 +146,8 @@ func readCapped(path string, limit int64) ([]byte, error) {
 // that file already holds the same bytes). Content-addressed files of
 // earlier bundles stay: a page that still holds an older manifest can
 // finish loading it. Delete them when no page can need them any more.
+// New weights written without items remove a previous items.bin (its
+// content-addressed copy stays, like the others).
 //
 // Each file is first written and synced under a temporary name, and only
 // when all of them are on disk are they renamed into place, artifacts first
@@ -187,6 +200,14 @@ func Write(dir string, f *bundle.Files) (err error) {
 	for i, t := range temps {
 		if err := os.Rename(t, finals[i]); err != nil {
 			return fmt.Errorf("write bundle: %w", err)
+		}
+	}
+	// New weights without items: an items.bin of an earlier bundle would
+	// be signed with them later (refused: another bundle's id) or sit
+	// unlisted beside a manifest that does not name it.
+	if f.Weights != nil && len(f.Items) == 0 {
+		if err := os.Remove(filepath.Join(dir, ItemsFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("write bundle: remove the previous %s: %w", ItemsFile, err)
 		}
 	}
 	syncDir(dir)
