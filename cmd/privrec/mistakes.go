@@ -107,6 +107,36 @@ func checkSignKey(flag, path string) error {
 	return nil
 }
 
+// checkPubKey checks the public key file given as --pub (verify, serve),
+// saying so plainly when it is the private key: the reverse of
+// checkSignKey's mistake, and the worse one, since serve would otherwise
+// put the signing key on a web server's disk and command line for nothing.
+func checkPubKey(cmd, path string) error {
+	st, err := os.Stat(path)
+	if err != nil {
+		return fail(exitIOError, fmt.Errorf("%s: --pub %s: %w; pass the public key file from 'privrec keygen --out keys' (keys/%s)", cmd, path, err, bundledir.PublicKeyFile))
+	}
+	if st.IsDir() {
+		return fail(exitIOError, fmt.Errorf("%s: --pub %s is a directory; pass the public key file in it, e.g. --pub %s", cmd, path, filepath.Join(path, bundledir.PublicKeyFile)))
+	}
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil // ReadPublicKey reports it
+	}
+	head := make([]byte, len(bundledir.PrivateKeyHeader))
+	n, _ := io.ReadFull(fh, head)
+	fh.Close()
+	if bytes.Equal(head[:n], []byte(bundledir.PrivateKeyHeader)) {
+		want := filepath.Join(filepath.Dir(path), bundledir.PublicKeyFile)
+		if strings.HasSuffix(path, ".key") {
+			want = strings.TrimSuffix(path, ".key") + ".pub"
+		}
+		return fail(exitUsage, fmt.Errorf("%s: --pub %s is a private key (a %q file, want %q); %s needs only the public key 'privrec keygen' wrote beside it (e.g. --pub %s): keep the private key off servers and out of pages, it signs bundles",
+			cmd, path, bundledir.PrivateKeyHeader, bundledir.PublicKeyHeader, cmd, want))
+	}
+	return nil
+}
+
 // checkLogPath says what to pass when --data cannot be used.
 func checkLogPath(path string) error {
 	st, err := os.Stat(path)

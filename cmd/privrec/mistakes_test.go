@@ -128,6 +128,30 @@ func TestCLIMistakes(t *testing.T) {
 		{name: "log as --sign-key",
 			args: append([]string{"train", "--data", comma, "--out", out, "--wasm", wasm, "--sign-key", comma}, csvCols...),
 			code: exitUsage, say: []string{"is not a privrec key file", "privrec keygen"}, not: []string{"chmod"}},
+		{name: "private key as verify --pub",
+			args: []string{"verify", out, "--pub", key},
+			code: exitUsage, say: []string{"is a private key", "--pub " + pub, "keep the private key off servers"}},
+		{name: "private key as serve --pub",
+			args: []string{"serve", "--bundle", out, "--pub", key},
+			code: exitUsage, say: []string{"is a private key", "--pub " + pub}},
+		{name: "directory as verify --pub",
+			args: []string{"verify", out, "--pub", filepath.Join(dir, "keys")},
+			code: exitIOError, say: []string{"is a directory", "--pub " + pub}},
+		{name: "--catalog missing",
+			args: append([]string{"train", "--data", comma, "--out", out, "--wasm", wasm, "--catalog", filepath.Join(dir, "nope.csv")}, csvCols...),
+			code: exitIOError, say: []string{"no such file", "check the path given to --catalog"}},
+		{name: "--catalog a directory",
+			args: append([]string{"train", "--data", comma, "--out", out, "--wasm", wasm, "--catalog", dir}, csvCols...),
+			code: exitIOError, say: []string{"is a directory", "catalog CSV"}},
+		{name: "--catalog with a bad price names the line and column",
+			args: append([]string{"train", "--data", comma, "--out", out, "--wasm", wasm, "--no-tune", "--catalog", write("badprice.csv", "sku,name,price\ng0-0,Mug,1.50\ng0-1,Cup,£2\n")}, csvCols...),
+			code: exitFailed, say: []string{"line 3", `column "price"`, `"£2"`, "plain non-negative number"}},
+		{name: "--catalog with a javascript: link",
+			args: append([]string{"train", "--data", comma, "--out", out, "--wasm", wasm, "--no-tune", "--catalog", write("js.csv", "id,title,link\ng0-0,Mug,javascript:alert(1)\n")}, csvCols...),
+			code: exitFailed, say: []string{"line 2", `column "link"`, `scheme "javascript"`}},
+		{name: "--catalog whose ids are not the log's",
+			args: append([]string{"train", "--data", comma, "--out", out, "--wasm", wasm, "--no-tune", "--catalog", write("other.csv", "id,title\nX-1,Mug\n")}, csvCols...),
+			code: exitFailed, say: []string{"none of its 1 ids", `"X-1"`, "the log's item ids"}},
 		{name: "--out a file",
 			args: append([]string{"train", "--data", comma, "--out", fileOut, "--wasm", wasm}, csvCols...),
 			code: exitIOError, say: []string{"is a file", "pass a new or existing directory"}},
@@ -153,7 +177,7 @@ func TestCLIMistakes(t *testing.T) {
 				write(filepath.Join(bin, "privrec.wasm"), string(stand))
 			}
 			executable = func() (string, error) { return filepath.Join(dir, bin, "privrec"), nil }
-			code, stdout, stderr := runCLI(t, tc.args, newTrainCmd(), newEvalCmd(), newSignCmd())
+			code, stdout, stderr := runCLI(t, tc.args, newTrainCmd(), newEvalCmd(), newSignCmd(), newVerifyCmd(), newServeCmd())
 			all := stdout + stderr
 			if code != tc.code {
 				t.Fatalf("exit %d; want %d\n%s", code, tc.code, all)

@@ -107,6 +107,9 @@ func serveConfig(o serveOptions, now time.Time) (server.Config, error) {
 	}
 	cfg.Site, cfg.SDK, cfg.Now = web.Site(), sdk, func() time.Time { return now }
 	if o.bundle != "" {
+		if err := checkPubKey("serve", o.pub); err != nil {
+			return cfg, err
+		}
 		pub, err := bundledir.ReadPublicKey(o.pub)
 		if err != nil {
 			return cfg, fail(keyExit(err), fmt.Errorf("serve: %w", err))

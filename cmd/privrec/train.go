@@ -534,6 +534,7 @@ func newTrainCmd() *cobra.Command {
 		out      string
 		wasmPath string
 		signKey  string
+		catalog  string
 		version  uint64
 		expires  time.Duration
 	)
@@ -541,8 +542,9 @@ func newTrainCmd() *cobra.Command {
 		Use:   "train --data LOG --out DIR [--sign-key KEY]",
 		Short: "Train a model from an interaction log and write a bundle",
 		Long: `train reads an interaction log, learns a model and context popularity, and writes a bundle
-directory: weights.bin, catalog.bin and privrec.wasm, plus manifest.bin and
-manifest.sig when --sign-key is given. Without --sign-key, sign it later with
+directory: weights.bin, catalog.bin and privrec.wasm (and items.bin, the page
+metadata, with --catalog), plus manifest.bin and manifest.sig when --sign-key
+is given. Without --sign-key, sign it later with
 'privrec sign DIR --key KEY'. Rows the reader cannot use are counted and
 reported with line numbers.
 
@@ -580,6 +582,7 @@ and no search runs on the raw log.`,
   privrec train --data online_retail.csv.gz --out bundle --no-tune
   privrec train --data online_retail.csv.gz --out bundle --sign-key keys/privrec.key --dp-epsilon 8 --dp-delta 1e-6
   privrec train --format csv --columns user=uid,item=sku,time=ts,kind=event --data log.csv --out bundle
+  privrec train --data online_retail.csv.gz --catalog items.csv --out bundle --sign-key keys/privrec.key
   privrec train --data big.csv.gz --format csv --columns ... --kind embedding --max-bundle-bytes 64MiB --out bundle`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -607,9 +610,20 @@ and no search runs on the raw log.`,
 			if err != nil {
 				return err
 			}
+			if catalog != "" {
+				if err := checkCatalogPath(catalog); err != nil {
+					return err
+				}
+			}
 			log, err := lf.read(cmd.ErrOrStderr())
 			if err != nil {
 				return err
+			}
+			var ship []train.ItemMeta
+			if catalog != "" {
+				if ship, err = readCatalogFile(cmd.ErrOrStderr(), catalog, log); err != nil {
+					return err
+				}
 			}
 			cfg, err := tf.config(cmd, log)
 			if err != nil {
@@ -631,6 +645,9 @@ and no search runs on the raw log.`,
 			if err != nil {
 				return err
 			}
+			if err := packItems(files, id, ship); err != nil {
+				return err
+			}
 			if priv != nil {
 				now := time.Now()
 				if version == 0 {
@@ -648,6 +665,9 @@ and no search runs on the raw log.`,
 			w := cmd.OutOrStdout()
 			fmt.Fprintf(w, "wrote %s: %s model, weights %d bytes (%.1f per item), catalog %d bytes (%d items), module %d bytes\n",
 				out, cfg.Kind, len(files.Weights), float64(len(files.Weights))/float64(max(1, len(log.Catalog))), len(files.Catalog), len(log.Catalog), len(files.Wasm))
+			if files.Items != nil {
+				fmt.Fprintf(w, "page metadata: %s, %d bytes (%d items), signed with the bundle; pages read it with rec.catalog.get(ids)\n", bundledir.ItemsFile, len(files.Items), len(ship))
+			}
 			if p := cfg.Privacy; p.Enabled() {
 				sc, err := p.Scales()
 				if err != nil {
@@ -676,6 +696,10 @@ and no search runs on the raw log.`,
 	kf.register(cmd)
 	cmd.Flags().StringVar(&out, "out", "bundle", "bundle directory to write")
 	cmd.Flags().StringVar(&wasmPath, "wasm", "", "module to ship in the bundle: "+wasmHelp)
+	cmd.Flags().StringVar(&catalog, "catalog", "", `catalog CSV of page metadata (header row: id, title, price, currency, image, url,
+category, availability; aliases such as sku, name, image_url, link, stock are
+read too): signed into the bundle as items.bin for rec.catalog.get; its
+titles, prices and categories also replace the log's in the scored catalog`)
 	cmd.Flags().StringVar(&signKey, "sign-key", "", "private key file (from 'privrec keygen') to sign the bundle with")
 	cmd.Flags().Uint64Var(&version, "version", 0, "model version, must grow with every release (default: current Unix time)")
 	cmd.Flags().DurationVar(&expires, "expires", 30*24*time.Hour, "how long the signed bundle stays valid")

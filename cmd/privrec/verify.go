@@ -16,6 +16,7 @@ import (
 	"github.com/privrec/privrec/internal/bundledir"
 	"github.com/privrec/privrec/model"
 	"github.com/privrec/privrec/model/bundle"
+	"github.com/privrec/privrec/model/train"
 )
 
 func init() { rootCmd.AddCommand(newVerifyCmd()) }
@@ -69,6 +70,9 @@ func runVerify(w io.Writer, dir string, o verifyOptions) error {
 	}
 	var keys [][]byte
 	for _, p := range o.pubs {
+		if err := checkPubKey("verify", p); err != nil {
+			return err
+		}
 		k, err := bundledir.ReadPublicKey(p)
 		if err != nil {
 			return fail(keyExit(err), fmt.Errorf("verify: %w", err))
@@ -95,6 +99,17 @@ func runVerify(w io.Writer, dir string, o verifyOptions) error {
 		// What the module does next: a signed artifact that does not decode
 		// would be refused by every shopper's browser.
 		_, err = model.Load(files.Weights, files.Catalog)
+	}
+	items := -1
+	if err == nil && m.Artifact(bundle.NameItems) != nil {
+		// The page metadata, as the SDK checks and decodes it.
+		if files.Items == nil {
+			err = fmt.Errorf("%w: %s is missing; the manifest lists it", model.ErrMissingArtifact, bundledir.ItemsFile)
+		} else if err = m.Check(bundle.NameItems, files.Items); err == nil {
+			var meta []train.ItemMeta
+			meta, _, err = train.DecodeItems(files.Items)
+			items = len(meta)
+		}
 	}
 	if err != nil {
 		return fail(exitFailed, fmt.Errorf("verify %s: FAILED (%s): %w; fix: %s", dir, model.CodeOf(err), err, verifyHint(err, dir)))
@@ -123,6 +138,11 @@ func runVerify(w io.Writer, dir string, o verifyOptions) error {
 	for _, a := range m.Artifacts {
 		fmt.Fprintf(w, "  %-12s %9d bytes  sha256 %x\n", artifactFile(a.Name), a.Length, a.SHA256)
 	}
+	if items >= 0 {
+		fmt.Fprintf(w, "  page data   %d items (title, price, image, link: rec.catalog.get)\n", items)
+	} else if files.Items != nil {
+		fmt.Fprintf(w, "  note        %s is not in the signed manifest: pages never see it; re-sign to include it (privrec sign %s --key KEY)\n", bundledir.ItemsFile, dir)
+	}
 	// The names the SDK fetches; a host that lacks them still works (the
 	// SDK falls back to the plain names) but cannot cache them for good.
 	var missing []string
@@ -146,6 +166,8 @@ func artifactFile(name string) string {
 		return bundledir.CatalogFile
 	case bundle.NameWasm:
 		return bundledir.WasmFile
+	case bundle.NameItems:
+		return bundledir.ItemsFile
 	}
 	return name
 }
