@@ -1,24 +1,23 @@
 // Package ed25519 verifies Ed25519 signatures (RFC 8032, as
-// crypto/ed25519.Verify does) on filippo.io/edwards25519 and package sha2,
-// for the module: crypto/ed25519 brings the standard library's FIPS 140
-// module with it (a DRBG, AES, HMAC, SHA-3, self-tests and, through its
-// randomness source, package os and six WASI imports), none of which a
-// verifier needs. Natively, signing is crypto/ed25519's (sign_native.go).
+// crypto/ed25519.Verify does) for the module, on package sha2 and, in
+// WebAssembly, on its own field and scalar arithmetic: crypto/ed25519
+// brings the standard library's FIPS 140 module with it (a DRBG, AES,
+// HMAC, SHA-3, self-tests and, through its randomness source, package os
+// and six WASI imports), none of which a verifier needs. Natively, signing
+// is crypto/ed25519's (sign_native.go).
 //
 // In WebAssembly, Verify runs on a field of ten 25/26-bit limbs
 // (field32.go, verify32.go: ref10's arithmetic), whose int64 products are
-// native wasm multiplies; filippo.io/edwards25519's 51-bit limbs need
-// 128-bit products, which Go's wasm backend emulates in four 32-bit ones.
-// Both are compiled and tested on every target. The tests check them
-// against crypto/ed25519 on RFC 8032's vectors and on valid, tampered and
-// malformed signatures, small-order and non-canonical points included.
+// native wasm multiplies, with scalars in 21-bit limbs (scalar.go), and
+// the module links no filippo.io/edwards25519 (its 51-bit limbs need
+// 128-bit products, which Go's wasm backend emulates in four 32-bit ones,
+// and its code and init were about 40 KiB of the module). Natively Verify
+// runs on filippo.io/edwards25519 (verify64.go). Both implementations are
+// compiled and tested natively. The tests check them against
+// crypto/ed25519 on RFC 8032's vectors and on valid, tampered and
+// malformed signatures, small-order and non-canonical points included,
+// and the scalar arithmetic against filippo.io/edwards25519's.
 package ed25519
-
-import (
-	"filippo.io/edwards25519"
-
-	"github.com/privrec/privrec/model/internal/sha2"
-)
 
 // Sizes of keys and signatures, as in crypto/ed25519.
 const (
@@ -31,72 +30,10 @@ const (
 // encoding and an s that is not canonical (s < L), and compares the
 // encoding of R' = [s]B - [k]A with the signature's R.
 //
-// In WebAssembly it is verify32, on a field of 32-bit limbs.
-func Verify(pub, message, sig []byte) bool {
-	if limbs32 {
-		return verify32(pub, message, sig)
-	}
-	return verify64(pub, message, sig)
-}
-
-// verify64 is Verify on filippo.io/edwards25519.
-func verify64(pub, message, sig []byte) bool {
-	if len(pub) != PublicKeySize || len(sig) != SignatureSize || sig[63]&224 != 0 {
-		return false
-	}
-	A, err := new(edwards25519.Point).SetBytes(pub)
-	if err != nil {
-		return false
-	}
-	h := sha2.Sum512(sig[:32], pub, message)
-	k, err := new(edwards25519.Scalar).SetUniformBytes(h[:])
-	if err != nil {
-		return false
-	}
-	S, err := new(edwards25519.Scalar).SetCanonicalBytes(sig[32:])
-	if err != nil {
-		return false
-	}
-	minusA := new(edwards25519.Point).Negate(A)
-	R := new(edwards25519.Point).VarTimeDoubleScalarBaseMult(k, minusA, S)
-	got := R.Bytes()
-	var diff byte
-	for i := range 32 {
-		diff |= got[i] ^ sig[i]
-	}
-	return diff == 0
-}
+// In WebAssembly it is verify32, on a field of 32-bit limbs; natively
+// verify64 (limbs_wasm.go, limbs_other.go).
+func Verify(pub, message, sig []byte) bool { return verify(pub, message, sig) }
 
 // PrivateKeySize is the size of a private key: the 32-byte seed, then the
 // public key.
 const PrivateKeySize = 64
-
-// sign signs message with priv (seed || public key, as crypto/ed25519
-// keeps it) as RFC 8032 does, deterministically: the signature equals
-// crypto/ed25519.Sign's, byte for byte (the tests compare). Sign is it in
-// the module, where package bundle must not import crypto/ed25519, and
-// crypto/ed25519.Sign natively (sign_native.go): a publisher's key is only
-// ever used by the standard library's signer.
-func sign(priv, message []byte) []byte {
-	if len(priv) != PrivateKeySize {
-		panic("ed25519: bad private key length")
-	}
-	h := sha2.Sum512(priv[:32])
-	s, err := new(edwards25519.Scalar).SetBytesWithClamping(h[:32])
-	if err != nil {
-		panic("ed25519: " + err.Error())
-	}
-	rh := sha2.Sum512(h[32:], message)
-	r, err := new(edwards25519.Scalar).SetUniformBytes(rh[:])
-	if err != nil {
-		panic("ed25519: " + err.Error())
-	}
-	R := new(edwards25519.Point).ScalarBaseMult(r).Bytes()
-	kh := sha2.Sum512(R, priv[32:], message)
-	k, err := new(edwards25519.Scalar).SetUniformBytes(kh[:])
-	if err != nil {
-		panic("ed25519: " + err.Error())
-	}
-	S := new(edwards25519.Scalar).MultiplyAdd(k, s, r)
-	return append(R, S.Bytes()...)
-}

@@ -1,10 +1,6 @@
 package ed25519
 
-import (
-	"filippo.io/edwards25519"
-
-	"github.com/privrec/privrec/model/internal/sha2"
-)
+import "github.com/privrec/privrec/model/internal/sha2"
 
 // The group arithmetic of ref10 (the reference code of the Ed25519 paper)
 // on fe: enough for verify32's [k](-A) + [s]B. Points are
@@ -258,18 +254,14 @@ func verify32(pub, message, sig []byte) bool {
 	}
 	feNeg(&A.X, &A.X) // -A
 	feNeg(&A.T, &A.T)
+	if !scCanonical(sig[32:]) {
+		return false
+	}
 	h := sha2.Sum512(sig[:32], pub, message)
-	k, err := new(edwards25519.Scalar).SetUniformBytes(h[:])
-	if err != nil {
-		return false
-	}
-	S, err := new(edwards25519.Scalar).SetCanonicalBytes(sig[32:])
-	if err != nil {
-		return false
-	}
+	k := scReduce(&h)
 	var ka, sb [256]int8
-	slide(&ka, k.Bytes())
-	slide(&sb, S.Bytes())
+	slide(&ka, k[:])
+	slide(&sb, sig[32:])
 	R := doubleScalarMult(&ka, &A, &sb)
 	got := R.bytes()
 	var diff byte
