@@ -43,6 +43,38 @@ const (
 	// the shortest proof for 88 encoded bits (41 field elements, against 47 for the square root,
 	// 9); TestChunkLengthIsOptimal checks it against every other value.
 	ChunkLength = 13
+
+	// ProofLength is the proof's length in field elements for these
+	// parameters (TestChunkLengthIsOptimal checks it against circl).
+	ProofLength = 41
+)
+
+// Sizes of what a layout-v1 report carries, from the VDAF draft's
+// encodings (Field128 elements of 16 bytes, XOF seeds of 32): the
+// leader's input share is its measurement share, proof share and blind;
+// the helper's is a seed that expands to its shares, and its blind; the
+// public share is the two joint-randomness parts. A sealed input share's
+// payload is the PlaintextInputShare (a 2-byte empty extension list, a
+// 4-byte length, the share) plus AES-128-GCM's 16-byte tag, and its enc
+// is an X25519 public key. The harness checks a report against these.
+const (
+	fieldSize = 16
+	seedSize  = 32
+
+	LeaderInputShareSize = fieldSize*(MeasurementLength*MeasurementBits+ProofLength) + seedSize
+	HelperInputShareSize = 2 * seedSize
+	PublicShareSize      = 2 * seedSize
+
+	LeaderCiphertextSize = 2 + 4 + LeaderInputShareSize + 16
+	HelperCiphertextSize = 2 + 4 + HelperInputShareSize + 16
+	EncSize              = x25519Size
+
+	// ReportSize is the encoded Report: metadata (16-byte id, 8-byte
+	// time, an empty extension list), the public share behind 4 bytes,
+	// and two HpkeCiphertexts (config id, enc behind 2 bytes, payload
+	// behind 4).
+	ReportSize = 16 + 8 + 2 + 4 + PublicShareSize +
+		(1 + 2 + EncSize + 4 + LeaderCiphertextSize) + (1 + 2 + EncSize + 4 + HelperCiphertextSize)
 )
 
 // LayoutNames names the entries, index by index: the JS SDK mirrors them

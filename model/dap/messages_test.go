@@ -68,7 +68,6 @@ func TestReportLayout(t *testing.T) {
 	}
 }
 
-
 // TestHpkeConfigListLayout checks Section 4.5.1's layout: a u16 byte
 // length, then per config id u8, kem/kdf/aead u16, public_key<0..2^16-1>.
 func TestHpkeConfigListLayout(t *testing.T) {
