@@ -38,6 +38,31 @@ function measure(d) {
 }
 
 /**
+ * LoadOptions.measurement with its URLs made absolute (the worker's base is
+ * its own script, not the page).
+ * @param {any} m
+ */
+function measurementUrls(m) {
+  if (!m || typeof m !== 'object') return m; // the worker names what is wrong
+  const out = { ...m };
+  for (const k of ['leader', 'helper', 'wasmUrl']) {
+    if (typeof m[k] === 'string' && m[k]) {
+      try {
+        out[k] = absolute(m[k]);
+      } catch {
+        // left as given: the worker says it is not a URL
+      }
+    }
+  }
+  return out;
+}
+
+/** Whether the page has Global Privacy Control on. */
+function gpcOn() {
+  return typeof navigator !== 'undefined' && /** @type {any} */ (navigator).globalPrivacyControl === true;
+}
+
+/**
  * The error of a worker that failed before its first answer: its script was
  * not found, was not JavaScript, or was refused (a CSP's worker-src).
  * @param {string | undefined} url
@@ -84,7 +109,13 @@ export class Recommender extends EventTarget {
     const t0 = typeof performance === 'undefined' ? 0 : performance.now();
     try {
       rec.model = await rec.call('init', {
-        core: { namespace: options.namespace, retention: options.retention, network: options.network, signals: options.signals },
+        core: {
+          namespace: options.namespace,
+          retention: options.retention,
+          network: options.network,
+          signals: options.signals,
+          ...(options.measurement ? { measurement: measurementUrls(options.measurement), gpc: gpcOn() } : {}),
+        },
         load: {
           bundleUrl: absolute(options.bundleUrl),
           wasmUrl: options.wasmUrl ? absolute(options.wasmUrl) : undefined,
@@ -92,6 +123,7 @@ export class Recommender extends EventTarget {
         },
       });
       await signals.start(rec, options.signals);
+      if (options.measurement) rec.watchVisibility();
       if (typeof performance !== 'undefined') measure({ name: 'privrec:start', start: performance.timeOrigin + t0, end: performance.timeOrigin + performance.now() });
     } catch (e) {
       rec.close();
@@ -143,6 +175,23 @@ export class Recommender extends EventTarget {
         return set;
       },
     });
+    /**
+     * Measurement (LoadOptions.measurement; README: "Measurement"): the
+     * page says which recommended items it showed and which the shopper
+     * followed; purchases come from track. The same calls work, and
+     * count nothing, when measurement is off.
+     */
+    this.measurement = Object.freeze({
+      status: () => this.call('measurement.status'),
+      /** @param {readonly (string | {item: string})[]} items */
+      shown: (/** @type {readonly (string | {item: string})[]} */ items) => this.call('measurement.shown', Array.from(items ?? [], (x) => (typeof x === 'string' ? x : { item: x?.item }))),
+      /** @param {string | {item: string}} item */
+      clicked: (/** @type {string | {item: string}} */ item) => this.call('measurement.clicked', typeof item === 'string' ? item : { item: item?.item }),
+      send: () => this.call('measurement.send'),
+      reports: () => this.call('measurement.reports'),
+    });
+    /** @type {(() => void) | null} */
+    this.unwatch = null;
     /** The shopper's history, under their control. */
     this.history = Object.freeze({
       list: () => this.call('history.list'),
@@ -218,9 +267,23 @@ export class Recommender extends EventTarget {
     return this.call('resources');
   }
 
+  /**
+   * Tells the worker when the page is hidden: session counters live only
+   * in the worker, so that is when their day is reported.
+   */
+  watchVisibility() {
+    if (typeof document === 'undefined' || typeof document.addEventListener !== 'function') return;
+    const onHidden = () => {
+      if (document.visibilityState === 'hidden') this.call('measurement.hidden').catch(() => {});
+    };
+    document.addEventListener('visibilitychange', onHidden);
+    this.unwatch = () => document.removeEventListener('visibilitychange', onHidden);
+  }
+
   /** Stops the worker; later calls reject with code "closed". */
   close() {
     if (this.closed) return;
+    this.unwatch?.();
     signals.stop(this);
     this.fail(new PrivrecError(Code.closed, 'privrec: the recommender was closed'));
     this.worker.terminate?.();

@@ -9,6 +9,7 @@ import { Storage, retentionOf } from './storage.js';
 import { parseKeys } from './keys.js';
 import { MAX_MANIFEST, SIGNATURE_SIZE, TrustedKeys, checkArtifact, equalBytes, toHex, verifyManifest } from './verify.js';
 import { FetchError, networkOf, open, retrying } from './net.js';
+import { limited } from './signals.js';
 
 /** @typedef {import('./storage.js').ConsentLevel} ConsentLevel */
 
@@ -152,6 +153,9 @@ function telling(cached, network) {
  * @property {{bundleUrl: string}} [prefetch] the bundle load() will be given: its manifest is fetched while storage opens
  * @property {number} [keepDelay] ms after the first recommendation before a new bundle is written to IndexedDB (default 1000; tests use 0)
  * @property {Partial<import('./net.js').NetworkOptions>} [network] timeouts and retries of bundle downloads (net.js DEFAULT_NETWORK)
+ * @property {import('./measure.js').MeasurementOptions} [measurement] turns measurement on (measure.js, loaded only then)
+ * @property {boolean} [gpc] Global Privacy Control is on in the page (measurement never runs then)
+ * @property {import('./measure.js').MeasureHooks} [measureHooks] tests: the measure module and the arm's draw
  *
  * @typedef {object} LoadOptions
  * @property {string} bundleUrl directory URL holding manifest.bin, manifest.sig and the artifacts (content-addressed names, else weights.bin, catalog.bin, privrec.wasm)
@@ -219,7 +223,27 @@ export class Core extends EventTarget {
     const level = await core.getConsent();
     if (level !== 'full') await storage.clearEvents();
     else await storage.prune(retention, clock());
+    if (options.measurement) await core.startMeasure(options);
     return core;
+  }
+
+  /**
+   * Loads measure.js (its own chunk: a page without measurement never
+   * downloads it) and starts measuring. Options the page got wrong throw
+   * bad_request; a chunk that cannot be loaded leaves recommendations
+   * working and measurement off, with the reason in measurement.status().
+   * @param {CoreOptions} options
+   */
+  async startMeasure(options) {
+    let lib;
+    try {
+      lib = await import('./measure.js');
+    } catch (e) {
+      this.measureFailure = `the measurement code (privrec-measure.js, beside privrec-worker.js) did not load: ${e instanceof Error ? e.message : e}`;
+      return;
+    }
+    const o = lib.measurementOf(options.measurement);
+    this.measure = await lib.Measure.create(this, o, { gpc: options.gpc, limited: () => limited(this), ...options.measureHooks });
   }
 
   /**
@@ -245,6 +269,10 @@ export class Core extends EventTarget {
     this.withdrawing = null;
     /** @type {ConsentLevel} */
     this.consentLevel = 'off';
+    /** Measurement, when the page enabled it (LoadOptions.measurement). @type {import('./measure.js').Measure | null} */
+    this.measure = null;
+    /** Why measurement was enabled yet could not start. @type {string | null} */
+    this.measureFailure = null;
     /**
      * Counts the changes of consentLevel. A level read from storage before
      * an await is stale if another tab's change was heard during it: the
@@ -896,6 +924,7 @@ export class Core extends EventTarget {
     if (!Number.isSafeInteger(at) || at < 0) throw new PrivrecError(Code.bad_request, `track: at must be Unix ms (a non-negative integer)`);
     const event = { item: ev.item, kind: ev.kind, at };
     if (this.consentLevel === 'off') return null;
+    if (ev.kind === 'purchase' && this.measure) await this.measure.purchased(ev.item);
     const now = this.clock();
     /** @type {PrivrecError | null} */
     let full = null;
@@ -971,7 +1000,10 @@ export class Core extends EventTarget {
     if (this.engine.retired) throw new PrivrecError(Code.module_violation, `recommend: the module was retired: ${this.engine.retired.message}`);
     if (this.engine.broken) await this.recover();
     const engine = /** @type {Engine} */ (this.engine);
-    const events = this.consentLevel === 'off' ? [] : await this.history();
+    // Measurement's control arm: this visit gets the answer a shopper
+    // without history gets (the popularity fallback), for the lift's baseline.
+    const arm = this.measure ? await this.measure.visitArm() : null;
+    const events = this.consentLevel === 'off' || arm === 'control' ? [] : await this.history();
     const t = this.now();
     const req = {
       k,
@@ -999,6 +1031,11 @@ export class Core extends EventTarget {
       this.timing('privrec:recommend', t);
       this.keepSoon?.();
     }
+    if (arm && this.measure) {
+      // Tagged after the module's answer was checked: the arm is the SDK's word.
+      out = { ...out, arm, items: out.items.map((/** @type {any} */ it) => ({ ...it, arm })) };
+      this.measure.served(out.items, arm);
+    }
     return out;
   }
 
@@ -1017,9 +1054,12 @@ export class Core extends EventTarget {
    * @param {ConsentLevel} level
    */
   setLevel(level) {
+    const previous = this.consentLevel;
     this.consentLevel = level;
     this.consentSeq++;
     if (level === 'off') this.memory = [];
+    // Measurement follows at once: off deletes its counters (in memory now, stored next).
+    if (previous !== level) this.measure?.onConsent(level, previous).catch(() => {});
     this.withdrawing = null; // a newer choice supersedes a withdrawal still being stored
   }
 
@@ -1122,6 +1162,8 @@ export class Core extends EventTarget {
     this.checkOpen();
     const n = (await this.storage.clearEvents()) + this.memory.length;
     this.memory = [];
+    // The measurement counters and the list of reports sent go with the history.
+    await this.measure?.forget();
     this.broadcast({ type: 'history' });
     return n;
   }
@@ -1140,10 +1182,39 @@ export class Core extends EventTarget {
         consent: this.consentLevel,
         retention: { max_age_days: this.retention.maxAgeDays, max_events: this.retention.maxEvents },
         events,
+        ...(this.measure ? { measurement: { today: this.measure.status().today, reports: this.measure.reports() } } : {}),
       },
       null,
       2,
     );
+  }
+
+  /**
+   * What measurement does now: off with a reason ('not_enabled',
+   * 'unavailable', 'consent_off', 'gpc'), or on with today's counters.
+   */
+  measurementStatus() {
+    this.checkOpen();
+    if (this.measure) return this.measure.status();
+    return { enabled: false, active: false, reason: this.measureFailure ? 'unavailable' : 'not_enabled', message: this.measureFailure ?? undefined };
+  }
+
+  /**
+   * @param {'shown'|'clicked'|'send'|'reports'|'hidden'} what
+   * @param {unknown} [arg]
+   */
+  async measurementCall(what, arg) {
+    this.checkOpen();
+    const m = this.measure;
+    if (what === 'shown') return m ? m.shown(arg) : 0;
+    if (what === 'clicked') return m ? m.clicked(arg) : false;
+    if (what === 'reports') return m ? m.reports() : [];
+    if (what === 'hidden') return m ? m.hidden() : null;
+    if (what === 'send') {
+      if (!m) throw new PrivrecError(Code.bad_request, `measurement.send: measurement is ${this.measureFailure ? `unavailable (${this.measureFailure})` : 'not enabled (LoadOptions.measurement)'}`);
+      return m.sendNow();
+    }
+    throw new PrivrecError(Code.bad_request, `measurement: unknown call ${JSON.stringify(what)}`);
   }
 
   close() {

@@ -27,6 +27,13 @@ const METHODS = {
   'history.delete': (c, id) => c.deleteEvent(id),
   'history.clear': (c) => c.clearHistory(),
   model: async (c) => c.model,
+  // Measurement (measure.js): the answers are the same whether it is on or off.
+  'measurement.status': async (c) => c.measurementStatus(),
+  'measurement.shown': (c, items) => c.measurementCall('shown', items),
+  'measurement.clicked': (c, item) => c.measurementCall('clicked', item),
+  'measurement.send': (c) => c.measurementCall('send'),
+  'measurement.reports': (c) => c.measurementCall('reports'),
+  'measurement.hidden': (c) => c.measurementCall('hidden'),
   // The worker's own Resource Timing entries (its fetches of the bundle and
   // the module), which the page's timeline does not hold.
   resources: async () => ({
@@ -39,7 +46,7 @@ const METHODS = {
  * The events the core dispatches and the worker forwards to the page.
  * "timing" is internal: the page records it as a performance measure.
  */
-export const EVENTS = Object.freeze(['modelupdated', 'updaterefused', 'updatefailed', 'consentchanged', 'historychanged', 'storagefailed', 'storagerepaired', 'moduleretired', 'consentsignal', 'timing']);
+export const EVENTS = Object.freeze(['modelupdated', 'updaterefused', 'updatefailed', 'consentchanged', 'historychanged', 'storagefailed', 'storagerepaired', 'moduleretired', 'consentsignal', 'measurereport', 'timing']);
 
 /** Calls that run beside the queue: they wait on the network. */
 const BESIDE = new Set(['update']);

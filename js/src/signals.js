@@ -277,3 +277,13 @@ export const signalOf = (rec) => pages.get(rec)?.state ?? null;
 
 /** @param {object} rec */
 export const stop = (rec) => pages.get(rec)?.stop();
+
+/**
+ * Whether a signal holds the worker's level below the shopper's own choice
+ * (measurement's "signal-limited" consent entry); false without signals.
+ * @param {object} core
+ */
+export function limited(core) {
+  const st = states.get(core);
+  return !!st && RANK[/** @type {any} */ (core).consentLevel] < RANK[st.wanted];
+}
