@@ -47,14 +47,15 @@ type SDKTask struct {
 }
 
 // NewDemo builds the demo deployment of d. origin is the server's own base
-// URL ("http://127.0.0.1:8080"), which the Leader uses to reach the Helper.
-func NewDemo(d *TaskDir, origin string, client *http.Client, o AggregatorOptions) (*Demo, error) {
+// URL ("http://127.0.0.1:8080"), which the Leader uses to reach the Helper;
+// lo and ho are the Leader's and the Helper's options.
+func NewDemo(d *TaskDir, origin string, client *http.Client, lo, ho AggregatorOptions) (*Demo, error) {
 	origin = strings.TrimSuffix(origin, "/")
-	h, err := NewHelper(d.Task, d.Helper, DemoHelperPath, o)
+	h, err := NewHelper(d.Task, d.Helper, DemoHelperPath, ho)
 	if err != nil {
 		return nil, err
 	}
-	l, err := NewLeader(d.Task, d.Leader, DemoLeaderPath, origin+DemoHelperPath, client, o)
+	l, err := NewLeader(d.Task, d.Leader, DemoLeaderPath, origin+DemoHelperPath, client, lo)
 	if err != nil {
 		return nil, err
 	}

@@ -30,19 +30,26 @@ type deployment struct {
 }
 
 func newDeployment(t testing.TB, minBatch uint64, o AggregatorOptions) *deployment {
+	return newDeployment2(t, minBatch, o, o)
+}
+
+// newDeployment2 gives the Leader and the Helper options of their own.
+func newDeployment2(t testing.TB, minBatch uint64, lo, ho AggregatorOptions) *deployment {
 	t.Helper()
 	d, err := NewTaskDir(Task{TimePrecision: day, Start: 19990 * day, End: 20030 * day, MinBatchSize: minBatch,
 		ControlShare: 0.2, LeaderURL: DemoLeaderPath, HelperURL: DemoHelperPath})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o.Now == nil {
-		o.Now = func() time.Time { return testClock }
+	for _, o := range []*AggregatorOptions{&lo, &ho} {
+		if o.Now == nil {
+			o.Now = func() time.Time { return testClock }
+		}
 	}
 	var demo *Demo
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { demo.ServeHTTP(w, r) }))
 	t.Cleanup(srv.Close)
-	demo, err = NewDemo(d, srv.URL, srv.Client(), o)
+	demo, err = NewDemo(d, srv.URL, srv.Client(), lo, ho)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +139,7 @@ func TestEndToEnd2000Shoppers(t *testing.T) {
 	dep := newDeployment(t, 100, AggregatorOptions{})
 	want := make([]int64, dap.MeasurementLength)
 	for i, m := range ms {
-		if code, p := dep.upload(t, dep.report(t, m, -(i % 3)), dap.MediaReport, dep.dir.Task.ID); p != nil {
+		if code, p := dep.upload(t, dep.report(t, m, -(i%3)), dap.MediaReport, dep.dir.Task.ID); p != nil {
 			t.Fatalf("report %d: HTTP %d: %v", i, code, p)
 		}
 		for j, v := range m {

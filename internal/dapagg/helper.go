@@ -45,15 +45,17 @@ type storedResp struct {
 }
 
 // ReportView is what one aggregator sees of one report during
-// preparation: its own decrypted input share (VDAF encoding), the Leader's
-// prep share, the prep message, and its output share. The privacy tests
+// preparation: the public share, its own decrypted input share (VDAF
+// encoding), the Leader's prep share, the prep message, and its output
+// share. The privacy tests
 // compare these across very different inputs.
 type ReportView struct {
-	ReportID   dap.ReportID
-	InputShare []byte
-	PrepShare  []byte
-	PrepMsg    []byte
-	OutShare   []byte
+	ReportID    dap.ReportID
+	PublicShare []byte
+	InputShare  []byte
+	PrepShare   []byte
+	PrepMsg     []byte
+	OutShare    []byte
 }
 
 // AggregatorOptions are the optional settings of a Leader or Helper.
@@ -238,7 +240,7 @@ func (h *Helper) prepare(p dap.PrepareInit, now uint64) dap.PrepareResp {
 		ob, _ := out.MarshalBinary()
 		in, _ := pingPong(p.Payload)
 		fin, _ := pingPong(msg)
-		h.view(ReportView{ReportID: id, InputShare: pt.Payload, PrepShare: in.PrepShare, PrepMsg: fin.PrepMsg, OutShare: ob})
+		h.view(ReportView{ReportID: id, PublicShare: s.PublicShare, InputShare: pt.Payload, PrepShare: in.PrepShare, PrepMsg: fin.PrepMsg, OutShare: ob})
 	}
 	return dap.PrepareResp{ReportID: id, State: dap.PrepareContinued, Payload: msg}
 }

@@ -287,7 +287,7 @@ func (l *Leader) runJob(ctx context.Context, reps []*pendingReport) error {
 			ob, _ := out.MarshalBinary()
 			in, _ := pingPong(t.init)
 			fin, _ := pingPong(pr.Payload)
-			l.view(ReportView{ReportID: t.p.r.Metadata.ID, InputShare: t.p.payload, PrepShare: in.PrepShare, PrepMsg: fin.PrepMsg, OutShare: ob})
+			l.view(ReportView{ReportID: t.p.r.Metadata.ID, PublicShare: t.p.r.PublicShare, InputShare: t.p.payload, PrepShare: in.PrepShare, PrepMsg: fin.PrepMsg, OutShare: ob})
 		}
 		l.bkt.commit(t.p.r.Metadata.ID, t.p.r.Metadata.Time, out)
 		l.stats.Aggregated++
