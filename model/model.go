@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"math"
 	"sync"
+	"unsafe"
 
 	"github.com/privrec/privrec/model/internal/wire"
 )
@@ -100,6 +101,16 @@ func (m *Model) BundleID() [16]byte { return m.bundleID }
 
 // id returns item i's id bytes (a view: do not modify).
 func (m *Model) id(i int32) []byte { return m.ids[m.idOff[i]:m.idOff[i+1]] }
+
+// idString is item i's id as a string that shares the artifact's bytes:
+// responses name up to MaxK items, and a copy of each id was a tenth of a
+// no-history request in V8. It is safe because the artifact is never
+// modified while the model or anything it returned is in use (the
+// contract of DecodeWeights and Load).
+func (m *Model) idString(i int32) string {
+	b := m.id(i)
+	return unsafe.String(unsafe.SliceData(b), len(b))
+}
 
 // ItemID returns the id of item i, 0 <= i < Items().
 func (m *Model) ItemID(i int) string { return string(m.id(int32(i))) }
@@ -400,6 +411,8 @@ type scratch struct {
 	window    []int32   // the events that score
 	xs        []histWeight
 	hw        []weighted
+	heap      []cand  // fillPopular's heap
+	popular   []int32 // appendPopular's items (fillPopular)
 }
 
 func (m *Model) getScratch() *scratch {

@@ -316,7 +316,7 @@ func (m *Model) recommendEmbedding(resp *Response, k int, beta float32, hw []wei
 	e.scan(&pass{t: t, pop: m.pop, beta: beta, skip: s.mark, f: f, top: top})
 	picked := top.sorted()
 	for _, c := range picked {
-		rec := Recommendation{Item: string(m.id(c.item)), Score: float64(c.score), Source: SourceHistory}
+		rec := Recommendation{Item: m.idString(c.item), Score: float64(c.score), Source: SourceHistory}
 		if beta != 0 && !(personal(c.item) > 0) {
 			rec.Source = SourcePopular
 		}

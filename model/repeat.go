@@ -145,7 +145,7 @@ func (m *Model) recommendBuyAgain(resp *Response, k int, beta float32, hw []weig
 			continue
 		}
 		b := rep[c.rep]
-		rec := Recommendation{Item: string(m.id(b.item)), Score: c.c, Source: SourceRepeat}
+		rec := Recommendation{Item: m.idString(b.item), Score: c.c, Source: SourceRepeat}
 		if req.Explain {
 			rec.Bought, rec.LastBought = b.count, b.last
 			if c.c > 0 && maxR > 0 {

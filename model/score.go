@@ -2,7 +2,6 @@ package model
 
 import (
 	"cmp"
-	"encoding/binary"
 	"math"
 	"slices"
 )
@@ -234,7 +233,7 @@ func (m *Model) recommendNeighbors(resp *Response, k int, beta float32, hw []wei
 	}
 	picked := top.sorted()
 	for _, c := range picked {
-		rec := Recommendation{Item: string(m.id(c.item)), Score: float64(c.score), Source: SourceHistory}
+		rec := Recommendation{Item: m.idString(c.item), Score: float64(c.score), Source: SourceHistory}
 		if req.Explain {
 			rec.Because = m.explain(c.item, c.score, hw)
 		}
@@ -248,25 +247,7 @@ func (nb *neighbors) scatter(scores []float32, x weighted, start, end uint32) {
 	xw, scale := x.w, nb.scales[x.item]
 	vals := nb.vals[start:end]
 	if nb.width == 2 {
-		cols := nb.cols[2*start : 2*end]
-		cols = cols[:2*len(vals)]
-		// Four neighbours a turn, in order (the same sums as one at a
-		// time): in WebAssembly a turn's back edge and bounds checks are
-		// br_table dispatches dearer than its arithmetic.
-		q := 0
-		for ; q+4 <= len(vals); q += 4 {
-			c := binary.LittleEndian.Uint64(cols[2*q:])
-			v := vals[q : q+4 : q+4]
-			j0, j1, j2, j3 := uint16(c), uint16(c>>16), uint16(c>>32), uint16(c>>48)
-			scores[j0] = float32(scores[j0] + float32(xw*float32(float32(int8(v[0]))*scale)))
-			scores[j1] = float32(scores[j1] + float32(xw*float32(float32(int8(v[1]))*scale)))
-			scores[j2] = float32(scores[j2] + float32(xw*float32(float32(int8(v[2]))*scale)))
-			scores[j3] = float32(scores[j3] + float32(xw*float32(float32(int8(v[3]))*scale)))
-		}
-		for ; q < len(vals); q++ {
-			j := uint32(cols[2*q]) | uint32(cols[2*q+1])<<8
-			scores[j] = float32(scores[j] + float32(xw*float32(float32(int8(vals[q]))*scale)))
-		}
+		scatter2(scores, nb.cols[2*start:2*end], vals, xw, scale) // score_wasm.s, score_generic.go
 		return
 	}
 	for q := range vals {
@@ -276,45 +257,28 @@ func (nb *neighbors) scatter(scores []float32, x weighted, start, end uint32) {
 }
 
 // blend ranks every allowed item by its personal score plus beta times its
-// popularity, in one pass: the heap's worst score is kept in a local, so
-// most items cost a multiply-add and one comparison.
+// popularity, in one pass: the heap's worst score is the floor an item must
+// reach, so most items cost a multiply-add and one comparison.
 func (m *Model) blend(resp *Response, k int, beta float32, hw []weighted, req Request, f *filter, scores []float32) {
 	b := blender{top: newTopK(k), f: f, floor: float32(math.Inf(-1)), full: k == 0}
 	pop := m.pop[:m.n]
 	scores = scores[:len(pop)]
-	// Four items a turn, skipped together when none reaches the floor
-	// (most turns once the heap is full); otherwise offered one by one,
-	// in order, as a pass of one item a turn would.
+	// Until the heap is full every item is offered; after that blendScan
+	// (score_wasm.s, score_generic.go) skips to the next item that reaches
+	// the floor, the heap decides, and the floor rises.
 	i := 0
-	for ; i+4 <= len(pop); i += 4 {
-		p, sv := pop[i:i+4:i+4], scores[i:i+4:i+4]
-		sc0 := float32(sv[0] + float32(beta*p[0]))
-		sc1 := float32(sv[1] + float32(beta*p[1]))
-		sc2 := float32(sv[2] + float32(beta*p[2]))
-		sc3 := float32(sv[3] + float32(beta*p[3]))
-		hi := sc0 // the largest, by selects rather than branches
-		if sc1 > hi {
-			hi = sc1
-		}
-		if sc2 > hi {
-			hi = sc2
-		}
-		if sc3 > hi {
-			hi = sc3
-		}
-		if b.full && hi < b.floor {
-			continue
-		}
-		b.offer(int32(i), sc0)
-		b.offer(int32(i+1), sc1)
-		b.offer(int32(i+2), sc2)
-		b.offer(int32(i+3), sc3)
-	}
-	for ; i < len(pop); i++ {
+	for ; i < len(pop) && !b.full; i++ {
 		b.offer(int32(i), float32(scores[i]+float32(beta*pop[i])))
 	}
+	for ; i < len(pop); i++ {
+		j, sc := blendScan(scores[i:], pop[i:], beta, b.floor)
+		if i += j; i == len(pop) {
+			break
+		}
+		b.offer(int32(i), sc)
+	}
 	for _, c := range b.top.sorted() {
-		rec := Recommendation{Item: string(m.id(c.item)), Score: float64(c.score), Source: SourcePopular}
+		rec := Recommendation{Item: m.idString(c.item), Score: float64(c.score), Source: SourcePopular}
 		if scores[c.item] > 0 {
 			rec.Source = SourceHistory
 			if req.Explain {
@@ -425,7 +389,7 @@ func (m *Model) reasons(cs []contrib, score float32) []Reason {
 	out := make([]Reason, len(cs))
 	for i, c := range cs {
 		share := float64(c.v / score)
-		out[i] = Reason{Item: string(m.id(c.item)), Share: math.Min(1, share)}
+		out[i] = Reason{Item: m.idString(c.item), Share: math.Min(1, share)}
 	}
 	return out
 }
@@ -458,15 +422,19 @@ func (m *Model) fillPopular(resp *Response, k int, ctx Context, f *filter, picke
 	if nl == 0 {
 		// Popularity alone: the first `need` allowed items in popularity
 		// order are the answer, in order; no heap, no sort.
-		m.eachPopular(need, nil, f, picked, func(i int32) {
-			resp.Items = append(resp.Items, Recommendation{Item: string(m.id(i)), Score: float64(m.pop[i]), Source: SourcePopular})
-		})
+		pop := m.appendPopular(s.popular[:0], need, nil, f, picked)
+		for _, i := range pop {
+			resp.Items = append(resp.Items, Recommendation{Item: m.idString(i), Score: float64(m.pop[i]), Source: SourcePopular})
+		}
+		clear(pop) // the filter's doing: history-derived
+		s.popular = pop[:0]
 		return
 	}
 	// A boosted item scores pop+boost, any other item its popularity: the
 	// best of the others are the first `need` allowed ones in popularity
-	// order, so every boosted item plus those is exact.
-	top := newTopK(need)
+	// order, so every boosted item plus those is exact. Those go into the
+	// heap first: it is full at once, and most boosted items fail beats.
+	//
 	// Its own mask: the callers' s.mark still holds their touched or
 	// history items here, and sharing it left boosts behind (and kept
 	// those items out of the fill).
@@ -475,14 +443,17 @@ func (m *Model) fillPopular(resp *Response, k int, ctx Context, f *filter, picke
 	boost, mark := s.boost, s.boostMark
 	boosted := s.boosted[:0]
 	for _, l := range lists[:nl] {
-		for j := range l.scores {
-			i := int32(l.item(j))
-			if !mark[i] {
-				mark[i] = true
-				boosted = append(boosted, i)
-			}
-			boost[i] = float32(boost[i] + l.scores[j])
+		if len(l.items) != 4*len(l.scores) { // decodeWeights: never
+			panic("model: context list of mismatched lengths")
 		}
+		boosted = slices.Grow(boosted, len(l.scores))
+		w := addBoosts(boost, mark, boosted[len(boosted):len(boosted)+len(l.scores)], l.items, l.scores) // score_wasm.s, score_generic.go
+		boosted = boosted[:len(boosted)+w]
+	}
+	top := topK{k: need, h: s.heap[:0]}
+	pop := m.appendPopular(s.popular[:0], need, mark, f, picked)
+	for _, i := range pop {
+		top.offer(i, m.pop[i])
 	}
 	for _, i := range boosted {
 		// beats first: the cheap test rejects most once the heap is full.
@@ -490,18 +461,17 @@ func (m *Model) fillPopular(resp *Response, k int, ctx Context, f *filter, picke
 			top.offer(i, sc)
 		}
 	}
-	m.eachPopular(need, mark, f, picked, func(i int32) {
-		if top.beats(i, m.pop[i]) {
-			top.offer(i, m.pop[i])
-		}
-	})
 	for _, i := range boosted {
 		boost[i], mark[i] = 0, false
 	}
-	s.boosted = boosted[:0]
-	for _, c := range top.sorted() {
-		resp.Items = append(resp.Items, Recommendation{Item: string(m.id(c.item)), Score: float64(c.score), Source: SourcePopular})
+	clear(pop)
+	s.boosted, s.popular = boosted[:0], pop[:0]
+	best := top.sorted()
+	for _, c := range best {
+		resp.Items = append(resp.Items, Recommendation{Item: m.idString(c.item), Score: float64(c.score), Source: SourcePopular})
 	}
+	clear(best)
+	s.heap = best[:0]
 }
 
 // taken reports whether item j is among picked (at most MaxK items).
@@ -514,22 +484,23 @@ func taken(picked []cand, j int32) bool {
 	return false
 }
 
-// eachPopular calls yield with the first n items in descending popularity
+// appendPopular appends to out the first n items in descending popularity
 // (ties by index) that f allows and that are neither marked in skip (nil:
 // none) nor in picked: from popTop, then, if that runs out, from one pass
-// over the items ranked below it.
-func (m *Model) eachPopular(n int, skip []bool, f *filter, picked []cand, yield func(int32)) {
+// over the items ranked below it. (A list, not a callback: a closure call
+// per item cost more than the test in V8.)
+func (m *Model) appendPopular(out []int32, n int, skip []bool, f *filter, picked []cand) []int32 {
 	for _, i := range m.popTop {
 		if n == 0 {
-			return
+			return out
 		}
 		if (skip == nil || !skip[i]) && f.ok(i) && !taken(picked, i) {
-			yield(i)
+			out = append(out, i)
 			n--
 		}
 	}
 	if n == 0 || len(m.popTop) == m.n {
-		return
+		return out
 	}
 	last := m.popTop[len(m.popTop)-1]
 	bound := cand{last, m.pop[last]}
@@ -541,8 +512,9 @@ func (m *Model) eachPopular(n int, skip []bool, f *filter, picked []cand, yield 
 		}
 	}
 	for _, c := range rest.sorted() {
-		yield(c.item)
+		out = append(out, c.item)
 	}
+	return out
 }
 
 // contextLists returns the context lists that ctx selects, and how many:

@@ -1,0 +1,270 @@
+// The neighbours kind's two per-request loops in WebAssembly: scatter2
+// (add a history item's row into the scores) and blendScan (find the next
+// item whose blended score reaches the heap's floor), the loops of
+// score_generic.go written out for the reasons of pq_wasm.s (Go's wasm code
+// sends every iteration through the function's br_table dispatch and
+// spills slice headers to its stack). Same operations in the same order
+// as the Go loops, so the same floats bit for bit (model/RATIONALE.md).
+
+#include "textflag.h"
+
+// func scatter2(scores []float32, cols, vals []byte, xw, scale float32)
+//
+// R0: scores, R1: the neighbour's 2 index bytes, R2: its weight byte,
+// R3: the end of vals, R4: len(scores), R5: j, then &scores[j];
+// F0: xw, F1: scale. An index at or past len(scores) traps (decodeWeights
+// refuses such tables, so it never happens; memory stays safe if it did).
+TEXT ·scatter2(SB), NOSPLIT, $0-80
+	I64Load scores_base+0(FP)
+	Set R0
+	I64Load scores_len+8(FP)
+	Set R4
+	I64Load cols_base+24(FP)
+	Set R1
+	I64Load vals_base+48(FP)
+	Tee R2
+	I64Load vals_len+56(FP)
+	I64Add
+	Set R3
+	F32Load xw+72(FP)
+	Set F0
+	F32Load scale+76(FP)
+	Set F1
+	Block
+	Loop
+		Get R2
+		Get R3
+		I64GeU
+		BrIf $1
+		Get R1
+		I32WrapI64
+		I64Load16U $0
+		Tee R5
+		Get R4
+		I64GeU
+		If
+			Unreachable
+		End
+		Get R0
+		Get R5
+		I64Const $2
+		I64Shl
+		I64Add
+		Tee R5
+		I32WrapI64
+		// scores[j] + xw·(int8(v)·scale)
+		Get R5
+		I32WrapI64
+		F32Load $0
+		Get R2
+		I32WrapI64
+		I32Load8S $0
+		F32ConvertI32S
+		Get F1
+		F32Mul
+		Get F0
+		F32Mul
+		F32Add
+		F32Store $0
+		Get R1
+		I64Const $2
+		I64Add
+		Set R1
+		Get R2
+		I64Const $1
+		I64Add
+		Set R2
+		Br $0
+	End
+	End
+	RET
+
+// func blendScan(scores, pop []float32, beta, floor float32) (int, float32)
+//
+// R0: &scores[i], R1: &pop[i], R2: the end of pop, R3: &pop[0];
+// F0: the score, F1: beta, F2: floor.
+TEXT ·blendScan(SB), NOSPLIT, $0-68
+	I64Load scores_base+0(FP)
+	Set R0
+	I64Load pop_base+24(FP)
+	Tee R1
+	Set R3
+	I64Load pop_base+24(FP)
+	I64Load pop_len+32(FP)
+	I64Const $2
+	I64Shl
+	I64Add
+	Set R2
+	F32Load beta+48(FP)
+	Set F1
+	F32Load floor+52(FP)
+	Set F2
+	Block
+	Loop
+		Get R1
+		Get R2
+		I64GeU
+		BrIf $1
+		// F0 = scores[i] + beta·pop[i]
+		Get R0
+		I32WrapI64
+		F32Load $0
+		Get R1
+		I32WrapI64
+		F32Load $0
+		Get F1
+		F32Mul
+		F32Add
+		Tee F0
+		Get F2
+		F32Lt
+		I32Eqz
+		If
+			Get SP
+			Get R1
+			Get R3
+			I64Sub
+			I64Const $2
+			I64ShrU
+			I64Store ret+56(FP)
+			Get SP
+			Get F0
+			F32Store ret1+64(FP)
+			RET
+		End
+		Get R0
+		I64Const $4
+		I64Add
+		Set R0
+		Get R1
+		I64Const $4
+		I64Add
+		Set R1
+		Br $0
+	End
+	End
+	Get SP
+	I64Load pop_len+32(FP)
+	I64Store ret+56(FP)
+	Get SP
+	I32Const $0
+	F32ReinterpretI32
+	F32Store ret1+64(FP)
+	RET
+
+// func addBoosts(boost []float32, mark []bool, out []int32, items []byte, scores []float32) int
+//
+// R0: boost, R1: mark, R2: &out[w], R3: the item's 4 bytes, R4: &scores[j],
+// R5: the end of scores, R6: min(len(boost), len(mark)), R7: i, then
+// &boost[i], R8: out, R9: the end of out. An item index at or past R6, or
+// a write past out, traps (never: see score_generic.go).
+TEXT ·addBoosts(SB), NOSPLIT, $0-128
+	I64Load boost_base+0(FP)
+	Set R0
+	I64Load mark_base+24(FP)
+	Set R1
+	I64Load out_base+48(FP)
+	Tee R2
+	Tee R8
+	I64Load out_len+56(FP)
+	I64Const $2
+	I64Shl
+	I64Add
+	Set R9
+	I64Load items_base+72(FP)
+	Set R3
+	I64Load scores_base+96(FP)
+	Tee R4
+	I64Load scores_len+104(FP)
+	I64Const $2
+	I64Shl
+	I64Add
+	Set R5
+	I64Load boost_len+8(FP)
+	Tee R6
+	I64Load mark_len+32(FP)
+	Tee R7
+	Get R6
+	Get R7
+	I64LtU
+	Select
+	Set R6
+	Block
+	Loop
+		Get R4
+		Get R5
+		I64GeU
+		BrIf $1
+		Get R3
+		I32WrapI64
+		I64Load32U $0
+		Tee R7
+		Get R6
+		I64GeU
+		If
+			Unreachable
+		End
+		// the first time: mark[i] = true, out[w] = i
+		Get R1
+		Get R7
+		I64Add
+		I32WrapI64
+		I32Load8U $0
+		I32Eqz
+		If
+			Get R2
+			Get R9
+			I64GeU
+			If
+				Unreachable
+			End
+			Get R1
+			Get R7
+			I64Add
+			I32WrapI64
+			I32Const $1
+			I32Store8 $0
+			Get R2
+			I32WrapI64
+			Get R7
+			I64Store32 $0
+			Get R2
+			I64Const $4
+			I64Add
+			Set R2
+		End
+		// boost[i] += scores[j]
+		Get R0
+		Get R7
+		I64Const $2
+		I64Shl
+		I64Add
+		Tee R7
+		I32WrapI64
+		Get R7
+		I32WrapI64
+		F32Load $0
+		Get R4
+		I32WrapI64
+		F32Load $0
+		F32Add
+		F32Store $0
+		Get R3
+		I64Const $4
+		I64Add
+		Set R3
+		Get R4
+		I64Const $4
+		I64Add
+		Set R4
+		Br $0
+	End
+	End
+	Get SP
+	Get R2
+	Get R8
+	I64Sub
+	I64Const $2
+	I64ShrU
+	I64Store ret+120(FP)
+	RET
