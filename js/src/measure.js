@@ -100,12 +100,12 @@ export const MEASURE_PROFILE = Object.freeze({
  * @property {string} leader the leader's base URL (ends in "/"; DAP appends tasks/…, hpke_config)
  * @property {string} helper the helper's base URL
  * @property {number} [timePrecision] the task's time precision in seconds (default 86400)
- * @property {number} [controlShare] the share of visits that get the popularity fallback (0 ≤ x < 1, default 0.1)
+ * @property {number} [controlShare] the share of shopper-days whose visits get the popularity fallback, the control arm (0 ≤ x < 1, default 0.1)
  * @property {string} wasmUrl privrec-measure.wasm
  * @property {string} [wasmSha256] hex SHA-256 the module must have (recommended: the site pins its own build)
  *
  * @typedef {'personal'|'control'} Arm
- * @typedef {{day: number, visits: number, control: number, counts: number[], shown: Record<string, Arm>, clicked: string[], bought: string[], pending?: Pending | null, dropped?: boolean}} DayState
+ * @typedef {{day: number, arm: Arm | null, visits: number, counts: number[], shown: Record<string, Arm>, clicked: string[], bought: string[], pending?: Pending | null, dropped?: boolean}} DayState
  * @typedef {{day: number, report: Uint8Array, report_id: Uint8Array, time: number, vector: number[], url: string}} Pending
  * @typedef {{at: number, day: string, to: string, bytes: number, status: number, report_id: string, vector: number[], words: string}} SentReport
  */
@@ -152,7 +152,7 @@ export function measurementOf(o, base) {
   const timePrecision = o.timePrecision ?? 86400;
   if (!Number.isSafeInteger(timePrecision) || timePrecision < 1) throw bad(`timePrecision is ${JSON.stringify(o.timePrecision)}; want the task's time precision in whole seconds (e.g. 86400)`);
   const controlShare = o.controlShare ?? 0.1;
-  if (typeof controlShare !== 'number' || !(controlShare >= 0 && controlShare < 1)) throw bad(`controlShare is ${JSON.stringify(o.controlShare)}; want the share of visits in the control arm, 0 ≤ x < 1 (e.g. 0.1)`);
+  if (typeof controlShare !== 'number' || !(controlShare >= 0 && controlShare < 1)) throw bad(`controlShare is ${JSON.stringify(o.controlShare)}; want the share of shopper-days in the control arm, 0 ≤ x < 1 (e.g. 0.1)`);
   let wasmSha256;
   if (o.wasmSha256 !== undefined) {
     if (typeof o.wasmSha256 !== 'string' || !/^[0-9a-f]{64}$/i.test(o.wasmSha256)) throw bad('wasmSha256 must be 64 hex digits (sha256sum privrec-measure.wasm)');
@@ -269,8 +269,7 @@ export function words(v) {
   const I = LAYOUT.index;
   const consent = v[I.consent_full] ? 'remember' : v[I.consent_session] ? 'this visit' : v[I.consent_signal_limited] ? 'limited by a consent signal' : 'none';
   const visits = v[I.visits];
-  const control = v[I.arm_control];
-  const arm = control === 0 ? 'personal' : control >= visits ? 'control (popular picks)' : `personal in ${visits - control}, control in ${control}`;
+  const arm = v[I.arm_control] ? 'control (popular picks)' : 'personal';
   const seen = v[I.personal_impressions] + v[I.control_impressions];
   const clicked = v[I.personal_clicks] + v[I.control_clicks];
   const bought = v[I.personal_purchases] + v[I.control_purchases];
@@ -282,13 +281,13 @@ export function words(v) {
  * @param {number} day
  * @returns {DayState}
  */
-const fresh = (day) => ({ day, visits: 0, control: 0, counts: new Array(LAYOUT.length).fill(0), shown: {}, clicked: [], bought: [], pending: null });
+const fresh = (day) => ({ day, arm: null, visits: 0, counts: new Array(LAYOUT.length).fill(0), shown: {}, clicked: [], bought: [], pending: null });
 
 /** @param {any} s @returns {DayState | null} a stored day as the SDK wrote it, else null (dropped) */
 function validState(s) {
   if (!s || typeof s !== 'object' || !Number.isSafeInteger(s.day) || !Array.isArray(s.counts) || s.counts.length !== LAYOUT.length) return null;
   if (!s.counts.every((/** @type {any} */ x) => Number.isInteger(x) && x >= 0 && x <= 1e6)) return null;
-  if (!Number.isInteger(s.visits) || !Number.isInteger(s.control) || !s.shown || typeof s.shown !== 'object' || !Array.isArray(s.clicked) || !Array.isArray(s.bought)) return null;
+  if (!Number.isInteger(s.visits) || !(s.arm === null || s.arm === 'personal' || s.arm === 'control') || !s.shown || typeof s.shown !== 'object' || !Array.isArray(s.clicked) || !Array.isArray(s.bought)) return null;
   const p = s.pending;
   if (p && !(p.report instanceof Uint8Array && p.report_id instanceof Uint8Array && typeof p.url === 'string' && Array.isArray(p.vector))) return null;
   return s;
@@ -338,8 +337,8 @@ export class Measure {
     this.limited = hooks.limited ?? (() => false);
     this.makeEngine = hooks.engine ?? (() => this.loadEngine());
     this.random = hooks.random ?? (() => crypto.getRandomValues(new Uint32Array(1))[0] / 2 ** 32);
-    /** @type {Arm | null} this visit's arm, drawn at its first recommendation */
-    this.arm = null;
+    /** The day this worker counted its visit for (a visit: one worker's life, e.g. a page load). */
+    this.visitDay = -1;
     /** @type {DayState} today's counters */
     this.state = fresh(this.today());
     /** Days that are over, not yet uploaded, oldest first. @type {DayState[]} */
@@ -437,7 +436,7 @@ export class Measure {
     this.state = fresh(this.today());
     this.backlog = [];
     this.sent = [];
-    this.arm = null;
+    this.visitDay = -1;
     await this.deleteStored();
   }
 
@@ -462,8 +461,7 @@ export class Measure {
     const today = this.today();
     if (this.state.day < today) {
       const old = this.state;
-      this.state = fresh(today);
-      this.arm = null; // a visit across midnight draws again for the new day
+      this.state = fresh(today); // a visit across midnight counts again, and draws again, for the new day
       if (hasData(old)) this.backlog = [...this.backlog, old].slice(-MAX_BACKLOG);
       this.write();
     }
@@ -494,22 +492,25 @@ export class Measure {
   }
 
   /**
-   * The arm of this visit, drawn on the device at its first
-   * recommendation; null when measurement is off or today is reported
-   * already (the page then gets the shopper's own answer, untagged).
+   * Today's arm, drawn on the device at the day's first recommendation and
+   * kept for the day's other visits (the report's arm entry is one bit, so
+   * the lift compares shopper-days); counts this visit. Null when
+   * measurement is off or today is reported already (the page then gets
+   * the shopper's own answer, untagged).
    * @returns {Promise<Arm | null>}
    */
   async visitArm() {
     if (this.offReason()) return null;
     this.roll();
-    if (this.state.day === this.closedDay) return null;
-    if (!this.arm) {
-      this.arm = this.random() < this.options.controlShare ? 'control' : 'personal';
-      this.state.visits++;
-      if (this.arm === 'control') this.state.control++;
+    const s = this.state;
+    if (s.day === this.closedDay) return null;
+    if (!s.arm || this.visitDay !== s.day) {
+      s.arm ??= this.random() < this.options.controlShare ? 'control' : 'personal';
+      if (this.visitDay !== s.day) s.visits++;
+      this.visitDay = s.day;
       await this.write();
     }
-    return this.arm;
+    return s.arm;
   }
 
   /** @param {Arm} arm @param {'impressions'|'clicks'|'purchases'} what */
@@ -621,7 +622,6 @@ export class Measure {
       this.closedDay = s.day;
       this.backlog = [...this.backlog, s];
       this.state = fresh(s.day);
-      this.arm = null;
     }
     const done = await this.flush();
     return done.find((e) => e.day === dayName(s.day)) ?? null;
@@ -632,7 +632,7 @@ export class Measure {
     const I = LAYOUT.index;
     const v = s.counts.map((x) => Math.min(x, LAYOUT.max));
     v[I.visits] = Math.min(s.visits, LAYOUT.max);
-    v[I.arm_control] = Math.min(s.control, LAYOUT.max);
+    v[I.arm_control] = s.arm === 'control' ? 1 : 0;
     v[I.consent_session] = v[I.consent_full] = v[I.consent_signal_limited] = 0;
     if (this.limited()) v[I.consent_signal_limited] = 1;
     else v[this.core.consentLevel === 'full' ? I.consent_full : I.consent_session] = 1;
@@ -765,7 +765,7 @@ export class Measure {
       enabled: true,
       active: !reason,
       reason,
-      arm: reason ? null : this.arm,
+      arm: reason ? null : this.state.arm,
       day: dayName(s.day),
       today: reason ? null : { vector: this.vector(s), words: words(this.vector(s)), reported: s.day === this.closedDay },
       waiting: this.backlog.length,

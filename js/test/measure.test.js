@@ -227,7 +227,8 @@ test('full: counters are stored, and the first visit of a later day sends yester
   const st = await same.measurementStatus();
   assert.equal(st.stored, true);
   assert.deepEqual(st.today.vector, vec({ consent_full: 1, personal_impressions: 3, visits: 1 }));
-  await same.recommend({ k: 3 }); // a second visit: drawn again, counted
+  const second = await same.recommend({ k: 3 }); // a second visit: counted, in the day's arm
+  assert.equal(second.arm, res.arm);
   same.close();
   assert.equal(f.uploads.length, 0);
 
