@@ -41,12 +41,19 @@ func newDeployment2(t testing.TB, minBatch uint64, lo, ho AggregatorOptions) *de
 	if err != nil {
 		t.Fatal(err)
 	}
+	return deploymentFor(t, d, lo, ho)
+}
+
+// deploymentFor serves task directory d.
+func deploymentFor(t testing.TB, d *TaskDir, lo, ho AggregatorOptions) *deployment {
+	t.Helper()
 	for _, o := range []*AggregatorOptions{&lo, &ho} {
 		if o.Now == nil {
 			o.Now = func() time.Time { return testClock }
 		}
 	}
 	var demo *Demo
+	var err error
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { demo.ServeHTTP(w, r) }))
 	t.Cleanup(srv.Close)
 	demo, err = NewDemo(d, srv.URL, srv.Client(), lo, ho)

@@ -62,9 +62,6 @@ type ReportView struct {
 type AggregatorOptions struct {
 	// Now is the clock; nil: time.Now.
 	Now func() time.Time
-	// Noise is added to every aggregate share the aggregator releases;
-	// zero: none.
-	Noise Noise
 	// View, when set, is called with everything the aggregator learns about
 	// each report it prepares; the privacy tests use it.
 	View func(ReportView)
@@ -73,14 +70,14 @@ type AggregatorOptions struct {
 // NewHelper builds a Helper for task with its secrets, mounted at base (a
 // path like "/dap/helper", no trailing slash).
 func NewHelper(task Task, s AggregatorSecrets, base string, o AggregatorOptions) (*Helper, error) {
-	v, vk, err := aggregatorSetup(&task, &s, o.Noise)
+	v, vk, err := aggregatorSetup(&task, &s)
 	if err != nil {
 		return nil, err
 	}
 	if s.HelperToken == "" {
 		return nil, errString("helper: the secrets have no helper token")
 	}
-	h := &Helper{task: task, key: s.Hpke, vkey: vk, token: s.HelperToken, v: v, now: o.Now, noise: o.Noise, view: o.View,
+	h := &Helper{task: task, key: s.Hpke, vkey: vk, token: s.HelperToken, v: v, now: o.Now, noise: task.Noise, view: o.View,
 		bkt: newBuckets(v, task.TimePrecision), jobs: map[[16]byte]*storedResp{}, shares: map[[16]byte]*storedResp{}}
 	if h.now == nil {
 		h.now = time.Now
@@ -98,11 +95,8 @@ type errString string
 func (e errString) Error() string { return string(e) }
 
 // aggregatorSetup validates what both aggregators need.
-func aggregatorSetup(t *Task, s *AggregatorSecrets, n Noise) (*vdaf, *sumvec.VerifyKey, error) {
+func aggregatorSetup(t *Task, s *AggregatorSecrets) (*vdaf, *sumvec.VerifyKey, error) {
 	if err := t.Validate(); err != nil {
-		return nil, nil, err
-	}
-	if err := n.Validate(); err != nil {
 		return nil, nil, err
 	}
 	if !s.Hpke.Config.Supported() || len(s.Hpke.PrivateKey) != 32 {

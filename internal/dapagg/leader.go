@@ -69,7 +69,7 @@ type pendingReport struct {
 // API base as the Leader reaches it, an absolute URL (the task's HelperURL
 // is what browsers use, possibly a path); client may be nil.
 func NewLeader(task Task, s AggregatorSecrets, base, helperURL string, client *http.Client, o AggregatorOptions) (*Leader, error) {
-	v, vk, err := aggregatorSetup(&task, &s, o.Noise)
+	v, vk, err := aggregatorSetup(&task, &s)
 	if err != nil {
 		return nil, err
 	}
@@ -80,7 +80,7 @@ func NewLeader(task Task, s AggregatorSecrets, base, helperURL string, client *h
 		return nil, errors.New("leader: the secrets need both the helper and the collector token")
 	}
 	l := &Leader{task: task, key: s.Hpke, vkey: vk, helperURL: strings.TrimSuffix(helperURL, "/"), helperToken: s.HelperToken,
-		collectorToken: s.CollectorToken, client: client, v: v, now: o.Now, noise: o.Noise, view: o.View, jobSize: 256,
+		collectorToken: s.CollectorToken, client: client, v: v, now: o.Now, noise: task.Noise, view: o.View, jobSize: 256,
 		seen: map[dap.ReportID]struct{}{}, bkt: newBuckets(v, task.TimePrecision), jobs: map[[16]byte]*storedResp{},
 		stats: LeaderStats{Rejected: map[string]uint64{}}}
 	if l.client == nil {

@@ -44,6 +44,10 @@ type Task struct {
 	// Collector is the collector's HPKE config; the aggregators seal their
 	// aggregate shares to it.
 	Collector dap.HpkeConfig `json:"collector_hpke_config"`
+	// Noise is the differential-privacy noise each aggregator adds to its
+	// aggregate share (zero: none). The collector reads it to widen its
+	// intervals.
+	Noise Noise `json:"noise"`
 }
 
 type taskJSON Task
@@ -95,6 +99,9 @@ func (t *Task) Validate() error {
 		return errors.New("task: leader and helper URLs are required")
 	case !t.Collector.Supported():
 		return errors.New("task: the collector's HPKE config is not X25519/HKDF-SHA256/AES-128-GCM with a 32-byte key")
+	}
+	if err := t.Noise.Validate(); err != nil {
+		return fmt.Errorf("task: %w", err)
 	}
 	return nil
 }
