@@ -294,6 +294,14 @@ function validState(s) {
 }
 
 /**
+ * @typedef {object} MeasureHooks
+ * @property {boolean} [gpc] Global Privacy Control is on in the page
+ * @property {() => boolean} [limited] a consent signal holds the level below the shopper's choice (signals.limited)
+ * @property {() => Promise<{report: MeasureEngine['report']}>} [engine] tests: the module (default: fetch wasmUrl)
+ * @property {() => number} [random] tests: the arm's draw in [0, 1) (default crypto.getRandomValues)
+ */
+
+/**
  * The measurement state of one worker. Counters follow the consent level:
  * session keeps them in this worker's memory; full stores them (with the
  * reports sent) in the SDK's IndexedDB database, each write re-reading the
@@ -314,14 +322,6 @@ export class Measure {
     await m.restore();
     return m;
   }
-
-  /**
-   * @typedef {object} MeasureHooks
-   * @property {boolean} [gpc] Global Privacy Control is on in the page
-   * @property {() => boolean} [limited] a consent signal holds the level below the shopper's choice (signals.limited)
-   * @property {() => Promise<{report: MeasureEngine['report']}>} [engine] tests: the module (default: fetch wasmUrl)
-   * @property {() => number} [random] tests: the arm's draw in [0, 1) (default crypto.getRandomValues)
-   */
 
   /**
    * @param {any} core

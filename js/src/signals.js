@@ -285,5 +285,5 @@ export const stop = (rec) => pages.get(rec)?.stop();
  */
 export function limited(core) {
   const st = states.get(core);
-  return !!st && RANK[/** @type {any} */ (core).consentLevel] < RANK[st.wanted];
+  return !!st && RANK[/** @type {ConsentLevel} */ (/** @type {any} */ (core).consentLevel)] < RANK[st.wanted];
 }

@@ -89,6 +89,80 @@ export interface LoadOptions {
   network?: NetworkOptions;
   /** Consent signals the page already has, each capping the shopper's level (README: "Consent signals"). */
   signals?: ConsentSignals;
+  /**
+   * Turns measurement on (README: "Measurement"): one secret-shared, encrypted DAP report a day
+   * to the task's two aggregators, never with consent off or Global Privacy Control on. Without
+   * it, the SDK neither loads its measurement code nor makes any request for it.
+   */
+  measurement?: MeasurementOptions;
+}
+
+/** A DAP task (draft-ietf-ppm-dap-15, Prio3SumVec of layout v1) the page measures into. */
+export interface MeasurementOptions {
+  /** The task id: 32 bytes, unpadded base64url (43 characters), as the aggregators' URLs spell it. */
+  taskId: string;
+  /** The leader's API base URL (GET hpke_config, POST tasks/{task-id}/reports). */
+  leader: string;
+  /** The helper's API base URL (GET hpke_config). */
+  helper: string;
+  /** URL of privrec-measure.wasm, the module that makes the report. */
+  wasmUrl: string;
+  /** Its SHA-256 in hex; when given, any other module is refused (digest_mismatch). */
+  wasmSha256?: string;
+  /** The task's time precision in seconds. Default 86400. */
+  timePrecision?: number;
+  /** The share of shopper-days whose recommendations are the popularity fallback (the control arm), 0 ≤ x < 1. Default 0.1. */
+  controlShare?: number;
+}
+
+/** The arm of a measured day: personal recommendations, or the popularity fallback (control). */
+export type Arm = 'personal' | 'control';
+
+/** What measurement does now ({@link Recommender.measurement}). */
+export interface MeasurementStatus {
+  /** The page passed LoadOptions.measurement (and its code loaded). */
+  enabled: boolean;
+  /** Counting and reporting now. */
+  active: boolean;
+  /** Why not: the site did not enable it, its code did not load, consent is off, or GPC is on. */
+  reason: 'not_enabled' | 'unavailable' | 'consent_off' | 'gpc' | null;
+  message?: string;
+  /** Today's arm, once drawn. */
+  arm?: Arm | null;
+  /** Today (UTC, YYYY-MM-DD). */
+  day?: string;
+  /** What today's report would encode now, and whether today was reported already. */
+  today?: { vector: number[]; words: string; reported: boolean } | null;
+  /** Days over whose report is not uploaded yet (retried at the next visit). */
+  waiting?: number;
+  /** The counters are stored (consent full) rather than in memory. */
+  stored?: boolean;
+  task?: string;
+  leader?: string;
+  helper?: string;
+  controlShare?: number;
+  /** The last failure to make or upload a report. */
+  failure?: { at: number; message: string } | null;
+}
+
+/** One report sent: what the dashboard lists. */
+export interface MeasurementReport {
+  /** When it was uploaded (Unix ms). */
+  at: number;
+  /** The day it reports (UTC, YYYY-MM-DD). */
+  day: string;
+  /** The upload URL (the leader's). */
+  to: string;
+  /** The report's length in bytes (HPKE ciphertext of both shares, and their metadata). */
+  bytes: number;
+  /** The leader's HTTP status. */
+  status: number;
+  /** The report id, hex. */
+  report_id: string;
+  /** The measurement it encoded (layout v1, 11 entries of 0..255), kept only on this device. */
+  vector: number[];
+  /** The same in plain words. */
+  words: string;
 }
 
 /**
@@ -221,6 +295,8 @@ export interface Reason {
 export interface Recommendation {
   item: string;
   score: number;
+  /** The measured day's arm, when measurement is active (LoadOptions.measurement). */
+  arm?: Arm;
   /** repeat: bought before (mode buy_again only). */
   source: 'history' | 'popular' | 'repeat';
   because?: Reason[];
@@ -235,6 +311,8 @@ export interface Recommendations {
   items: Recommendation[] | null;
   /** History events naming items the model does not know. */
   unknown: number;
+  /** The measured day's arm, when measurement is active: control answers are the no-history (popularity) answer. */
+  arm?: Arm;
 }
 
 export interface HistoryEvent {
@@ -255,6 +333,8 @@ export interface HistoryExport {
   consent: ConsentLevel;
   retention: { max_age_days: number; max_events: number };
   events: HistoryEvent[];
+  /** With measurement on: today's counters and the reports sent, as held on this device. */
+  measurement?: { today: MeasurementStatus['today']; reports: MeasurementReport[] };
 }
 
 export interface ModelUpdatedDetail extends ModelInfo {
@@ -344,6 +424,8 @@ export interface RecommenderEventMap {
   moduleretired: CustomEvent<ModuleRetiredDetail>;
   /** What the consent signals decide changed. */
   consentsignal: CustomEvent<ConsentSignalDetail>;
+  /** A measurement report was uploaded. */
+  measurereport: CustomEvent<MeasurementReport>;
 }
 
 /**
@@ -392,6 +474,23 @@ export declare class Recommender extends EventTarget {
     set(level: ConsentLevel): Promise<ConsentLevel>;
     /** What the consent signals decide now (LoadOptions.signals); null without signals. set() resolves with the capped level. */
     readonly signal: ConsentSignalDetail | null;
+  };
+
+  /**
+   * Measurement (LoadOptions.measurement): what the page showed and the shopper followed, counted on
+   * this device; purchases are counted from track(). Every call works, and counts nothing, when
+   * measurement is off.
+   */
+  readonly measurement: {
+    status(): Promise<MeasurementStatus>;
+    /** These recommended items were shown; resolves with how many counted (items recommended today). */
+    shown(items: ReadonlyArray<string | Recommendation>): Promise<number>;
+    /** The shopper followed this recommended item; counted once per item per day. */
+    clicked(item: string | Recommendation): Promise<boolean>;
+    /** Reports today now (the page's own end of a visit); nothing more is counted today. Rejects with bad_request when measurement is off. */
+    send(): Promise<MeasurementReport | null>;
+    /** Every report sent and still held (kept no longer than history), oldest first. */
+    reports(): Promise<MeasurementReport[]>;
   };
 
   readonly history: {
