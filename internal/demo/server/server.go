@@ -92,7 +92,39 @@ type Config struct {
 	// compressed at start-up (BrotliQuality). Site and SDK are searched for
 	// .br and .gz files too; those files are never served themselves.
 	Precompressed fs.FS
+	// Measurement, when not nil, turns the page's measurement on: the page
+	// config carries the task (PageConfig.Measurement, inline, so a page
+	// without measurement makes no request to learn it is off) and the
+	// measure module is served under a content-addressed name. The DAP
+	// endpoints are not this handler's: privrec serve --measure mounts the
+	// leader and the helper beside it, on the same origin.
+	Measurement *Measurement
 }
+
+// Measurement is the DAP task the demo page measures into.
+type Measurement struct {
+	TaskID        string  // unpadded base64url of the 32-byte id
+	Leader        string  // the leader's API base: a path on this origin or an absolute URL
+	Helper        string  // the helper's
+	TimePrecision uint64  // seconds
+	ControlShare  float64 // share of shopper-days in the control arm
+	Module        []byte  // privrec-measure.wasm
+}
+
+// PageMeasurement is LoadOptions.measurement, as the page config gives it.
+type PageMeasurement struct {
+	TaskID        string  `json:"taskId"`
+	Leader        string  `json:"leader"`
+	Helper        string  `json:"helper"`
+	TimePrecision uint64  `json:"timePrecision"`
+	ControlShare  float64 `json:"controlShare"`
+	WasmURL       string  `json:"wasmUrl"`
+	WasmSHA256    string  `json:"wasmSha256"`
+}
+
+// MeasurePrefix is where the measure module is served, under its
+// content-addressed name (privrec-measure.<16 hex digits of SHA-256>.wasm).
+const MeasurePrefix = "/measure/"
 
 // Entry describes one answered request. It holds the path only: a query
 // string is recorded as present or not, never its content.
@@ -141,6 +173,8 @@ type PageConfig struct {
 	KeyID     string `json:"keyId"`
 	Namespace string `json:"namespace"`
 	Catalog   string `json:"catalogUrl"`
+	// Measurement is absent unless Config.Measurement was given.
+	Measurement *PageMeasurement `json:"measurement,omitempty"`
 }
 
 // New checks cfg (the bundle must verify with PublicKey now) and loads every
@@ -209,6 +243,16 @@ func New(cfg Config) (*Handler, error) {
 		BundleURL: BundlePrefix, SDKURL: sdkDir + "privrec.js",
 		PublicKey: base64.StdEncoding.EncodeToString(cfg.PublicKey), KeyID: bundle.KeyID(cfg.PublicKey),
 		Namespace: ns, Catalog: CatalogPath,
+	}
+	if m := cfg.Measurement; m != nil {
+		if len(m.Module) == 0 || m.TaskID == "" || m.Leader == "" || m.Helper == "" {
+			return nil, fmt.Errorf("%w: new server: measurement needs the task id, the leader's and the helper's URLs and the measure module (make measure-wasm)", model.ErrBadRequest)
+		}
+		sum := sha256.Sum256(m.Module)
+		wasm := MeasurePrefix + "privrec-measure." + hex.EncodeToString(sum[:8]) + ".wasm"
+		h.addImmutable(wasm, m.Module)
+		pc.Measurement = &PageMeasurement{TaskID: m.TaskID, Leader: m.Leader, Helper: m.Helper, TimePrecision: m.TimePrecision,
+			ControlShare: m.ControlShare, WasmURL: wasm, WasmSHA256: hex.EncodeToString(sum[:])}
 	}
 	h.page = pc
 	for p, v := range map[string]any{ConfigPath: pc, CatalogPath: cat.Items} {
