@@ -238,7 +238,9 @@ func times(e dapagg.Estimate) string {
 	return fmt.Sprintf("%.2f× [%.2f, %.2f]", e.Value, e.Low, e.High)
 }
 
-func share(n int64, of uint64) string { return fmt.Sprintf("%d (%.1f%%)", n, 100*float64(n)/float64(of)) }
+func share(n int64, of uint64) string {
+	return fmt.Sprintf("%d (%.1f%%)", n, 100*float64(n)/float64(of))
+}
 
 func printKPI(w io.Writer, taskID string, iv dapagg.Interval, k *dapagg.KPI) {
 	fmt.Fprintf(w, "task %s, days %s .. %s (UTC; reports from %s .. %s): %d reports (shopper-days with consent)\n",
@@ -265,4 +267,3 @@ func printKPI(w io.Writer, taskID string, iv dapagg.Interval, k *dapagg.KPI) {
 		fmt.Fprintln(w, "note:", n)
 	}
 }
-
