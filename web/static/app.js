@@ -201,6 +201,11 @@ async function recStrip({ exclude = /** @type {string[]} */ ([]), heading = 'Rec
   const items = (res.items ?? []).filter((r) => state.catalog.has(r.item));
   const personal = items.some((r) => r.source === 'history');
   section.dataset.personal = String(personal);
+  // Measurement (off unless the shop enabled it): these suggestions were
+  // shown. The SDK counts them on this device; the arm says whether today's
+  // are personal or the popular picks of the comparison group.
+  if (res.arm) section.dataset.arm = res.arm;
+  state.rec.measurement.shown(items).catch(() => {});
   section.append(
     h('h2', { id: 'recs-h' }, personal ? heading : 'Popular right now'),
     h(
@@ -225,7 +230,7 @@ async function recStrip({ exclude = /** @type {string[]} */ ([]), heading = 'Rec
       h(
         'li',
         { class: 'rec', 'data-item': r.item, 'data-source': r.source },
-        h('a', { href: `#/p/${encodeURIComponent(r.item)}` }, tile(item, 'small'), h('span', { class: 'title' }, item.title)),
+        h('a', { href: `#/p/${encodeURIComponent(r.item)}`, onclick: () => state.rec.measurement.clicked(r.item) }, tile(item, 'small'), h('span', { class: 'title' }, item.title)),
         h('span', { class: 'price' }, money.format(item.price)),
         h('span', { class: 'why' }, reason),
       ),
@@ -427,10 +432,13 @@ function methodOf(initiator) {
  * @returns {Promise<{url: string, verb: string, by: string, kind: string, transferred: number, size: number, at: number}[]>}
  */
 async function networkLog() {
+  // The measurement uploads (POSTs from the worker) by their URL: Resource
+  // Timing does not say a fetch's method.
+  const uploads = new Set((await state.rec.measurement.reports().catch(() => [])).map((/** @type {any} */ r) => r.to));
   /** @param {any} e @param {string} by @param {number} origin */
   const row = (e, by, origin) => ({
     url: e.name.split('#')[0], // a fragment never goes on the network
-    verb: methodOf(e.initiatorType),
+    verb: by !== 'page' && uploads.has(e.name) ? 'POST' : methodOf(e.initiatorType),
     by,
     kind: e.entryType === 'navigation' ? 'page' : e.initiatorType,
     transferred: e.transferSize ?? 0,
@@ -568,7 +576,7 @@ async function privacyView() {
     'section',
     { class: 'panel', 'aria-labelledby': 'p-net' },
     h('h2', { id: 'p-net' }, 'Every request this page made'),
-    h('p', { class: 'muted' }, 'Taken live from your browser’s own timing records of this page and of the privrec worker: only downloads of the shop’s static files (the page, scripts, the product list, the signed model). None carries your history. The browser does not record a request’s method, so the column shows the one each kind of request uses.'),
+    h('p', { class: 'muted' }, `Taken live from your browser’s own timing records of this page and of the privrec worker: only downloads of the shop’s static files (the page, scripts, the product list, the signed model)${state.config?.measurement ? ', and, with measurement on, the two measurement servers’ public keys and the daily encrypted report (the one POST)' : ''}. None carries your history. The browser does not record a request’s method, so the column shows the one each kind of request uses.`),
     h('div', { class: 'netlog-wrap' }, h('table', { class: 'netlog', 'data-testid': 'netlog' }, netCaption,
       h('thead', {}, h('tr', {}, ...['Address', 'Method', 'Made by', 'Kind', 'Downloaded'].map((c) => h('th', { scope: 'col' }, c)))), netBody)),
   );
@@ -598,6 +606,7 @@ async function privacyView() {
     h('p', { class: 'lead' }, 'Suggestions here are worked out inside your browser. What you view and buy is kept only as you choose below, and never sent to the shop.'),
     h('div', { class: 'panels' }, plain, h('section', { class: 'panel', 'aria-labelledby': 'p-consent' }, h('h2', { id: 'p-consent' }, 'Your choice'), consent)),
     h('section', { class: 'panel', 'aria-labelledby': 'p-stored' }, h('h2', { id: 'p-stored' }, 'What is kept, item by item'), table, h('div', { class: 'actions' }, exportBtn, clearBtn)),
+    await measurementPanel(),
     net,
     h(
       'details',
@@ -611,6 +620,54 @@ async function privacyView() {
       ),
     ),
   ];
+}
+
+/**
+ * The dashboard's Measurement section: whether the shop measures how its
+ * suggestions do and, if not, why; what today's report would say; and every
+ * report sent, in plain words (the SDK keeps that list no longer than the
+ * history, and deletes it with it).
+ */
+async function measurementPanel() {
+  const st = await state.rec.measurement.status();
+  const reports = st.enabled ? await state.rec.measurement.reports() : [];
+  const section = h('section', { class: 'panel measurement', 'aria-labelledby': 'p-measure', 'data-testid': 'measurement', 'data-active': String(st.active), 'data-reason': st.reason ?? '' }, h('h2', { id: 'p-measure' }, 'Measurement'));
+  if (!st.active) {
+    const why = {
+      not_enabled: 'Off: this shop has not turned measurement on, so nothing about how its suggestions do is counted or sent.',
+      unavailable: `Off: this shop turned measurement on, but it could not start in this browser (${st.message ?? 'unknown'}). Nothing is counted or sent.`,
+      consent_off: 'Off, because personalisation is off: nothing is counted and nothing is sent.',
+      gpc: 'Off, because your browser sends Global Privacy Control: nothing is counted and nothing is sent.',
+    }[st.reason ?? 'not_enabled'];
+    section.append(h('p', { 'data-testid': 'measurement-off' }, why));
+  } else {
+    section.append(
+      h('p', {}, 'To learn whether its suggestions help, this shop counts on your device how many suggestions you saw, clicked and bought. Once a day those few numbers are sent as two encrypted halves, one to each of two separate servers (DAP with Prio3): neither half alone says anything, and the shop only learns totals over many shoppers.'),
+      h('p', { class: 'muted', 'data-testid': 'measurement-today' }, `Today (${st.day}, UTC) so far: ${st.today?.words ?? '—'}${st.today?.reported ? ' (already sent)' : ''}. Kept ${st.stored ? 'in this browser with your history' : 'in this tab’s memory only'}.`),
+      h('p', { class: 'muted' }, `On about ${Math.round((st.controlShare ?? 0) * 100)}% of days you are shown popular picks instead of personal ones, so the shop can compare the two. Today: ${st.arm === 'control' ? 'popular picks' : st.arm === 'personal' ? 'personal' : 'not decided yet'}.`),
+    );
+    if (st.failure) section.append(h('p', { class: 'warn', 'data-testid': 'measurement-failure' }, `The last report could not be sent (${st.failure.message}); it is tried again on your next visit.`));
+  }
+  if (st.enabled) {
+    const table = h('table', { class: 'history reports', 'data-testid': 'reports' });
+    table.append(h('caption', {}, `${plural(reports.length, 'report')} sent`));
+    table.append(h('thead', {}, h('tr', {}, ...['When', 'Sent to', 'What it said', 'Size'].map((c) => h('th', { scope: 'col' }, c)))));
+    const body = h('tbody');
+    for (const r of [...reports].reverse()) {
+      const u = new URL(r.to);
+      body.append(
+        h('tr', { 'data-report': r.report_id, 'data-day': r.day },
+          h('td', {}, `${fmtTime(r.at)} (for ${r.day})`),
+          h('td', { class: 'url' }, u.origin === location.origin ? u.pathname : u.host),
+          h('td', {}, r.words),
+          h('td', { class: 'num' }, `${bytes(r.bytes)}, encrypted`)),
+      );
+    }
+    if (!reports.length) body.append(h('tr', {}, h('td', { colspan: '4', class: 'muted' }, 'No report sent yet.')));
+    table.append(body);
+    section.append(table);
+  }
+  return section;
 }
 
 /** Keeps the dashboard's network log live: new page entries as they come, the worker's every 2 s. */
@@ -760,6 +817,8 @@ async function start() {
       publicKeys: config.publicKey,
       namespace: config.namespace,
       retention: { maxAgeDays: 90, maxEvents: 1000 },
+      // privrec serve --measure writes the task into the page config; without it there is none.
+      measurement: config.measurement || undefined,
     });
     loading.catch(() => {}); // awaited below
     const catalog = await catalogP;
@@ -781,6 +840,10 @@ async function start() {
       if (e.detail.origin === 'remote') render();
     });
     rec.addEventListener('historychanged', () => render());
+    rec.addEventListener('measurereport', (e) => {
+      logEvent('measurereport', `Measurement report for ${e.detail.day} sent to ${new URL(e.detail.to).host} (${bytes(e.detail.bytes)}, encrypted): ${e.detail.words}.`);
+      if (document.body.dataset.view === 'privacy') render();
+    });
     for (const b of document.querySelectorAll('[data-consent-choice]')) {
       b.addEventListener('click', (e) => guarded(() => setConsent(/** @type {any} */ (/** @type {HTMLElement} */ (b).dataset.consentChoice)), e));
     }
