@@ -28,6 +28,7 @@ type Model struct {
 	pop      []float32
 	popTop   []int32 // the most popular items, best first (see topPopular)
 	contexts map[string]contextList
+	timed    [24 + 7]contextList // contexts["hour:H"] at H, contexts["weekday:D"] at 24+D
 	params   Params
 	bundleID [16]byte
 
@@ -411,6 +412,7 @@ type scratch struct {
 	window    []int32   // the events that score
 	xs        []histWeight
 	hw        []weighted
+	filter    filter  // the call's filter (its set is reused)
 	heap      []cand  // fillPopular's heap
 	popular   []int32 // appendPopular's items (fillPopular)
 }

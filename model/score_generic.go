@@ -77,3 +77,21 @@ func addBoosts(boost []float32, mark []bool, out []int32, items []byte, scores [
 	}
 	return w
 }
+
+// boostScan scores the boosted items in order, item i as
+// float32(pop[i] + boost[i]), and clears boost[i] and mark[i] of each one
+// it looks at. It returns the index in boosted of the first that would
+// enter a full heap whose root is (floor, root) — a higher score, or the
+// same score and a lower item, as topK.beats — with its score; or
+// len(boosted) and 0. Every item is below len(pop), len(boost) and
+// len(mark). score_wasm.s is the same loop for WebAssembly.
+func boostScan(boosted []int32, pop, boost []float32, mark []bool, floor float32, root int32) (int, float32) {
+	for p, i := range boosted {
+		sc := float32(pop[i] + boost[i])
+		boost[i], mark[i] = 0, false
+		if sc > floor || sc == floor && i < root {
+			return p, sc
+		}
+	}
+	return len(boosted), 0
+}

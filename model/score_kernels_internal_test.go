@@ -126,3 +126,42 @@ func TestAddBoosts(t *testing.T) {
 		}
 	}
 }
+
+// TestBoostScan checks boostScan against a plain loop: the same item and
+// score bit for bit, ties decided by the item as topK.beats decides them,
+// and every item looked at (up to and with the one returned) cleared.
+func TestBoostScan(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	const n = 100
+	for trial := 0; trial < 2000; trial++ {
+		pop, boost, mark := make([]float32, n), make([]float32, n), make([]bool, n)
+		var boosted []int32
+		for i := range n {
+			pop[i] = float32(rng.IntN(8)) / 4 // few values: many ties
+			if rng.IntN(3) == 0 {
+				boost[i], mark[i] = float32(rng.IntN(8))/4, true
+				boosted = append(boosted, int32(i))
+			}
+		}
+		rng.Shuffle(len(boosted), func(a, b int) { boosted[a], boosted[b] = boosted[b], boosted[a] })
+		floor, root := float32(rng.IntN(16))/4, int32(rng.IntN(n))
+		wantP, wantS := len(boosted), float32(0)
+		for p, i := range boosted {
+			if sc := float32(pop[i] + boost[i]); sc > floor || sc == floor && i < root {
+				wantP, wantS = p, sc
+				break
+			}
+		}
+		before := slices.Clone(boost)
+		gotP, gotS := boostScan(boosted, pop, boost, mark, floor, root)
+		if gotP != wantP || math.Float32bits(gotS) != math.Float32bits(wantS) {
+			t.Fatalf("trial %d (floor %v, root %d): boostScan = %d, %v; want %d, %v", trial, floor, root, gotP, gotS, wantP, wantS)
+		}
+		for p, i := range boosted {
+			looked := p <= gotP
+			if cleared := boost[i] == 0 && !mark[i]; looked && !cleared || !looked && (boost[i] != before[i] || !mark[i]) {
+				t.Fatalf("trial %d: item %d at %d (returned %d): boost %v mark %v", trial, i, p, gotP, boost[i], mark[i])
+			}
+		}
+	}
+}

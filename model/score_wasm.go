@@ -13,3 +13,6 @@ func blendScan(scores, pop []float32, beta, floor float32) (int, float32)
 
 //go:noescape
 func addBoosts(boost []float32, mark []bool, out []int32, items []byte, scores []float32) int
+
+//go:noescape
+func boostScan(boosted []int32, pop, boost []float32, mark []bool, floor float32, root int32) (int, float32)

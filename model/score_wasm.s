@@ -268,3 +268,128 @@ TEXT ·addBoosts(SB), NOSPLIT, $0-128
 	I64ShrU
 	I64Store ret+120(FP)
 	RET
+
+// func boostScan(boosted []int32, pop, boost []float32, mark []bool, floor float32, root int32) (int, float32)
+//
+// R0: &boosted[p], R1: the end of boosted, R2: pop, R3: boost, R4: mark,
+// R5: min(len(pop), len(boost), len(mark)), R6: i, R7: &boost[i],
+// R8: root, R9: boosted; F0: the score, F1: floor. An item at or past R5
+// traps (never: see score_generic.go).
+TEXT ·boostScan(SB), NOSPLIT, $0-116
+	I64Load boosted_base+0(FP)
+	Tee R0
+	Tee R9
+	I64Load boosted_len+8(FP)
+	I64Const $2
+	I64Shl
+	I64Add
+	Set R1
+	I64Load pop_base+24(FP)
+	Set R2
+	I64Load boost_base+48(FP)
+	Set R3
+	I64Load mark_base+72(FP)
+	Set R4
+	I64Load pop_len+32(FP)
+	Tee R5
+	I64Load boost_len+56(FP)
+	Tee R6
+	Get R5
+	Get R6
+	I64LtU
+	Select
+	Tee R5
+	I64Load mark_len+80(FP)
+	Tee R6
+	Get R5
+	Get R6
+	I64LtU
+	Select
+	Set R5
+	F32Load floor+96(FP)
+	Set F1
+	I64Load32S root+100(FP)
+	Set R8
+	Block
+	Loop
+		Get R0
+		Get R1
+		I64GeU
+		BrIf $1
+		Get R0
+		I32WrapI64
+		I64Load32S $0
+		Tee R6
+		Get R5
+		I64GeU
+		If
+			Unreachable
+		End
+		// F0 = pop[i] + boost[i]; boost[i] = 0; mark[i] = false
+		Get R2
+		Get R6
+		I64Const $2
+		I64Shl
+		I64Add
+		I32WrapI64
+		F32Load $0
+		Get R3
+		Get R6
+		I64Const $2
+		I64Shl
+		I64Add
+		Tee R7
+		I32WrapI64
+		F32Load $0
+		F32Add
+		Set F0
+		Get R7
+		I32WrapI64
+		I32Const $0
+		I32Store $0
+		Get R4
+		Get R6
+		I64Add
+		I32WrapI64
+		I32Const $0
+		I32Store8 $0
+		// beats: F0 > floor, or F0 == floor and i < root
+		Get F0
+		Get F1
+		F32Gt
+		Get F0
+		Get F1
+		F32Eq
+		Get R6
+		Get R8
+		I64LtS
+		I32And
+		I32Or
+		If
+			Get SP
+			Get R0
+			Get R9
+			I64Sub
+			I64Const $2
+			I64ShrU
+			I64Store ret+104(FP)
+			Get SP
+			Get F0
+			F32Store ret1+112(FP)
+			RET
+		End
+		Get R0
+		I64Const $4
+		I64Add
+		Set R0
+		Br $0
+	End
+	End
+	Get SP
+	I64Load boosted_len+8(FP)
+	I64Store ret+104(FP)
+	Get SP
+	I32Const $0
+	F32ReinterpretI32
+	F32Store ret1+112(FP)
+	RET

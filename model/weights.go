@@ -330,6 +330,12 @@ func decodeWeights(data []byte) (*Model, error) {
 			}
 		}
 	}
+	for h, key := range hourKeys {
+		m.timed[h] = m.contexts[key]
+	}
+	for d, key := range weekdayKeys {
+		m.timed[24+d] = m.contexts[key]
+	}
 	if err := m.params.Validate(); err != nil {
 		return nil, asCorrupt(err)
 	}
