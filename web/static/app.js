@@ -656,7 +656,7 @@ async function measurementPanel() {
     for (const r of [...reports].reverse()) {
       const u = new URL(r.to);
       body.append(
-        h('tr', { 'data-report': r.report_id, 'data-day': r.day },
+        h('tr', { 'data-report': r.report_id, 'data-day': r.day, 'data-vector': JSON.stringify(r.vector) },
           h('td', {}, `${fmtTime(r.at)} (for ${r.day})`),
           h('td', { class: 'url' }, u.origin === location.origin ? u.pathname : u.host),
           h('td', {}, r.words),
