@@ -96,11 +96,19 @@ func TestSensitivity(t *testing.T) {
 	sums := d.privateSums(cfg.TrendHalfLifeDays, float64(p.MaxItems))
 	// The selection from X (−1), from undecayed purchases (0) and from
 	// purchases decayed by a half-life of 0.001 days (86 s: the log's
-	// weights then span [0.2, 1]).
-	halfLives := []float64{-1, 0, 0.001}
-	grams := map[float64][]float64{}
-	for _, hl := range halfLives {
-		grams[hl] = d.selectionGram(block, float64(p.GramMaxItems), hl, noop)
+	// weights then span [0.2, 1]); each without time weighting of the pairs
+	// and with a window of 0.0005 days (43 s: the heavy user's pairs weigh
+	// from 1 down to almost 0).
+	type selection struct{ halfLife, window float64 }
+	var selections []selection
+	for _, hl := range []float64{-1, 0, 0.001} {
+		for _, w := range []float64{0, 0.0005} {
+			selections = append(selections, selection{hl, w})
+		}
+	}
+	grams := map[selection][]float64{}
+	for _, sl := range selections {
+		grams[sl] = d.selectionGram(block, float64(p.GramMaxItems), sl.halfLife, sl.window, noop)
 	}
 	// The pair release with the diagonal bounded together with the pairs
 	// (DiagBound 0: Δ_P = B) and apart (DiagBound 0.5: Δ_P = √(B² + 0.25)).
@@ -130,13 +138,10 @@ func TestSensitivity(t *testing.T) {
 				}
 			}
 			tight("buyer sums and count", math.Sqrt(sq), s.CountsL2)
-			// x xᵀ's upper triangle has norm √((Σx⁴ + (Σx²)²)/2): at most
-			// Δ_G, and at least n₀/√2 for a user scaled to ‖x‖² = n₀.
-			n0 := float64(p.GramMaxItems)
-			for _, hl := range halfLives {
-				if got := l2Diff(grams[hl], d0.selectionGram(block, n0, hl, noop), m); got > s.GramL2 || name == "heavy" && got < n0/math.Sqrt2*(1-1e-12) {
-					t.Errorf("selection gram (half-life %v) moves by %v; sensitivity %v (heavy user: at least %v)", hl, got, s.GramL2, n0/math.Sqrt2)
-				}
+			// Every user's upper triangle of x xᵀ is scaled to norm at most
+			// Δ_G, the heavy user's (far above it) to exactly Δ_G.
+			for _, sl := range selections {
+				tight(fmt.Sprintf("selection gram (half-life %v, window %v)", sl.halfLife, sl.window), l2Diff(grams[sl], d0.selectionGram(block, float64(p.GramMaxItems), sl.halfLife, sl.window, noop), m), s.GramL2)
 			}
 			for sel, mask := range map[string][]bool{"all": all, "sparse": sparse} {
 				for _, db := range diagBounds {
@@ -162,5 +167,94 @@ func TestSensitivity(t *testing.T) {
 		if plain.names[u] == "heavy" && (len(row) != 400 || row[0].x != 3) {
 			t.Errorf("without privacy the heavy user keeps %d items at weight %v; want all 400 at 3", len(row), row[0].x)
 		}
+	}
+}
+
+// TestSelectionWindow: with a window, a pair bought the same day outweighs
+// a pair bought a year apart in the selection Gram matrix, and the user's
+// scaled vector still has norm Δ_G; without it both pairs weigh alike.
+func TestSelectionWindow(t *testing.T) {
+	const day = 24 * 3600 * 1000
+	l := &Log{}
+	for _, in := range []struct {
+		item string
+		at   int64
+	}{{"a", 400 * day}, {"b", 400 * day}, {"c", 30 * day}, {"d", 31 * day}} {
+		l.Interactions = append(l.Interactions, Interaction{User: "u", Item: in.item, Kind: model.KindPurchase, At: in.at})
+	}
+	cfg := DefaultConfig()
+	cfg.Privacy.Epsilon, cfg.Privacy.Delta = 1, 1e-6
+	d, err := newDataset(l, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	block := []int{0, 1, 2, 3} // a, b, c, d
+	noop := func(string, int, int) {}
+	for _, tt := range []struct {
+		name   string
+		window float64
+		closer bool
+	}{{"no window", 0, false}, {"7 days", 7, true}} {
+		t.Run(tt.name, func(t *testing.T) {
+			g := d.selectionGram(block, 1, 0, tt.window, noop) // n₀ = 1: four items are over the bound
+			ab, ac, cd := g[0*4+1], g[0*4+2], g[2*4+3]
+			if tt.closer != (ab > 10*ac) || !tt.closer && ab != ac {
+				t.Errorf("pair weights a–b %v, a–c %v (a year apart); want a–b ≫ a–c: %v", ab, ac, tt.closer)
+			}
+			if tt.closer && !(cd > ac && cd < ab) {
+				t.Errorf("c–d (a day apart) weighs %v; want between a–c %v and a–b %v", cd, ac, ab)
+			}
+			zero := make([]float64, len(g))
+			if got, want := l2Diff(g, zero, 4), math.Sqrt(1); math.Abs(got-want) > 1e-12 {
+				t.Errorf("the user's vector has norm %v; want Δ_G for n₀ = 1, %v", got, want)
+			}
+		})
+	}
+}
+
+// TestPairShrink: the shrinkage is soft thresholding of the released pair
+// values, and nothing else: with the same noise, every pair of the shrunk
+// release is max(0, v − shrink) of the unshrunk one, the diagonal alike.
+func TestPairShrink(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Privacy.Epsilon, cfg.Privacy.Delta = 1, 1e-6
+	d, err := newDataset(sensitivityLog(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := len(d.items)
+	block := make([]int, m)
+	sel := make([]bool, m*m)
+	for a := range block {
+		block[a] = a
+		for b := a + 1; b < m; b++ {
+			sel[a*m+b] = (a+b)%5 == 0
+		}
+	}
+	const sigma, shrink = 0.2, 0.3
+	p := cfg.Privacy
+	plain := d.pairGram(block, sel, p.PairBound, p.DiagBound, sigma, 0, p.noiseSource()).RawSymmetric()
+	shrunk := d.pairGram(block, sel, p.PairBound, p.DiagBound, sigma, shrink, p.noiseSource()).RawSymmetric()
+	moved, zeroed := 0, 0
+	for a := 0; a < m; a++ {
+		for b := a; b < m; b++ {
+			v, got := plain.Data[a*plain.Stride+b], shrunk.Data[a*shrunk.Stride+b]
+			want := v
+			if b > a {
+				want = max(0, v-shrink)
+			}
+			if got != want {
+				t.Fatalf("entry (%d, %d) = %v; want %v (unshrunk %v)", a, b, got, want, v)
+			}
+			if b > a && v > 0 {
+				moved++
+				if got == 0 {
+					zeroed++
+				}
+			}
+		}
+	}
+	if moved == 0 || zeroed == 0 || zeroed == moved {
+		t.Errorf("%d positive pairs, %d shrunk to 0; want some of each", moved, zeroed)
 	}
 }

@@ -2,6 +2,7 @@ package train_test
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"slices"
 	"sort"
@@ -33,6 +34,9 @@ var sweepKeys = map[string]func(c *train.Config, v float64){
 	"trend":   func(c *train.Config, v float64) { c.TrendHalfLifeDays = v },
 	"beta":    func(c *train.Config, v float64) { c.Params.PopularityWeight = v },
 	"hl":      func(c *train.Config, v float64) { c.Params.HalfLifeDays = v },
+	"win":     func(c *train.Config, v float64) { c.Privacy.SelectWindowDays = v },
+	"shrink":  func(c *train.Config, v float64) { c.Privacy.PairShrink = v },
+	"pophl":   func(c *train.Config, v float64) { c.Params.PopularityHalfLifeDays = v },
 }
 
 // TestDPSweep is the validation sweep behind PrivateConfig (RATIONALE.md,
@@ -54,7 +58,7 @@ func TestDPSweep(t *testing.T) {
 	for _, kv := range strings.Split(spec, ";") {
 		k, v, _ := strings.Cut(kv, "=")
 		if sweepKeys[k] == nil {
-			t.Fatalf("unknown sweep key %q; known: eps, seed, c, cshare, m, n0, thr, pairs, pb, lnoise, db, selhl, trainhl, trend, beta, hl", k)
+			t.Fatalf("unknown sweep key %q; known: %v", k, slices.Sorted(maps.Keys(sweepKeys)))
 		}
 		for _, s := range strings.Split(v, ",") {
 			x, err := strconv.ParseFloat(s, 64)
@@ -84,6 +88,9 @@ func TestDPSweep(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("validation: %d cases; popularity NDCG@10 %.4f", len(cases), pop.NDCG)
+	// Means over the seeds, by the rest of the setting, in grid order.
+	var order []string
+	sums, counts := map[string]float64{}, map[string]int{}
 	var run func(i int, cur map[string]float64)
 	run = func(i int, cur map[string]float64) {
 		if i < len(keys) {
@@ -98,10 +105,13 @@ func TestDPSweep(t *testing.T) {
 			seed = uint64(s)
 		}
 		cfg := train.PrivateConfig(cur["eps"], 1e-6, seed)
-		var name strings.Builder
+		var name, setting strings.Builder
 		for _, k := range keys {
 			sweepKeys[k](&cfg, cur[k])
 			fmt.Fprintf(&name, "%s=%g ", k, cur[k])
+			if k != "seed" {
+				fmt.Fprintf(&setting, "%s=%g ", k, cur[k])
+			}
 		}
 		s, err := cfg.Privacy.Scales()
 		if err != nil {
@@ -121,6 +131,15 @@ func TestDPSweep(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Logf("%-50s NDCG@10 %.4f  (σ counts %.1f, selection %.1f, pairs %.2f; λ %.0f)", name.String(), got.NDCG, s.CountsSigma, s.GramSigma, s.PairSigma, cfg.Lambda)
+		key := setting.String()
+		if counts[key] == 0 {
+			order = append(order, key)
+		}
+		sums[key] += got.NDCG
+		counts[key]++
 	}
 	run(0, map[string]float64{})
+	for _, k := range order {
+		t.Logf("mean %-50s NDCG@10 %.4f over %d seeds", k, sums[k]/float64(counts[k]), counts[k])
+	}
 }

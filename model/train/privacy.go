@@ -18,10 +18,12 @@ import (
 // each on a statistic whose per-user contribution is scaled to a fixed L2
 // norm: the per-item buyer sums with the user count (popularity, and the
 // GramItems candidates by it); the Gram matrix among the candidates, of
-// purchases decayed with the long SelectHalfLifeDays, only to select the
+// purchases decayed with the long SelectHalfLifeDays and paired by how
+// close in time they were bought (SelectWindowDays), only to select the
 // co-occurring pairs above Threshold·σ; and the Gram entries of XᵀX on
 // those pairs alone (their products and their items' diagonal, each
-// bounded apart), which EASE is fitted on. The accountant is
+// bounded apart), shrunk towards 0 by their noise (PairShrink), which EASE
+// is fitted on. The accountant is
 // Gaussian differential privacy: the three compose (adaptively) into one
 // μ-GDP mechanism, converted to (ε, δ) exactly. Context lists are not
 // trained under DP. The item set and the end of the log (End) are treated
@@ -53,8 +55,9 @@ type Privacy struct {
 	// popularity but get no neighbours. Zero keeps every item. Default 600.
 	GramItems int
 	// GramMaxItems (n₀) bounds each user's contribution to the selection
-	// Gram matrix: the user's row among the candidates is scaled down to
-	// squared L2 norm n₀ (n₀ items at weight 1). Default 3.
+	// Gram matrix: the upper triangle of the user's x xᵀ among the
+	// candidates (time-weighted, SelectWindowDays) is scaled down to the L2
+	// norm of n₀ items at weight 1, √((n₀+n₀²)/2). Default 3.
 	GramMaxItems int
 	// SelectHalfLifeDays is the half-life of the purchase weights the
 	// selection Gram matrix is computed from (2^(−age/half-life) at End, 1
@@ -65,6 +68,14 @@ type Privacy struct {
 	// co-purchases count in the selection, while the fitted values keep X's.
 	// Default 120.
 	SelectHalfLifeDays float64
+	// SelectWindowDays weights each pair of a user's purchases in the
+	// selection Gram matrix by 2^(−|t_a − t_b|/SelectWindowDays), t the
+	// latest purchase of each item: items bought days apart are what
+	// "bought together" means, while a heavy buyer's items bought a year
+	// apart pair by the thousand and mostly by chance. The bound then
+	// spends the user's budget on their close pairs. Zero weighs every pair
+	// alike. Default 7.
+	SelectWindowDays float64
 	// Threshold selects the pairs: those whose noisy selection Gram entry
 	// exceeds Threshold·σ. Only they are released again and fitted. Zero
 	// selects every pair with a positive noisy entry. Default 2.
@@ -86,6 +97,12 @@ type Privacy struct {
 	// their few selected pairs. Zero bounds both together by B. Default
 	// 0.3 (with B = 0.5: Δ_P = 0.583).
 	DiagBound float64
+	// PairShrink shrinks every released pair value towards 0 by
+	// PairShrink·σ_P (soft thresholding; post-processing, so it costs no
+	// budget): most pairs that pass the selection do so by chance, and
+	// their released values are near 0; a real co-purchase keeps most of
+	// its value. Zero keeps the values as released. Default 2.
+	PairShrink float64
 	// LambdaNoise, when positive, makes PrivateConfig's λ
 	// LambdaNoise·σ_pairs: noise on the Gram entries calls for more
 	// regularisation, and σ is public. Train itself uses Config.Lambda.
@@ -106,7 +123,7 @@ type Privacy struct {
 // DefaultPrivacy returns the defaults for the fields other than Epsilon,
 // Delta, End and Seed; Privacy is still off until Epsilon is set.
 func DefaultPrivacy() Privacy {
-	return Privacy{MaxItems: 10, GramItems: 600, GramMaxItems: 3, SelectHalfLifeDays: 120, Threshold: 2, PairShare: 0.5, PairBound: 0.5, DiagBound: 0.3, LambdaNoise: 40}
+	return Privacy{MaxItems: 10, GramItems: 600, GramMaxItems: 3, SelectHalfLifeDays: 120, SelectWindowDays: 7, Threshold: 2, PairShare: 0.5, PairBound: 0.5, DiagBound: 0.3, PairShrink: 2, LambdaNoise: 40}
 }
 
 // PrivateConfig returns the configuration for private training at
@@ -114,7 +131,12 @@ func DefaultPrivacy() Privacy {
 // on a log, so they spend no budget: X and popularity are decayed with
 // 60-day half-lives (longer than the non-private 14-day trend, whose few
 // recent buyers the noise would drown), the popularity prior weighs β = 4,
-// and λ follows the noise of the fitted Gram entries (LambdaNoise). They
+// λ follows the noise of the fitted Gram entries (LambdaNoise), and the
+// shopper's history is scored without recency decay (Params.HalfLifeDays
+// 0): a private model has neighbours for a few hundred popular items only,
+// so an old purchase among them is often the only personal evidence a
+// history holds, and decaying it hands the ranking to popularity. The
+// decay runs on the device and costs no budget either way. They
 // were chosen on the validation split of UCI Online Retail (RATIONALE.md,
 // "Differential privacy"). seed must be secret and fresh in production
 // (Privacy.Seed).
@@ -123,6 +145,7 @@ func PrivateConfig(epsilon, delta float64, seed uint64) Config {
 	c.TrainHalfLifeDays = 60
 	c.TrendHalfLifeDays = 60
 	c.Params.PopularityWeight = 4
+	c.Params.HalfLifeDays = 0
 	c.ContextItems = 0
 	c.Privacy.Epsilon, c.Privacy.Delta, c.Privacy.Seed = epsilon, delta, seed
 	if s, err := c.Privacy.Scales(); err == nil && c.Privacy.LambdaNoise > 0 {
@@ -162,6 +185,8 @@ func (p Privacy) Validate() error {
 		return bad("gram max items is %d; want >= 1", p.GramMaxItems)
 	case !finite(p.SelectHalfLifeDays):
 		return bad("select half-life is %v days; want a finite value", p.SelectHalfLifeDays)
+	case !finite(p.SelectWindowDays) || p.SelectWindowDays < 0:
+		return bad("select window is %v days; want a finite value >= 0 (0: no time weighting)", p.SelectWindowDays)
 	case !finite(p.Threshold) || p.Threshold < 0:
 		return bad("threshold is %v; want a finite value >= 0", p.Threshold)
 	case !finite(p.PairShare) || p.PairShare <= 0 || p.PairShare >= 1:
@@ -170,6 +195,8 @@ func (p Privacy) Validate() error {
 		return bad("pair bound is %v; want a finite value > 0", p.PairBound)
 	case !finite(p.DiagBound) || p.DiagBound < 0:
 		return bad("diag bound is %v; want a finite value >= 0", p.DiagBound)
+	case !finite(p.PairShrink) || p.PairShrink < 0:
+		return bad("pair shrink is %v; want a finite value >= 0 (0: no shrinkage)", p.PairShrink)
 	case !finite(p.LambdaNoise) || p.LambdaNoise < 0:
 		return bad("lambda noise is %v; want a finite value >= 0", p.LambdaNoise)
 	case p.End < 0:
@@ -187,7 +214,7 @@ type NoiseScales struct {
 	CountsSigma float64 // noise σ on each buyer sum and on the user count
 	GramL2      float64 // L2 sensitivity of the selection Gram's upper triangle: √((n₀²+n₀)/2)
 	GramSigma   float64 // noise σ on each of its entries
-	PairL2      float64 // L2 sensitivity of the pair release: B
+	PairL2      float64 // L2 sensitivity of the pair release: √(B² + B_d²)
 	PairSigma   float64 // noise σ on each released pair and diagonal entry
 }
 
@@ -195,9 +222,10 @@ type NoiseScales struct {
 //
 // Sensitivities (one user added or removed): the buyer sums get the user's
 // weights scaled to L2 ≤ √c, the count 1: Δ_C = √(c+1). The selection Gram
-// gets x xᵀ with ‖x‖² ≤ n₀ and x_i ≤ 1, whose upper triangle (diagonal
-// included) has squared norm (Σx_i⁴ + (Σx_i²)²)/2 ≤ (n₀ + n₀²)/2. The pair
-// release gets a vector scaled to norm ≤ B: Δ_P = B.
+// gets the upper triangle (diagonal included) of the user's time-weighted
+// x xᵀ, scaled to L2 norm ≤ √((n₀ + n₀²)/2) = Δ_G, the norm of n₀ items at
+// weight 1. The pair release gets the products scaled to norm ≤ B and the
+// squares to norm ≤ B_d (DiagBound): Δ_P = √(B² + B_d²), or B when B_d is 0.
 //
 // Accounting: the Gaussian mechanism with sensitivity Δ and noise σ is
 // Δ/σ-GDP; adaptive composition of μ_k-GDP mechanisms is √(Σμ_k²)-GDP; and
