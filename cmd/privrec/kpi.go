@@ -100,6 +100,9 @@ func runKPI(ctx context.Context, w io.Writer, o kpiOptions) error {
 	if !(o.confidence > 0 && o.confidence < 1) {
 		return fail(exitUsage, fmt.Errorf("kpi: --confidence %v must be in (0, 1), e.g. 0.95", o.confidence))
 	}
+	if err := checkTaskDir("kpi: --task-dir", o.taskDir); err != nil {
+		return err
+	}
 	d, err := dapagg.ReadTaskDir(o.taskDir)
 	if err != nil {
 		code := exitIOError

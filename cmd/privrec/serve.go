@@ -34,6 +34,9 @@ type serveOptions struct {
 	sdk    string // js/dist directory, when the SDK is not embedded
 	wasm   string // module for the demo bundle, when not embedded
 	quiet  bool   // no request log
+	// measure is the DAP task directory of --measure; empty: measurement off.
+	measure         string
+	measureMinBatch uint64
 }
 
 // shutdownGrace is how long in-flight requests may finish after SIGINT.
@@ -68,6 +71,13 @@ its signature and artifacts.
 
 The SDK (js/dist) and the module (dist/privrec.wasm) are built into the binary
 by 'make demo'; a binary built without them reads them from --sdk and --wasm.
+With --measure DIR it also runs a test DAP Leader and Helper on the same
+origin (/dap/leader/, /dap/helper/; the task the SDK reads at /dap/task.json),
+creating the task in DIR on first use (task id, HPKE keys of leader, helper and
+collector, min batch size, daily time precision) and reusing it after; it
+prints the privrec kpi command that collects. Both aggregators in one process
+is for the demo only (docs/measurement.md); reports are kept in memory.
+
 Stop with Ctrl-C: in-flight requests get a few seconds to finish.`,
 		Example: `  make demo
   privrec serve
@@ -86,6 +96,8 @@ Stop with Ctrl-C: in-flight requests get a few seconds to finish.`,
 	f.StringVar(&o.sdk, "sdk", "js/dist", "JS SDK directory (privrec.js, privrec-worker.js), used when the binary has no embedded SDK")
 	f.StringVar(&o.wasm, "wasm", "dist/privrec.wasm", "module for the demo bundle, used when the binary has no embedded module")
 	f.BoolVar(&o.quiet, "quiet", false, "do not log requests")
+	f.StringVar(&o.measure, "measure", "", "run test DAP aggregators for the task in this directory (created if empty); see privrec kpi")
+	f.Uint64Var(&o.measureMinBatch, "measure-min-batch", 10, "with --measure, the new task's min_batch_size: the fewest reports a collection may reveal")
 	return cmd
 }
 
@@ -162,18 +174,37 @@ func runServe(ctx context.Context, stdout, stderr io.Writer, o serveOptions) err
 	if err != nil {
 		return fail(exitIOError, fmt.Errorf("serve: %w (is another server on that port? try --addr 127.0.0.1:0)", err))
 	}
-	return serveOn(ctx, stdout, ln, h)
+	if o.measure == "" {
+		return serveOn(ctx, stdout, ln, h)
+	}
+	demo, d, created, err := measureDemo(o.measure, o.measureMinBatch, ln.Addr(), time.Now())
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	var logDAP func(method, path string, status int)
+	if !o.quiet {
+		logDAP = func(m, p string, st int) { fmt.Fprintln(stderr, time.Now().Format("15:04:05"), m, p, st) }
+	}
+	printMeasure(stdout, o.measure, d, created, ln.Addr())
+	return serveHandler(ctx, stdout, ln, h, withMeasure(h, demo, logDAP))
 }
 
 // serveOn serves h on ln until ctx is done, then shuts down gracefully.
 func serveOn(ctx context.Context, stdout io.Writer, ln net.Listener, h *server.Handler) error {
+	return serveHandler(ctx, stdout, ln, h, h)
+}
+
+// serveHandler is serveOn with the handler that answers (h, or h with the
+// measurement endpoints in front).
+func serveHandler(ctx context.Context, stdout io.Writer, ln net.Listener, h *server.Handler, handler http.Handler) error {
 	m := h.Manifest()
 	fmt.Fprintf(stdout, "privrec: serving the storefront on http://%s/ (bundle version %d, key %s, expires %s)\n",
 		ln.Addr(), m.Version, m.KeyID, time.UnixMilli(m.Expires).UTC().Format(time.RFC3339))
 	if a, ok := ln.Addr().(*net.TCPAddr); ok && !a.IP.IsLoopback() {
 		fmt.Fprintln(stdout, "privrec: warning: listening beyond loopback; anyone who can reach this address can load the demo")
 	}
-	srv := server.NewHTTPServer(ln.Addr().String(), h)
+	srv := server.NewHTTPServer(ln.Addr().String(), handler)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
