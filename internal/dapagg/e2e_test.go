@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	crand "crypto/rand"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -36,8 +37,14 @@ func newDeployment(t testing.TB, minBatch uint64, o AggregatorOptions) *deployme
 // newDeployment2 gives the Leader and the Helper options of their own.
 func newDeployment2(t testing.TB, minBatch uint64, lo, ho AggregatorOptions) *deployment {
 	t.Helper()
-	d, err := NewTaskDir(Task{TimePrecision: day, Start: 19990 * day, End: 20030 * day, MinBatchSize: minBatch,
-		ControlShare: 0.2, LeaderURL: DemoLeaderPath, HelperURL: DemoHelperPath})
+	return newDeploymentSeeded(t, minBatch, lo, ho, crand.Reader)
+}
+
+// newDeploymentSeeded draws the task's id and keys from r.
+func newDeploymentSeeded(t testing.TB, minBatch uint64, lo, ho AggregatorOptions, r io.Reader) *deployment {
+	t.Helper()
+	d, err := newTaskDir(Task{TimePrecision: day, Start: 19990 * day, End: 20030 * day, MinBatchSize: minBatch,
+		ControlShare: 0.2, LeaderURL: DemoLeaderPath, HelperURL: DemoHelperPath}, r)
 	if err != nil {
 		t.Fatal(err)
 	}

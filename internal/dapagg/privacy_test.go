@@ -25,6 +25,8 @@ import (
 // is fixed, so the result is deterministic. The test has power: the same
 // statistic on the sum of the two aggregators' output shares (the
 // measurement itself) must reject by at least ten times the critical value.
+// Everything random (task id, keys, verify key, report ids, sharding and
+// HPKE randomness) comes from the seeded reader, so a run is reproducible.
 
 const (
 	viewReports = 150   // reports per measurement set
@@ -41,8 +43,10 @@ var (
 func views(t *testing.T, m []uint64, n int, seed uint64) (leader, helper []ReportView, reports [][]byte) {
 	t.Helper()
 	var lv, hv []ReportView
-	dep := newDeploymentViews(t, &lv, &hv)
 	rng := rand.NewChaCha8([32]byte{byte(seed), 'v', 'i', 'e', 'w'})
+	dep := newDeploymentSeeded(t, 1,
+		AggregatorOptions{View: func(v ReportView) { lv = append(lv, v) }},
+		AggregatorOptions{View: func(v ReportView) { hv = append(hv, v) }}, rng)
 	for range n {
 		r, err := dap.GenerateReport(&dep.params, m, rng)
 		if err != nil {
@@ -61,12 +65,6 @@ func views(t *testing.T, m []uint64, n int, seed uint64) (leader, helper []Repor
 		t.Fatalf("views: leader %d, helper %d, want %d each", len(lv), len(hv), n)
 	}
 	return lv, hv, reports
-}
-
-func newDeploymentViews(t *testing.T, lv, hv *[]ReportView) *deployment {
-	return newDeployment2(t, 1,
-		AggregatorOptions{View: func(v ReportView) { *lv = append(*lv, v) }},
-		AggregatorOptions{View: func(v ReportView) { *hv = append(*hv, v) }})
 }
 
 // nibbles is the 16-bin histogram of the high nibbles of every byte.

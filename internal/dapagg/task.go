@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -155,15 +156,19 @@ type TaskDir struct {
 }
 
 // NewTaskDir draws a fresh task id, HPKE keys for the three parties, the
-// shared VDAF verify key and the bearer tokens.
-func NewTaskDir(t Task) (*TaskDir, error) {
-	if _, err := rand.Read(t.ID[:]); err != nil {
+// shared VDAF verify key and the bearer tokens from crypto/rand.
+func NewTaskDir(t Task) (*TaskDir, error) { return newTaskDir(t, rand.Reader) }
+
+// newTaskDir is NewTaskDir drawing from r; tests pass a seeded reader to
+// make a whole run reproducible.
+func newTaskDir(t Task, r io.Reader) (*TaskDir, error) {
+	if _, err := io.ReadFull(r, t.ID[:]); err != nil {
 		return nil, err
 	}
 	t.LayoutVersion = dap.LayoutVersion
 	var keys [3]dap.HpkeKeyPair
 	for i := range keys {
-		k, err := dap.GenerateHpkeKeyPair(uint8(i+1), rand.Reader)
+		k, err := dap.GenerateHpkeKeyPair(uint8(i+1), r)
 		if err != nil {
 			return nil, err
 		}
@@ -174,22 +179,19 @@ func NewTaskDir(t Task) (*TaskDir, error) {
 		return nil, err
 	}
 	vk := make([]byte, 32)
-	if _, err := rand.Read(vk); err != nil {
-		return nil, err
+	var tokens [2][24]byte
+	for _, b := range [][]byte{vk, tokens[0][:], tokens[1][:]} {
+		if _, err := io.ReadFull(r, b); err != nil {
+			return nil, err
+		}
 	}
-	helperToken, collectorToken := token(), token()
+	helperToken, collectorToken := base64.RawURLEncoding.EncodeToString(tokens[0][:]), base64.RawURLEncoding.EncodeToString(tokens[1][:])
 	return &TaskDir{
 		Task:      t,
 		Leader:    AggregatorSecrets{Hpke: keys[0], VerifyKey: vk, HelperToken: helperToken, CollectorToken: collectorToken},
 		Helper:    AggregatorSecrets{Hpke: keys[1], VerifyKey: vk, HelperToken: helperToken},
 		Collector: CollectorSecrets{Hpke: keys[2], CollectorToken: collectorToken},
 	}, nil
-}
-
-func token() string {
-	b := make([]byte, 24)
-	_, _ = rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
 }
 
 // Write stores the task directory; it refuses to overwrite an existing task
