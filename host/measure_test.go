@@ -233,6 +233,11 @@ func auditMeasure(t *testing.T, wasm []byte) {
 		clear = append(clear, rep.LeaderShare.ConfigID, rep.HelperShare.ConfigID)
 		clear = append(clear, rep.LeaderShare.Enc...)
 		clear = append(clear, rep.HelperShare.Enc...)
+		// The search can find what it looks for: the request itself holds
+		// the day's MessagePack array.
+		if !bytes.Contains(dap.EncodeMeasureRequest(&req), encodings(day)["msgpack array"]) {
+			t.Fatalf("canary %d: its MessagePack array is not even in the request: the search is broken", n)
+		}
 		for enc, canary := range encodings(day) {
 			if len(canary) < 2 {
 				t.Fatalf("canary %d: %s encoding is %d bytes, too short to search", n, enc, len(canary))
@@ -416,4 +421,48 @@ func TestMainModuleLinksNoCircl(t *testing.T) {
 	if !bytes.Contains(wasmtest.Build(t, filepath.Join(wasmtest.Root(t), "wasm", "measure")), []byte(mark)) {
 		t.Fatal("the measure module names no circl function: the byte check would not see circl")
 	}
+}
+
+// TestMeasureModuleManyReports: a run of reports in one instance keeps the
+// host-call discipline once garbage builds up: every report is one
+// random_get in measure_report, and the collector's clock reads happen in
+// measure_free only, where it does run.
+func TestMeasureModuleManyReports(t *testing.T) {
+	ctx := context.Background()
+	mm, err := testRuntime(t).CompileMeasure(ctx, wasmtest.Build(t, filepath.Join(wasmtest.Root(t), "wasm", "measure")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	inst, err := mm.Instantiate(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer inst.Close(ctx)
+	mt := newMeasureTask(t)
+	start := len(inst.Calls())
+	const reports = 200 // a report allocates about 65 KB: the 8 MiB collection threshold is crossed
+	for n := range reports {
+		req := mt.req
+		req.Measurement = canaries[n%len(canaries)]
+		if _, err := inst.Report(ctx, req); err != nil {
+			t.Fatalf("report %d: %v", n, err)
+		}
+	}
+	counts := map[string]int{}
+	for _, c := range inst.Calls()[start:] {
+		counts[c.Phase.String()+":"+c.Func]++
+		switch {
+		case c.Phase == PhaseMeasure && c.Func == "random_get":
+		case c.Phase == PhaseFree && (c.Func == "clock_time_get" || c.Func == "sched_yield" || c.Func == "poll_oneoff"):
+		default:
+			t.Fatalf("host call %s in phase %s", c.Func, c.Phase)
+		}
+	}
+	if counts[PhaseMeasure.String()+":random_get"] != reports {
+		t.Fatalf("host calls %v: want %d random_get in measure_report", counts, reports)
+	}
+	if counts[PhaseFree.String()+":clock_time_get"] == 0 {
+		t.Fatalf("host calls %v: the collector never ran in measure_free over %d reports (is GC still off?)", counts, reports)
+	}
+	t.Logf("host calls over %d reports: %v", reports, counts)
 }

@@ -22,8 +22,8 @@ func main() {}
 // should make one host call, random_get, and nothing else. So, as in the
 // main module (wasm/main.go), automatic collection is off and
 // measure_free collects once gcEvery bytes were allocated since the last
-// collection (a report allocates a few hundred KB: a collection every few
-// dozen reports, and a shopper makes at most one a day).
+// collection (a report allocates about 65 KB: a collection every 130 or so
+// reports, and a shopper makes at most one a day).
 func init() { setGCPercent(-1) }
 
 // setGCPercent is runtime/debug.SetGCPercent without runtime/debug (which
