@@ -29,7 +29,7 @@ func spanLog(days int) *train.Log {
 // peaked is an objective over 200 cases that peaks where the scoring
 // half-life is 40 days and the prior weight 16 (read back from the spec),
 // the same for every case plus a fixed per-case offset, so moves towards
-// the peak are significant and away from it are not.
+// the peak gain and moves away from it lose.
 func peaked(calls *int) func(*model.Spec) ([]float64, error) {
 	return func(s *model.Spec) ([]float64, error) {
 		*calls++
@@ -70,25 +70,43 @@ func TestTuneFindsPeak(t *testing.T) {
 	}
 }
 
-// TestTuneNoise: an objective that only jitters case by case moves
-// nothing: no gain is significant.
-func TestTuneNoise(t *testing.T) {
+// TestTuneTies: an objective whose figure moves by less than 0.1% from
+// trial to trial (ties, rounding) moves nothing, however the cases
+// jitter; one that rises by 0.2% per step of the prior weight moves it.
+func TestTuneTies(t *testing.T) {
 	l := spanLog(360)
 	start := train.ConfigFor(l)
+	fixed := []train.Param{train.ParamTrainHalfLife, train.ParamLambda}
 	r := rand.New(rand.NewPCG(1, 2))
-	cfg, rec, err := train.Tune(l, start, train.TuneOptions{Budget: time.Hour, Fixed: []train.Param{train.ParamTrainHalfLife, train.ParamLambda}},
-		func(*model.Spec) ([]float64, error) {
-			out := make([]float64, 100)
-			for i := range out {
-				out[i] = 0.1 + 0.001*r.NormFloat64()
-			}
-			return out, nil
-		})
+	jitter := func(level float64) []float64 {
+		out := make([]float64, 100)
+		var sum float64
+		for i := range out {
+			out[i] = r.NormFloat64()
+			sum += out[i]
+		}
+		for i := range out { // mean exactly level, cases jittered around it
+			out[i] = level + 0.01*(out[i]-sum/100)
+		}
+		return out
+	}
+	cfg, rec, err := train.Tune(l, start, train.TuneOptions{Budget: time.Hour, Fixed: fixed}, func(*model.Spec) ([]float64, error) {
+		return jitter(0.1 * (1 + 0.0009*r.Float64())), nil
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if cfg.Params.HalfLifeDays != start.Params.HalfLifeDays || cfg.Params.PopularityWeight != start.Params.PopularityWeight {
-		t.Errorf("noise moved the config: half-life %v, prior %v (%s)", cfg.Params.HalfLifeDays, cfg.Params.PopularityWeight, rec)
+		t.Errorf("ties moved the config: half-life %v, prior %v (%s)", cfg.Params.HalfLifeDays, cfg.Params.PopularityWeight, rec)
+	}
+	cfg, rec, err = train.Tune(l, start, train.TuneOptions{Budget: time.Hour, Fixed: fixed}, func(s *model.Spec) ([]float64, error) {
+		return jitter(0.1 * (1 + 0.002*math.Log2(1+s.Params.PopularityWeight))), nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !(cfg.Params.PopularityWeight > start.Params.PopularityWeight) {
+		t.Errorf("a 0.2%% gain per step left the prior weight at %v (%s)", cfg.Params.PopularityWeight, rec)
 	}
 }
 
@@ -150,5 +168,66 @@ func TestConfigFor(t *testing.T) {
 	same := &train.Log{Interactions: []train.Interaction{{User: "a", Item: "x", At: 5}, {User: "b", Item: "y", At: 5}}}
 	if c := train.ConfigFor(same); c.TrainHalfLifeDays != 0 || c.Params.HalfLifeDays != 0 {
 		t.Errorf("one-time log: half-lives %v, %v; want off", c.TrainHalfLifeDays, c.Params.HalfLifeDays)
+	}
+}
+
+// TestTuneWeights: a move whose gain lies only on cases weighted 0 is not
+// taken; the same gain on the weighted cases is. Weights of the wrong
+// length, negative or all zero are refused.
+func TestTuneWeights(t *testing.T) {
+	l := spanLog(360)
+	start := train.ConfigFor(l)
+	fixed := []train.Param{train.ParamTrainHalfLife, train.ParamLambda, train.ParamHalfLife, train.ParamTrendHalfLife,
+		train.ParamPopularityHalfLife, train.ParamNeighbors}
+	// The prior weight helps the first 100 cases and hurts the last 100.
+	objective := func(s *model.Spec) ([]float64, error) {
+		out := make([]float64, 200)
+		b := math.Log2(1 + s.Params.PopularityWeight)
+		for i := range out {
+			out[i] = 0.1 + float64(i%7)*0.01
+			if i < 100 {
+				out[i] += 0.01 * b
+			} else {
+				out[i] -= 0.01 * b
+			}
+		}
+		return out, nil
+	}
+	for _, tc := range []struct {
+		name   string
+		w      func(i int) float64
+		higher bool
+	}{
+		{"first half weighted", func(i int) float64 { return float64(1 - i/100) }, true},
+		{"second half weighted", func(i int) float64 { return float64(i / 100) }, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := make([]float64, 200)
+			for i := range w {
+				w[i] = tc.w(i)
+			}
+			cfg, rec, err := train.Tune(l, start, train.TuneOptions{Budget: time.Hour, Fixed: fixed, Weights: w}, objective)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := cfg.Params.PopularityWeight
+			if tc.higher && !(got > start.Params.PopularityWeight) || !tc.higher && got >= start.Params.PopularityWeight {
+				t.Errorf("prior weight %v from %v (%s); want it %s", got, start.Params.PopularityWeight, rec, map[bool]string{true: "higher", false: "lower"}[tc.higher])
+			}
+			if !(rec.Score > rec.Start) {
+				t.Errorf("weighted figure %v from %v; want a gain", rec.Score, rec.Start)
+			}
+		})
+	}
+	for name, w := range map[string][]float64{"short": make([]float64, 199), "negative": append([]float64{-1}, make([]float64, 199)...),
+		"zero": make([]float64, 200)} {
+		if name != "short" {
+			w[len(w)-1] = 0
+		} else {
+			w[0] = 1
+		}
+		if _, _, err := train.Tune(l, start, train.TuneOptions{Fixed: fixed, Weights: w}, objective); !errors.Is(err, model.ErrBadRequest) {
+			t.Errorf("%s weights: err = %v; want ErrBadRequest", name, err)
+		}
 	}
 }
