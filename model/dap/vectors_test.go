@@ -119,6 +119,12 @@ func TestPrio3SumVecVectors(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
+				// The comparison can fail: one bit of rand changes the shares.
+				flipped := append([]byte{}, p.Rand...)
+				flipped[len(flipped)-1] ^= 1
+				if _, other, err := shard(vdaf, p.Measurement, &id, flipped); err != nil || bytes.Equal(other[0], p.InputShares[0]) {
+					t.Fatalf("prep %d: flipping a bit of rand left the leader's share as the vector's (%v)", n, err)
+				}
 				if !bytes.Equal(pub, p.PublicShare) {
 					t.Fatalf("prep %d: public share\n got %x\nwant %x", n, pub, p.PublicShare)
 				}
