@@ -359,42 +359,18 @@ func sortKeys(keys []uint64) {
 			keys = keys[:j+1]
 		}
 	}
-	for a := 1; a < len(keys); a++ {
-		for b := a; b > 0 && keys[b] < keys[b-1]; b-- {
-			keys[b], keys[b-1] = keys[b-1], keys[b]
-		}
-	}
+	insertionSort(keys) // sort_wasm.s, sort_generic.go
 }
 
 // partition splits keys[lo..hi] (lo < hi) around a median-of-three pivot
-// and returns i, j with keys[lo..j] <= pivot <= keys[i..hi], j < i.
+// and returns i, j with keys[lo..j] <= pivot <= keys[i..hi], j < i. The
+// loop is partitionRange (sort_wasm.s, sort_generic.go), on a range
+// checked here.
 func partition(keys []uint64, lo, hi int) (int, int) {
-	mid := lo + (hi-lo)/2
-	if keys[mid] < keys[lo] {
-		keys[mid], keys[lo] = keys[lo], keys[mid]
+	if lo < 0 || lo >= hi || hi >= len(keys) {
+		panic("model: partition of a bad range")
 	}
-	if keys[hi] < keys[lo] {
-		keys[hi], keys[lo] = keys[lo], keys[hi]
-	}
-	if keys[hi] < keys[mid] {
-		keys[hi], keys[mid] = keys[mid], keys[hi]
-	}
-	pivot := keys[mid]
-	i, j := lo, hi
-	for i <= j {
-		for keys[i] < pivot {
-			i++
-		}
-		for keys[j] > pivot {
-			j--
-		}
-		if i <= j {
-			keys[i], keys[j] = keys[j], keys[i]
-			i++
-			j--
-		}
-	}
-	return i, j
+	return partitionRange(keys, lo, hi)
 }
 
 // scratch holds one call's dense per-item buffers. Every entry a call sets

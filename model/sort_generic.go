@@ -1,0 +1,45 @@
+//go:build !wasm
+
+package model
+
+// partitionRange is partition's loop: keys[lo..hi] (0 <= lo < hi <
+// len(keys)) split around a median-of-three pivot, with i, j such that
+// keys[lo..j] <= pivot <= keys[i..hi], j < i. sort_wasm.s is the same
+// loop for WebAssembly (same swaps, so the same order of keys after).
+func partitionRange(keys []uint64, lo, hi int) (int, int) {
+	mid := lo + (hi-lo)/2
+	if keys[mid] < keys[lo] {
+		keys[mid], keys[lo] = keys[lo], keys[mid]
+	}
+	if keys[hi] < keys[lo] {
+		keys[hi], keys[lo] = keys[lo], keys[hi]
+	}
+	if keys[hi] < keys[mid] {
+		keys[hi], keys[mid] = keys[mid], keys[hi]
+	}
+	pivot := keys[mid]
+	i, j := lo, hi
+	for i <= j {
+		for keys[i] < pivot {
+			i++
+		}
+		for keys[j] > pivot {
+			j--
+		}
+		if i <= j {
+			keys[i], keys[j] = keys[j], keys[i]
+			i++
+			j--
+		}
+	}
+	return i, j
+}
+
+// insertionSort sorts keys ascending (sortKeys' short ranges).
+func insertionSort(keys []uint64) {
+	for a := 1; a < len(keys); a++ {
+		for b := a; b > 0 && keys[b] < keys[b-1]; b-- {
+			keys[b], keys[b-1] = keys[b-1], keys[b]
+		}
+	}
+}

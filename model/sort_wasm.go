@@ -1,0 +1,12 @@
+//go:build wasm
+
+package model
+
+// partitionRange and insertionSort are implemented in sort_wasm.s;
+// sort_generic.go has their contract.
+
+//go:noescape
+func partitionRange(keys []uint64, lo, hi int) (int, int)
+
+//go:noescape
+func insertionSort(keys []uint64)

@@ -1,0 +1,255 @@
+// The load's popularity ranking (topPopular: a quickselect, then a
+// quicksort of the kept keys) in WebAssembly: partitionRange and
+// insertionSort of sort_generic.go written out, for the reasons of
+// pq_wasm.s (Go's wasm code sends each turn of these short inner loops
+// through the function's br_table dispatch). Same comparisons and swaps
+// as the Go loops, so the same key order.
+
+#include "textflag.h"
+
+// func partitionRange(keys []uint64, lo, hi int) (int, int)
+//
+// R0: keys, R1: &keys[i], R2: &keys[j], R3: &keys[mid], R4: the pivot,
+// R5, R6: swap temporaries. The median of three bounds both inner scans,
+// as in the Go loop.
+TEXT ·partitionRange(SB), NOSPLIT, $0-56
+	I64Load keys_base+0(FP)
+	Tee R0
+	I64Load lo+24(FP)
+	I64Const $3
+	I64Shl
+	I64Add
+	Set R1
+	Get R0
+	I64Load hi+32(FP)
+	I64Const $3
+	I64Shl
+	I64Add
+	Set R2
+	// mid = lo + (hi-lo)/2
+	Get R0
+	I64Load lo+24(FP)
+	I64Load hi+32(FP)
+	I64Load lo+24(FP)
+	I64Sub
+	I64Const $1
+	I64ShrU
+	I64Add
+	I64Const $3
+	I64Shl
+	I64Add
+	Set R3
+	// if keys[mid] < keys[lo]: swap
+	Get R3
+	I32WrapI64
+	I64Load $0
+	Tee R5
+	Get R1
+	I32WrapI64
+	I64Load $0
+	Tee R6
+	I64LtU
+	If
+		Get R3
+		I32WrapI64
+		Get R6
+		I64Store $0
+		Get R1
+		I32WrapI64
+		Get R5
+		I64Store $0
+	End
+	// if keys[hi] < keys[lo]: swap
+	Get R2
+	I32WrapI64
+	I64Load $0
+	Tee R5
+	Get R1
+	I32WrapI64
+	I64Load $0
+	Tee R6
+	I64LtU
+	If
+		Get R2
+		I32WrapI64
+		Get R6
+		I64Store $0
+		Get R1
+		I32WrapI64
+		Get R5
+		I64Store $0
+	End
+	// if keys[hi] < keys[mid]: swap
+	Get R2
+	I32WrapI64
+	I64Load $0
+	Tee R5
+	Get R3
+	I32WrapI64
+	I64Load $0
+	Tee R6
+	I64LtU
+	If
+		Get R2
+		I32WrapI64
+		Get R6
+		I64Store $0
+		Get R3
+		I32WrapI64
+		Get R5
+		I64Store $0
+	End
+	Get R3
+	I32WrapI64
+	I64Load $0
+	Set R4
+	Block
+	Loop
+		// for i <= j
+		Get R1
+		Get R2
+		I64GtS
+		BrIf $1
+		// for keys[i] < pivot: i++
+		Block
+		Loop
+			Get R1
+			I32WrapI64
+			I64Load $0
+			Get R4
+			I64GeU
+			BrIf $1
+			Get R1
+			I64Const $8
+			I64Add
+			Set R1
+			Br $0
+		End
+		End
+		// for keys[j] > pivot: j--
+		Block
+		Loop
+			Get R2
+			I32WrapI64
+			I64Load $0
+			Get R4
+			I64LeU
+			BrIf $1
+			Get R2
+			I64Const $8
+			I64Sub
+			Set R2
+			Br $0
+		End
+		End
+		Get R1
+		Get R2
+		I64LeS
+		If
+			Get R1
+			I32WrapI64
+			I64Load $0
+			Set R5
+			Get R1
+			I32WrapI64
+			Get R2
+			I32WrapI64
+			I64Load $0
+			I64Store $0
+			Get R2
+			I32WrapI64
+			Get R5
+			I64Store $0
+			Get R1
+			I64Const $8
+			I64Add
+			Set R1
+			Get R2
+			I64Const $8
+			I64Sub
+			Set R2
+		End
+		Br $0
+	End
+	End
+	Get SP
+	Get R1
+	Get R0
+	I64Sub
+	I64Const $3
+	I64ShrS
+	I64Store ret+40(FP)
+	Get SP
+	Get R2
+	Get R0
+	I64Sub
+	I64Const $3
+	I64ShrS
+	I64Store ret1+48(FP)
+	RET
+
+// func insertionSort(keys []uint64)
+//
+// R0: &keys[0], R1: &keys[a], R2: &keys[b], R3: the end, R4: keys[b],
+// R5: keys[b-1].
+TEXT ·insertionSort(SB), NOSPLIT, $0-24
+	I64Load keys_base+0(FP)
+	Tee R0
+	I64Load keys_len+8(FP)
+	I64Const $3
+	I64Shl
+	I64Add
+	Set R3
+	Get R0
+	I64Const $8
+	I64Add
+	Set R1
+	Block
+	Loop
+		Get R1
+		Get R3
+		I64GeU
+		BrIf $1
+		Get R1
+		Set R2
+		Block
+		Loop
+			// for b > 0 && keys[b] < keys[b-1]: swap, b--
+			Get R2
+			Get R0
+			I64LeU
+			BrIf $1
+			Get R2
+			I32WrapI64
+			I64Load $0
+			Tee R4
+			Get R2
+			I64Const $8
+			I64Sub
+			I32WrapI64
+			I64Load $0
+			Tee R5
+			I64GeU
+			BrIf $1
+			Get R2
+			I32WrapI64
+			Get R5
+			I64Store $0
+			Get R2
+			I64Const $8
+			I64Sub
+			Tee R2
+			I32WrapI64
+			Get R4
+			I64Store $0
+			Br $0
+		End
+		End
+		Get R1
+		I64Const $8
+		I64Add
+		Set R1
+		Br $0
+	End
+	End
+	RET
