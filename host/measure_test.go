@@ -202,10 +202,23 @@ func auditMeasure(t *testing.T, wasm []byte) {
 		if len(entropy) != dap.EntropySize {
 			t.Fatalf("canary %d: the module drew %d random bytes, want %d", n, len(entropy), dap.EntropySize)
 		}
+		var boot []string
 		for _, c := range inst.Calls()[:startup] {
 			if c.Phase != PhaseInit {
 				t.Fatalf("canary %d: %s call in phase %s before the first report", n, c.Func, c.Phase)
 			}
+			// The Go runtime's and package os's start-up: clocks, the seed,
+			// args and environment sizes (empty), the std fds' flags, and
+			// the preopened directories (none).
+			switch c.Func {
+			case "clock_time_get", "random_get", "args_sizes_get", "environ_sizes_get", "fd_fdstat_get", "fd_fdstat_set_flags", "fd_prestat_get":
+			default:
+				t.Fatalf("canary %d: start-up calls %s, which the runtime's start-up does not", n, c.Func)
+			}
+			boot = append(boot, c.Func)
+		}
+		if n == 0 {
+			t.Logf("start-up host calls: %s", strings.Join(boot, " "))
 		}
 		traces = append(traces, trace)
 
