@@ -479,3 +479,42 @@ func TestMeasureModuleManyReports(t *testing.T) {
 	}
 	t.Logf("host calls over %d reports: %v", reports, counts)
 }
+
+// BenchmarkMeasureReport times one report natively and in wazero (the
+// module the tests build), side by side: b.Run order native, wazero.
+func BenchmarkMeasureReport(b *testing.B) {
+	ctx := context.Background()
+	leader, _ := dap.GenerateHpkeKeyPair(4, crand.Reader)
+	helper, _ := dap.GenerateHpkeKeyPair(5, crand.Reader)
+	lb, _ := (&dap.HpkeConfigList{leader.Config}).MarshalBinary()
+	hb, _ := (&dap.HpkeConfigList{helper.Config}).MarshalBinary()
+	req := dap.MeasureRequest{TaskID: make([]byte, 32), LeaderConfig: lb, HelperConfig: hb,
+		Measurement: canaries[0], Now: 1_700_000_000, TimePrecision: 86400}
+	b.Run("native", func(b *testing.B) {
+		b.ReportAllocs()
+		entropy := make([]byte, dap.EntropySize)
+		for range b.N {
+			crand.Read(entropy)
+			if _, err := dap.Measure(&req, entropy); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("wazero", func(b *testing.B) {
+		mm, err := testRuntime(b).CompileMeasure(ctx, wasmtest.Build(b, filepath.Join(wasmtest.Root(b), "wasm", "measure")))
+		if err != nil {
+			b.Fatal(err)
+		}
+		inst, err := mm.Instantiate(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer inst.Close(ctx)
+		b.ResetTimer()
+		for range b.N {
+			if _, err := inst.Report(ctx, req); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
