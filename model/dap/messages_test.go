@@ -320,3 +320,22 @@ func TestChecksum(t *testing.T) {
 		t.Fatal("checksum of one report is zero")
 	}
 }
+
+// TestInfoStrings pins the HPKE info strings to the draft's text
+// (Sections 4.5.2 and 4.7.6) and the VDAF context.
+func TestInfoStrings(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		got, want []byte
+	}{
+		{"leader input share", InputShareInfo(RoleLeader), []byte("dap-15 input share\x01\x02")},
+		{"helper input share", InputShareInfo(RoleHelper), []byte("dap-15 input share\x01\x03")},
+		{"leader aggregate share", AggregateShareInfo(RoleLeader), []byte("dap-15 aggregate share\x02\x00")},
+		{"helper aggregate share", AggregateShareInfo(RoleHelper), []byte("dap-15 aggregate share\x03\x00")},
+		{"vdaf context", Context(TaskID(rep(0x5a, 32))), append([]byte("dap-15"), rep(0x5a, 32)...)},
+	} {
+		if !bytes.Equal(tc.got, tc.want) {
+			t.Errorf("%s: %q, want %q", tc.name, tc.got, tc.want)
+		}
+	}
+}
