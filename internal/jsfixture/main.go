@@ -134,6 +134,14 @@ func run(out, wasmPath string) error {
 		}
 	}
 
+	if err := writeItemBundles(out, spec, items, wasm, priv); err != nil {
+		return err
+	}
+	bundles := map[string]uint64{"v1": 1, "v2": 2, "v3": 3, "tampered": 4, "expired": 5, "untrusted": 6, "liar": 7, "substituted": 8}
+	for name, v := range itemBundles {
+		bundles[name] = v
+	}
+
 	v2, err := bundledir.Read(filepath.Join(out, "v2"))
 	if err != nil {
 		return err
@@ -147,7 +155,7 @@ func run(out, wasmPath string) error {
 		"other_key":      base64.StdEncoding.EncodeToString(other.Public().(ed25519.PublicKey)),
 		"now":            now,
 		"created":        created,
-		"bundles":        map[string]uint64{"v1": 1, "v2": 2, "v3": 3, "tampered": 4, "expired": 5, "untrusted": 6, "liar": 7, "substituted": 8},
+		"bundles":        bundles,
 		"rogue_version":  uint64(rogueVersion),
 		"items":          len(items),
 		"parity_bundle":  "v2",
@@ -241,7 +249,7 @@ func syntheticModel(seed uint64) (*model.Spec, []model.Item) {
 	return s, items
 }
 
-func makeBundle(s *model.Spec, items []model.Item, id [16]byte, wasm []byte, meta bundle.Meta, key ed25519.PrivateKey) (*bundle.Files, error) {
+func makeBundle(s *model.Spec, items []model.Item, id [16]byte, wasm []byte, meta bundle.Meta, key ed25519.PrivateKey, pageItems ...[]byte) (*bundle.Files, error) {
 	w, err := model.EncodeWeights(s, id)
 	if err != nil {
 		return nil, err
@@ -251,6 +259,9 @@ func makeBundle(s *model.Spec, items []model.Item, id [16]byte, wasm []byte, met
 		return nil, err
 	}
 	f := &bundle.Files{Weights: w, Catalog: c, Wasm: wasm}
+	if len(pageItems) > 0 {
+		f.Items = pageItems[0] // the page metadata (items.go)
+	}
 	if err := bundle.Sign(f, meta, key); err != nil {
 		return nil, err
 	}

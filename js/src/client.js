@@ -192,6 +192,17 @@ export class Recommender extends EventTarget {
     });
     /** @type {(() => void) | null} */
     this.unwatch = null;
+    /**
+     * The page metadata the bundle was signed with (privrec train
+     * --catalog): get(ids) resolves with one ItemMeta (title, price,
+     * currency, image, url, category, availability) or null per id, read
+     * from the model in use; it rejects with missing_artifact when the
+     * bundle carries none.
+     */
+    this.catalog = Object.freeze({
+      /** @param {readonly string[]} ids */
+      get: (/** @type {readonly string[]} */ ids) => this.call('catalog.get', Array.isArray(ids) ? [...ids] : ids),
+    });
     /** The shopper's history, under their control. */
     this.history = Object.freeze({
       list: () => this.call('history.list'),

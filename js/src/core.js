@@ -7,7 +7,8 @@ import { Engine, compileResponse } from './module.js';
 import { catalogItems, validateResponse } from './response.js';
 import { Storage, retentionOf } from './storage.js';
 import { parseKeys } from './keys.js';
-import { MAX_MANIFEST, SIGNATURE_SIZE, TrustedKeys, checkArtifact, equalBytes, toHex, verifyManifest } from './verify.js';
+import { MAX_MANIFEST, SIGNATURE_SIZE, TrustedKeys, checkArtifact, equalBytes, listsItems, toHex, verifyManifest } from './verify.js';
+import { PageCatalog } from './catalog.js';
 import { FetchError, networkOf, open, retrying } from './net.js';
 import { limited } from './signals.js';
 
@@ -22,7 +23,7 @@ const WITHDRAW_BACKOFF = 250;
 /** ms of silence after which the kept module's fetch (from the HTTP cache) gives way to the stored bytes. */
 const KEPT_MODULE_TIMEOUT = 3000;
 /** The plain file names of a bundle's artifacts (bundledir). */
-const PLAIN = Object.freeze({ weights: 'weights.bin', catalog: 'catalog.bin', wasm: 'privrec.wasm' });
+const PLAIN = Object.freeze({ weights: 'weights.bin', catalog: 'catalog.bin', wasm: 'privrec.wasm', items: 'items.bin' });
 /** Hex digits of the SHA-256 in a content-addressed name (bundledir.ContentDigits). */
 const CONTENT_DIGITS = 16;
 
@@ -31,7 +32,7 @@ const CONTENT_DIGITS = 16;
  * beside the plain one (bundledir.ContentName): weights.<16 hex digits of
  * its SHA-256>.bin, catalog.<…>.bin, privrec.<…>.wasm. A host may serve
  * these as immutable: the name changes whenever the bytes do.
- * @param {'weights'|'catalog'|'wasm'} name
+ * @param {'weights'|'catalog'|'wasm'|'items'} name
  * @param {Uint8Array} sha256
  */
 export function contentName(name, sha256) {
@@ -290,6 +291,8 @@ export class Core extends EventTarget {
     this.source = null;
     /** What the model in use was loaded from. @type {{manifest: Uint8Array, signature: Uint8Array, wasm: Uint8Array} | null} */
     this.active = null;
+    /** The page metadata of the model in use (catalog.get), null when its bundle has none. @type {PageCatalog | null} */
+    this.pageItems = null;
     /** manifest.bin of the copy in IndexedDB, once known good: it is not written again. @type {Uint8Array | null} */
     this.stored = null;
     /** The manifest Core.create started fetching, until load() takes it. @type {ReturnType<typeof prefetchManifest> | null} */
@@ -562,7 +565,7 @@ export class Core extends EventTarget {
    * URL (cacheable for good: its bytes never change), falling back to the
    * plain name on a 404 (a bundle signed before content addressing, or a
    * host that dropped the copies). wasmUrl, when given, names the module.
-   * @param {'weights'|'catalog'|'wasm'} name
+   * @param {'weights'|'catalog'|'wasm'|'items'} name
    * @param {Uint8Array} sha256 its digest, as a manifest names it
    * @param {number} [timeout] ms of silence before it is aborted (default network.timeout)
    * @returns {Promise<import('./net.js').Opened>}
@@ -645,7 +648,7 @@ export class Core extends EventTarget {
     const f = this.now();
     /** @type {import('./net.js').Opened[]} */
     const opened = [];
-    const fetched = async (/** @type {'weights'|'catalog'} */ name) => {
+    const fetched = async (/** @type {'weights'|'catalog'|'items'} */ name) => {
       const a = /** @type {{sha256: Uint8Array, length: number}} */ (m.artifacts.find((x) => x.name === name));
       const got = await this.fetchArtifact(name, a.sha256);
       opened.push(got);
@@ -655,21 +658,24 @@ export class Core extends EventTarget {
       this.timing(`privrec:verify:${name}`, c);
       return bytes;
     };
-    /** @type {[Uint8Array, Uint8Array, {bytes: Uint8Array, module: WebAssembly.Module | undefined}]} */
+    /** @type {[Uint8Array, Uint8Array, {bytes: Uint8Array, module: WebAssembly.Module | undefined}, Uint8Array | undefined]} */
     let parts;
     try {
       parts = await Promise.all([
         fetched('weights'),
         fetched('catalog'),
         running ? { bytes: running, module: undefined } : this.fetchModule(wasmEntry(m)),
+        // The page metadata, when the bundle has it: checked like the rest,
+        // so a tampered one refuses the whole update.
+        listsItems(m) ? fetched('items') : undefined,
       ]);
     } catch (e) {
       for (const o of opened) o.abort(); // the other downloads stop too
       throw e;
     }
-    const [weights, catalog, mod] = parts;
+    const [weights, catalog, mod, items] = parts;
     this.timing('privrec:fetch', f);
-    return this.install(m, { manifest, signature, weights, catalog, wasm: mod.bytes }, mod.module, 'network');
+    return this.install(m, { manifest, signature, weights, catalog, wasm: mod.bytes, items }, mod.module, 'network');
   }
 
   /**
@@ -697,7 +703,13 @@ export class Core extends EventTarget {
     // its compilation; a refusal here is reported as the cache's.
     const checked = (async () => {
       const c = this.now();
-      await Promise.all([checkArtifact(m, 'weights', last.weights, keys.subtle), checkArtifact(m, 'catalog', last.catalog, keys.subtle)]);
+      const items = /** @type {{items?: unknown}} */ (last).items;
+      if (listsItems(m) && !(items instanceof Uint8Array)) throw new PrivrecError(Code.missing_artifact, 'start kept bundle: its page metadata is not stored; the network is needed');
+      await Promise.all([
+        checkArtifact(m, 'weights', last.weights, keys.subtle),
+        checkArtifact(m, 'catalog', last.catalog, keys.subtle),
+        listsItems(m) ? checkArtifact(m, 'items', /** @type {Uint8Array} */ (items), keys.subtle) : undefined,
+      ]);
       this.timing('privrec:verify:kept', c);
     })();
     checked.catch(() => {}); // awaited below, after the module
@@ -740,7 +752,8 @@ export class Core extends EventTarget {
    * lengths and the bundle ids with the signed manifest instead of hashing
    * megabytes in WebAssembly. It still verifies the signature itself.
    * @param {import('./verify.js').Manifest} m
-   * @param {{manifest: Uint8Array, signature: Uint8Array, weights: Uint8Array, catalog: Uint8Array, wasm: Uint8Array}} b
+   * @param {{manifest: Uint8Array, signature: Uint8Array, weights: Uint8Array, catalog: Uint8Array, wasm: Uint8Array, items?: Uint8Array}} b
+   *   b.items, the page metadata, checked too when m lists it
    * @param {WebAssembly.Module | undefined} mod compiled from b.wasm, if done already
    * @param {'network'|'cache'} origin
    * @param {boolean} [kept] b is the copy in IndexedDB: on success it is known good, and not written again
@@ -798,6 +811,7 @@ export class Core extends EventTarget {
     this.engine = engine;
     this.model = info;
     this.active = { manifest: b.manifest, signature: b.signature, wasm: b.wasm };
+    this.pageItems = listsItems(m) && b.items ? new PageCatalog(b.items, m.bundleId) : null;
     // The copy already stored is not written again.
     if (kept) {
       this.stored = b.manifest;
@@ -811,6 +825,7 @@ export class Core extends EventTarget {
         weights: b.weights,
         catalog: b.catalog,
         wasm: b.wasm,
+        ...(b.items ? { items: b.items } : {}),
       });
     }
     if (changed) this.emit('modelupdated', { ...info, origin });
@@ -896,6 +911,21 @@ export class Core extends EventTarget {
     if (this.retired.has(hex)) return;
     this.retired.add(hex);
     this.emit('moduleretired', { code: e.code, reason: e.reason, message: e.message, module: hex, version: this.model?.version ?? null });
+  }
+
+  /**
+   * The page metadata of ids in the model in use (catalog.js): one
+   * ItemMeta or null per id. Rejects with missing_artifact when the bundle
+   * carries none (trained without --catalog).
+   * @param {unknown} ids
+   */
+  async catalogGet(ids) {
+    this.checkOpen();
+    if (!this.model) throw new PrivrecError(Code.not_loaded, 'catalog.get: no model is loaded yet');
+    if (!this.pageItems) {
+      throw new PrivrecError(Code.missing_artifact, 'catalog.get: this bundle carries no item metadata; the publisher trains it with privrec train --catalog items.csv');
+    }
+    return this.pageItems.get(ids);
   }
 
   /**

@@ -26,6 +26,7 @@ const METHODS = {
   'history.export': (c) => c.exportHistory(),
   'history.delete': (c, id) => c.deleteEvent(id),
   'history.clear': (c) => c.clearHistory(),
+  'catalog.get': (c, ids) => c.catalogGet(ids),
   model: async (c) => c.model,
   // Measurement (measure.js): the answers are the same whether it is on or off.
   'measurement.status': async (c) => c.measurementStatus(),

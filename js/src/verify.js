@@ -22,7 +22,7 @@ export const MANIFEST_FORMAT = 2;
 export const MODEL_KINDS = Object.freeze(/** @type {const} */ (['neighbors', 'embedding']));
 /** Caps of model/bundle: bytes of manifest.bin and of each artifact. */
 export const MAX_MANIFEST = 64 << 10;
-const MAX_ARTIFACT = Object.freeze({ weights: 32 << 20, catalog: 32 << 20, wasm: 64 << 20 });
+const MAX_ARTIFACT = Object.freeze({ weights: 32 << 20, catalog: 32 << 20, wasm: 64 << 20, items: 16 << 20 });
 const REQUIRED = /** @type {const} */ (['weights', 'catalog', 'wasm']);
 const MAX_KEYS = 16;
 const KEY_ID_BYTES = 8;
@@ -194,11 +194,12 @@ function stamp(ms) {
 
 /**
  * Checks that data is the artifact the manifest calls name: its length and
- * SHA-256 (bundle.Manifest.Check). Weights or catalog whose header names
- * another bundle are mix_and_match; any other difference is
- * digest_mismatch.
+ * SHA-256 (bundle.Manifest.Check). Weights, catalog or items whose header
+ * names another bundle are mix_and_match; any other difference is
+ * digest_mismatch. "items" (the page metadata, catalog.js) is optional: a
+ * manifest that does not list it fails here with missing_artifact.
  * @param {Manifest} m
- * @param {'weights'|'catalog'|'wasm'} name
+ * @param {'weights'|'catalog'|'wasm'|'items'} name
  * @param {Uint8Array} data
  * @param {SubtleCrypto} [subtle]
  */
@@ -225,14 +226,23 @@ export async function checkArtifact(m, name, data, subtle) {
  * Everything the SDK checks before it instantiates a module or hands it a
  * bundle: the signed manifest (verifyManifest), then weights, catalog and
  * the module bytes against it, in the module's order.
- * @param {{manifest: Uint8Array, signature: Uint8Array, weights: Uint8Array, catalog: Uint8Array, wasm: Uint8Array}} b
+ * @param {{manifest: Uint8Array, signature: Uint8Array, weights: Uint8Array, catalog: Uint8Array, wasm: Uint8Array, items?: Uint8Array}} b
  * @param {{keys: TrustedKeys, now: number, minVersion: number}} opts
  * @returns {Promise<Manifest>}
  */
 export async function verifyBundle(b, opts) {
   const m = await verifyManifest(b.manifest, b.signature, opts);
   for (const name of REQUIRED) await checkArtifact(m, name, b[name], opts.keys.subtle);
+  if (listsItems(m)) await checkArtifact(m, 'items', b.items ?? new Uint8Array(0), opts.keys.subtle);
   return m;
+}
+
+/**
+ * Whether a verified manifest lists the optional page metadata.
+ * @param {Manifest} m
+ */
+export function listsItems(m) {
+  return m.artifacts.some((a) => a.name === 'items');
 }
 
 /**
@@ -574,7 +584,7 @@ function validate(m) {
 }
 
 /**
- * The bundle id a weights or catalog artifact names in its header
+ * The bundle id a weights, catalog or items artifact names in its header
  * ([kind, version, bundle id, ...]), or null when there is no readable
  * header. Safe on unverified bytes: it reads a few dozen bytes.
  * @param {Uint8Array} data

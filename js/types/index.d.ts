@@ -315,6 +315,24 @@ export interface Recommendations {
   arm?: Arm;
 }
 
+/**
+ * What a page shows for an item: the page metadata the bundle was signed with (privrec train
+ * --catalog; {@link Recommender.catalog}). A field the catalog file left empty is null. URLs are
+ * http(s), protocol-relative or relative: safe to put in img src and a href.
+ */
+export interface ItemMeta {
+  id: string;
+  title: string | null;
+  price: number | null;
+  /** ISO 4217 code, upper case. */
+  currency: string | null;
+  image: string | null;
+  /** The product page. */
+  url: string | null;
+  category: string | null;
+  availability: 'in_stock' | 'out_of_stock' | 'preorder' | 'backorder' | null;
+}
+
 export interface HistoryEvent {
   /** Pass to history.delete. */
   id: string;
@@ -474,6 +492,15 @@ export declare class Recommender extends EventTarget {
     set(level: ConsentLevel): Promise<ConsentLevel>;
     /** What the consent signals decide now (LoadOptions.signals); null without signals. set() resolves with the capped level. */
     readonly signal: ConsentSignalDetail | null;
+  };
+
+  /** The page metadata of the model in use. */
+  readonly catalog: {
+    /**
+     * One {@link ItemMeta} per id, in order, or null for an id the catalog file did not list; at most
+     * 1000 ids a call. Rejects with missing_artifact when the bundle was trained without --catalog.
+     */
+    get(ids: readonly string[]): Promise<(ItemMeta | null)[]>;
   };
 
   /**

@@ -1,0 +1,176 @@
+import 'fake-indexeddb/auto';
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { Core } from '../src/core.js';
+import { Recommender } from '../src/client.js';
+import { serve } from '../src/protocol.js';
+import { Code } from '../src/errors.js';
+import { decodeItems } from '../src/catalog.js';
+import { bundleUrl, fixtureFetch, freshNamespace, fx } from './helpers/fixtures.js';
+
+/** @type {{close: () => void}[]} */
+const open = [];
+test.after(() => {
+  for (const c of open.splice(0)) c.close();
+});
+
+/** @param {string} namespace @param {any} [fetch] */
+async function newCore(namespace, fetch = fixtureFetch()) {
+  const c = await Core.create({ namespace, clock: () => fx.now, fetch, keepDelay: 0 });
+  open.push(c);
+  return c;
+}
+
+/** @param {string} name */
+const load = (/** @type {Core} */ c, name) => c.load({ bundleUrl: bundleUrl(name), publicKeys: [fx.public_key] });
+
+/** @param {Core} c @param {string} name */
+function pointAt(c, name) {
+  c.source = { bundleUrl: bundleUrl(name), publicKeys: [fx.public_key] };
+}
+
+const ASK = ['sku-000', 'sku-004', 'sku-039', 'not-an-item'];
+
+/** What jsfixture's metaOf signs for ASK. */
+function expected() {
+  return [
+    { id: 'sku-000', title: 'Meta Item 0', price: 5.5, currency: 'EUR', image: '/img/sku-000.jpg', url: 'https://shop.test/p/sku-000', category: 'mugs', availability: 'in_stock' },
+    { id: 'sku-004', title: 'Meta Item 4', price: null, currency: 'EUR', image: '/img/sku-004.jpg', url: 'https://shop.test/p/sku-004', category: 'mugs', availability: 'out_of_stock' },
+    null, // the catalog file had no row for it
+    null, // not an item at all
+  ];
+}
+
+test('catalog.get returns the signed page metadata, null for ids without any', async () => {
+  const c = await newCore(freshNamespace());
+  const info = await load(c, 'meta');
+  assert.equal(info.version, fx.bundles.meta);
+  assert.deepEqual(await c.catalogGet(ASK), expected());
+  assert.deepEqual(await c.catalogGet([]), []);
+  // Every recommended id can be looked up.
+  const recs = await c.recommend({ k: 5, context: { hour: 9, weekday: 1 } });
+  const metas = await c.catalogGet(recs.items.map((/** @type {any} */ r) => r.item));
+  assert.equal(metas.length, recs.items.length);
+  for (const [i, m] of metas.entries()) if (m) assert.equal(m.id, recs.items[i].item);
+});
+
+test('catalog.get says what is wrong with its arguments and with a bundle without metadata', async () => {
+  const c = await newCore(freshNamespace());
+  await assert.rejects(c.catalogGet(['sku-000']), { code: Code.not_loaded });
+  await load(c, 'v2');
+  await assert.rejects(c.catalogGet(['sku-000']), (e) => e.code === Code.missing_artifact && /train --catalog/.test(e.message));
+  pointAt(c, 'meta');
+  assert.equal((await c.update()).outcome, 'updated');
+  await assert.rejects(c.catalogGet('sku-000'), { code: Code.bad_request });
+  await assert.rejects(c.catalogGet([''] ), { code: Code.bad_request });
+  await assert.rejects(c.catalogGet(Array(1001).fill('sku-000')), { code: Code.too_large });
+});
+
+test('a tampered or mixed-in items.bin refuses the update and keeps the last good model and its metadata', async (t) => {
+  const c = await newCore(freshNamespace());
+  await load(c, 'meta');
+  const before = await c.recommend({ k: 5, context: { hour: 9, weekday: 1 } });
+  for (const tc of [
+    { bundle: 'meta-tampered', code: Code.digest_mismatch },
+    { bundle: 'meta-mixed', code: Code.mix_and_match },
+  ]) {
+    await t.test(tc.bundle, async () => {
+      pointAt(c, tc.bundle);
+      /** @type {any} */
+      let refused = null;
+      const onRefused = (/** @type {any} */ e) => (refused = e.detail);
+      c.addEventListener('updaterefused', onRefused);
+      const r = await c.update();
+      c.removeEventListener('updaterefused', onRefused);
+      assert.equal(r.outcome, 'failed');
+      assert.equal(refused?.code, tc.code);
+      assert.match(refused?.message, /items/);
+      assert.equal(r.model.version, fx.bundles.meta, 'still on the good bundle');
+      assert.deepEqual(await c.recommend({ k: 5, context: { hour: 9, weekday: 1 } }), before);
+      assert.deepEqual(await c.catalogGet(ASK), expected(), 'the metadata of the good bundle');
+    });
+  }
+});
+
+test('the kept bundle carries its metadata offline, and a tampered kept copy is not used', async () => {
+  const ns = freshNamespace();
+  const c = await newCore(ns);
+  await load(c, 'meta');
+  await c.recommend({ k: 3 });
+  await c.saving;
+  c.close();
+
+  const offline = fixtureFetch();
+  offline.offline = true;
+  const d = await newCore(ns, offline);
+  assert.equal((await load(d, 'meta')).version, fx.bundles.meta);
+  assert.deepEqual(await d.catalogGet(ASK), expected());
+  await d.saving;
+  d.close();
+
+  // A script of the origin rewrites the kept metadata: refused at start.
+  const e = await newCore(ns, offline);
+  const kept = await e.storage.lastGood();
+  assert.ok(kept?.items instanceof Uint8Array, 'items kept with the bundle');
+  const altered = /** @type {any} */ ({ ...kept, items: kept.items.slice() });
+  altered.items[altered.items.length - 3] ^= 1;
+  /** @type {any} */
+  let refused = null;
+  e.addEventListener('updaterefused', (/** @type {any} */ ev) => (refused = ev.detail));
+  await e.storage.keep(altered);
+  await assert.rejects(load(e, 'meta'));
+  assert.equal(refused?.code, Code.digest_mismatch);
+  assert.equal(refused?.origin, 'cache');
+});
+
+test('decodeItems refuses a wrong bundle id and unsafe URLs', async () => {
+  const { encode } = await import('@msgpack/msgpack');
+  const id = new Uint8Array(16).fill(1);
+  const hex = '01'.repeat(16);
+  const doc = (/** @type {string} */ url) => encode(['privrec/items', 1, id, [['a', 'A', 1.5, 'EUR', '', url, '', '']]]);
+  assert.equal(decodeItems(doc('/p/a'), hex).get('a')?.url, '/p/a');
+  assert.equal(decodeItems(doc('https://x.test/a'), hex).get('a')?.price, 1.5);
+  for (const bad of ['javascript:alert(1)', 'data:text/html,x', 'java\tscript:x', '\\\\evil']) {
+    assert.throws(() => decodeItems(doc(bad), hex), { code: Code.corrupt }, bad);
+  }
+  assert.throws(() => decodeItems(doc('/p/a'), '02'.repeat(16)), { code: Code.mix_and_match });
+  assert.throws(() => decodeItems(encode(['privrec/items', 2, id, []]), hex), { code: Code.unsupported_version });
+  assert.throws(() => decodeItems(new Uint8Array([...doc('/p/a'), 0]), hex), { code: Code.corrupt }, 'trailing byte');
+});
+
+/**
+ * A worker-like object that serves the SDK's protocol in this thread, with
+ * messages structured-cloned both ways as a real worker would.
+ * @param {any} coreOptions
+ */
+function localWorker(coreOptions) {
+  /** @type {((e: {data: any}) => void)[]} */
+  const page = [];
+  /** @type {((e: {data: any}) => void)[]} */
+  const worker = [];
+  serve(
+    {
+      postMessage: (msg) => queueMicrotask(() => page.forEach((fn) => fn({ data: structuredClone(msg) }))),
+      addEventListener: (_t, fn) => worker.push(fn),
+    },
+    { create: (o) => Core.create({ ...o, ...coreOptions }) },
+  );
+  return {
+    postMessage: (/** @type {any} */ msg) => queueMicrotask(() => worker.forEach((fn) => fn({ data: structuredClone(msg) }))),
+    addEventListener: (/** @type {string} */ type, /** @type {any} */ fn) => type === 'message' && page.push(fn),
+    // What a terminated worker does to its core: closes it.
+    terminate: () => worker.forEach((fn) => fn({ data: { id: -1, method: 'close' } })),
+  };
+}
+
+test('rec.catalog.get through the worker protocol', async () => {
+  const rec = await Recommender.load({
+    bundleUrl: bundleUrl('meta'),
+    publicKeys: [fx.public_key],
+    namespace: freshNamespace(),
+    worker: localWorker({ clock: () => fx.now, fetch: fixtureFetch(), keepDelay: 0 }),
+  });
+  open.push(rec);
+  assert.deepEqual(await rec.catalog.get(ASK), expected());
+  await assert.rejects(rec.catalog.get(/** @type {any} */ (42)), { code: Code.bad_request });
+});
