@@ -1,27 +1,65 @@
-// Size report of a privrec module: raw, gzip -9 and brotli (quality 11)
-// bytes of the file, its sections, and, when it still has its name
-// section (a build without -ldflags=-s), the code bytes of each Go
+// Size report of a privrec module: raw, gzip -9 and brotli bytes of the
+// file, what a first visit transfers (the module and the SDK, brotli as
+// served, against issue 9's bar), its sections, and, when it still has its
+// name section (a build without -ldflags=-s), the code bytes of each Go
 // package, largest first.
 //
-//   node wasm/size.mjs dist/privrec.wasm [top]
+//   node wasm/size.mjs [dist/privrec.wasm] [top] [--sdk js/dist]
+//
+// "As served" is the bytes `privrec serve` sends to a browser that accepts
+// brotli: the module compressed with js/scripts/precompress.mjs's settings
+// (quality 11, the largest window: what `make demo` and the Navigation
+// benchmark ship) and the SDK's own .br files that `npm run build` wrote
+// (privrec.js and privrec-worker.js; privrec-measure.js is loaded only
+// with measurement on). KB are 1000 bytes, as the bar and the README's
+// Page views table count them; the per-section figures are KiB.
 //
 // Go names its wasm functions by their Go symbol ("fmt.(*pp).doPrintf"),
 // so a function's package is its name up to the first "." after the last
 // "/". Code bytes are the body sizes in the code section; data (string
 // constants, type descriptors, pclntab) is reported per section only.
-import { readFileSync } from 'node:fs';
-import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync, brotliCompressSync } from 'node:zlib';
+import { brotliOptions } from '../js/scripts/precompress.mjs';
 
-const file = process.argv[2] ?? 'dist/privrec.wasm';
-const top = Number(process.argv[3] ?? 25);
+const args = process.argv.slice(2);
+let sdkDir = 'js/dist';
+const sdkAt = args.indexOf('--sdk');
+if (sdkAt >= 0) {
+  if (!args[sdkAt + 1]) {
+    console.error('size.mjs: --sdk needs a directory (the SDK build, js/dist)');
+    process.exit(2);
+  }
+  sdkDir = args[sdkAt + 1];
+  args.splice(sdkAt, 2);
+}
+const file = args[0] ?? 'dist/privrec.wasm';
+const top = Number(args[1] ?? 25);
+if (!existsSync(file)) {
+  console.error(`size.mjs: ${file} not found; run make wasm (or pass the module's path)`);
+  process.exit(2);
+}
 const bytes = readFileSync(file);
+
+// The bar: module + SDK on a first visit, brotli as served (issue 9).
+const barKB = 600;
 
 const kb = (n) => (n / 1024).toFixed(1).padStart(8) + ' KiB';
 const gz = gzipSync(bytes, { level: 9 }).length;
-const br = brotliCompressSync(bytes, {
-  params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length },
-}).length;
+const br = brotliCompressSync(bytes, brotliOptions(bytes.length)).length;
 console.log(`${file}: raw ${kb(bytes.length)}  gzip ${kb(gz)}  brotli ${kb(br)}`);
+
+const sdkFiles = ['privrec.js', 'privrec-worker.js'];
+const missing = sdkFiles.filter((f) => !existsSync(join(sdkDir, f + '.br')));
+if (missing.length > 0) {
+  console.log(`first visit: module ${br} bytes brotli; SDK not measured: ${missing.map((f) => join(sdkDir, f + '.br')).join(', ')} not found (run make js, or pass --sdk DIR)`);
+} else {
+  const sdkRaw = sdkFiles.reduce((n, f) => n + statSync(join(sdkDir, f)).size, 0);
+  const sdkBr = sdkFiles.reduce((n, f) => n + statSync(join(sdkDir, f + '.br')).size, 0);
+  const total = (br + sdkBr) / 1000;
+  console.log(`first visit (brotli as served): module ${br} + SDK ${sdkBr} (${sdkFiles.join(' + ')}, ${sdkRaw} bytes raw) = ${total.toFixed(1)} KB; bar ${barKB} KB: ${total <= barKB ? `${(barKB - total).toFixed(1)} KB under` : `${(total - barKB).toFixed(1)} KB OVER`}`);
+}
 
 let p = 8;
 const u32 = () => {

@@ -13,19 +13,30 @@ const br = promisify(brotliCompress);
 const gz = promisify(gzip);
 
 /**
+ * The brotli settings of every .br file served (quality 11, the largest
+ * window); wasm/size.mjs measures with them too, so its "as served" bytes
+ * are these files' sizes.
+ * @param {number} length of the input
+ * @returns {import('node:zlib').BrotliOptions}
+ */
+export function brotliOptions(length) {
+  return {
+    params: {
+      [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY,
+      [constants.BROTLI_PARAM_LGWIN]: constants.BROTLI_MAX_WINDOW_BITS,
+      [constants.BROTLI_PARAM_SIZE_HINT]: length,
+    },
+  };
+}
+
+/**
  * @param {string} file
  * @returns {Promise<{file: string, bytes: number, br: number, gz: number}>}
  */
 export async function precompress(file) {
   const data = await readFile(file);
   const [b, g] = await Promise.all([
-    br(data, {
-      params: {
-        [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY,
-        [constants.BROTLI_PARAM_LGWIN]: constants.BROTLI_MAX_WINDOW_BITS,
-        [constants.BROTLI_PARAM_SIZE_HINT]: data.length,
-      },
-    }),
+    br(data, brotliOptions(data.length)),
     gz(data, { level: 9 }),
   ]);
   await Promise.all([writeFile(`${file}.br`, b), writeFile(`${file}.gz`, g)]);
