@@ -325,3 +325,30 @@ func TestNewReportDeterministic(t *testing.T) {
 		}
 	}
 }
+
+// TestAggregateShareSeal: the collector opens what an aggregator sealed
+// for its own role and AAD, and nothing else.
+func TestAggregateShareSeal(t *testing.T) {
+	tt := newTestTask(t, 10)
+	aad := AggregateShareAad{TaskID: tt.id, BatchSelector: TimeIntervalSelector(Interval{Start: 1699920000, Duration: 86400})}
+	share := []byte("an aggregate share")
+	ct, err := SealAggregateShare(tt.collector.Config, RoleHelper, &aad, share, crand0.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := OpenAggregateShare(tt.collector, RoleHelper, &aad, ct)
+	if err != nil || !bytes.Equal(got, share) {
+		t.Fatalf("open: %q, %v", got, err)
+	}
+	if _, err := OpenAggregateShare(tt.collector, RoleLeader, &aad, ct); !errors.Is(err, ErrDecrypt) {
+		t.Fatalf("as the leader's: err = %v, want ErrDecrypt", err)
+	}
+	other := aad
+	other.BatchSelector = TimeIntervalSelector(Interval{Start: 1699920000 + 86400, Duration: 86400})
+	if _, err := OpenAggregateShare(tt.collector, RoleHelper, &other, ct); !errors.Is(err, ErrDecrypt) {
+		t.Fatalf("another batch: err = %v, want ErrDecrypt", err)
+	}
+	if _, err := SealAggregateShare(tt.collector.Config, RoleClient, &aad, share, crand0.Reader); !errors.Is(err, ErrBadRequest) {
+		t.Fatalf("client role: err = %v, want ErrBadRequest", err)
+	}
+}
