@@ -3,6 +3,7 @@ package model_test
 import (
 	"bytes"
 	"math"
+	"strings"
 	"testing"
 	"unsafe"
 
@@ -36,6 +37,15 @@ var (
 			{Item: "b", Score: -1e-300, Source: model.SourcePopular},
 		}, Unknown: 3},
 		{K: 100, Items: []model.Recommendation{}, Unknown: -5},
+		// plainItem's edges: every source, ids of 0, 31 and 32 bytes, a
+		// source it does not know, a purchase count.
+		{K: 7, Items: []model.Recommendation{
+			{Item: "", Score: 0, Source: model.SourceRepeat},
+			{Item: strings.Repeat("i", 31), Score: -1.5e300, Source: model.SourceHistory},
+			{Item: strings.Repeat("j", 32), Score: 2, Source: model.SourcePopular},
+			{Item: "c", Score: 3, Source: "other"},
+			{Item: "d", Score: 4, Source: model.SourceRepeat, Bought: 2, LastBought: 9},
+		}},
 	}
 	sampleLoadResults = []model.LoadResult{
 		{},
