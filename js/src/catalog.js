@@ -108,6 +108,8 @@ export class PageCatalog {
     this.bundleId = bundleId;
     /** @type {Map<string, Readonly<ItemMeta>> | null} */
     this.map = null;
+    /** The ids in order, for list. @type {string[] | null} */
+    this.ids = null;
   }
 
   /**
@@ -120,6 +122,25 @@ export class PageCatalog {
     this.map ??= decodeItems(this.bytes, this.bundleId);
     const map = this.map;
     return list.map((id) => map.get(id) ?? null);
+  }
+
+  /**
+   * A page of the whole catalog, in id order: for a page that has no
+   * product list of its own (the demo's grid).
+   * @param {unknown} [opts] {offset, limit}: limit 1..MAX_GET, default 100
+   * @returns {{total: number, items: Readonly<ItemMeta>[]}}
+   */
+  list(opts = {}) {
+    const o = /** @type {any} */ (opts ?? {});
+    const offset = o.offset ?? 0;
+    const limit = o.limit ?? 100;
+    if (typeof o !== 'object' || !Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(limit) || limit < 1 || limit > MAX_GET) {
+      throw new PrivrecError(Code.bad_request, `catalog.list: pass {offset, limit} with offset >= 0 and limit 1..${MAX_GET}`);
+    }
+    this.map ??= decodeItems(this.bytes, this.bundleId);
+    this.ids ??= [...this.map.keys()];
+    const map = this.map;
+    return { total: this.ids.length, items: this.ids.slice(offset, offset + limit).map((id) => /** @type {Readonly<ItemMeta>} */ (map.get(id))) };
   }
 }
 

@@ -202,6 +202,8 @@ export class Recommender extends EventTarget {
     this.catalog = Object.freeze({
       /** @param {readonly string[]} ids */
       get: (/** @type {readonly string[]} */ ids) => this.call('catalog.get', Array.isArray(ids) ? [...ids] : ids),
+      /** A page of the whole catalog in id order: {total, items}. @param {{offset?: number, limit?: number}} [opts] */
+      list: (/** @type {{offset?: number, limit?: number}} */ opts) => this.call('catalog.list', opts),
     });
     /** The shopper's history, under their control. */
     this.history = Object.freeze({

@@ -929,6 +929,19 @@ export class Core extends EventTarget {
   }
 
   /**
+   * A page of the model's page metadata, in id order (catalog.js list).
+   * @param {unknown} [opts]
+   */
+  async catalogList(opts) {
+    this.checkOpen();
+    if (!this.model) throw new PrivrecError(Code.not_loaded, 'catalog.list: no model is loaded yet');
+    if (!this.pageItems) {
+      throw new PrivrecError(Code.missing_artifact, 'catalog.list: this bundle carries no item metadata; the publisher trains it with privrec train --catalog items.csv');
+    }
+    return this.pageItems.list(opts);
+  }
+
+  /**
    * Replaces a crashed instance with a fresh one running the last good bundle.
    */
   async recover() {

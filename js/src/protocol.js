@@ -27,6 +27,7 @@ const METHODS = {
   'history.delete': (c, id) => c.deleteEvent(id),
   'history.clear': (c) => c.clearHistory(),
   'catalog.get': (c, ids) => c.catalogGet(ids),
+  'catalog.list': (c, opts) => c.catalogList(opts),
   model: async (c) => c.model,
   // Measurement (measure.js): the answers are the same whether it is on or off.
   'measurement.status': async (c) => c.measurementStatus(),

@@ -172,5 +172,10 @@ test('rec.catalog.get through the worker protocol', async () => {
   });
   open.push(rec);
   assert.deepEqual(await rec.catalog.get(ASK), expected());
+  const page = await rec.catalog.list({ offset: 1, limit: 2 });
+  assert.equal(page.total, fx.items - 2, 'every item but the two without a catalog row');
+  assert.deepEqual(page.items.map((/** @type {any} */ m) => m.id), ['sku-001', 'sku-002']);
+  assert.equal((await rec.catalog.list({ limit: 1000 })).items.length, fx.items - 2);
+  await assert.rejects(rec.catalog.list({ limit: 0 }), { code: Code.bad_request });
   await assert.rejects(rec.catalog.get(/** @type {any} */ (42)), { code: Code.bad_request });
 });

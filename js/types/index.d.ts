@@ -501,6 +501,11 @@ export declare class Recommender extends EventTarget {
      * 1000 ids a call. Rejects with missing_artifact when the bundle was trained without --catalog.
      */
     get(ids: readonly string[]): Promise<(ItemMeta | null)[]>;
+    /**
+     * A page of the whole catalog in id order, for a page with no product list of its own: `total` items
+     * in all; `limit` 1..1000 (default 100), `offset` default 0. Rejects as get does.
+     */
+    list(options?: { offset?: number; limit?: number }): Promise<{ total: number; items: ItemMeta[] }>;
   };
 
   /**
