@@ -39,7 +39,8 @@ func throughModule(tb testing.TB, trainLog *train.Log, cases []eval.Case, cfg tr
 
 // TestPrivateThroughModule trains train.PrivateConfig at ε = 4, δ = 1e-6 on
 // the protocol's training part, scores it through the module and checks it
-// keeps a real part of the gain over exact popularity (README: ε = 4).
+// keeps half of the non-private model's gain over exact popularity (issue
+// 10's bar; README: 58% on three seeds, 54% on seed 1, the one checked).
 //
 // With PRIVREC_DP_CURVE=1 it prints the README's DP table instead: ε ∈
 // {1, 2, 4, 8}, seeds 1–3, against popularity and non-private privrec
@@ -59,13 +60,14 @@ func TestPrivateThroughModule(t *testing.T) {
 	pop, err := eval.Evaluate(cases, eval.Popularity(trainLog))
 	require.NoError(t, err)
 
+	plain := throughModule(t, trainLog, cases, train.DefaultConfig(), wasm)
 	if os.Getenv("PRIVREC_DP_CURVE") == "" {
 		m := throughModule(t, trainLog, cases, train.PrivateConfig(4, 1e-6, 1), wasm)
-		t.Logf("ε = 4, δ = 1e-6, seed 1, through the module: %v; popularity %v", m, pop)
-		require.GreaterOrEqual(t, m.NDCG, pop.NDCG+0.01, "ε = 4 must beat exact popularity by 0.01 NDCG@10")
+		share := (m.NDCG - pop.NDCG) / (plain.NDCG - pop.NDCG)
+		t.Logf("ε = 4, δ = 1e-6, seed 1, through the module: %v; popularity %v; not DP %v; share of the gain %.0f%%", m, pop, plain, 100*share)
+		require.GreaterOrEqual(t, share, 0.5, "ε = 4 must keep half of the non-private gain over exact popularity (issue 10's bar; README's DP table)")
 		return
 	}
-	plain := throughModule(t, trainLog, cases, train.DefaultConfig(), wasm)
 	var b strings.Builder
 	fmt.Fprintf(&b, "| model | NDCG@10 (seeds 1 / 2 / 3) | mean | share of the gain over popularity |\n|---|---|---|---|\n")
 	fmt.Fprintf(&b, "| popularity (exact, not DP) | %.4f | | 0%% |\n", pop.NDCG)
