@@ -47,6 +47,8 @@ const state = {
   netTimer: undefined,
   /** @type {PerformanceObserver | null} */
   netObserver: null,
+  /** Recommended items shown on this page so far (measurement's impressions); emptied on navigation. */
+  impressed: new Set(),
 };
 
 // Prices are formatted by hand, and the date formatter made on first use
@@ -205,7 +207,11 @@ async function recStrip({ exclude = /** @type {string[]} */ ([]), heading = 'Rec
   // shown. The SDK counts them on this device; the arm says whether today's
   // are personal or the popular picks of the comparison group.
   if (res.arm) section.dataset.arm = res.arm;
-  state.rec.measurement.shown(items).catch(() => {});
+  // An impression is an item shown on a page the shopper went to: the
+  // re-renders of the same page (a consent change, the cart) count once.
+  const unseen = items.filter((r) => !state.impressed.has(r.item));
+  for (const r of unseen) state.impressed.add(r.item);
+  if (unseen.length) state.rec.measurement.shown(unseen).catch(() => {});
   section.append(
     h('h2', { id: 'recs-h' }, personal ? heading : 'Popular right now'),
     h(
@@ -849,6 +855,7 @@ async function start() {
     }
     window.addEventListener('hashchange', () => {
       state.viewed = '';
+      state.impressed.clear();
       render().then(() => main.focus({ preventScroll: true }));
       window.scrollTo(0, 0);
     });
