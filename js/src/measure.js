@@ -374,6 +374,7 @@ export class Measure {
       if (got.state) this.state = got.state;
       this.backlog = got.backlog;
       this.sent = got.sent;
+      this.closedDay = got.closed;
     } else {
       // Below full nothing of measurement may be stored: what a withdrawal's
       // interrupted deletion left behind is deleted now.
@@ -382,7 +383,7 @@ export class Measure {
     this.roll();
   }
 
-  /** @returns {Promise<{state: DayState | null, backlog: DayState[], sent: SentReport[]}>} */
+  /** @returns {Promise<{state: DayState | null, backlog: DayState[], sent: SentReport[], closed: number}>} */
   async read() {
     try {
       const tx = this.core.storage.db.transaction('meta', 'readonly');
@@ -392,10 +393,11 @@ export class Measure {
       return {
         state: validState(s?.state),
         backlog: /** @type {DayState[]} */ (days).slice(-MAX_BACKLOG),
+        closed: Number.isSafeInteger(s?.closed) ? s.closed : -1,
         sent: Array.isArray(list) ? list.filter((r) => r && typeof r.at === 'number' && r.at >= cutoff && Array.isArray(r.vector)) : [],
       };
     } catch {
-      return { state: null, backlog: [], sent: [] }; // unreadable: start afresh
+      return { state: null, backlog: [], sent: [], closed: -1 }; // unreadable: start afresh
     }
   }
 
@@ -410,7 +412,9 @@ export class Measure {
       const tx = this.core.storage.db.transaction('meta', 'readwrite');
       const consent = await tx.store.get('consent');
       if (consent === 'full') {
-        await tx.store.put({ state: this.state, backlog: this.backlog }, STATE_KEY);
+        // closed: a day reported early (sendNow, or session consent's hidden
+        // page) stays reported when the shopper raises consent to full.
+        await tx.store.put({ state: this.state, backlog: this.backlog, closed: this.closedDay }, STATE_KEY);
         await tx.store.put(this.sent, LIST_KEY);
       } else {
         await tx.store.delete(STATE_KEY);
@@ -437,6 +441,7 @@ export class Measure {
     this.backlog = [];
     this.sent = [];
     this.visitDay = -1;
+    this.closedDay = -1;
     await this.deleteStored();
   }
 

@@ -347,3 +347,19 @@ async function nextEventAfter(target, type, fn) {
   await fn();
   return got;
 }
+
+test('a day reported with session consent stays reported when consent is raised to full', async () => {
+  const ns = freshNamespace();
+  const f = dapFetch();
+  const c = await core({ namespace: ns, fetch: f });
+  await c.setConsent('session');
+  await c.recommend({ k: 2 });
+  assert.ok(await c.measurementCall('hidden'));
+  await c.setConsent('full');
+  c.close();
+  const next = await core({ namespace: ns, fetch: f }); // the same day, a new page
+  const res = await next.recommend({ k: 2 });
+  assert.equal(res.arm, undefined, 'today is reported: not counted again');
+  assert.equal((await next.measurementStatus()).today.reported, true);
+  assert.equal(f.uploads.length, 1);
+});
