@@ -123,15 +123,7 @@ func (m *Model) ItemID(i int) string { return string(m.id(int32(i))) }
 func (m *Model) lookup(id string) (int32, bool) {
 	key := prefixKey(id)
 	keys := m.idKey[:m.n]
-	lo, hi := 0, len(keys)
-	for lo < hi { // the first key >= key
-		mid := int(uint(lo+hi) >> 1)
-		if keys[mid] < key {
-			lo = mid + 1
-		} else {
-			hi = mid
-		}
-	}
+	lo := searchKeys(keys, key) // sort_wasm.s, sort_generic.go
 	if lo == len(keys) || keys[lo] != key {
 		return 0, false
 	}
@@ -140,7 +132,7 @@ func (m *Model) lookup(id string) (int32, bool) {
 			return int32(lo), true
 		}
 	}
-	hi = len(keys)
+	hi := len(keys)
 	for a := lo; a < hi; { // the first key > key: the end of the run
 		mid := int(uint(a+hi) >> 1)
 		if keys[mid] <= key {

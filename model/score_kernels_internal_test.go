@@ -165,3 +165,29 @@ func TestBoostScan(t *testing.T) {
 		}
 	}
 }
+
+// TestSearchKeys checks searchKeys against a linear scan: every key
+// present, between and beyond, on lengths 0..70 with runs of equal keys
+// (ids sharing an 8-byte prefix), and the unsigned order at the top.
+func TestSearchKeys(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	for l := 0; l <= 70; l++ {
+		keys := make([]uint64, l)
+		for i := range keys {
+			keys[i] = uint64(rng.IntN(3 * l))
+		}
+		slices.Sort(keys)
+		for key := uint64(0); key <= uint64(3*l+1); key++ {
+			want := 0
+			for want < l && keys[want] < key {
+				want++
+			}
+			if got := searchKeys(keys, key); got != want {
+				t.Fatalf("%d keys %v, key %d: searchKeys = %d, want %d", l, keys, key, got, want)
+			}
+		}
+	}
+	if got := searchKeys([]uint64{1, ^uint64(0)}, ^uint64(0)); got != 1 {
+		t.Fatalf("searchKeys of the largest key = %d, want 1", got)
+	}
+}

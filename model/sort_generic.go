@@ -43,3 +43,18 @@ func insertionSort(keys []uint64) {
 		}
 	}
 }
+
+// searchKeys returns the first i with keys[i] >= key, or len(keys); keys
+// ascend (Model.lookup's binary search).
+func searchKeys(keys []uint64, key uint64) int {
+	lo, hi := 0, len(keys)
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		if keys[mid] < key {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	return lo
+}

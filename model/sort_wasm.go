@@ -10,3 +10,6 @@ func partitionRange(keys []uint64, lo, hi int) (int, int)
 
 //go:noescape
 func insertionSort(keys []uint64)
+
+//go:noescape
+func searchKeys(keys []uint64, key uint64) int

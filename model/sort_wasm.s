@@ -253,3 +253,53 @@ TEXT ·insertionSort(SB), NOSPLIT, $0-24
 	End
 	End
 	RET
+
+// func searchKeys(keys []uint64, key uint64) int
+//
+// R0: keys, R1: lo, R2: hi, R3: mid, R4: key.
+TEXT ·searchKeys(SB), NOSPLIT, $0-40
+	I64Load keys_base+0(FP)
+	Set R0
+	I64Const $0
+	Set R1
+	I64Load keys_len+8(FP)
+	Set R2
+	I64Load key+24(FP)
+	Set R4
+	Block
+	Loop
+		Get R1
+		Get R2
+		I64GeU
+		BrIf $1
+		Get R1
+		Get R2
+		I64Add
+		I64Const $1
+		I64ShrU
+		Tee R3
+		// keys[mid] < key: lo = mid+1, else hi = mid
+		I64Const $3
+		I64Shl
+		Get R0
+		I64Add
+		I32WrapI64
+		I64Load $0
+		Get R4
+		I64LtU
+		If
+			Get R3
+			I64Const $1
+			I64Add
+			Set R1
+		Else
+			Get R3
+			Set R2
+		End
+		Br $0
+	End
+	End
+	Get SP
+	Get R1
+	I64Store ret+32(FP)
+	RET
