@@ -242,6 +242,8 @@ func TestOpenBindsReport(t *testing.T) {
 	other[0] ^= 1
 	later := r.Metadata
 	later.Time += 3600
+	flipped := append([]byte{}, r.PublicShare...)
+	flipped[0] ^= 1
 	helperKeyAsLeader := tt.helper
 	helperKeyAsLeader.Config.ID = tt.leader.Config.ID
 	for _, tc := range []struct {
@@ -255,7 +257,7 @@ func TestOpenBindsReport(t *testing.T) {
 		{"helper role", tt.leader, RoleHelper, tt.id, r.Metadata, r.PublicShare},
 		{"other task", tt.leader, RoleLeader, other, r.Metadata, r.PublicShare},
 		{"other time", tt.leader, RoleLeader, tt.id, later, r.PublicShare},
-		{"other public share", tt.leader, RoleLeader, tt.id, r.Metadata, append([]byte{1}, r.PublicShare[1:]...)},
+		{"other public share", tt.leader, RoleLeader, tt.id, r.Metadata, flipped},
 		{"other key", helperKeyAsLeader, RoleLeader, tt.id, r.Metadata, r.PublicShare},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
