@@ -64,6 +64,11 @@ type pendingReport struct {
 	payload []byte // the Leader's decrypted input share
 }
 
+// maxPending caps the reports held between collections (each is about
+// 2.4 KB): the demo Leader keeps them in memory and takes uploads from
+// anyone who can reach it.
+const maxPending = 50_000
+
 // NewLeader builds a Leader for task with its secrets, mounted at base (a
 // path like "/dap/leader", no trailing slash). helperURL is the Helper's
 // API base as the Leader reaches it, an absolute URL (the task's HelperURL
@@ -182,6 +187,11 @@ func (l *Leader) upload(w http.ResponseWriter, r *http.Request) {
 	defer l.mu.Unlock()
 	if _, dup := l.seen[rep.Metadata.ID]; dup {
 		writeProblem(w, problem(ProbReportRejected, http.StatusBadRequest, tid, "report id %s was already uploaded", rep.Metadata.ID))
+		return
+	}
+	if len(l.pending) >= maxPending {
+		writeProblem(w, &Problem{Type: "about:blank", Title: "leader full", Status: http.StatusServiceUnavailable, TaskID: tid.String(),
+			Detail: fmt.Sprintf("%d reports wait for aggregation; collect (privrec kpi) before uploading more", len(l.pending))})
 		return
 	}
 	if e := l.bkt.check(rep.Metadata.ID, t); e == dap.ReportErrorBatchCollected {
