@@ -52,11 +52,11 @@ func NewReport(p *ReportParams, measurement []uint64, entropy []byte) (Report, e
 	}
 	leader, err := p.Leader.SelectConfig()
 	if err != nil {
-		return Report{}, errorf(ErrUnsupported, "leader: %v", err)
+		return Report{}, wrapf(err, "leader")
 	}
 	helper, err := p.Helper.SelectConfig()
 	if err != nil {
-		return Report{}, errorf(ErrUnsupported, "helper: %v", err)
+		return Report{}, wrapf(err, "helper")
 	}
 	m, err := PrepareMeasurement(measurement)
 	if err != nil {

@@ -76,3 +76,12 @@ type detailed struct {
 
 func (d *detailed) Error() string { return d.msg }
 func (d *detailed) Unwrap() error { return d.kind }
+
+// wrapf prefixes err's detail and keeps its kind: "kind: prefix: detail",
+// not the kind twice.
+func wrapf(err error, prefix string) error {
+	if d, ok := err.(*detailed); ok {
+		return &detailed{d.kind.msg + ": " + prefix + ": " + d.msg[len(d.kind.msg)+2:], d.kind}
+	}
+	return errorf(ErrBadRequest, "%s: %v", prefix, err)
+}

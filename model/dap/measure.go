@@ -139,10 +139,10 @@ func Measure(req *MeasureRequest, entropy []byte) (MeasureResult, error) {
 	p := ReportParams{Now: req.Now, TimePrecision: req.TimePrecision}
 	copy(p.TaskID[:], req.TaskID)
 	if err := p.Leader.UnmarshalBinary(req.LeaderConfig); err != nil {
-		return MeasureResult{}, errorf(ErrMalformed, "leader_config (the bytes of the leader's hpke_config endpoint): %v", err)
+		return MeasureResult{}, wrapf(err, "leader_config (the bytes of the leader's hpke_config endpoint)")
 	}
 	if err := p.Helper.UnmarshalBinary(req.HelperConfig); err != nil {
-		return MeasureResult{}, errorf(ErrMalformed, "helper_config (the bytes of the helper's hpke_config endpoint): %v", err)
+		return MeasureResult{}, wrapf(err, "helper_config (the bytes of the helper's hpke_config endpoint)")
 	}
 	rep, err := NewReport(&p, req.Measurement, entropy)
 	if err != nil {

@@ -339,3 +339,20 @@ func TestInfoStrings(t *testing.T) {
 		}
 	}
 }
+
+// TestErrorMessages: a wrapped error names its kind once.
+func TestErrorMessages(t *testing.T) {
+	tt := newTestTask(t, 11)
+	req := goodRequest(tt)
+	req.LeaderConfig = []byte{0, 9}
+	_, err := Measure(&req, make([]byte, EntropySize))
+	if !errors.Is(err, ErrMalformed) || strings.Count(err.Error(), "malformed") != 1 || !strings.HasPrefix(err.Error(), "dap: malformed message: leader_config") {
+		t.Fatalf("err = %q", err)
+	}
+	p := tt.params(t, 1700000000)
+	p.Helper = nil
+	_, err = NewReport(p, []uint64{0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1}, make([]byte, EntropySize))
+	if !errors.Is(err, ErrUnsupported) || err.Error() != "dap: unsupported configuration: helper: the HPKE config list is empty" {
+		t.Fatalf("err = %q", err)
+	}
+}
