@@ -319,8 +319,8 @@ func wmean(xs, w []float64) float64 {
 //
 // The search is coordinate ascent, parameter by parameter in Params order,
 // on multiplicative steps that shrink (×4, ×2, ×√2) pass after pass; the
-// half-lives and the prior weight may also turn off (0). Nothing in it is
-// a scale fitted to one log: steps are relative to the starting values
+// half-lives, the prior and the kind weights are first tried off (0), then
+// stepped. Nothing in it is a scale fitted to one log: steps are relative to the starting values
 // (ConfigFor makes them relative to the log's span), half-lives stay
 // within 1/512 and 4 spans, λ within 10⁻⁴ and 10⁴ times its start. A move
 // is taken when it raises the (weighted) validation figure by at least
@@ -526,6 +526,15 @@ func Tune(log *Log, start Config, opts TuneOptions, score func(*model.Spec) ([]f
 				return moved, !more, err
 			}
 			v = p.Get(cur)
+		} else if canBeOff(p) {
+			// Off first: it is the largest move a parameter has, and
+			// when it wins (no training decay on a log that does not
+			// drift) a search short of budget should not spend its
+			// trials stepping towards it.
+			ok, more, err := try(0)
+			if err != nil || !more || ok {
+				return moved, !more, err
+			}
 		}
 		for _, dir := range []float64{f, 1 / f} {
 			if p == ParamNeighbors && dir > 1 {
@@ -544,11 +553,6 @@ func Tune(log *Log, start Config, opts TuneOptions, score func(*model.Spec) ([]f
 			}
 			if stepped {
 				break
-			}
-		}
-		if canBeOff(p) && p.Get(cur) != 0 {
-			if _, more, err := try(0); err != nil || !more {
-				return moved, !more, err
 			}
 		}
 		return moved, false, nil
