@@ -66,6 +66,8 @@ demo: wasm js
 	cp -R js/dist/. web/gen/sdk/
 	cp dist/privrec.wasm web/gen/privrec.wasm
 	cd js && node scripts/precompress.mjs ../web/gen/privrec.wasm
+	# serve --measure's module (fetched only by pages with measurement on; compressed at start-up)
+	cp dist/privrec-measure.wasm web/gen/privrec-measure.wasm
 	$(GO) build -trimpath -o dist/privrec ./cmd/privrec
 	./dist/privrec serve $(if $(ADDR),--addr $(ADDR))
 

@@ -62,3 +62,14 @@ func Module() ([]byte, error) {
 	}
 	return b, err
 }
+
+// MeasureModule returns the embedded privrec-measure.wasm (the DAP client
+// module, copied in by `make demo`), or an error wrapping
+// model.ErrMissingArtifact when the binary was built without it.
+func MeasureModule() ([]byte, error) {
+	b, err := fs.ReadFile(gen, "gen/privrec-measure.wasm")
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%w: embedded measure module: not built into this binary (make demo copies dist/privrec-measure.wasm into web/gen)", model.ErrMissingArtifact)
+	}
+	return b, err
+}

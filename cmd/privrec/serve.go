@@ -37,6 +37,7 @@ type serveOptions struct {
 	// measure is the DAP task directory of --measure; empty: measurement off.
 	measure         string
 	measureMinBatch uint64
+	measureWasm     string // privrec-measure.wasm, when not embedded
 }
 
 // shutdownGrace is how long in-flight requests may finish after SIGINT.
@@ -98,6 +99,7 @@ Stop with Ctrl-C: in-flight requests get a few seconds to finish.`,
 	f.BoolVar(&o.quiet, "quiet", false, "do not log requests")
 	f.StringVar(&o.measure, "measure", "", "run test DAP aggregators for the task in this directory (created if empty); see privrec kpi")
 	f.Uint64Var(&o.measureMinBatch, "measure-min-batch", 10, "with --measure, the new task's min_batch_size: the fewest reports a collection may reveal")
+	f.StringVar(&o.measureWasm, "measure-wasm", "dist/privrec-measure.wasm", "with --measure, the measure module, used when the binary has none embedded")
 	return cmd
 }
 
@@ -166,21 +168,31 @@ func runServe(ctx context.Context, stdout, stderr io.Writer, o serveOptions) err
 	if !o.quiet {
 		cfg.Log = func(e server.Entry) { fmt.Fprintln(stderr, time.Now().Format("15:04:05"), e) }
 	}
-	h, err := server.New(cfg)
-	if err != nil {
-		return fail(exitFailed, fmt.Errorf("serve: %w", err))
-	}
 	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
 		return fail(exitIOError, fmt.Errorf("serve: %w (is another server on that port? try --addr 127.0.0.1:0)", err))
 	}
 	if o.measure == "" {
+		h, err := server.New(cfg)
+		if err != nil {
+			ln.Close()
+			return fail(exitFailed, fmt.Errorf("serve: %w", err))
+		}
 		return serveOn(ctx, stdout, ln, h)
 	}
 	demo, d, created, err := measureDemo(o.measure, o.measureMinBatch, ln.Addr(), time.Now())
+	if err == nil {
+		// The page learns the task from its config, and gets the module.
+		cfg.Measurement, err = pageMeasurement(d, o.measureWasm)
+	}
 	if err != nil {
 		ln.Close()
 		return err
+	}
+	h, err := server.New(cfg)
+	if err != nil {
+		ln.Close()
+		return fail(exitFailed, fmt.Errorf("serve: %w", err))
 	}
 	var logDAP func(method, path string, status int)
 	if !o.quiet {
