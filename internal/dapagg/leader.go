@@ -263,7 +263,19 @@ func (l *Leader) runJob(ctx context.Context, reps []*pendingReport) error {
 	if err != nil {
 		return fmt.Errorf("aggregation job: %w", err)
 	}
-	body, err := l.call(ctx, http.MethodPut, url, dap.MediaAggregationJobInitReq, reqBody, dap.MediaAggregationJobResp)
+	// A lost answer is recovered by sending the very same request again
+	// (DAP-15, "Recovering from Aggregation Step Skew"): the Helper answers
+	// a repeated PUT as it did the first, so both sides commit the same
+	// reports. A fresh job for them would be refused as replayed on the
+	// Helper and leave the batch mismatched.
+	var body []byte
+	for try := 0; ; try++ {
+		body, err = l.call(ctx, http.MethodPut, url, dap.MediaAggregationJobInitReq, reqBody, dap.MediaAggregationJobResp)
+		var p *Problem
+		if err == nil || errors.As(err, &p) || try == 2 || ctx.Err() != nil {
+			break
+		}
+	}
 	if err != nil {
 		return fmt.Errorf("aggregation job: %w", err)
 	}

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	crand "crypto/rand"
+	"errors"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/privrec/privrec/model/dap"
@@ -214,5 +216,46 @@ func TestAuthentication(t *testing.T) {
 				t.Errorf("%s %s with %q: HTTP %d, want 401", c.method, c.path, token, resp.StatusCode)
 			}
 		}
+	}
+}
+
+// losingTransport performs the first aggregation-job request and then
+// reports a network error, as a connection dropped after the Helper
+// committed would.
+type losingTransport struct {
+	base http.RoundTripper
+	lost bool
+}
+
+func (l *losingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := l.base.RoundTrip(r)
+	if err == nil && !l.lost && strings.Contains(r.URL.Path, "/aggregation_jobs/") {
+		l.lost = true
+		resp.Body.Close()
+		return nil, errors.New("connection reset (test)")
+	}
+	return resp, err
+}
+
+// TestLostAggregationAnswer: when the Helper's answer to an aggregation
+// job is lost, the Leader sends the same job again, the Helper repeats its
+// answer, and the batch collects whole (a new job would have been refused
+// as replayed and the two sides' batches would differ).
+func TestLostAggregationAnswer(t *testing.T) {
+	dep := newDeployment(t, 1, AggregatorOptions{})
+	lt := &losingTransport{base: dep.srv.Client().Transport}
+	dep.demo.Leader.client = &http.Client{Transport: lt}
+	m := []uint64{0, 1, 0, 0, 2, 1, 0, 0, 0, 0, 1}
+	for range 3 {
+		if _, p := dep.upload(t, dep.report(t, m, 0), dap.MediaReport, dep.dir.Task.ID); p != nil {
+			t.Fatal(p)
+		}
+	}
+	res, err := dep.col.Collect(context.Background(), Interval{Start: 19990 * day, Duration: 40 * day})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !lt.lost || res.ReportCount != 3 || res.Aggregate[dap.IndexPersonalImpressions] != 6 {
+		t.Fatalf("lost %v, collected %+v", lt.lost, res)
 	}
 }
