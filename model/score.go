@@ -453,40 +453,58 @@ func (m *Model) fillPopular(resp *Response, k int, ctx Context, f *filter, picke
 		w := addBoosts(boost, mark, boosted[len(boosted):len(boosted)+len(l.scores)], l.items, l.scores) // score_wasm.s, score_generic.go
 		boosted = boosted[:len(boosted)+w]
 	}
-	top := topK{k: need, h: s.heap[:0]}
+	// best holds the `need` best so far, best first: the first `need`
+	// allowed unboosted items in popularity order start it as they come
+	// (already in that order), and a boosted item that beats its last is
+	// put in its place (a heap and its sort cost more calls in V8).
+	best := s.heap[:0]
 	pop := m.appendPopular(s.popular[:0], need, mark, f, picked)
 	for _, i := range pop {
-		top.offer(i, m.pop[i])
+		best = append(best, cand{i, m.pop[i]})
 	}
 	// Each boosted item is looked at once, and its boost and mark cleared
-	// then. Once the heap is full, boostScan (score_wasm.s,
-	// score_generic.go) skips to the next item that beats its root.
+	// then. Once best is full, boostScan (score_wasm.s, score_generic.go)
+	// skips to the next item that beats its last.
 	for p := 0; p < len(boosted); p++ {
 		var sc float32
-		if len(top.h) < need {
+		if len(best) < need {
 			i := boosted[p]
 			sc = float32(m.pop[i] + boost[i])
 			boost[i], mark[i] = 0, false
 		} else {
+			last := best[len(best)-1]
 			var j int
-			j, sc = boostScan(boosted[p:], m.pop, boost, mark, top.h[0].score, top.h[0].item)
+			j, sc = boostScan(boosted[p:], m.pop, boost, mark, last.score, last.item)
 			if p += j; p == len(boosted) {
 				break
 			}
 		}
 		if i := boosted[p]; f.ok(i) && !taken(picked, i) {
-			top.offer(i, sc)
+			best = insertBest(best, need, cand{i, sc})
 		}
 	}
 	clear(pop)
 	clear(boosted)
 	s.boosted, s.popular = boosted[:0], pop[:0]
-	best := top.sorted()
 	for _, c := range best {
 		resp.Items = append(resp.Items, Recommendation{Item: m.idString(c.item), Score: float64(c.score), Source: SourcePopular})
 	}
 	clear(best)
 	s.heap = best[:0]
+}
+
+// insertBest puts c into best (at most n candidates, best first) at its
+// place, dropping the last when best is full; c is better than that last.
+func insertBest(best []cand, n int, c cand) []cand {
+	if len(best) < n {
+		best = append(best, c)
+	} else {
+		best[len(best)-1] = c
+	}
+	for j := len(best) - 1; j > 0 && better(best[j], best[j-1]); j-- {
+		best[j], best[j-1] = best[j-1], best[j]
+	}
+	return best
 }
 
 // taken reports whether item j is among picked (at most MaxK items).
