@@ -567,7 +567,7 @@ func checkServed(t *testing.T, h *server.Handler, log []server.Entry) {
 // content-addressed names.
 func expectedPaths(h *server.Handler) []string {
 	sdk := strings.TrimSuffix(h.Page().SDKURL, "privrec.js")
-	out := []string{"/", sdk + "privrec.js", sdk + "privrec-worker.js", "/catalog.json",
+	out := []string{"/", sdk + "privrec.js", sdk + "privrec-worker.js",
 		"/bundle/manifest.bin", "/bundle/manifest.sig"}
 	for _, p := range h.Paths() {
 		if strings.HasPrefix(p, server.SitePrefix) && strings.HasSuffix(p, "/app.js") {

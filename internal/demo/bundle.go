@@ -24,8 +24,26 @@ func TrainConfig() train.Config {
 	return c
 }
 
-// Bundle trains the default synthetic log and signs the result with priv, at
-// version now (Unix seconds), valid for Expiry. wasm is the module shipped in
+// Currency is the demo shop's currency (ISO 4217).
+const Currency = "EUR"
+
+// PageItems is the demo shop's page metadata, what privrec train --catalog
+// would read from a storefront's product feed: every product's title,
+// price, category and product link (the page's own route), all in stock.
+// The demo has no product photos, so no image URLs. New on every call.
+func PageItems() []train.ItemMeta {
+	out := make([]train.ItemMeta, len(products))
+	for i, p := range products {
+		price := p.price
+		out[i] = train.ItemMeta{ID: p.id, Title: p.title, Price: &price, Currency: Currency, URL: "#/p/" + p.id,
+			Category: p.category, Availability: train.InStock}
+	}
+	return out
+}
+
+// Bundle trains the default synthetic log and signs the result, with the
+// page metadata (PageItems), with priv, at version now (Unix seconds), valid
+// for Expiry. wasm is the module shipped in
 // the bundle: the manifest pins its SHA-256, so it must be the exact bytes
 // the page will fetch. Training takes well under a second.
 func Bundle(wasm []byte, priv ed25519.PrivateKey, now time.Time) (*bundle.Files, error) {
@@ -45,6 +63,11 @@ func Bundle(wasm []byte, priv ed25519.PrivateKey, now time.Time) (*bundle.Files,
 	}
 	files, id, err := train.Pack(spec, log.Catalog, wasm)
 	if err != nil {
+		return nil, fmt.Errorf("build demo bundle: %w", err)
+	}
+	// The page's titles and prices travel in the signed bundle, as a
+	// storefront's would from privrec train --catalog.
+	if files.Items, err = train.EncodeItems(PageItems(), id); err != nil {
 		return nil, fmt.Errorf("build demo bundle: %w", err)
 	}
 	meta := bundle.Meta{

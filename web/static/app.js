@@ -22,7 +22,12 @@
 /** Products shown per page of the grid: rendering the whole catalog (thousands) would block the page. */
 const PAGE = 24;
 
-/** @typedef {{id: string, title: string, price: number, category?: string, tags?: string[]}} Item */
+/**
+ * A product as the signed bundle's page metadata gives it (rec.catalog,
+ * js/types ItemMeta): the demo reads every product from there, as a
+ * storefront reads the ids it is recommended.
+ * @typedef {{id: string, title: string | null, price: number | null, currency: string | null, image: string | null, url: string | null, category: string | null, availability: string | null}} Item
+ */
 
 const $ = (/** @type {string} */ sel) => /** @type {HTMLElement} */ (document.querySelector(sel));
 const main = $('#main');
@@ -56,7 +61,7 @@ const state = {
 // long task of 40–70 ms on a cold start.
 /** @type {Intl.DateTimeFormat | null} */ let whenFormat = null;
 const money = {
-  format: (/** @type {number} */ x) => `€${(Math.round(x * 100) / 100).toFixed(2).replace(/\B(?=(\d{3})+(?!\d))/g, ',')}`,
+  format: (/** @type {number | null} */ x) => (x === null ? '' : `€${(Math.round(x * 100) / 100).toFixed(2).replace(/\B(?=(\d{3})+(?!\d))/g, ',')}`),
 };
 const when = { format: (/** @type {Date} */ d) => (whenFormat ??= new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short' })).format(d) };
 const VERB = { view: 'viewed', cart: 'added to your cart', purchase: 'bought' };
@@ -143,7 +148,33 @@ function initials(title) {
 /** @param {Item} item @param {string} [size] */
 function tile(item, size = '') {
   const n = Math.max(0, state.categories.indexOf(item.category ?? ''));
-  return h('div', { class: `tile cat-${n % 8} ${size}`, 'aria-hidden': 'true' }, initials(item.title));
+  // A catalog with image URLs shows them (the SDK passes only http(s) and
+  // relative ones); the demo's products have none and get initials.
+  if (item.image) return h('img', { class: `tile ${size}`, src: item.image, alt: '', loading: 'lazy' });
+  return h('div', { class: `tile cat-${n % 8} ${size}`, 'aria-hidden': 'true' }, initials(item.title ?? item.id));
+}
+
+/**
+ * Reads every product from the bundle's signed page metadata
+ * (rec.catalog.list, a thousand at a time). A bundle trained without
+ * --catalog has none: the shop then says so instead of showing ids.
+ * @param {any} rec
+ */
+async function loadCatalog(rec) {
+  /** @type {Item[]} */
+  const all = [];
+  try {
+    for (let offset = 0; ; offset += 1000) {
+      const page = await rec.catalog.list({ offset, limit: 1000 });
+      all.push(...page.items);
+      if (page.items.length === 0 || all.length >= page.total) break;
+    }
+  } catch (e) {
+    if (PrivrecError.from(e).reason !== 'missing_artifact') throw e;
+    logEvent('updaterefused', 'This bundle carries no product data (titles, prices): train it with privrec train --catalog items.csv.');
+  }
+  state.catalog = new Map(all.map((i) => [i.id, i]));
+  state.categories = [...new Set(all.map((i) => i.category).filter((c) => c !== null))].sort();
 }
 
 // ---- SDK calls ---------------------------------------------------------------
@@ -326,7 +357,6 @@ async function productView(id) {
     state.viewed = location.hash;
     await track(id, 'view');
   }
-  const kit = item.tags?.[0];
   return [
     h('p', { class: 'crumbs' }, h('a', { href: '#/' }, 'Shop'), ' / ', item.category),
     h(
@@ -338,7 +368,7 @@ async function productView(id) {
         {},
         h('h1', {}, item.title),
         h('p', { class: 'price big' }, money.format(item.price)),
-        h('p', {}, `From our ${kit ?? 'house'} range in ${item.category}. Well made, fairly priced, and recommended without tracking.`),
+        h('p', {}, `From our range in ${item.category}. Well made, fairly priced, and recommended without tracking.`),
         h('button', { type: 'button', class: 'primary', 'data-add': id, onclick: () => addToCart(id) }, 'Add to cart'),
       ),
     ),
@@ -806,10 +836,6 @@ async function start() {
   // room for a long visit, beyond the default 250.
   performance.setResourceTimingBufferSize?.(5000);
   try {
-    // The model starts as soon as the config says where it is; the
-    // catalog arrives meanwhile.
-    const catalogP = fetch('/catalog.json').then((r) => r.json());
-    catalogP.catch(() => {}); // awaited below
     // privrec serve writes the config into the page; else it is fetched.
     const inline = document.getElementById('privrec-config');
     const config = inline ? JSON.parse(inline.textContent ?? '') : await fetch('/config.json').then((r) => r.json());
@@ -827,15 +853,15 @@ async function start() {
       measurement: config.measurement || undefined,
     });
     loading.catch(() => {}); // awaited below
-    const catalog = await catalogP;
-    for (const item of /** @type {Item[]} */ (catalog)) state.catalog.set(item.id, item);
-    state.categories = [...new Set(catalog.map((i) => i.category).filter(Boolean))].sort();
     const rec = await loading;
     state.rec = rec;
+    // Titles, prices and links travel in the signed bundle: no catalog
+    // file of the page's own, and nothing a mirror could alter unseen.
+    await loadCatalog(rec);
     logEvent('modelupdated', `Model version ${rec.model?.version} loaded and verified (key ${rec.model?.key_id}).`);
     rec.addEventListener('modelupdated', (e) => {
       logEvent('modelupdated', `Model updated to version ${e.detail.version} (${e.detail.origin}).`);
-      render();
+      loadCatalog(rec).then(render, () => render());
     });
     rec.addEventListener('updaterefused', (e) => {
       logEvent('updaterefused', `Update refused: ${e.detail.reason} — ${e.detail.message}. Kept version ${e.detail.kept ?? 'none'}.`);

@@ -58,7 +58,6 @@ const (
 	SDKPrefix    = "/sdk/"
 	BundlePrefix = "/bundle/"
 	ConfigPath   = "/config.json"
-	CatalogPath  = "/catalog.json"
 )
 
 // Config is what the handler serves. Site, SDK, Bundle and PublicKey are
@@ -72,7 +71,9 @@ type Config struct {
 	// /sdk/.
 	SDK fs.FS
 	// Bundle is the signed bundle served under /bundle/: manifest.bin,
-	// manifest.sig, weights.bin, catalog.bin and privrec.wasm.
+	// manifest.sig, weights.bin, catalog.bin, privrec.wasm and, when the
+	// manifest lists it, items.bin (the page metadata the storefront reads
+	// with rec.catalog).
 	Bundle *bundle.Files
 	// PublicKey is the key the page tells the SDK to trust; it must verify
 	// Bundle's signature.
@@ -172,7 +173,6 @@ type PageConfig struct {
 	PublicKey string `json:"publicKey"`         // standard base64 of the 32 bytes
 	KeyID     string `json:"keyId"`
 	Namespace string `json:"namespace"`
-	Catalog   string `json:"catalogUrl"`
 	// Measurement is absent unless Config.Measurement was given.
 	Measurement *PageMeasurement `json:"measurement,omitempty"`
 }
@@ -195,17 +195,18 @@ func New(cfg Config) (*Handler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("new server: %w", err)
 	}
-	for _, a := range []struct {
-		name string
-		data []byte
-	}{{bundle.NameWeights, b.Weights}, {bundle.NameCatalog, b.Catalog}, {bundle.NameWasm, b.Wasm}} {
+	type artifact struct {
+		name, plain string
+		data        []byte
+	}
+	arts := []artifact{{bundle.NameWeights, bundledir.WeightsFile, b.Weights}, {bundle.NameCatalog, bundledir.CatalogFile, b.Catalog}, {bundle.NameWasm, bundledir.WasmFile, b.Wasm}}
+	if m.Artifact(bundle.NameItems) != nil {
+		arts = append(arts, artifact{bundle.NameItems, bundledir.ItemsFile, b.Items})
+	}
+	for _, a := range arts {
 		if err := m.Check(a.name, a.data); err != nil {
 			return nil, fmt.Errorf("new server: %w", err)
 		}
-	}
-	cat, err := model.DecodeCatalog(b.Catalog)
-	if err != nil {
-		return nil, fmt.Errorf("new server: %w", err)
 	}
 	h := &Handler{files: map[string]file{}, log: cfg.Log, mod: time.UnixMilli(m.Created).UTC(), info: m}
 	if err := h.addTree("/", cfg.Site); err != nil {
@@ -226,10 +227,7 @@ func New(cfg Config) (*Handler, error) {
 	sdkDir := h.versionSDK()
 	h.add(BundlePrefix+bundledir.ManifestFile, b.Manifest)
 	h.add(BundlePrefix+bundledir.SignatureFile, b.Signature)
-	for _, a := range []struct {
-		name, plain string
-		data        []byte
-	}{{bundle.NameWeights, bundledir.WeightsFile, b.Weights}, {bundle.NameCatalog, bundledir.CatalogFile, b.Catalog}, {bundle.NameWasm, bundledir.WasmFile, b.Wasm}} {
+	for _, a := range arts {
 		// The plain names stay for hosts and pages of before content
 		// addressing; the SDK fetches the content-addressed ones.
 		h.add(BundlePrefix+a.plain, a.data)
@@ -242,7 +240,7 @@ func New(cfg Config) (*Handler, error) {
 	pc := PageConfig{
 		BundleURL: BundlePrefix, SDKURL: sdkDir + "privrec.js",
 		PublicKey: base64.StdEncoding.EncodeToString(cfg.PublicKey), KeyID: bundle.KeyID(cfg.PublicKey),
-		Namespace: ns, Catalog: CatalogPath,
+		Namespace: ns,
 	}
 	if m := cfg.Measurement; m != nil {
 		if len(m.Module) == 0 || m.TaskID == "" || m.Leader == "" || m.Helper == "" {
@@ -255,16 +253,14 @@ func New(cfg Config) (*Handler, error) {
 			ControlShare: m.ControlShare, WasmURL: wasm, WasmSHA256: hex.EncodeToString(sum[:])}
 	}
 	h.page = pc
-	for p, v := range map[string]any{ConfigPath: pc, CatalogPath: cat.Items} {
-		data, err := json.Marshal(v)
-		if err != nil {
-			return nil, fmt.Errorf("%w: new server: %v", model.ErrInternal, err)
-		}
-		h.add(p, data)
-		if p == ConfigPath {
-			h.inlineConfig(data, pc.SDKURL)
-		}
+	// The products' titles and prices reach the page inside the signed
+	// bundle (items.bin, rec.catalog), not as a JSON file of their own.
+	data, err := json.Marshal(pc)
+	if err != nil {
+		return nil, fmt.Errorf("%w: new server: %v", model.ErrInternal, err)
 	}
+	h.add(ConfigPath, data)
+	h.inlineConfig(data, pc.SDKURL)
 	pre := map[[32]byte]encodings{}
 	for i, fsys := range []fs.FS{cfg.Site, cfg.SDK, cfg.Precompressed} {
 		found, err := precompressed(fsys, i < 2)

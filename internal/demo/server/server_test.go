@@ -19,6 +19,8 @@ import (
 	"github.com/privrec/privrec/internal/bundledir"
 	"github.com/privrec/privrec/internal/demo"
 	"github.com/privrec/privrec/model"
+	"github.com/privrec/privrec/model/bundle"
+	"github.com/privrec/privrec/model/train"
 )
 
 var testNow = time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
@@ -172,7 +174,7 @@ func TestCaching(t *testing.T) {
 	}
 	immutable = append(immutable, app)
 	revalidated := []string{BundlePrefix + "manifest.bin", BundlePrefix + "manifest.sig", BundlePrefix + "weights.bin",
-		BundlePrefix + "privrec.wasm", SDKPrefix + "privrec.js", "/", "/app.js", ConfigPath, CatalogPath}
+		BundlePrefix + "privrec.wasm", BundlePrefix + "items.bin", SDKPrefix + "privrec.js", "/", "/app.js", ConfigPath}
 	for _, tc := range []struct {
 		paths []string
 		cache string
@@ -333,14 +335,23 @@ func TestLogHasNoQuery(t *testing.T) {
 
 func TestPageConfig(t *testing.T) {
 	h, _ := newTestHandler(t)
-	for _, p := range []string{ConfigPath, CatalogPath} {
-		w := httptest.NewRecorder()
-		h.ServeHTTP(w, httptest.NewRequest("GET", p, nil))
-		if !json.Valid(w.Body.Bytes()) {
-			t.Fatalf("%s is not JSON: %s", p, w.Body)
-		}
-	}
+	// The products reach the page in the signed bundle (items.bin), not as
+	// a JSON file of their own.
 	w := httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest("GET", "/catalog.json", nil))
+	if w.Code != 404 {
+		t.Errorf("/catalog.json: status %d; want 404", w.Code)
+	}
+	res := get(h, BundlePrefix+bundledir.ContentName(bundle.NameItems, h.Manifest().Artifact(bundle.NameItems).SHA256))
+	body, _ := io.ReadAll(res.Body)
+	items, _, err := train.DecodeItems(body)
+	if err != nil || len(items) != len(demo.Catalog()) {
+		t.Fatalf("items.bin: %d items (want %d), %v", len(items), len(demo.Catalog()), err)
+	}
+	if it := items[0]; it.Title == "" || it.Price == nil || it.Currency != demo.Currency || it.URL != "#/p/"+it.ID {
+		t.Errorf("items.bin: first item %+v", it)
+	}
+	w = httptest.NewRecorder()
 	h.ServeHTTP(w, httptest.NewRequest("GET", ConfigPath, nil))
 	var pc PageConfig
 	if err := json.Unmarshal(w.Body.Bytes(), &pc); err != nil {
