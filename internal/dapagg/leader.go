@@ -411,11 +411,22 @@ func (l *Leader) collect(ctx context.Context, iv Interval) ([]byte, *Problem) {
 	}
 	sel := dap.TimeIntervalSelector(iv)
 	share := dap.AggregateShareReq{BatchSelector: sel, ReportCount: b.count, Checksum: b.checksum}
-	var sid [16]byte
-	_, _ = rand.Read(sid[:])
-	url := fmt.Sprintf("%s/tasks/%s/aggregate_shares/%s", l.helperURL, l.task.ID, b64(sid[:]))
+	// The aggregate share's id is derived from the batch, so a collection
+	// retried after a lost answer asks for the same resource, which the
+	// Helper answers again; a fresh id would be refused as batchOverlap,
+	// since the Helper closed the batch when it first answered.
 	reqBody, _ := share.MarshalBinary()
-	body, err := l.call(ctx, http.MethodPut, url, dap.MediaAggregateShareReq, reqBody, dap.MediaAggregateShare)
+	sum := sha256.Sum256(append(l.task.ID[:], reqBody...))
+	url := fmt.Sprintf("%s/tasks/%s/aggregate_shares/%s", l.helperURL, l.task.ID, b64(sum[:16]))
+	var body []byte
+	var err error
+	for try := 0; ; try++ {
+		body, err = l.call(ctx, http.MethodPut, url, dap.MediaAggregateShareReq, reqBody, dap.MediaAggregateShare)
+		var p *Problem
+		if err == nil || errors.As(err, &p) || try == 2 || ctx.Err() != nil {
+			break
+		}
+	}
 	if err != nil {
 		return nil, helperProblem(err, nil)
 	}

@@ -219,17 +219,18 @@ func TestAuthentication(t *testing.T) {
 	}
 }
 
-// losingTransport performs the first aggregation-job request and then
-// reports a network error, as a connection dropped after the Helper
-// committed would.
+// losingTransport performs the first request to one kind of Helper
+// resource and then reports a network error, as a connection dropped after
+// the Helper acted would.
 type losingTransport struct {
 	base http.RoundTripper
+	path string // the first request whose path holds this loses its answer
 	lost bool
 }
 
 func (l *losingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	resp, err := l.base.RoundTrip(r)
-	if err == nil && !l.lost && strings.Contains(r.URL.Path, "/aggregation_jobs/") {
+	if err == nil && !l.lost && strings.Contains(r.URL.Path, l.path) {
 		l.lost = true
 		resp.Body.Close()
 		return nil, errors.New("connection reset (test)")
@@ -237,25 +238,29 @@ func (l *losingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	return resp, err
 }
 
-// TestLostAggregationAnswer: when the Helper's answer to an aggregation
-// job is lost, the Leader sends the same job again, the Helper repeats its
-// answer, and the batch collects whole (a new job would have been refused
-// as replayed and the two sides' batches would differ).
-func TestLostAggregationAnswer(t *testing.T) {
-	dep := newDeployment(t, 1, AggregatorOptions{})
-	lt := &losingTransport{base: dep.srv.Client().Transport}
-	dep.demo.Leader.client = &http.Client{Transport: lt}
-	m := []uint64{0, 1, 0, 0, 2, 1, 0, 0, 0, 0, 1}
-	for range 3 {
-		if _, p := dep.upload(t, dep.report(t, m, 0), dap.MediaReport, dep.dir.Task.ID); p != nil {
-			t.Fatal(p)
-		}
-	}
-	res, err := dep.col.Collect(context.Background(), Interval{Start: 19990 * day, Duration: 40 * day})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !lt.lost || res.ReportCount != 3 || res.Aggregate[dap.IndexPersonalImpressions] != 6 {
-		t.Fatalf("lost %v, collected %+v", lt.lost, res)
+// TestLostHelperAnswer: when the Helper's answer to an aggregation job or
+// to the aggregate-share request is lost, the Leader sends the same request
+// again, the Helper repeats its answer, and the batch collects whole (a new
+// job would be refused as replayed, a new aggregate share as batchOverlap).
+func TestLostHelperAnswer(t *testing.T) {
+	for _, path := range []string{"/aggregation_jobs/", "/aggregate_shares/"} {
+		t.Run(strings.Trim(path, "/"), func(t *testing.T) {
+			dep := newDeployment(t, 1, AggregatorOptions{})
+			lt := &losingTransport{base: dep.srv.Client().Transport, path: path}
+			dep.demo.Leader.client = &http.Client{Transport: lt}
+			m := []uint64{0, 1, 0, 0, 2, 1, 0, 0, 0, 0, 1}
+			for range 3 {
+				if _, p := dep.upload(t, dep.report(t, m, 0), dap.MediaReport, dep.dir.Task.ID); p != nil {
+					t.Fatal(p)
+				}
+			}
+			res, err := dep.col.Collect(context.Background(), Interval{Start: 19990 * day, Duration: 40 * day})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !lt.lost || res.ReportCount != 3 || res.Aggregate[dap.IndexPersonalImpressions] != 6 {
+				t.Fatalf("lost %v, collected %+v", lt.lost, res)
+			}
+		})
 	}
 }
