@@ -29,7 +29,11 @@ dist/privrec-measure.wasm: $(GO_SOURCES)
 	@mkdir -p dist
 	GOOS=wasip1 GOARCH=wasm $(GO) build -trimpath -buildvcs=false -buildmode=c-shared -ldflags='$(WASM_LDFLAGS)' -o $@ ./wasm/measure
 
+# cli embeds the module (web/gen/privrec.wasm, git-ignored), as demo does, so
+# train and eval work with the binary alone, outside the repository.
 cli: wasm
+	@mkdir -p web/gen
+	cp dist/privrec.wasm web/gen/privrec.wasm
 	$(GO) build -trimpath -o dist/privrec ./cmd/privrec
 
 js/node_modules: js/package-lock.json

@@ -27,11 +27,11 @@ var (
 )
 
 // wasmHelp is the help of train's and eval's --wasm.
-const wasmHelp = "the privrec.wasm module (default: the one built into this binary by 'make demo', else dist/privrec.wasm in the current directory, else privrec.wasm beside the binary)"
+const wasmHelp = "the privrec.wasm module (default: the one built into this binary by 'make cli' or 'make demo', else dist/privrec.wasm in the current directory, else privrec.wasm beside the binary)"
 
 // moduleFor returns the module train and eval use: --wasm when given, else
 // the embedded module, else dist/privrec.wasm in the working directory or
-// privrec.wasm beside the binary (where 'make cli' puts both).
+// privrec.wasm beside the binary.
 func moduleFor(cmd *cobra.Command, path string) ([]byte, error) {
 	if cmd.Flags().Changed("wasm") || path != "" {
 		return readWasm(path)
@@ -51,7 +51,7 @@ func moduleFor(cmd *cobra.Command, path string) ([]byte, error) {
 			return readWasm(p)
 		}
 	}
-	return nil, fail(exitIOError, fmt.Errorf("no module: this binary has none built in and there is no %s; pass --wasm PATH/privrec.wasm (build one with 'make wasm', or build a CLI with the module inside with 'make demo')",
+	return nil, fail(exitIOError, fmt.Errorf("no module: this binary has none built in and there is no %s; pass --wasm PATH/privrec.wasm (build one with 'make wasm', or build a CLI with the module inside with 'make cli')",
 		strings.Join(tried, " or ")))
 }
 

@@ -62,7 +62,7 @@ func TestCLIMistakes(t *testing.T) {
 			beside: true, code: exitOK, say: []string{"module 8 bytes"}},
 		{name: "no module anywhere names --wasm",
 			args: append([]string{"train", "--data", comma, "--out", out}, csvCols...), embedded: missing,
-			code: exitIOError, say: []string{"no module", filepath.Join("dist", "privrec.wasm"), "pass --wasm PATH/privrec.wasm", "make demo"}},
+			code: exitIOError, say: []string{"no module", filepath.Join("dist", "privrec.wasm"), "pass --wasm PATH/privrec.wasm", "make cli"}},
 		{name: "eval without a module names --wasm",
 			args: append([]string{"eval", "--data", comma}, csvCols...), embedded: missing,
 			code: exitIOError, say: []string{"pass --wasm PATH/privrec.wasm"}},
