@@ -243,31 +243,10 @@ func (m *Model) withCatalog(c []byte) error {
 // Reader's methods, which accept exactly these bytes too but cost a call
 // per field (in V8, most of a catalog's load).
 func catalogItem(b []byte, r *wire.Reader) (id, category []byte, ok bool) {
-	p := r.Offset()
-	if p >= len(b) || b[p] != 0x95 {
-		return nil, nil, false
-	}
-	is, ie := wire.StrAt(b, p+1, MaxIDLen)
-	if ie < 0 {
-		return nil, nil, false
-	}
-	_, te := wire.StrAt(b, ie, maxTitleLen)
-	if te < 0 || te+9 > len(b) || b[te] != 0xcb {
-		return nil, nil, false
-	}
-	if f := math.Float64frombits(binary.BigEndian.Uint64(b[te+1:])); f-f != 0 { // NaN or ±Inf
-		return nil, nil, false
-	}
-	cs, ce := wire.StrAt(b, te+9, MaxIDLen)
 	const _ = uint(maxTags - 15) // a fixarray of tags is within the cap
-	if ce < 0 || ce >= len(b) || b[ce]&0xf0 != 0x90 {
+	is, ie, cs, ce, q := catalogScan(b, r.Offset(), MaxIDLen, maxTitleLen, maxTagLen) // catalog_wasm.s, catalog_generic.go
+	if q < 0 {
 		return nil, nil, false
-	}
-	q := ce + 1
-	for nt := b[ce] & 0x0f; nt > 0; nt-- {
-		if _, q = wire.StrAt(b, q, maxTagLen); q < 0 {
-			return nil, nil, false
-		}
 	}
 	r.Seek(q)
 	return b[is:ie:ie], b[cs:ce:ce], true
