@@ -3,7 +3,7 @@
 // image, link, availability). It is signed with the bundle and checked by
 // the SDK like every artifact (verify.js), then decoded here, in the
 // worker, on the first catalog.get: the module never sees it, so it costs
-// the module neither code nor load time (RATIONALE.md beside this file).
+// the module neither code nor load time (js/RATIONALE.md).
 
 import { decode } from '@msgpack/msgpack';
 import { Code, PrivrecError } from './errors.js';
