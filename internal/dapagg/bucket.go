@@ -11,7 +11,7 @@ import (
 	"github.com/privrec/privrec/model/dap"
 )
 
-// bucket is one time_interval batch bucket (DAP §4.6.3.1): the running
+// bucket is one time_interval batch bucket (DAP-15, "Batch Buckets"): the running
 // aggregate share of the output shares committed to it, their count, and
 // the XOR of their report ids' SHA-256, which the Leader and Helper compare
 // before releasing anything.
@@ -66,8 +66,8 @@ func (b *buckets) commit(id dap.ReportID, t uint64, out *sumvec.OutShare) {
 	b.committed[id] = struct{}{}
 }
 
-// validInterval checks a collector's batch interval (DAP §5.1: aligned to
-// time precision, non-empty).
+// validInterval checks a collector's batch interval (DAP-15, "Time
+// Interval"): non-empty and aligned to the time precision.
 func (b *buckets) validInterval(iv Interval, task *dap.TaskID) *Problem {
 	if iv.Duration == 0 || iv.Start%b.precision != 0 || iv.Duration%b.precision != 0 || iv.Start+iv.Duration < iv.Start ||
 		iv.Duration/b.precision > maxBuckets {

@@ -3,6 +3,7 @@ package dapagg
 import (
 	"crypto/rand"
 	"crypto/sha256"
+	"errors"
 	"net/http"
 	"sync"
 	"time"
@@ -75,7 +76,7 @@ func NewHelper(task Task, s AggregatorSecrets, base string, o AggregatorOptions)
 		return nil, err
 	}
 	if s.HelperToken == "" {
-		return nil, errString("helper: the secrets have no helper token")
+		return nil, errors.New("helper: the secrets have no helper token")
 	}
 	h := &Helper{task: task, key: s.Hpke, vkey: vk, token: s.HelperToken, v: v, now: o.Now, noise: task.Noise, view: o.View,
 		bkt: newBuckets(v, task.TimePrecision), jobs: map[[16]byte]*storedResp{}, shares: map[[16]byte]*storedResp{}}
@@ -90,17 +91,13 @@ func NewHelper(task Task, s AggregatorSecrets, base string, o AggregatorOptions)
 	return h, nil
 }
 
-type errString string
-
-func (e errString) Error() string { return string(e) }
-
 // aggregatorSetup validates what both aggregators need.
 func aggregatorSetup(t *Task, s *AggregatorSecrets) (*vdaf, *sumvec.VerifyKey, error) {
 	if err := t.Validate(); err != nil {
 		return nil, nil, err
 	}
 	if !s.Hpke.Config.Supported() || len(s.Hpke.PrivateKey) != 32 {
-		return nil, nil, errString("aggregator: the HPKE key pair is not X25519/HKDF-SHA256/AES-128-GCM")
+		return nil, nil, errors.New("aggregator: the HPKE key pair is not X25519/HKDF-SHA256/AES-128-GCM with a 32-byte private key")
 	}
 	vk, err := s.verifyKey()
 	if err != nil {
@@ -197,7 +194,7 @@ func (h *Helper) putAggJob(w http.ResponseWriter, r *http.Request) {
 	writeMessage(w, http.StatusOK, dap.MediaAggregationJobResp, out)
 }
 
-// prepare runs input-share validation (DAP-15 §4.6.2.4), decryption and the
+// prepare runs input-share validation (DAP-15, "Input Share Validation"), decryption and the
 // whole one-round Prio3 preparation of one report, and commits its output
 // share. The caller holds h.mu.
 func (h *Helper) prepare(p dap.PrepareInit, now uint64) dap.PrepareResp {
@@ -348,7 +345,7 @@ func (h *Helper) putAggShare(w http.ResponseWriter, r *http.Request) {
 }
 
 // sealAggShare adds the aggregator's noise (if any) to its aggregate share
-// and seals it to the collector (DAP-15 §4.7.6).
+// and seals it to the collector (DAP-15, "Aggregate Share Encryption").
 func sealAggShare(t *Task, role dap.Role, share *sumvec.AggShare, n Noise, sel dap.BatchSelector) (dap.HpkeCiphertext, error) {
 	b, err := share.MarshalBinary()
 	if err != nil {

@@ -117,7 +117,7 @@ func (l *Leader) Stats() LeaderStats {
 	return s
 }
 
-// upload validates a report (DAP-15 §4.5.2) and keeps it for aggregation. A
+// upload validates a report (DAP-15, "Upload Request") and keeps it for aggregation. A
 // refused report changes nothing: no id is remembered, nothing is stored.
 // The Leader opens its own input share here rather than at aggregation
 // time, so that a report that cannot be decrypted is refused to the client

@@ -28,7 +28,7 @@ type Problem struct {
 
 const problemPrefix = "urn:ietf:params:ppm:dap:error:"
 
-// DAP error types (DAP §3.2).
+// DAP error types (DAP-15, "Errors").
 const (
 	ProbInvalidMessage        = "invalidMessage"
 	ProbUnrecognizedTask      = "unrecognizedTask"

@@ -17,7 +17,7 @@ import (
 	"github.com/privrec/privrec/model/dap"
 )
 
-// Task is what every party of one DAP task agrees on (DAP §4.2), plus the
+// Task is what every party of one DAP task agrees on (DAP-15, "Task Configuration"), plus the
 // demo's measurement settings. It holds no secret. Its VDAF is fixed by the
 // measurement layout (model/dap: Prio3SumVec, 11 entries of 8 bits). A Task
 // is immutable once validated; share it freely.
@@ -111,7 +111,7 @@ func (t *Task) Validate() error {
 type AggregatorSecrets struct {
 	Hpke dap.HpkeKeyPair `json:"hpke"`
 	// VerifyKey is the VDAF verification key; both aggregators hold the same
-	// one (DAP §4.2), and neither shares it with anyone else.
+	// one (DAP-15, "Task Configuration"), and neither shares it with anyone else.
 	VerifyKey []byte `json:"vdaf_verify_key"`
 	// HelperToken authenticates the Leader to the Helper (bearer).
 	HelperToken string `json:"helper_token"`
