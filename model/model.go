@@ -243,7 +243,7 @@ func (m *Model) withCatalog(c []byte) error {
 // Reader's methods, which accept exactly these bytes too but cost a call
 // per field (in V8, most of a catalog's load).
 func catalogItem(b []byte, r *wire.Reader) (id, category []byte, ok bool) {
-	const _ = uint(maxTags - 15) // a fixarray of tags is within the cap
+	const _ = uint(maxTags - 15)                                                      // a fixarray of tags is within the cap
 	is, ie, cs, ce, q := catalogScan(b, r.Offset(), MaxIDLen, maxTitleLen, maxTagLen) // catalog_wasm.s, catalog_generic.go
 	if q < 0 {
 		return nil, nil, false

@@ -2,6 +2,8 @@
 
 package model
 
+import "encoding/binary"
+
 // partitionRange is partition's loop: keys[lo..hi] (0 <= lo < hi <
 // len(keys)) split around a median-of-three pivot, with i, j such that
 // keys[lo..j] <= pivot <= keys[i..hi], j < i. sort_wasm.s is the same
@@ -57,4 +59,25 @@ func searchKeys(keys []uint64, key uint64) int {
 		}
 	}
 	return lo
+}
+
+// lanes2 is indicesBelow's pass over 2-byte indices, len(cols) a multiple
+// of 8: the OR over every 8-byte little-endian word v of (v&lanes + k) |
+// (v>>16&lanes + k), lanes = 0x0000ffff0000ffff.
+func lanes2(cols []byte, k uint64) uint64 {
+	const lanes = 0x0000ffff0000ffff
+	var acc uint64
+	i := 0
+	for ; i+32 <= len(cols); i += 32 {
+		c := cols[i : i+32 : i+32] // one bounds check for four words
+		v0, v1 := binary.LittleEndian.Uint64(c), binary.LittleEndian.Uint64(c[8:])
+		v2, v3 := binary.LittleEndian.Uint64(c[16:]), binary.LittleEndian.Uint64(c[24:])
+		acc |= (v0&lanes + k) | (v0>>16&lanes + k) | (v1&lanes + k) | (v1>>16&lanes + k) |
+			(v2&lanes + k) | (v2>>16&lanes + k) | (v3&lanes + k) | (v3>>16&lanes + k)
+	}
+	for ; i+8 <= len(cols); i += 8 {
+		v := binary.LittleEndian.Uint64(cols[i:])
+		acc |= (v&lanes + k) | (v>>16&lanes + k)
+	}
+	return acc
 }

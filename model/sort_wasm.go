@@ -13,3 +13,6 @@ func insertionSort(keys []uint64)
 
 //go:noescape
 func searchKeys(keys []uint64, key uint64) int
+
+//go:noescape
+func lanes2(cols []byte, k uint64) uint64

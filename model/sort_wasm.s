@@ -303,3 +303,58 @@ TEXT ·searchKeys(SB), NOSPLIT, $0-40
 	Get R1
 	I64Store ret+32(FP)
 	RET
+
+// func lanes2(cols []byte, k uint64) uint64
+//
+// R0: the current word, R1: the end of the words, R2: k, R3: the OR,
+// R4: the word's value, R5: 0x0000ffff0000ffff.
+TEXT ·lanes2(SB), NOSPLIT, $0-40
+	I64Load cols_base+0(FP)
+	Tee R0
+	I64Load cols_len+8(FP)
+	I64Const $-8
+	I64And
+	I64Add
+	Set R1
+	I64Load k+24(FP)
+	Set R2
+	I64Const $0
+	Set R3
+	I64Const $0x0000ffff0000ffff
+	Set R5
+	Block
+	Loop
+		Get R0
+		Get R1
+		I64GeU
+		BrIf $1
+		Get R0
+		I32WrapI64
+		I64Load $0
+		Tee R4
+		Get R5
+		I64And
+		Get R2
+		I64Add
+		Get R4
+		I64Const $16
+		I64ShrU
+		Get R5
+		I64And
+		Get R2
+		I64Add
+		I64Or
+		Get R3
+		I64Or
+		Set R3
+		Get R0
+		I64Const $8
+		I64Add
+		Set R0
+		Br $0
+	End
+	End
+	Get SP
+	Get R3
+	I64Store ret+32(FP)
+	RET

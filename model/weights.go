@@ -441,19 +441,9 @@ func indicesBelow(cols []byte, width, n int) bool {
 	var acc uint64
 	i := 0
 	if width == 2 {
-		const lanes = 0x0000ffff0000ffff
 		k := uint64(1<<31-n) * 0x0000000100000001
-		for ; i+32 <= len(cols); i += 32 {
-			c := cols[i : i+32 : i+32] // one bounds check for four words
-			v0, v1 := binary.LittleEndian.Uint64(c), binary.LittleEndian.Uint64(c[8:])
-			v2, v3 := binary.LittleEndian.Uint64(c[16:]), binary.LittleEndian.Uint64(c[24:])
-			acc |= (v0&lanes + k) | (v0>>16&lanes + k) | (v1&lanes + k) | (v1>>16&lanes + k) |
-				(v2&lanes + k) | (v2>>16&lanes + k) | (v3&lanes + k) | (v3>>16&lanes + k)
-		}
-		for ; i+8 <= len(cols); i += 8 {
-			v := binary.LittleEndian.Uint64(cols[i:])
-			acc |= (v&lanes + k) | (v>>16&lanes + k)
-		}
+		i = len(cols) &^ 7
+		acc = lanes2(cols[:i], k) // the 8-byte words: sort_wasm.s, sort_generic.go
 		for ; i+2 <= len(cols); i += 2 {
 			acc |= uint64(binary.LittleEndian.Uint16(cols[i:])) + k
 		}
