@@ -45,7 +45,7 @@ type Leader struct {
 	jobSize        int // reports per aggregation job
 
 	mu      sync.Mutex
-	seen    map[dap.ReportID]struct{} // every report id ever accepted
+	seen    map[dap.ReportID][32]byte // every report id ever accepted, with its report's SHA-256
 	pending []*pendingReport          // accepted, not yet aggregated
 	bkt     *buckets
 	jobs    map[[16]byte]*storedResp
@@ -86,7 +86,7 @@ func NewLeader(task Task, s AggregatorSecrets, base, helperURL string, client *h
 	}
 	l := &Leader{task: task, key: s.Hpke, vkey: vk, helperURL: strings.TrimSuffix(helperURL, "/"), helperToken: s.HelperToken,
 		collectorToken: s.CollectorToken, client: client, v: v, now: o.Now, noise: task.Noise, view: o.View, jobSize: 256,
-		seen: map[dap.ReportID]struct{}{}, bkt: newBuckets(v, task.TimePrecision), jobs: map[[16]byte]*storedResp{},
+		seen: map[dap.ReportID][32]byte{}, bkt: newBuckets(v, task.TimePrecision), jobs: map[[16]byte]*storedResp{},
 		stats: LeaderStats{Rejected: map[string]uint64{}}}
 	if l.client == nil {
 		l.client = &http.Client{Timeout: 30 * time.Second}
@@ -117,7 +117,9 @@ func (l *Leader) Stats() LeaderStats {
 	return s
 }
 
-// upload validates a report (DAP-15, "Upload Request") and keeps it for aggregation. A
+// upload validates a report (DAP-15, "Upload Request") and keeps it for
+// aggregation. It is idempotent: the same report again is answered as the
+// first time and kept once; another report under a known id is refused. A
 // refused report changes nothing: no id is remembered, nothing is stored.
 // The Leader opens its own input share here rather than at aggregation
 // time, so that a report that cannot be decrypted is refused to the client
@@ -185,8 +187,15 @@ func (l *Leader) upload(w http.ResponseWriter, r *http.Request) {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if _, dup := l.seen[rep.Metadata.ID]; dup {
-		writeProblem(w, problem(ProbReportRejected, http.StatusBadRequest, tid, "report id %s was already uploaded", rep.Metadata.ID))
+	sum := sha256.Sum256(body)
+	if prev, dup := l.seen[rep.Metadata.ID]; dup {
+		if prev == sum {
+			// The same report again (a retry after a lost answer): uploads
+			// are idempotent, and it is still counted once.
+			w.WriteHeader(http.StatusCreated)
+			return
+		}
+		writeProblem(w, problem(ProbReportRejected, http.StatusBadRequest, tid, "report id %s was already uploaded with other contents", rep.Metadata.ID))
 		return
 	}
 	if len(l.pending) >= maxPending {
@@ -198,7 +207,7 @@ func (l *Leader) upload(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, problem(ProbReportRejected, http.StatusBadRequest, tid, "the batch for time %d was already collected", t))
 		return
 	}
-	l.seen[rep.Metadata.ID] = struct{}{}
+	l.seen[rep.Metadata.ID] = sum
 	l.pending = append(l.pending, &pendingReport{r: rep, payload: pt.Payload})
 	l.stats.Uploaded++
 	w.WriteHeader(http.StatusCreated)

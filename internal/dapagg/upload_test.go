@@ -53,7 +53,17 @@ func TestBadUploads(t *testing.T) {
 		{"trailing bytes", append(dep.report(t, m, 0), 0), dap.MediaReport, dep.dir.Task.ID, 400, ProbInvalidMessage},
 		{"empty", nil, dap.MediaReport, dep.dir.Task.ID, 400, ProbInvalidMessage},
 		{"wrong task", dep.report(t, m, 0), dap.MediaReport, otherTask, 404, ProbUnrecognizedTask},
-		{"replayed id", good, dap.MediaReport, dep.dir.Task.ID, 400, ProbReportRejected},
+		{"replayed id, other contents", func() []byte {
+			entropy := make([]byte, dap.EntropySize)
+			_, _ = crand.Read(entropy)
+			id := parse(good).Metadata.ID
+			copy(entropy, id[:])
+			r, err := dap.NewReport(&dep.params, m, entropy)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return enc(r)
+		}(), dap.MediaReport, dep.dir.Task.ID, 400, ProbReportRejected},
 		{"bad leader ciphertext", func() []byte {
 			r := fresh()
 			r.LeaderShare.Payload[3] ^= 1
@@ -95,6 +105,10 @@ func TestBadUploads(t *testing.T) {
 				t.Errorf("problem document taskid %q, want the task's", p.TaskID)
 			}
 		})
+	}
+	// The same report again is a retry: accepted, kept once.
+	if code, p := dep.upload(t, good, dap.MediaReport, dep.dir.Task.ID); p != nil || code != http.StatusCreated {
+		t.Errorf("the same report again: HTTP %d %v, want 201 (uploads are idempotent)", code, p)
 	}
 	if st := dep.demo.Leader.Stats(); st.Uploaded != 1 {
 		t.Fatalf("the leader kept %d uploads, want only the good one", st.Uploaded)
