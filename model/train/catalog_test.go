@@ -1,6 +1,7 @@
 package train_test
 
 import (
+	"bytes"
 	"errors"
 	"strings"
 	"testing"
@@ -132,4 +133,55 @@ func TestMatchCatalog(t *testing.T) {
 	if log[0].Title != "old a" || log[1].Title != "Bee" || log[1].Price != 9 || log[1].Category != "bugs" {
 		t.Errorf("applied: %+v", log)
 	}
+}
+
+// FuzzReadCatalog: whatever the file, ReadCatalog fails with a typed error
+// or returns rows whose every URL passes the rule the page relies on, and
+// those rows round-trip through the items artifact.
+func FuzzReadCatalog(f *testing.F) {
+	f.Add([]byte("sku;name;price;image;link;stock\nA;Mug;1,50;/a.jpg;https://x.test/a;3\n"))
+	f.Add([]byte("id,url\nA,javascript:alert(1)\nB,\"java\tscript:x\"\n"))
+	f.Add([]byte("id,title,price\n\"unterminated"))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		items, _, err := train.ReadCatalog(bytes.NewReader(in), 0)
+		if err != nil {
+			if !errors.Is(err, model.ErrBadRequest) && !errors.Is(err, model.ErrCorrupt) && !errors.Is(err, model.ErrTooLarge) {
+				t.Fatalf("untyped error %v", err)
+			}
+			return
+		}
+		for _, it := range items {
+			for _, u := range []string{it.Image, it.URL} {
+				low := strings.ToLower(u)
+				if i := strings.IndexAny(low, ":/?#"); i >= 0 && low[i] == ':' && low[:i] != "http" && low[:i] != "https" {
+					t.Fatalf("URL %q with a scheme other than http(s) accepted", u)
+				}
+				if strings.ContainsAny(u, " \t\n\r\\") {
+					t.Fatalf("URL %q with a space or backslash accepted", u)
+				}
+			}
+		}
+		data, err := train.EncodeItems(items, [16]byte{1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, _, err := train.DecodeItems(data)
+		if err != nil || len(out) != len(items) {
+			t.Fatalf("round trip: %d of %d items, %v", len(out), len(items), err)
+		}
+	})
+}
+
+// FuzzDecodeItems: DecodeItems never panics and fails with a typed error.
+func FuzzDecodeItems(f *testing.F) {
+	p := 1.5
+	good, _ := train.EncodeItems([]train.ItemMeta{{ID: "a", Title: "A", Price: &p, URL: "/a"}, {ID: "b"}}, [16]byte{2})
+	f.Add(good)
+	f.Add(good[:len(good)-3])
+	f.Add([]byte{0x94, 0xa1, 'x'})
+	f.Fuzz(func(t *testing.T, in []byte) {
+		if _, _, err := train.DecodeItems(in); err != nil && !errors.Is(err, model.ErrCorrupt) && !errors.Is(err, model.ErrUnsupported) {
+			t.Fatalf("untyped error %v", err)
+		}
+	})
 }
