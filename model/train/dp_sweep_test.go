@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
@@ -47,7 +48,10 @@ var sweepKeys = map[string]func(c *train.Config, v float64){
 //
 //	PRIVREC_DP_SWEEP='eps=4;n0=2,3;pb=1,2;seed=1,2,3' go test -run TestDPSweep -v ./model/train
 //
-// λ follows the noise (LambdaNoise·σ_pairs) as in PrivateConfig.
+// λ follows the noise (LambdaNoise·σ_pairs) as in PrivateConfig. With
+// PRIVREC_DP_LOG=movielens it sweeps MovieLens ratings (ratings below the
+// median left out; sessions as baskets) instead, to check that a setting
+// chosen on Online Retail is not a fit to that one file.
 func TestDPSweep(t *testing.T) {
 	spec := os.Getenv("PRIVREC_DP_SWEEP")
 	if spec == "" {
@@ -74,6 +78,9 @@ func TestDPSweep(t *testing.T) {
 	}
 	sort.Strings(keys)
 	log := readUCI(t)
+	if os.Getenv("PRIVREC_DP_LOG") == "movielens" {
+		log = readMovieLens(t)
+	}
 	tr, _ := eval.Split(log)
 	tr, cases := eval.Split(tr)
 	if os.Getenv("PRIVREC_DP_RECENT") != "" {
@@ -142,4 +149,24 @@ func TestDPSweep(t *testing.T) {
 	for _, k := range order {
 		t.Logf("mean %-50s NDCG@10 %.4f over %d seeds", k, sums[k]/float64(counts[k]), counts[k])
 	}
+}
+
+// readMovieLens reads the MovieLens ratings of ../shared/datasets as the
+// generic protocol does (model/eval's TestMovieLensProtocol), or skips.
+func readMovieLens(tb testing.TB) *train.Log {
+	dir, err := os.Getwd()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	p := filepath.Join(dir, "..", "..", "..", "shared", "datasets", "movielens-ml-latest-small", "ratings.csv")
+	f, err := os.Open(p)
+	if err != nil {
+		tb.Skipf("dataset movielens-ml-latest-small not found under ../shared/datasets (relative to the repo root): %v", err)
+	}
+	defer f.Close()
+	log, _, err := train.ReadCSV(f, train.Mapping{User: "userId", Item: "movieId", Rating: "rating", Time: "timestamp", TimeFormat: train.TimeUnix})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return log
 }
