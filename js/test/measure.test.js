@@ -12,6 +12,7 @@ import { Code } from '../src/errors.js';
 import { DAY, LAYOUT, MeasureEngine, measurementOf, words } from '../src/measure.js';
 import { bundleUrl, fixtureFetch, freshNamespace, fx, nextEvent } from './helpers/fixtures.js';
 import { DOUBLE_REPORT_BYTES, measureDouble } from './helpers/measure-double.js';
+import * as signals from '../src/signals.js';
 
 const LEADER = 'https://leader.test/dap/';
 const HELPER = 'https://helper.test/dap/';
@@ -362,4 +363,19 @@ test('a day reported with session consent stays reported when consent is raised 
   assert.equal(res.arm, undefined, 'today is reported: not counted again');
   assert.equal((await next.measurementStatus()).today.reported, true);
   assert.equal(f.uploads.length, 1);
+});
+
+test('a consent signal holding the level below the shopper’s choice reports as signal-limited', async () => {
+  const d = measureDouble();
+  const c = await core({ double: d });
+  await signals.attach(c, { tcf: true });
+  await signals.setConsent(c, 'full'); // the shopper's choice
+  await signals.report(c, { tcf: 'session' }); // the CMP allows only session history
+  assert.equal(c.consentLevel, 'session');
+  await c.recommend({ k: 2 });
+  assert.deepEqual((await c.measurementStatus()).today.vector, vec({ consent_signal_limited: 1, visits: 1 }));
+  await signals.report(c, { tcf: 'full' }); // lifted
+  assert.deepEqual((await c.measurementStatus()).today.vector, vec({ consent_full: 1, visits: 1 }));
+  await signals.setConsent(c, 'session'); // the shopper's own lower choice is not "limited"
+  assert.deepEqual((await c.measurementStatus()).today.vector, vec({ consent_session: 1, visits: 1 }));
 });
