@@ -193,6 +193,10 @@ func (m *Model) recommendNeighbors(resp *Response, k int, beta float32, hw []wei
 		clear(scores) // the pool's buffers go back zeroed
 		return
 	}
+	if len(hw) == 0 { // nothing scores: the fill is the answer (no heap to allocate)
+		m.fillPopular(resp, k, req.Context, f, nil, s)
+		return
+	}
 	s.mark = growB(s.mark, m.n)
 	mark := s.mark
 	touched := s.touched[:0]
