@@ -680,7 +680,9 @@ async function measurementPanel() {
     section.append(
       h('p', {}, 'To learn whether its suggestions help, this shop counts on your device how many suggestions you saw, clicked and bought. Once a day those few numbers are sent as two encrypted halves, one to each of two separate servers (DAP with Prio3): neither half alone says anything, and the shop only learns totals over many shoppers.'),
       h('p', { class: 'muted', 'data-testid': 'measurement-today' }, `Today (${st.day}, UTC) so far: ${st.today?.words ?? '—'}${st.today?.reported ? ' (already sent)' : ''}. Kept ${st.stored ? 'in this browser with your history' : 'in this tab’s memory only'}.`),
-      h('p', { class: 'muted' }, `On about ${Math.round((st.controlShare ?? 0) * 100)}% of days you are shown popular picks instead of personal ones, so the shop can compare the two. Today: ${st.arm === 'control' ? 'popular picks' : st.arm === 'personal' ? 'personal' : 'not decided yet'}.`),
+      st.controlShare
+        ? h('p', { class: 'muted' }, `On about ${Math.max(1, Math.round(st.controlShare * 100))}% of days you are shown popular picks instead of personal ones, so the shop can compare the two. Today: ${st.arm === 'control' ? 'popular picks' : st.arm === 'personal' ? 'personal' : 'not decided yet'}.`)
+        : h('p', { class: 'muted' }, 'This shop holds no days back for comparison: your suggestions are always personal.'),
     );
     if (st.failure) section.append(h('p', { class: 'warn', 'data-testid': 'measurement-failure' }, `The last report could not be sent (${st.failure.message}); it is tried again on your next visit.`));
   }
