@@ -423,6 +423,16 @@ func TestMeasurementSession(t *testing.T) {
 		}
 		waitUploads(t, s, 2, "at the next day's visit (full consent)")
 		vectors = append(vectors, listedReports(t, bctx, 1)...)
+		if *screenshotDir != "" {
+			step(t, bctx, "show the Measurement panel", chromedp.Evaluate[chromedp.Void](`document.querySelector('[data-testid="measurement"]').scrollIntoView()`))
+			png, err := chromedp.Run(bctx, chromedp.CaptureScreenshot())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(*screenshotDir, "dashboard-measurement.png"), png, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
 		reqs = append(reqs, log.snapshot()...)
 
 		// The SDK's measurement chunk and the module were fetched (from the
