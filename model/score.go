@@ -189,7 +189,7 @@ func (m *Model) recommendNeighbors(resp *Response, k int, beta float32, hw []wei
 			m.fillPopular(resp, k, req.Context, f, nil, s)
 			return
 		}
-		m.blend(resp, k, beta, hw, req, f, scores)
+		m.blend(resp, k, beta, hw, req, f, scores, s)
 		clear(scores) // the pool's buffers go back zeroed
 		return
 	}
@@ -264,27 +264,44 @@ func (nb *neighbors) scatter(scores []float32, x weighted, start, end uint32) {
 }
 
 // blend ranks every allowed item by its personal score plus beta times its
-// popularity, in one pass: the heap's worst score is the floor an item must
+// popularity, in one pass: the k best so far are kept in a short sorted
+// list (best first, in s.heap), whose last is the floor an item must
 // reach, so most items cost a multiply-add and one comparison.
-func (m *Model) blend(resp *Response, k int, beta float32, hw []weighted, req Request, f *filter, scores []float32) {
-	b := blender{top: newTopK(k), f: f, floor: float32(math.Inf(-1)), full: k == 0}
+func (m *Model) blend(resp *Response, k int, beta float32, hw []weighted, req Request, f *filter, scores []float32, s *scratch) {
+	if k <= 0 {
+		return
+	}
 	pop := m.pop[:m.n]
 	scores = scores[:len(pop)]
-	// Until the heap is full every item is offered; after that blendScan
-	// (score_wasm.s, score_generic.go) skips to the next item that reaches
-	// the floor, the heap decides, and the floor rises.
-	i := 0
-	for ; i < len(pop) && !b.full; i++ {
-		b.offer(int32(i), float32(scores[i]+float32(beta*pop[i])))
-	}
-	for ; i < len(pop); i++ {
-		j, sc := blendScan(scores[i:], pop[i:], beta, b.floor)
-		if i += j; i == len(pop) {
-			break
+	best := s.heap[:0]
+	// Until the list is full every allowed item goes in; after that
+	// blendScan (score_wasm.s, score_generic.go) skips to the next item
+	// that reaches the floor, and one that beats the last (a higher
+	// score, or the same and a lower index) takes its place. One call an
+	// insertion (a heap's offer and sift were three, a seventh of a
+	// 50-event request in V8).
+	floor := float32(math.Inf(-1))
+	for i := 0; i < len(pop); i++ {
+		var sc float32
+		if len(best) < k {
+			sc = float32(scores[i] + float32(beta*pop[i]))
+		} else {
+			var j int
+			j, sc = blendScan(scores[i:], pop[i:], beta, floor)
+			if i += j; i == len(pop) {
+				break
+			}
+			if last := best[k-1]; !(sc > last.score || sc == last.score && int32(i) < last.item) {
+				continue
+			}
 		}
-		b.offer(int32(i), sc)
+		if f.ok(int32(i)) {
+			if best = insertBest(best, k, cand{int32(i), sc}); len(best) == k {
+				floor = best[k-1].score
+			}
+		}
 	}
-	for _, c := range b.top.sorted() {
+	for _, c := range best {
 		rec := Recommendation{Item: m.idString(c.item), Score: float64(c.score), Source: SourcePopular}
 		if scores[c.item] > 0 {
 			rec.Source = SourceHistory
@@ -294,27 +311,8 @@ func (m *Model) blend(resp *Response, k int, beta float32, hw []weighted, req Re
 		}
 		resp.Items = append(resp.Items, rec)
 	}
-}
-
-// blender is blend's top k: once the heap is full, floor is the score of
-// its worst candidate, which an item must reach to be considered at all.
-type blender struct {
-	top   *topK
-	f     *filter
-	floor float32
-	full  bool
-}
-
-func (b *blender) offer(j int32, sc float32) {
-	if b.full && sc < b.floor {
-		return
-	}
-	if t := b.top; t.beats(j, sc) && b.f.ok(j) {
-		t.offer(j, sc)
-		if len(t.h) == t.k && t.k > 0 {
-			b.full, b.floor = true, t.h[0].score
-		}
-	}
+	clear(best) // history-derived
+	s.heap = best[:0]
 }
 
 // priorWeight is the weight β' of the popularity prior for a request at now

@@ -31,7 +31,7 @@ func scatter2(scores []float32, cols, vals []byte, xw, scale float32) {
 // blendScan returns the first i < len(pop) whose blended score
 // float32(scores[i] + float32(beta·pop[i])) is not below floor, with that
 // score, or len(pop) and 0 when there is none. len(scores) >= len(pop).
-// A NaN score is never below floor, as in blender.offer. score_wasm.s is
+// A NaN score is never below floor. score_wasm.s is
 // the same loop for WebAssembly.
 func blendScan(scores, pop []float32, beta, floor float32) (int, float32) {
 	scores = scores[:len(pop)]
