@@ -187,6 +187,12 @@ func collectHint(err error) string {
 		return " (those days were already collected; choose days after the last collection)"
 	case dapagg.IsProblem(err, dapagg.ProbBatchInvalid):
 		return " (the days must lie within the task)"
+	case dapagg.IsProblem(err, dapagg.ProbUnrecognizedTask):
+		return " (that Leader serves another task: is --task-dir the directory it was started with?)"
+	case strings.Contains(err.Error(), "HTTP 404"):
+		return " (is --leader the Leader's API base, such as http://127.0.0.1:8080/dap/leader? privrec serve --measure prints it)"
+	case strings.Contains(err.Error(), "HTTP 401"):
+		return " (the Leader refused collector.json's token: is --task-dir the directory the Leader was started with?)"
 	}
 	return ""
 }

@@ -133,6 +133,7 @@ func TestKPICommandMistakes(t *testing.T) {
 	sim := dapagg.DefaultSimulation()
 	sim.Shoppers = 20
 	dir, leader := kpiShop(t, sim, 5)
+	otherDir, _ := kpiShop(t, sim, 5)
 	for _, c := range []struct {
 		name string
 		args []string
@@ -145,6 +146,8 @@ func TestKPICommandMistakes(t *testing.T) {
 		{"bad day", []string{"kpi", "--leader", leader, "--task-dir", dir, "--from", "yesterday"}, exitUsage, "not a day like"},
 		{"bad confidence", []string{"kpi", "--leader", leader, "--task-dir", dir, "--confidence", "95"}, exitUsage, "must be in (0, 1)"},
 		{"too few reports", []string{"kpi", "--leader", leader, "--task-dir", dir, "--to", "2024-10-03"}, exitFailed, "wait for more shoppers"},
+		{"leader URL without the API path", []string{"kpi", "--leader", strings.TrimSuffix(leader, dapagg.DemoLeaderPath), "--task-dir", dir}, exitFailed, "is --leader the Leader's API base"},
+		{"another task's directory", []string{"kpi", "--leader", leader, "--task-dir", otherDir}, exitFailed, "is --task-dir the directory the Leader was started with"},
 		{"visitors below reports", []string{"kpi", "--leader", leader, "--task-dir", dir, "--visitors", "1"}, exitFailed, "below the"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
