@@ -87,6 +87,20 @@ func TestTrainCatalog(t *testing.T) {
 	if code != exitFailed || !strings.Contains(stderr, "digest_mismatch") {
 		t.Fatalf("verify of a tampered items.bin: exit %d, want %d with digest_mismatch\n%s%s", code, exitFailed, stdout, stderr)
 	}
+	// Trained unsigned with --catalog, then signed: sign picks items.bin up.
+	unsigned := filepath.Join(dir, "unsigned")
+	code, _, stderr = runCLI(t, []string{"train", "--data", logPath, "--format", "csv", "--columns", "user=user,item=item,time=ts,time_format=unix_ms",
+		"--no-tune", "--wasm", wasm, "--out", unsigned, "--catalog", catPath}, newTrainCmd())
+	if code != exitOK {
+		t.Fatal(stderr)
+	}
+	if code, _, stderr = runKeysCLI(t, "sign", unsigned, "--key", filepath.Join(keys, bundledir.PrivateKeyFile)); code != exitOK {
+		t.Fatalf("sign: %s", stderr)
+	}
+	if code, stdout, stderr = runKeysCLI(t, "verify", unsigned, "--pub", pub); code != exitOK || !strings.Contains(stdout, "page data   2 items") {
+		t.Fatalf("verify after sign: exit %d\n%s%s", code, stdout, stderr)
+	}
+
 	// Retrained without --catalog: items.bin goes, and the bundle verifies.
 	code, _, stderr = runCLI(t, []string{"train", "--data", logPath, "--format", "csv", "--columns", "user=user,item=item,time=ts,time_format=unix_ms",
 		"--no-tune", "--wasm", wasm, "--out", out, "--sign-key", filepath.Join(keys, bundledir.PrivateKeyFile)}, newTrainCmd())
