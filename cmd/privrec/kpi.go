@@ -262,6 +262,7 @@ func printKPI(w io.Writer, taskID string, iv dapagg.Interval, k *dapagg.KPI) {
 	} else {
 		fmt.Fprintln(w, "            consent rate: pass --visitors N (your count of visitor-days over these days)")
 	}
+	fmt.Fprintf(w, "visits      %d page views with recommendations (%.1f per reporting shopper-day)\n", k.Visits, float64(k.Visits)/float64(k.Reports))
 	fmt.Fprintf(w, "%-11s %12s %12s %8s %10s  %-26s %s\n", "arm", "shopper-days", "impressions", "clicks", "purchases", "CTR", "conversion")
 	for _, a := range []struct {
 		name string

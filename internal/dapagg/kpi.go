@@ -27,6 +27,9 @@ type KPI struct {
 	Visitors    uint64    `json:"visitors,omitempty"`
 	ConsentRate *Estimate `json:"consent_rate,omitempty"`
 
+	// Visits is the page views with recommendations over the batch.
+	Visits int64 `json:"visits"`
+
 	Personal Arm `json:"personal"`
 	Control  Arm `json:"control"`
 	// Lift is conversion personal / conversion control.
@@ -107,6 +110,7 @@ func Summarize(res *Result, o KPIOptions) (*KPI, error) {
 		ConsentFull:          a[dap.IndexConsentFull],
 		ConsentSignalLimited: a[dap.IndexConsentSignalLimited],
 		Visitors:             o.Visitors,
+		Visits:               a[dap.IndexVisits],
 	}
 	n := float64(res.ReportCount)
 	k.FullShare = proportion(float64(k.ConsentFull), n, noiseVar, 0, z)
