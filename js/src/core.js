@@ -1225,7 +1225,7 @@ export class Core extends EventTarget {
         consent: this.consentLevel,
         retention: { max_age_days: this.retention.maxAgeDays, max_events: this.retention.maxEvents },
         events,
-        ...(this.measure ? { measurement: { today: this.measure.status().today, reports: this.measure.reports() } } : {}),
+        ...(this.measure ? { measurement: this.measure.exported() } : {}),
       },
       null,
       2,

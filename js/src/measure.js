@@ -783,6 +783,17 @@ export class Measure {
     };
   }
 
+  /**
+   * Everything measurement holds about the shopper, for history.export():
+   * today's counters and the items they count, the days not yet sent, and
+   * the reports sent.
+   */
+  exported() {
+    /** @param {DayState} s */
+    const day = (s) => ({ day: dayName(s.day), arm: s.arm, vector: this.vector(s), recommended: Object.keys(s.shown), clicked: [...s.clicked], bought: [...s.bought] });
+    return { today: this.offReason() ? null : day(this.state), waiting: this.backlog.map(day), reports: this.reports() };
+  }
+
   /** Every report sent and still held (no longer than history's retention), oldest first. */
   reports() {
     const cutoff = this.core.clock() - this.core.retention.maxAgeDays * DAY;

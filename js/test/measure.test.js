@@ -275,8 +275,12 @@ test('clear history deletes the counters too; the export holds them', async () =
   await c.setConsent('full');
   const res = await c.recommend({ k: 2 });
   await c.measurementCall('shown', res.items);
+  await c.measurementCall('clicked', res.items[0]);
   const exported = JSON.parse(await c.exportHistory());
-  assert.deepEqual(exported.measurement.today.vector, vec({ consent_full: 1, personal_impressions: 2, visits: 1 }));
+  assert.deepEqual(exported.measurement.today.vector, vec({ consent_full: 1, personal_impressions: 2, personal_clicks: 1, visits: 1 }));
+  assert.deepEqual(exported.measurement.today.recommended, res.items.map((/** @type {any} */ r) => r.item), 'the items the counters count are exported too');
+  assert.deepEqual(exported.measurement.today.clicked, [res.items[0].item]);
+  assert.deepEqual(exported.measurement.reports, []);
   await c.clearHistory();
   assert.deepEqual((await c.measurementStatus()).today.vector, vec({ consent_full: 1 }));
 });

@@ -145,6 +145,17 @@ export interface MeasurementStatus {
   failure?: { at: number; message: string } | null;
 }
 
+/** A measured day as history.export() gives it. */
+export interface MeasurementDay {
+  day: string;
+  arm: Arm | null;
+  vector: number[];
+  /** Items recommended that day (what impressions, clicks and purchases count for). */
+  recommended: string[];
+  clicked: string[];
+  bought: string[];
+}
+
 /** One report sent: what the dashboard lists. */
 export interface MeasurementReport {
   /** When it was uploaded (Unix ms). */
@@ -351,8 +362,8 @@ export interface HistoryExport {
   consent: ConsentLevel;
   retention: { max_age_days: number; max_events: number };
   events: HistoryEvent[];
-  /** With measurement on: today's counters and the reports sent, as held on this device. */
-  measurement?: { today: MeasurementStatus['today']; reports: MeasurementReport[] };
+  /** With measurement on: today's counters and the recommended items they count, days not yet sent, and the reports sent. */
+  measurement?: { today: MeasurementDay | null; waiting: MeasurementDay[]; reports: MeasurementReport[] };
 }
 
 export interface ModelUpdatedDetail extends ModelInfo {
