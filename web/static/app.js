@@ -250,7 +250,9 @@ async function recStrip({ exclude = /** @type {string[]} */ ([]), heading = 'Rec
       { class: 'muted' },
       state.consent === 'off'
         ? 'Personalisation is off, so these are popular picks for this time of day. Nothing about you is used or kept.'
-        : personal
+        : res.arm === 'control'
+          ? 'Today these are popular picks for everyone, so the shop can compare them with personal ones (see Measurement on the Privacy page). Your history is kept as you chose.'
+          : personal
           ? 'Chosen on this device from your history; it never leaves your browser.'
           : 'Browse a little and these will adapt to you, on this device.',
     ),
