@@ -100,7 +100,7 @@ export const MEASURE_PROFILE = Object.freeze({
  * @property {string} leader the leader's base URL (ends in "/"; DAP appends tasks/…, hpke_config)
  * @property {string} helper the helper's base URL
  * @property {number} [timePrecision] the task's time precision in seconds (default 86400)
- * @property {number} [controlShare] the share of shopper-days whose visits get the popularity fallback, the control arm (0 ≤ x < 1, default 0.1)
+ * @property {number} [controlShare] the share of shopper-days whose visits get the popularity fallback, the control arm (0 ≤ x ≤ 1, default 0.1)
  * @property {string} wasmUrl privrec-measure.wasm
  * @property {string} [wasmSha256] hex SHA-256 the module must have (recommended: the site pins its own build)
  *
@@ -152,7 +152,7 @@ export function measurementOf(o, base) {
   const timePrecision = o.timePrecision ?? 86400;
   if (!Number.isSafeInteger(timePrecision) || timePrecision < 1) throw bad(`timePrecision is ${JSON.stringify(o.timePrecision)}; want the task's time precision in whole seconds (e.g. 86400)`);
   const controlShare = o.controlShare ?? 0.1;
-  if (typeof controlShare !== 'number' || !(controlShare >= 0 && controlShare < 1)) throw bad(`controlShare is ${JSON.stringify(o.controlShare)}; want the share of shopper-days in the control arm, 0 ≤ x < 1 (e.g. 0.1)`);
+  if (typeof controlShare !== 'number' || !(controlShare >= 0 && controlShare <= 1)) throw bad(`controlShare is ${JSON.stringify(o.controlShare)}; want the share of shopper-days in the control arm, 0 ≤ x ≤ 1 (e.g. 0.1)`);
   let wasmSha256;
   if (o.wasmSha256 !== undefined) {
     if (typeof o.wasmSha256 !== 'string' || !/^[0-9a-f]{64}$/i.test(o.wasmSha256)) throw bad('wasmSha256 must be 64 hex digits (sha256sum privrec-measure.wasm)');

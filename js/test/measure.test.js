@@ -114,7 +114,8 @@ test('bad options are refused with what to pass', () => {
     [{ ...OPTIONS, leader: undefined }, /leader is required/],
     [{ ...OPTIONS, helper: 'ftp://x/' }, /helper must be an http\(s\) URL/],
     [{ ...OPTIONS, wasmUrl: '' }, /wasmUrl is required/],
-    [{ ...OPTIONS, controlShare: 1 }, /controlShare is 1; want the share/],
+    [{ ...OPTIONS, controlShare: 1.5 }, /controlShare is 1.5; want the share/],
+    [{ ...OPTIONS, controlShare: '0.1' }, /controlShare is "0.1"; want the share/],
     [{ ...OPTIONS, timePrecision: 0.5 }, /timePrecision is 0.5/],
     [{ ...OPTIONS, wasmSha256: 'xyz' }, /wasmSha256 must be 64 hex digits/],
   ];

@@ -111,7 +111,7 @@ export interface MeasurementOptions {
   wasmSha256?: string;
   /** The task's time precision in seconds. Default 86400. */
   timePrecision?: number;
-  /** The share of shopper-days whose recommendations are the popularity fallback (the control arm), 0 ≤ x < 1. Default 0.1. */
+  /** The share of shopper-days whose recommendations are the popularity fallback (the control arm), 0 ≤ x ≤ 1. Default 0.1. */
   controlShare?: number;
 }
 
