@@ -110,7 +110,8 @@ func (s *measureSite) measureFiles() []string {
 
 // startMeasureSite serves the demo; with measure false, without
 // measurement (no task in the page config, nothing mounted at /dap/).
-func startMeasureSite(t *testing.T, measure bool) *measureSite {
+// control is the task's control share.
+func startMeasureSite(t *testing.T, measure bool, control float64) *measureSite {
 	t.Helper()
 	if _, err := os.Stat(chromium); err != nil {
 		t.Skipf("skipping: %s not found (Debian: apt-get install -y chromium)", chromium)
@@ -140,7 +141,7 @@ func startMeasureSite(t *testing.T, measure bool) *measureSite {
 	if measure {
 		day := uint64(86400)
 		today := uint64(time.Now().Unix()) / day * day
-		s.dir, err = dapagg.NewTaskDir(dapagg.Task{TimePrecision: day, Start: today - 7*day, End: today + 7*day, MinBatchSize: 1, ControlShare: 0,
+		s.dir, err = dapagg.NewTaskDir(dapagg.Task{TimePrecision: day, Start: today - 7*day, End: today + 7*day, MinBatchSize: 1, ControlShare: control,
 			LeaderURL: dapagg.DemoLeaderPath + "/", HelperURL: dapagg.DemoHelperPath + "/"})
 		if err != nil {
 			t.Fatal(err)
@@ -384,7 +385,7 @@ func measureBrowser(t *testing.T, s *measureSite, gpc bool) (context.Context, *n
 // reaches /dap/; with measurement off, the page asks for none of it.
 func TestMeasurementSession(t *testing.T) {
 	t.Run("on", func(t *testing.T) {
-		s := startMeasureSite(t, true)
+		s := startMeasureSite(t, true, 0)
 		var seen []string
 		var vectors [][]int64
 
@@ -519,7 +520,7 @@ func TestMeasurementSession(t *testing.T) {
 		{"GPC", "full", "gpc", true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			s := startMeasureSite(t, true)
+			s := startMeasureSite(t, true, 0)
 			bctx, log := measureBrowser(t, s, c.gpc)
 			seen := shop(t, bctx, c.consent)
 			if got := eval[string](t, bctx, `document.querySelector('.recs')?.dataset.arm ?? ''`); got != "" {
@@ -543,8 +544,26 @@ func TestMeasurementSession(t *testing.T) {
 		})
 	}
 
+	// The control arm: every day is control here, so a shopper with a
+	// history gets the popular picks, tagged, and the report says so.
+	t.Run("control", func(t *testing.T) {
+		s := startMeasureSite(t, true, 1)
+		bctx, _ := measureBrowser(t, s, false)
+		shop(t, bctx, "session")
+		got := eval[[]string](t, bctx, `[document.querySelector('.recs').dataset.arm, ...[...document.querySelectorAll('.recs .rec')].map(e => e.dataset.source)]`)
+		if got[0] != "control" || slices.ContainsFunc(got[1:], func(src string) bool { return src != "popular" }) {
+			t.Errorf("control day: strip arm and sources %v; want control and only popular", got)
+		}
+		hidePage(t, bctx)()
+		waitUploads(t, s, 1, "after the page was hidden (control arm)")
+		v := listedReportsOfArm(t, bctx, 1, "arm: control (popular picks)")
+		if v[0][dap.IndexArmControl] != 1 || v[0][dap.IndexControlImpressions] == 0 || v[0][dap.IndexPersonalImpressions] != 0 {
+			t.Errorf("control day's report %v", v[0])
+		}
+	})
+
 	t.Run("off", func(t *testing.T) {
-		s := startMeasureSite(t, false)
+		s := startMeasureSite(t, false, 0)
 		bctx, log := measureBrowser(t, s, false)
 		seen := shop(t, bctx, "full")
 		click(t, bctx, `a[data-nav="privacy"]`)
@@ -583,13 +602,17 @@ func waitUploads(t *testing.T, s *measureSite, n int, when string) {
 // listedReports opens the dashboard and returns the vectors of the n
 // reports it lists, checking their plain words.
 func listedReports(t *testing.T, bctx context.Context, n int) [][]int64 {
+	return listedReportsOfArm(t, bctx, n, "arm: personal")
+}
+
+func listedReportsOfArm(t *testing.T, bctx context.Context, n int, arm string) [][]int64 {
 	t.Helper()
 	step(t, bctx, "the dashboard", chromedp.Evaluate[chromedp.Void](`location.hash = '#/privacy'`))
 	waitRender(t, bctx, "privacy")
 	waitFor(t, bctx, fmt.Sprintf("%d reports listed", n), fmt.Sprintf(`document.querySelectorAll('[data-testid="reports"] tr[data-report]').length === %d`, n))
 	words := eval[[]string](t, bctx, `[...document.querySelectorAll('[data-testid="reports"] tr[data-report]')].map(r => r.textContent)`)
 	for _, w := range words {
-		if !strings.Contains(w, "arm: personal") || !strings.Contains(w, "recommendations seen") || !strings.Contains(w, "encrypted") {
+		if !strings.Contains(w, arm) || !strings.Contains(w, "recommendations seen") || !strings.Contains(w, "encrypted") {
 			t.Errorf("report row %q", w)
 		}
 	}
