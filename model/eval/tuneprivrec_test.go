@@ -128,3 +128,36 @@ func weightOf(w []float64, i int) float64 {
 	}
 	return w[i]
 }
+
+// ExampleAgeWeights weighs the validation split of a log's training part
+// so its baskets are as recent, at the end of training, as the test
+// baskets: the young cases weigh more.
+func ExampleAgeWeights() {
+	const day = 86_400_000
+	r := rand.New(rand.NewPCG(1, 1))
+	l := &train.Log{}
+	for u := 0; u < 1000; u++ { // shoppers who come back every 40 days or so
+		for b, at := 0, r.Float64()*365; at <= 365; b, at = b+1, at+r.ExpFloat64()*40 {
+			l.Interactions = append(l.Interactions, train.Interaction{User: fmt.Sprint(u), Item: fmt.Sprint(r.IntN(300)),
+				Kind: model.KindPurchase, At: int64(at * day), Basket: fmt.Sprint(u, "-", b)})
+		}
+	}
+	trainLog, _ := eval.Split(l)
+	val, cases := eval.Split(trainLog)
+	w := eval.AgeWeights(val, cases)
+	var end int64
+	for _, in := range val.Interactions {
+		end = max(end, in.At)
+	}
+	var young, old float64 // mean weight of cases under and over 30 days old
+	var ny, no int
+	for i, c := range cases {
+		if end-c.Now < 30*day {
+			young, ny = young+w[i], ny+1
+		} else {
+			old, no = old+w[i], no+1
+		}
+	}
+	fmt.Printf("%d cases; mean weight under 30 days %.1f, over %.1f\n", len(cases), young/float64(ny), old/float64(no))
+	// Output: 790 cases; mean weight under 30 days 2.0, over 0.7
+}
