@@ -205,14 +205,25 @@ func AgeWeights(val *train.Log, cases []Case) []float64 {
 	for _, a := range ages {
 		have[binOf(a)]++
 	}
+	// upTo is how many gaps are at most t.
+	upTo := func(t float64) int { return sort.Search(len(gaps), func(j int) bool { return gaps[j] > t }) }
 	want := make([]float64, bins)
 	for _, a := range ages {
-		k := sort.Search(len(gaps), func(j int) bool { return gaps[j] > a }) // gaps[:k] ≤ a
+		k := upTo(a) // the gaps that fit: a − g ≥ 0
 		if k == 0 {
 			continue
 		}
-		for j := 0; j < k; j++ {
-			want[binOf(a-gaps[j])] += 1 / float64(k)
+		// Bin b holds the ages in [edges[b−1], edges[b]): a − g lands in
+		// it for a − edges[b] < g ≤ a − edges[b−1]. Counting by binary
+		// search keeps this O(bins·log n) per case, not O(n).
+		prev := k // gaps ≤ a − edges[−1] = a − (−∞), of those that fit
+		for b := 0; b < bins; b++ {
+			next := 0 // gaps ≤ a − edges[b]
+			if b < bins-1 {
+				next = min(k, upTo(a-edges[b]))
+			}
+			want[b] += float64(prev-next) / float64(k)
+			prev = next
 		}
 	}
 	var total float64
