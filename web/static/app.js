@@ -517,6 +517,7 @@ async function fillNetworkLog(body, caption) {
 
 async function privacyView() {
   const rec = state.rec;
+  const measuring = await rec.measurement.status();
   const history = await rec.history.list();
   const m = rec.model;
   const count = (kind) => history.filter((e) => e.kind === kind).length;
@@ -539,7 +540,7 @@ async function privacyView() {
       h('li', {}, h('strong', {}, 'Why: '), 'only to pick suggestions for you. They are worked out by a model running in your browser; the shop never receives your history.'),
       h('li', {}, h('strong', {}, 'Where: '), 'on this device only. Nothing is sent to the shop or anyone else — the list of requests below is the browser’s own record.'),
       h('li', {}, h('strong', {}, 'For how long: '), state.consent === 'full' ? 'up to 90 days (at most 1,000 events), or until you delete it or turn personalisation down.' : state.consent === 'session' ? 'until you close this tab.' : 'not at all.'),
-      h('li', {}, h('strong', {}, 'Also kept: '), answered() ? 'a note that you answered the question about personalisation, so this shop does not ask again (this browser’s local storage).' : 'nothing else.'),
+      h('li', {}, h('strong', {}, 'Also kept: '), alsoKept(answered(), measuring)),
       h('li', {}, h('strong', {}, 'The model: '), m ? `published ${fmtTime(m.created)}, valid until ${fmtTime(m.expires)}; your browser checked the shop’s signature on it before using it.` : 'none loaded.'),
     ),
     h('button', { type: 'button', id: 'update', onclick: checkUpdate }, 'Check for a newer model'),
@@ -644,7 +645,7 @@ async function privacyView() {
     h('p', { class: 'lead' }, 'Suggestions here are worked out inside your browser. What you view and buy is kept only as you choose below, and never sent to the shop.'),
     h('div', { class: 'panels' }, plain, h('section', { class: 'panel', 'aria-labelledby': 'p-consent' }, h('h2', { id: 'p-consent' }, 'Your choice'), consent)),
     h('section', { class: 'panel', 'aria-labelledby': 'p-stored' }, h('h2', { id: 'p-stored' }, 'What is kept, item by item'), table, h('div', { class: 'actions' }, exportBtn, clearBtn)),
-    await measurementPanel(),
+    await measurementPanel(measuring),
     net,
     h(
       'details',
@@ -661,13 +662,25 @@ async function privacyView() {
 }
 
 /**
+ * The "Also kept" line of the plain summary: the banner's note, and
+ * measurement's counters when it runs.
+ * @param {boolean} asked
+ * @param {any} m rec.measurement.status()
+ */
+function alsoKept(asked, m) {
+  const parts = [];
+  if (asked) parts.push('a note that you answered the question about personalisation, so this shop does not ask again (this browser’s local storage)');
+  if (m.active) parts.push(`a few counts of how the suggestions did today, for the shop’s once-a-day encrypted report (see Measurement below; ${m.stored ? 'kept with your history' : 'in this tab only'})`);
+  return parts.length ? `${parts.join('; and ')}.` : 'nothing else.';
+}
+
+/**
  * The dashboard's Measurement section: whether the shop measures how its
  * suggestions do and, if not, why; what today's report would say; and every
  * report sent, in plain words (the SDK keeps that list no longer than the
  * history, and deletes it with it).
  */
-async function measurementPanel() {
-  const st = await state.rec.measurement.status();
+async function measurementPanel(/** @type {any} */ st) {
   const reports = st.enabled ? await state.rec.measurement.reports() : [];
   const section = h('section', { class: 'panel measurement', 'aria-labelledby': 'p-measure', 'data-testid': 'measurement', 'data-active': String(st.active), 'data-reason': st.reason ?? '' }, h('h2', { id: 'p-measure' }, 'Measurement'));
   if (!st.active) {
