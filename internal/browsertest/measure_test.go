@@ -405,6 +405,9 @@ func TestMeasurementSession(t *testing.T) {
 		waitUploads(t, s, 1, "after the page was hidden (session consent)")
 		back()
 		vectors = append(vectors, listedReports(t, bctx, 1)...)
+		if plain := eval[string](t, bctx, `document.querySelector('[data-testid="plain"]').textContent`); !strings.Contains(plain, "once-a-day encrypted report") {
+			t.Errorf("the plain summary does not say measurement's counters are kept: %q", plain)
+		}
 		reqs := log.snapshot()
 
 		// Full consent, another shopper: the day is stored, and the first
@@ -570,6 +573,9 @@ func TestMeasurementSession(t *testing.T) {
 		waitRender(t, bctx, "privacy")
 		if got := eval[string](t, bctx, `document.querySelector('[data-testid="measurement"]').dataset.reason`); got != "not_enabled" {
 			t.Errorf("the dashboard says measurement is off because %q; want not_enabled", got)
+		}
+		if plain := eval[string](t, bctx, `document.querySelector('[data-testid="plain"]').textContent`); strings.Contains(plain, "encrypted report") {
+			t.Errorf("the plain summary speaks of measurement while it is off: %q", plain)
 		}
 		reqs := log.snapshot()
 		checkMeasureRequests(t, s, reqs, canaries(t, seen))
