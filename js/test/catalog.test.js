@@ -5,7 +5,7 @@ import { Core } from '../src/core.js';
 import { Recommender } from '../src/client.js';
 import { serve } from '../src/protocol.js';
 import { Code } from '../src/errors.js';
-import { decodeItems } from '../src/catalog.js';
+import { PageCatalog, decodeItems } from '../src/catalog.js';
 import { bundleUrl, fixtureFetch, freshNamespace, fx } from './helpers/fixtures.js';
 
 /** @type {{close: () => void}[]} */
@@ -178,4 +178,38 @@ test('rec.catalog.get through the worker protocol', async () => {
   assert.equal((await rec.catalog.list({ limit: 1000 })).items.length, fx.items - 2);
   await assert.rejects(rec.catalog.list({ limit: 0 }), { code: Code.bad_request });
   await assert.rejects(rec.catalog.get(/** @type {any} */ (42)), { code: Code.bad_request });
+});
+
+test('PageCatalog reads rows one at a time, and falls back to a whole decode for bytes it cannot index', async () => {
+  const { encode } = await import('@msgpack/msgpack');
+  const id = new Uint8Array(16).fill(4);
+  const hex = '04'.repeat(16);
+  /** @param {string} item @param {string} url */
+  const row = (item, url = `/p/${item}`) => [item, `T ${item}`, 2, 'EUR', '', url, 'c', 'in_stock'];
+  const rows = Array.from({ length: 40 }, (_, i) => row(`id-${String(i).padStart(2, '0')}`));
+  rows[7] = row('id-07', 'javascript:alert(1)');
+  const sorted = new PageCatalog(encode(['privrec/items', 1, id, rows]), hex);
+  assert.deepEqual(sorted.get(['id-03', 'id-39', 'nope']).map((m) => m?.title ?? null), ['T id-03', 'T id-39', null]);
+  assert.ok(sorted.index, 'EncodeItems-shaped bytes are indexed');
+  assert.equal(sorted.rows.size, 2, 'only the rows asked for were decoded');
+  assert.throws(() => sorted.get(['id-07']), { code: Code.corrupt }, 'an unsafe URL is refused when its row is read');
+  assert.equal(sorted.list({ offset: 38, limit: 5 }).items.length, 2);
+
+  const shuffled = new PageCatalog(encode(['privrec/items', 1, id, [row('b'), row('a')]]), hex);
+  assert.deepEqual(shuffled.get(['a', 'b', 'c']).map((m) => m?.id ?? null), ['a', 'b', null]);
+  assert.equal(shuffled.index, null, 'ids out of order: decoded whole');
+  assert.throws(() => new PageCatalog(encode(['privrec/items', 1, id, [row('a'), row('a')]]), hex).get(['a']), { code: Code.corrupt }, 'an id twice');
+  assert.throws(() => new PageCatalog(encode(['privrec/items', 1, id, [row('a')]]), '05'.repeat(16)).get(['a']), { code: Code.mix_and_match });
+  const trailing = encode(['privrec/items', 1, id, [row('a'), row('b')]]);
+  assert.throws(() => new PageCatalog(new Uint8Array([...trailing, 0xc0]), hex).get(['b']), { code: Code.corrupt }, 'a trailing byte');
+
+  // The fixture's items.bin (Go's EncodeItems) takes the indexed path and agrees with the whole decode.
+  const { readFileSync } = await import('node:fs');
+  const { FIXTURES } = await import('./helpers/fixtures.js');
+  const bytes = new Uint8Array(readFileSync(`${FIXTURES}/meta/items.bin`));
+  const m = (await import('../src/verify.js')).decodeManifest(new Uint8Array(readFileSync(`${FIXTURES}/meta/manifest.bin`)));
+  const pc = new PageCatalog(bytes, m.bundleId);
+  const all = decodeItems(bytes, m.bundleId);
+  assert.deepEqual(pc.list({ limit: 1000 }).items, [...all.values()]);
+  assert.ok(pc.index, 'Go-encoded bytes are indexed');
 });
