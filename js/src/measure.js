@@ -695,6 +695,8 @@ export class Measure {
         referrerPolicy: 'no-referrer',
         // The upload outlives a tab that is closing (session consent's report at pagehide).
         keepalive: p.report.length < 60000,
+        // A leader that never answers must not hold the next days' uploads.
+        signal: typeof AbortSignal.timeout === 'function' ? AbortSignal.timeout(this.core.net.timeout) : undefined,
       });
       status = res.status;
       if (!res.ok) {

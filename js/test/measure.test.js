@@ -384,3 +384,31 @@ test('a consent signal holding the level below the shopper’s choice reports as
   await signals.setConsent(c, 'session'); // the shopper's own lower choice is not "limited"
   assert.deepEqual((await c.measurementStatus()).today.vector, vec({ consent_session: 1, visits: 1 }));
 });
+
+test('an upload that never gets an answer times out and stays for the next try', async () => {
+  const f = dapFetch();
+  const never = async (/** @type {string} */ url, /** @type {any} */ init) => {
+    if (init?.method === 'POST') {
+      return new Promise((_, reject) => init.signal?.addEventListener('abort', () => reject(init.signal.reason)));
+    }
+    return f(url, init);
+  };
+  const c = await Core.create({
+    namespace: freshNamespace(),
+    clock: () => fx.now,
+    fetch: /** @type {any} */ (never),
+    network: { timeout: 200 },
+    measurement: OPTIONS,
+    measureHooks: { engine: async () => { const d = measureDouble(); return MeasureEngine.from(d.ex, d.wasi); }, random: () => 0.9 },
+  });
+  open.push(c);
+  await c.load({ bundleUrl: bundleUrl('v2'), publicKeys: [fx.public_key] });
+  await c.setConsent('session');
+  await c.recommend({ k: 2 });
+  const t0 = Date.now();
+  assert.equal(await c.measurementCall('send'), null);
+  assert.ok(Date.now() - t0 < 5000);
+  const st = await c.measurementStatus();
+  assert.equal(st.waiting, 1, 'kept for the next try');
+  assert.ok(st.failure);
+});
