@@ -441,6 +441,10 @@ type kindFlags struct {
 	kind            string
 	maxBytes        byteSize
 	dims, subspaces int
+	// extra is the bytes of the bundle's other artifacts that every
+	// browser downloads too (train --catalog's items.bin), counted against
+	// --max-bundle-bytes.
+	extra int64
 }
 
 func (f *kindFlags) register(cmd *cobra.Command) {
@@ -488,7 +492,7 @@ func (f *kindFlags) choose(w io.Writer, log *train.Log, wasm []byte, cfg train.C
 		idBytes += int64(len(it.ID))
 	}
 	c, err := train.ChooseKind(train.Sizing{Items: len(log.Catalog), IDBytes: idBytes, MaxBytes: int64(f.maxBytes),
-		OtherBytes: int64(len(cat) + len(wasm))}, want, cfg)
+		OtherBytes: int64(len(cat)+len(wasm)) + f.extra}, want, cfg)
 	if err != nil {
 		return cfg, fail(exitUsage, err)
 	}
@@ -623,6 +627,10 @@ and no search runs on the raw log.`,
 			if catalog != "" {
 				if ship, err = readCatalogFile(cmd.ErrOrStderr(), catalog, log); err != nil {
 					return err
+				}
+				// items.bin is downloaded with the rest: sized against the budget.
+				if b, err := train.EncodeItems(ship, [16]byte{}); err == nil {
+					kf.extra = int64(len(b))
 				}
 			}
 			cfg, err := tf.config(cmd, log)
