@@ -328,7 +328,11 @@ async function shopView() {
       { class: 'more' },
       h('button', { type: 'button', id: 'more', onclick: () => showMore(grid, items, /** @type {HTMLElement} */ (more)) }, `Show ${Math.min(rest, PAGE)} more of ${rest}`),
     );
-  return [await recStrip(), h('h2', {}, state.category || 'All products'), filters, grid, more];
+  // A bundle trained without --catalog (privrec serve --bundle DIR) has no product data to show.
+  const none =
+    state.catalog.size === 0 &&
+    h('p', { class: 'notice', role: 'status' }, 'This bundle carries no product data (titles, prices, links): train it with privrec train --catalog items.csv.');
+  return [await recStrip(), h('h2', {}, state.category || 'All products'), none, filters, grid, more];
 }
 
 /**
