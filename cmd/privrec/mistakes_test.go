@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -152,6 +153,9 @@ func TestCLIMistakes(t *testing.T) {
 		{name: "--catalog whose ids are not the log's",
 			args: append([]string{"train", "--data", comma, "--out", out, "--wasm", wasm, "--no-tune", "--catalog", write("other.csv", "id,title\nX-1,Mug\n")}, csvCols...),
 			code: exitFailed, say: []string{"none of its 1 ids", `"X-1"`, "the log's item ids"}},
+		{name: "--catalog too large for --max-bundle-bytes",
+			args: append([]string{"train", "--data", comma, "--out", out, "--wasm", wasm, "--no-tune", "--max-bundle-bytes", "50KB", "--catalog", write("big.csv", bigCatalog())}, csvCols...),
+			code: exitUsage, say: []string{"exceeds the 50.0 kB budget", "raise --max-bundle-bytes", "items.bin, count as part of the catalog"}},
 		{name: "--out a file",
 			args: append([]string{"train", "--data", comma, "--out", fileOut, "--wasm", wasm}, csvCols...),
 			code: exitIOError, say: []string{"is a file", "pass a new or existing directory"}},
@@ -194,4 +198,17 @@ func TestCLIMistakes(t *testing.T) {
 			}
 		})
 	}
+}
+
+// bigCatalog is a catalog of tasteLog's 48 items whose 2 kB URLs alone
+// are about 100 kB of page metadata.
+func bigCatalog() string {
+	var b strings.Builder
+	b.WriteString("id,title,url\n")
+	for g := 0; g < 6; g++ {
+		for k := 0; k < 8; k++ {
+			fmt.Fprintf(&b, "g%d-%d,Item,/p/%s\n", g, k, strings.Repeat("x", 2000))
+		}
+	}
+	return b.String()
 }

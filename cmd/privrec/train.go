@@ -493,6 +493,9 @@ func (f *kindFlags) choose(w io.Writer, log *train.Log, wasm []byte, cfg train.C
 	}
 	c, err := train.ChooseKind(train.Sizing{Items: len(log.Catalog), IDBytes: idBytes, MaxBytes: int64(f.maxBytes),
 		OtherBytes: int64(len(cat)+len(wasm)) + f.extra}, want, cfg)
+	if err != nil && f.extra > 0 {
+		err = fmt.Errorf("%w (the %d bytes of --catalog's page metadata, items.bin, count as part of the catalog; shorter titles and relative URLs take less)", err, f.extra)
+	}
 	if err != nil {
 		return cfg, fail(exitUsage, err)
 	}
