@@ -1077,7 +1077,7 @@ export class Core extends EventTarget {
     if (arm && this.measure) {
       // Tagged after the module's answer was checked: the arm is the SDK's word.
       out = { ...out, arm, items: out.items.map((/** @type {any} */ it) => ({ ...it, arm })) };
-      this.measure.served(out.items, arm);
+      await this.measure.served(out.items, arm);
     }
     return out;
   }
@@ -1217,6 +1217,7 @@ export class Core extends EventTarget {
    */
   async exportHistory() {
     const events = await this.history();
+    await this.measure?.refresh();
     return JSON.stringify(
       {
         format: 'privrec-history',
@@ -1236,9 +1237,12 @@ export class Core extends EventTarget {
    * What measurement does now: off with a reason ('not_enabled',
    * 'unavailable', 'consent_off', 'gpc'), or on with today's counters.
    */
-  measurementStatus() {
+  async measurementStatus() {
     this.checkOpen();
-    if (this.measure) return this.measure.status();
+    if (this.measure) {
+      await this.measure.refresh(); // other tabs count into the stored day too
+      return this.measure.status();
+    }
     return { enabled: false, active: false, reason: this.measureFailure ? 'unavailable' : 'not_enabled', message: this.measureFailure ?? undefined };
   }
 
@@ -1251,7 +1255,7 @@ export class Core extends EventTarget {
     const m = this.measure;
     if (what === 'shown') return m ? m.shown(arg) : 0;
     if (what === 'clicked') return m ? m.clicked(arg) : false;
-    if (what === 'reports') return m ? m.reports() : [];
+    if (what === 'reports') return m ? (await m.refresh(), m.reports()) : [];
     if (what === 'hidden') return m ? m.hidden() : null;
     if (what === 'send') {
       if (!m) throw new PrivrecError(Code.bad_request, `measurement.send: measurement is ${this.measureFailure ? `unavailable (${this.measureFailure})` : 'not enabled (LoadOptions.measurement)'}`);

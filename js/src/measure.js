@@ -105,7 +105,7 @@ export const MEASURE_PROFILE = Object.freeze({
  * @property {string} [wasmSha256] hex SHA-256 the module must have (recommended: the site pins its own build)
  *
  * @typedef {'personal'|'control'} Arm
- * @typedef {{day: number, arm: Arm | null, visits: number, counts: number[], shown: Record<string, Arm>, clicked: string[], bought: string[], pending?: Pending | null, dropped?: boolean}} DayState
+ * @typedef {{day: number, arm: Arm | null, visits: number, counts: number[], shown: Record<string, Arm>, clicked: string[], bought: string[], pending?: Pending | null, dropped?: boolean, claim?: number}} DayState
  * @typedef {{day: number, report: Uint8Array, report_id: Uint8Array, time: number, vector: number[], url: string}} Pending
  * @typedef {{at: number, day: string, to: string, bytes: number, status: number, report_id: string, vector: number[], words: string}} SentReport
  */
@@ -380,7 +380,7 @@ export class Measure {
       // interrupted deletion left behind is deleted now.
       await this.deleteStored();
     }
-    this.roll();
+    await this.roll();
   }
 
   /** @returns {Promise<{state: DayState | null, backlog: DayState[], sent: SentReport[], closed: number}>} */
@@ -426,6 +426,73 @@ export class Measure {
     }
   }
 
+  /**
+   * Takes the stored record as the state (under full consent it is the
+   * truth: other tabs count into it too).
+   * @param {any} s
+   * @param {any} list
+   */
+  adopt(s, list) {
+    if (!s || typeof s !== 'object') return;
+    const state = validState(s.state);
+    if (state) this.state = state;
+    this.backlog = Array.isArray(s.backlog) ? /** @type {DayState[]} */ (s.backlog.map(validState).filter(Boolean)).slice(-MAX_BACKLOG) : [];
+    if (Number.isSafeInteger(s.closed)) this.closedDay = Math.max(this.closedDay, s.closed);
+    if (Array.isArray(list)) this.sent = list.filter((r) => r && typeof r.at === 'number' && Array.isArray(r.vector)).slice(-MAX_LISTED);
+  }
+
+  /**
+   * Applies fn to the state. Under full consent it runs inside one
+   * IndexedDB transaction that first reads the stored consent and state:
+   * another tab's counts since are added to, not overwritten, and a
+   * withdrawal in another tab wins (the record is deleted, fn runs on
+   * memory only). Below full, fn changes memory only.
+   * @template T
+   * @param {() => T} fn
+   * @returns {Promise<T>}
+   */
+  async sync(fn) {
+    if (this.core.consentLevel !== 'full') return fn();
+    let ran = false;
+    /** @type {T} */
+    let out = /** @type {any} */ (undefined);
+    const run = () => {
+      ran = true;
+      out = fn();
+    };
+    try {
+      const tx = this.core.storage.db.transaction('meta', 'readwrite');
+      const [consent, stored, list] = await Promise.all([tx.store.get('consent'), tx.store.get(STATE_KEY), tx.store.get(LIST_KEY)]);
+      if (consent === 'full') {
+        this.adopt(stored, list);
+        run();
+        tx.store.put({ state: this.state, backlog: this.backlog, closed: this.closedDay }, STATE_KEY);
+        tx.store.put(this.sent, LIST_KEY);
+      } else {
+        tx.store.delete(STATE_KEY);
+        tx.store.delete(LIST_KEY);
+        run();
+      }
+      await tx.done;
+    } catch {
+      // A full or failing disk: this visit counts in memory.
+      if (!ran) run();
+    }
+    return out;
+  }
+
+  /** Reads the stored state (full consent), for status() and reports(). */
+  async refresh() {
+    if (this.core.consentLevel !== 'full' || this.offReason()) return;
+    try {
+      const tx = this.core.storage.db.transaction('meta', 'readonly');
+      const [consent, stored, list] = await Promise.all([tx.store.get('consent'), tx.store.get(STATE_KEY), tx.store.get(LIST_KEY), tx.done]);
+      if (consent === 'full') this.adopt(stored, list);
+    } catch {
+      // memory is what there is
+    }
+  }
+
   async deleteStored() {
     try {
       const tx = this.core.storage.db.transaction('meta', 'readwrite');
@@ -458,38 +525,61 @@ export class Measure {
     if (level === 'full') return this.write();
   }
 
-  /**
-   * Moves a day that is over to the backlog and starts its upload in the
-   * background; today's counting goes on at once.
-   */
-  roll() {
+  /** Moves a day that is over to the backlog (in memory; callers run it under sync). */
+  rollNow() {
     const today = this.today();
     if (this.state.day < today) {
       const old = this.state;
       this.state = fresh(today); // a visit across midnight counts again, and draws again, for the new day
       if (hasData(old)) this.backlog = [...this.backlog, old].slice(-MAX_BACKLOG);
-      this.write();
     }
-    if (this.backlog.length) this.flush().catch(() => {});
   }
 
   /**
-   * Sends the backlog, oldest first; a day whose upload fails stays for
-   * the next try (its report kept as made: retried, never made again).
+   * Moves a day that is over to the backlog and starts its upload in the
+   * background; today's counting goes on at once.
+   */
+  async roll() {
+    await this.sync(() => this.rollNow());
+    if (this.backlog.some((d) => !claimed(d, this.core.clock()))) this.flush().catch(() => {});
+  }
+
+  /**
+   * Sends the backlog, oldest first. Each day is claimed first (stored,
+   * under full consent), so another tab does not send it too; a day whose
+   * upload fails is released and waits for the next try, its report kept
+   * as made: retried, never made again.
    * @returns {Promise<SentReport[]>}
    */
   flush() {
     const run = this.sending.then(async () => {
       /** @type {SentReport[]} */
       const done = [];
-      for (const s of [...this.backlog]) {
-        if (this.offReason()) break;
-        const entry = await this.send(s);
-        if (entry) done.push(entry);
-        if (entry || s.dropped) this.backlog = this.backlog.filter((x) => x !== s);
-        else break; // the network or the module failed: the day waits for the next try
+      while (!this.offReason()) {
+        const now = this.core.clock();
+        const d = await this.sync(() => {
+          this.rollNow();
+          const x = this.backlog.find((b) => !claimed(b, now));
+          if (x) x.claim = now;
+          return x ? { ...x } : null;
+        });
+        if (!d) break;
+        const entry = await this.send(d);
+        await this.sync(() => {
+          const x = this.backlog.find((b) => b.day === d.day);
+          if (entry || d.dropped) this.backlog = this.backlog.filter((b) => b !== x);
+          else if (x) {
+            x.claim = undefined;
+            x.pending = d.pending;
+          }
+          if (entry) this.sent = [...this.sent, entry].slice(-MAX_LISTED);
+        });
+        if (!entry && !d.dropped) break; // the network or the module failed: the day waits for the next try
+        if (entry) {
+          done.push(entry);
+          this.core.emit('measurereport', entry);
+        }
       }
-      await this.write();
       return done;
     });
     this.sending = run.catch(() => {});
@@ -506,16 +596,17 @@ export class Measure {
    */
   async visitArm() {
     if (this.offReason()) return null;
-    this.roll();
-    const s = this.state;
-    if (s.day === this.closedDay) return null;
-    if (!s.arm || this.visitDay !== s.day) {
+    const arm = await this.sync(() => {
+      this.rollNow();
+      const s = this.state;
+      if (s.day === this.closedDay) return null;
       s.arm ??= this.random() < this.options.controlShare ? 'control' : 'personal';
       if (this.visitDay !== s.day) s.visits++;
       this.visitDay = s.day;
-      await this.write();
-    }
-    return s.arm;
+      return s.arm;
+    });
+    if (this.backlog.length) this.roll().catch(() => {});
+    return arm;
   }
 
   /** @param {Arm} arm @param {'impressions'|'clicks'|'purchases'} what */
@@ -524,10 +615,20 @@ export class Measure {
     this.state.counts[i] = Math.min(this.state.counts[i] + 1, 1e6);
   }
 
-  counting() {
-    if (this.offReason()) return false;
-    this.roll();
-    return this.state.day !== this.closedDay;
+  /**
+   * Runs count on today's state, under sync, unless measurement is off or
+   * today is reported already.
+   * @template T
+   * @param {() => T} count
+   * @param {T} none
+   * @returns {Promise<T>}
+   */
+  async counting(count, none) {
+    if (this.offReason()) return none;
+    return this.sync(() => {
+      this.rollNow();
+      return this.state.day === this.closedDay ? none : count();
+    });
   }
 
   /**
@@ -537,11 +638,13 @@ export class Measure {
    * @param {Arm} arm
    */
   served(items, arm) {
-    const shown = this.state.shown;
-    for (const it of items) {
-      if (Object.keys(shown).length >= MAX_SHOWN && !Object.hasOwn(shown, it.item)) break;
-      shown[it.item] = arm;
-    }
+    return this.counting(() => {
+      const shown = this.state.shown;
+      for (const it of items) {
+        if (Object.keys(shown).length >= MAX_SHOWN && !Object.hasOwn(shown, it.item)) break;
+        shown[it.item] = arm;
+      }
+    }, undefined);
   }
 
   /** @param {string} id @returns {Arm | undefined} */
@@ -557,16 +660,16 @@ export class Measure {
    */
   async shown(items) {
     const ids = idsOf(items, 'measurement.shown');
-    if (!this.counting()) return 0;
-    let n = 0;
-    for (const id of ids) {
-      const arm = this.armOf(id);
-      if (!arm) continue;
-      this.bump(arm, 'impressions');
-      n++;
-    }
-    if (n) await this.write();
-    return n;
+    return this.counting(() => {
+      let n = 0;
+      for (const id of ids) {
+        const arm = this.armOf(id);
+        if (!arm) continue;
+        this.bump(arm, 'impressions');
+        n++;
+      }
+      return n;
+    }, 0);
   }
 
   /**
@@ -576,13 +679,13 @@ export class Measure {
    */
   async clicked(item) {
     const [id] = idsOf([item], 'measurement.clicked');
-    if (!this.counting()) return false;
-    const arm = this.armOf(id);
-    if (!arm || this.state.clicked.includes(id)) return false;
-    this.state.clicked.push(id);
-    this.bump(arm, 'clicks');
-    await this.write();
-    return true;
+    return this.counting(() => {
+      const arm = this.armOf(id);
+      if (!arm || this.state.clicked.includes(id)) return false;
+      this.state.clicked.push(id);
+      this.bump(arm, 'clicks');
+      return true;
+    }, false);
   }
 
   /**
@@ -591,13 +694,13 @@ export class Measure {
    * @param {string} id
    */
   async purchased(id) {
-    if (!this.counting()) return false;
-    const arm = this.armOf(id);
-    if (!arm || this.state.bought.includes(id)) return false;
-    this.state.bought.push(id);
-    this.bump(arm, 'purchases');
-    await this.write();
-    return true;
+    return this.counting(() => {
+      const arm = this.armOf(id);
+      if (!arm || this.state.bought.includes(id)) return false;
+      this.state.bought.push(id);
+      this.bump(arm, 'purchases');
+      return true;
+    }, false);
   }
 
   /**
@@ -621,15 +724,18 @@ export class Measure {
   async sendNow() {
     const reason = this.offReason();
     if (reason) throw new PrivrecError(Code.bad_request, `measurement.send: measurement is off (${reason === 'gpc' ? 'Global Privacy Control is on' : 'consent is off'})`);
-    this.roll();
-    const s = this.state;
-    if (s.day !== this.closedDay && hasData(s)) {
-      this.closedDay = s.day;
-      this.backlog = [...this.backlog, s];
-      this.state = fresh(s.day);
-    }
+    const day = await this.sync(() => {
+      this.rollNow();
+      const s = this.state;
+      if (s.day !== this.closedDay && hasData(s)) {
+        this.closedDay = s.day;
+        this.backlog = [...this.backlog, s];
+        this.state = fresh(s.day);
+      }
+      return s.day;
+    });
     const done = await this.flush();
-    return done.find((e) => e.day === dayName(s.day)) ?? null;
+    return done.find((e) => e.day === dayName(day)) ?? null;
   }
 
   /** The vector of a day, clipped to the layout's 8 bits, with the consent one-hot of now. @param {DayState} s */
@@ -669,7 +775,12 @@ export class Measure {
         this.fail(e);
         return null;
       }
-      await this.write();
+      // Kept before the upload, so a tab that dies during it leaves the
+      // same report to be retried.
+      await this.sync(() => {
+        const x = this.backlog.find((b) => b.day === s.day);
+        if (x) x.pending = s.pending;
+      });
     }
     return this.upload(s);
   }
@@ -710,10 +821,7 @@ export class Measure {
     }
     /** @type {SentReport} */
     const entry = { at: this.core.clock(), day: dayName(p.day), to: p.url, bytes: p.report.length, status, report_id: hex(p.report_id), vector: p.vector, words: words(p.vector) };
-    s.pending = null;
     this.failure = null;
-    this.sent = [...this.sent, entry].slice(-MAX_LISTED);
-    this.core.emit('measurereport', entry);
     return entry;
   }
 
@@ -802,6 +910,12 @@ export class Measure {
     return this.sent.filter((r) => r.at >= cutoff).map((r) => ({ ...r, vector: [...r.vector] }));
   }
 }
+
+/** How long a claimed day is left to the tab that claimed it (its upload's time, with room). */
+const CLAIM_MS = 120000;
+
+/** @param {DayState} d @param {number} now whether another tab (or this one) is sending d */
+const claimed = (d, now) => typeof d.claim === 'number' && now - d.claim < CLAIM_MS && d.claim <= now;
 
 /** @param {DayState} s whether a day counted anything */
 const hasData = (s) => s.visits > 0 || s.counts.some((x) => x > 0) || !!s.pending;

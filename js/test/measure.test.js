@@ -412,3 +412,30 @@ test('an upload that never gets an answer times out and stays for the next try',
   assert.equal(st.waiting, 1, 'kept for the next try');
   assert.ok(st.failure);
 });
+
+test('full: two tabs count into one stored day, and only one of them sends it', async () => {
+  const ns = freshNamespace();
+  const t = clock();
+  const f = dapFetch();
+  const d = measureDouble();
+  const a = await core({ namespace: ns, clock: t, fetch: f, double: d });
+  await a.setConsent('full');
+  const b = await core({ namespace: ns, clock: t, fetch: f, double: d }); // a second tab
+  const ra = await a.recommend({ k: 2 });
+  const rb = await b.recommend({ k: 3 });
+  await a.measurementCall('shown', ra.items);
+  await b.measurementCall('shown', rb.items);
+  await a.measurementCall('shown', ra.items);
+  const want = vec({ consent_full: 1, personal_impressions: 7, visits: 2 });
+  assert.deepEqual((await a.measurementStatus()).today.vector, want, 'each tab’s counts add up in the stored day');
+  assert.deepEqual((await b.measurementStatus()).today.vector, want);
+  t.t += DAY;
+  await Promise.all([a.recommend({ k: 1 }), b.recommend({ k: 1 })]); // both tabs see the new day
+  for (let i = 0; i < 5; i++) {
+    await new Promise((r) => setTimeout(r, 20));
+    await Promise.all([a.measure?.sending, b.measure?.sending]);
+  }
+  assert.equal(f.uploads.length, 1, 'one report for the day');
+  assert.deepEqual(d.requests[0].measurement, want);
+  assert.equal((await b.measurementCall('reports')).length, 1, 'both tabs list it');
+});
