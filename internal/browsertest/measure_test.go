@@ -427,6 +427,11 @@ func TestMeasurementSession(t *testing.T) {
 		}
 		waitUploads(t, s, 2, "at the next day's visit (full consent)")
 		vectors = append(vectors, listedReports(t, bctx, 1)...)
+		// The dashboard's own network log shows the upload, as a POST.
+		waitFor(t, bctx, "the upload in the dashboard's network log", `[...document.querySelectorAll('[data-testid="netlog"] tr[data-method="POST"]')].some(r => r.dataset.url.endsWith('/reports'))`)
+		if n := eval[int](t, bctx, `document.querySelectorAll('[data-testid="netlog"] tr[data-method="POST"]').length`); n != 1 {
+			t.Errorf("the dashboard's network log shows %d POSTs; want the one upload", n)
+		}
 		if *screenshotDir != "" {
 			step(t, bctx, "show the Measurement panel", chromedp.Evaluate[chromedp.Void](`document.querySelector('[data-testid="measurement"]').scrollIntoView()`))
 			png, err := chromedp.Run(bctx, chromedp.CaptureScreenshot())
