@@ -238,7 +238,7 @@ export class Core extends EventTarget {
   async startMeasure(options) {
     let lib;
     try {
-      lib = await import('./measure.js');
+      lib = await (options.measureHooks?.load ?? (() => import('./measure.js')))();
     } catch (e) {
       this.measureFailure = `the measurement code (privrec-measure.js, beside privrec-worker.js) did not load: ${e instanceof Error ? e.message : e}`;
       return;

@@ -299,6 +299,7 @@ function validState(s) {
  * @property {() => boolean} [limited] a consent signal holds the level below the shopper's choice (signals.limited)
  * @property {() => Promise<{report: MeasureEngine['report']}>} [engine] tests: the module (default: fetch wasmUrl)
  * @property {() => number} [random] tests: the arm's draw in [0, 1) (default crypto.getRandomValues)
+ * @property {() => Promise<any>} [load] tests: how core.js imports this file (default import('./measure.js'))
  */
 
 /**

@@ -439,3 +439,25 @@ test('full: two tabs count into one stored day, and only one of them sends it', 
   assert.deepEqual(d.requests[0].measurement, want);
   assert.equal((await b.measurementCall('reports')).length, 1, 'both tabs list it');
 });
+
+test('measurement code that does not load leaves recommendations working and says why', async () => {
+  const f = dapFetch();
+  const c = await Core.create({
+    namespace: freshNamespace(),
+    clock: () => fx.now,
+    fetch: f,
+    measurement: OPTIONS,
+    measureHooks: { load: () => Promise.reject(new TypeError('Failed to fetch dynamically imported module: privrec-measure.js')) },
+  });
+  open.push(c);
+  await c.load({ bundleUrl: bundleUrl('v2'), publicKeys: [fx.public_key] });
+  await c.setConsent('session');
+  const res = await c.recommend({ k: 3 });
+  assert.equal(res.items.length, 3);
+  assert.equal(res.arm, undefined);
+  const st = await c.measurementStatus();
+  assert.equal(st.reason, 'unavailable');
+  assert.match(st.message, /privrec-measure\.js, beside privrec-worker\.js\) did not load: Failed to fetch/);
+  await assert.rejects(c.measurementCall('send'), (e) => e.code === Code.bad_request && /unavailable/.test(e.message));
+  assert.deepEqual(f.calls.filter((/** @type {any} */ r) => !r.url.startsWith('https://cdn.test/')), []);
+});
