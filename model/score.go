@@ -341,11 +341,7 @@ func sortByItem(xs []histWeight) {
 		slices.SortStableFunc(xs, func(a, b histWeight) int { return int(a.item) - int(b.item) })
 		return
 	}
-	for i := 1; i < len(xs); i++ {
-		for j := i; j > 0 && xs[j].item < xs[j-1].item; j-- {
-			xs[j], xs[j-1] = xs[j-1], xs[j]
-		}
-	}
+	insertionSortByItem(xs) // sort_wasm.s, sort_generic.go
 }
 
 // weighted is a history item and its saturated weight.

@@ -191,3 +191,22 @@ func TestSearchKeys(t *testing.T) {
 		t.Fatalf("searchKeys of the largest key = %d, want 1", got)
 	}
 }
+
+// TestInsertionSortByItem checks the short-history sort against
+// slices.SortStableFunc: the same order, equal items in history order
+// (told apart by their weights), on lengths 0..64.
+func TestInsertionSortByItem(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	for l := 0; l <= 64; l++ {
+		xs := make([]histWeight, l)
+		for i := range xs {
+			xs[i] = histWeight{item: int32(rng.IntN(l/2 + 1)), w: float64(i)}
+		}
+		want := slices.Clone(xs)
+		slices.SortStableFunc(want, func(a, b histWeight) int { return int(a.item) - int(b.item) })
+		insertionSortByItem(xs)
+		if !slices.Equal(xs, want) {
+			t.Fatalf("%d events: %v, want %v", l, xs, want)
+		}
+	}
+}

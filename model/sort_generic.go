@@ -81,3 +81,12 @@ func lanes2(cols []byte, k uint64) uint64 {
 	}
 	return acc
 }
+
+// insertionSortByItem sorts xs by item, stably (sortByItem's short case).
+func insertionSortByItem(xs []histWeight) {
+	for i := 1; i < len(xs); i++ {
+		for j := i; j > 0 && xs[j].item < xs[j-1].item; j-- {
+			xs[j], xs[j-1] = xs[j-1], xs[j]
+		}
+	}
+}

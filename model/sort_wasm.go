@@ -16,3 +16,6 @@ func searchKeys(keys []uint64, key uint64) int
 
 //go:noescape
 func lanes2(cols []byte, k uint64) uint64
+
+//go:noescape
+func insertionSortByItem(xs []histWeight)

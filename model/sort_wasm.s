@@ -358,3 +358,90 @@ TEXT ·lanes2(SB), NOSPLIT, $0-40
 	Get R3
 	I64Store ret+32(FP)
 	RET
+
+// func insertionSortByItem(xs []histWeight)
+//
+// A histWeight is 16 bytes: item (int32) at 0, w (float64) at 8; a swap
+// moves both words. R0: &xs[0], R1: &xs[a], R2: &xs[b], R3: the end,
+// R4, R5: xs[b]'s words, R6, R7: xs[b-1]'s.
+TEXT ·insertionSortByItem(SB), NOSPLIT, $0-24
+	I64Load xs_base+0(FP)
+	Tee R0
+	I64Load xs_len+8(FP)
+	I64Const $4
+	I64Shl
+	I64Add
+	Set R3
+	Get R0
+	I64Const $16
+	I64Add
+	Set R1
+	Block
+	Loop
+		Get R1
+		Get R3
+		I64GeU
+		BrIf $1
+		Get R1
+		Set R2
+		Block
+		Loop
+			// for b > 0 && xs[b].item < xs[b-1].item: swap, b--
+			Get R2
+			Get R0
+			I64LeU
+			BrIf $1
+			Get R2
+			I32WrapI64
+			I64Load $0
+			Tee R4
+			I32WrapI64
+			Get R2
+			I64Const $16
+			I64Sub
+			I32WrapI64
+			I64Load $0
+			Tee R6
+			I32WrapI64
+			I32GeS
+			BrIf $1
+			Get R2
+			I32WrapI64
+			I64Load $8
+			Set R5
+			Get R2
+			I64Const $16
+			I64Sub
+			I32WrapI64
+			I64Load $8
+			Set R7
+			Get R2
+			I32WrapI64
+			Get R6
+			I64Store $0
+			Get R2
+			I32WrapI64
+			Get R7
+			I64Store $8
+			Get R2
+			I64Const $16
+			I64Sub
+			Tee R2
+			I32WrapI64
+			Get R4
+			I64Store $0
+			Get R2
+			I32WrapI64
+			Get R5
+			I64Store $8
+			Br $0
+		End
+		End
+		Get R1
+		I64Const $16
+		I64Add
+		Set R1
+		Br $0
+	End
+	End
+	RET
