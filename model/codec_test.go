@@ -37,8 +37,12 @@ var (
 			{Item: "b", Score: -1e-300, Source: model.SourcePopular},
 		}, Unknown: 3},
 		{K: 100, Items: []model.Recommendation{}, Unknown: -5},
-		// plainItem's edges: every source, ids of 0, 31 and 32 bytes, a
-		// source it does not know, a purchase count.
+		// appendPlainResponse's edges: every source, ids of 0 and 31 bytes,
+		// K, Unknown and the item count at their limits, then just past
+		// each (the Writer's path).
+		plain(127, 15, 127), plain(128, 15, 0), plain(0, 16, 0), plain(5, 3, -1), plain(5, 1, 128),
+		// the Writer's path: ids of 32 bytes, a source it does not know, a
+		// purchase count.
 		{K: 7, Items: []model.Recommendation{
 			{Item: "", Score: 0, Source: model.SourceRepeat},
 			{Item: strings.Repeat("i", 31), Score: -1.5e300, Source: model.SourceHistory},
@@ -54,6 +58,17 @@ var (
 		{Created: -7, Items: 1 << 40},
 	}
 )
+
+// plain is a response of n plain items (appendPlainResponse) cycling
+// through the sources and ids of 0..31 bytes.
+func plain(k, n, unknown int) model.Response {
+	r := model.Response{K: k, Unknown: unknown, Items: []model.Recommendation{}}
+	sources := []model.Source{model.SourcePopular, model.SourceHistory, model.SourceRepeat}
+	for i := range n {
+		r.Items = append(r.Items, model.Recommendation{Item: strings.Repeat("x", (i*13)%32), Score: float64(i) - 7.25e-3, Source: sources[i%3]})
+	}
+	return r
+}
 
 // TestEncodersMatchMsgpack: each hand-written encoder writes exactly the
 // bytes msgpack.Marshal writes for the same value, so hosts and the JS SDK
