@@ -8,7 +8,6 @@ package main
 
 import (
 	"runtime"
-	"runtime/metrics"
 	"unsafe"
 
 	"github.com/privrec/privrec/model"
@@ -36,9 +35,33 @@ func setGCPercent(int32) int32
 const gcEvery = 8 << 20
 
 var (
-	allocSample = []metrics.Sample{{Name: "/gc/heap/allocs:bytes"}}
+	allocSample = []metricSample{{name: "/gc/heap/allocs:bytes"}}
 	allocAtGC   uint64
 )
+
+// readMetrics is runtime/metrics.Read without importing runtime/metrics:
+// Read(m) is exactly readMetrics(&m[0], len(m), cap(m)), the runtime's
+// own reader, provided under this name for that package (a push linkname,
+// as setGCPercent). The package's init builds the descriptions of every
+// metric and GODEBUG counter, which the module never reads: 5.1 KB of
+// the module's brotli (wasm/RATIONALE.md).
+//
+//go:linkname readMetrics runtime/metrics.runtime_readMetrics
+func readMetrics(samples unsafe.Pointer, n, c int)
+
+// metricSample is runtime/metrics.Sample, whose layout the runtime
+// mirrors (runtime.metricSample: "must be kept structurally identical").
+type metricSample struct {
+	name  string
+	value struct {
+		kind    int // runtime/metrics.ValueKind; kindUint64 for this metric
+		scalar  uint64
+		pointer unsafe.Pointer
+	}
+}
+
+// kindUint64 is runtime/metrics.KindUint64.
+const kindUint64 = 1
 
 // Reading the allocation counter costs about as much as a small
 // recommend in V8, and the SDK frees two buffers per request, so free
@@ -66,8 +89,11 @@ func collectSometimes(freed int) {
 // collect runs the garbage collector if gcEvery bytes were allocated since
 // the last run.
 func collect() {
-	metrics.Read(allocSample)
-	total := allocSample[0].Value.Uint64()
+	readMetrics(unsafe.Pointer(&allocSample[0]), len(allocSample), cap(allocSample))
+	if allocSample[0].value.kind != kindUint64 { // as metrics.Value.Uint64 panics
+		panic("privrec: the runtime has no uint64 metric /gc/heap/allocs:bytes")
+	}
+	total := allocSample[0].value.scalar
 	if total-allocAtGC >= gcEvery {
 		runtime.GC()
 		allocAtGC = total
