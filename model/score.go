@@ -499,9 +499,7 @@ func insertBest(best []cand, n int, c cand) []cand {
 	} else {
 		best[len(best)-1] = c
 	}
-	for j := len(best) - 1; j > 0 && better(best[j], best[j-1]); j-- {
-		best[j], best[j-1] = best[j-1], best[j]
-	}
+	siftUp(best) // score_wasm.s, score_generic.go
 	return best
 }
 

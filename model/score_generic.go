@@ -95,3 +95,11 @@ func boostScan(boosted []int32, pop, boost []float32, mark []bool, floor float32
 	}
 	return len(boosted), 0
 }
+
+// siftUp moves the last of best up while it is better than the one before
+// it (insertBest: best is sorted best first but for its last).
+func siftUp(best []cand) {
+	for j := len(best) - 1; j > 0 && better(best[j], best[j-1]); j-- {
+		best[j], best[j-1] = best[j-1], best[j]
+	}
+}

@@ -210,3 +210,27 @@ func TestInsertionSortByItem(t *testing.T) {
 		}
 	}
 }
+
+// TestSiftUp checks siftUp against the Go loop's order (better), on lists
+// with tied scores, tied items, signed zeros and NaN scores.
+func TestSiftUp(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 16))
+	scores := []float32{0, float32(math.Copysign(0, -1)), 1, 1, 2, -1, float32(math.NaN()), float32(math.Inf(1))}
+	for trial := 0; trial < 3000; trial++ {
+		l := 1 + rng.IntN(12)
+		best := make([]cand, l)
+		for i := range best {
+			best[i] = cand{item: int32(rng.IntN(6)), score: scores[rng.IntN(len(scores))]}
+		}
+		want := slices.Clone(best)
+		for j := len(want) - 1; j > 0 && better(want[j], want[j-1]); j-- {
+			want[j], want[j-1] = want[j-1], want[j]
+		}
+		siftUp(best)
+		for i := range best {
+			if best[i].item != want[i].item || math.Float32bits(best[i].score) != math.Float32bits(want[i].score) {
+				t.Fatalf("trial %d: siftUp gave %v, want %v", trial, best, want)
+			}
+		}
+	}
+}

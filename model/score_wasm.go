@@ -16,3 +16,6 @@ func addBoosts(boost []float32, mark []bool, out []int32, items []byte, scores [
 
 //go:noescape
 func boostScan(boosted []int32, pop, boost []float32, mark []bool, floor float32, root int32) (int, float32)
+
+//go:noescape
+func siftUp(best []cand)

@@ -393,3 +393,76 @@ TEXT ·boostScan(SB), NOSPLIT, $0-116
 	F32ReinterpretI32
 	F32Store ret1+112(FP)
 	RET
+
+// func siftUp(best []cand)
+//
+// A cand is 8 bytes: item (int32) at 0, score (float32) at 4. better(a, b)
+// is a.score > b.score when the scores differ (a NaN differs from all),
+// else a.item < b.item. R0: &best[0], R2: &best[j], R4: best[j], R5:
+// best[j-1]; F0, F1: their scores.
+TEXT ·siftUp(SB), NOSPLIT, $0-24
+	I64Load best_base+0(FP)
+	Tee R0
+	I64Load best_len+8(FP)
+	I64Const $3
+	I64Shl
+	I64Add
+	I64Const $8
+	I64Sub
+	Set R2
+	Block
+	Loop
+		Get R2
+		Get R0
+		I64LeS
+		BrIf $1
+		Get R2
+		I32WrapI64
+		I64Load $0
+		Tee R4
+		I64Const $32
+		I64ShrU
+		I32WrapI64
+		F32ReinterpretI32
+		Set F0
+		Get R2
+		I64Const $8
+		I64Sub
+		I32WrapI64
+		I64Load $0
+		Tee R5
+		I64Const $32
+		I64ShrU
+		I32WrapI64
+		F32ReinterpretI32
+		Set F1
+		// not better: stop
+		Get F0
+		Get F1
+		F32Gt
+		Get R4
+		I32WrapI64
+		Get R5
+		I32WrapI64
+		I32LtS
+		Get F0
+		Get F1
+		F32Ne
+		Select
+		I32Eqz
+		BrIf $1
+		Get R2
+		I32WrapI64
+		Get R5
+		I64Store $0
+		Get R2
+		I64Const $8
+		I64Sub
+		Tee R2
+		I32WrapI64
+		Get R4
+		I64Store $0
+		Br $0
+	End
+	End
+	RET
