@@ -134,8 +134,8 @@ func TuneEASE(log *train.Log, progress func(LambdaScore)) (Tuning, error) {
 type PrivrecTuning struct {
 	train.Tuning
 	Cases int // validation users
-	// Effective is the weighted cases' effective number, (Σw)²/Σw²: what
-	// the weights leave of Cases to tell a gain from noise.
+	// Effective is the weighted cases' effective number, (Σw)²/Σw²: how
+	// many equally weighted cases would be as noisy.
 	Effective float64
 }
 
@@ -253,9 +253,10 @@ const (
 // TunePrivrec tunes the shipped model's hyper-parameters (train.Tune) on a
 // validation split of log: Split of log holds out each user's last basket,
 // the model is trained on the rest, and every trial is scored by NDCG@10 on
-// those baskets (user by user, so Tune can tell a real gain from noise),
-// natively, through model.Build (the shipped quantization), each user
-// weighted by AgeWeights so the baskets are as recent as the ones served.
+// those baskets, natively, through model.Build (the shipped
+// quantization), user by user and each user weighted by AgeWeights so the
+// baskets are as recent as the ones served (opts.Weights, when set,
+// replaces those: one weight per case of Split(log)).
 // log is what the model will then be trained on: the whole log for privrec
 // train, the training part of a Split for privrec eval, so the test
 // baskets are never seen. It returns the chosen Config for log.

@@ -213,10 +213,9 @@ type TuneOptions struct {
 	// Now is the clock; nil means time.Now. Tests pass a fake one.
 	Now func() time.Time
 	// Weights, when not nil, weigh the validation cases (one per case,
-	// in the objective's order, none negative): the figures Tune compares
-	// and reports are weighted means, and a move's standard error is the
-	// weighted one. eval.TunePrivrec weighs cases by the age of their
-	// basket (eval.AgeWeights).
+	// in the objective's order, none negative, not all zero): the figures
+	// Tune compares and reports are weighted means. eval.TunePrivrec
+	// weighs cases by the age of their basket (eval.AgeWeights).
 	Weights []float64
 }
 
