@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"math"
-	"slices"
 	"unsafe"
 
 	"github.com/privrec/privrec/model/internal/wire"
@@ -519,9 +518,6 @@ func EncodeResponseEnvelope(r *Response) []byte {
 // capacity it uses before allocating: the module hands it a buffer the
 // host freed.
 func AppendResponseEnvelope(dst []byte, r *Response) []byte {
-	if b, ok := appendPlainResponse(dst[:0], r); ok {
-		return b
-	}
 	w := wire.NewWriterBuf(dst)
 	writeOKEnvelope(w)
 	writeResponse(w, r)
@@ -548,6 +544,9 @@ func writeResponse(w *wire.Writer, r *Response) {
 		w.Array(len(r.Items))
 		for i := range r.Items {
 			it := &r.Items[i]
+			if plainItem(w, it) {
+				continue
+			}
 			w.Map(3 + b2i(len(it.Because) > 0) + b2i(it.Bought != 0) + b2i(it.LastBought != 0))
 			w.Lit("\xa4item")
 			w.String(it.Item)
@@ -579,64 +578,44 @@ func writeResponse(w *wire.Writer, r *Response) {
 	w.Int(int64(r.Unknown))
 }
 
-// appendPlainResponse appends r's envelope to b when every item is the
-// usual one (no reasons or purchase counts, an id under 32 bytes, a
-// source of this version) and K, Unknown and the item count are small:
-// the bytes writeOKEnvelope and writeResponse write, put together in b by
-// index, one store a word (the Writer's calls, each copy through memmove,
-// were a quarter of a no-history request in V8). ok is false otherwise.
-func appendPlainResponse(b []byte, r *Response) (_ []byte, ok bool) {
-	if r.Items == nil || len(r.Items) > 15 || r.K < 0 || r.K > 127 || r.Unknown < 0 || r.Unknown > 127 {
-		return nil, false
+// plainItem writes it when it is the usual item (no reasons or purchase
+// counts, an id under 32 bytes, a source of this version) in one Raw of
+// bytes put together on the stack by index, the same bytes the general
+// path writes (seven Writer calls an item, each a copy through memmove,
+// were a quarter of a no-history request in V8), and reports whether it
+// did.
+func plainItem(w *wire.Writer, it *Recommendation) bool {
+	id := it.Item
+	if len(it.Because) > 0 || it.Bought != 0 || it.LastBought != 0 || len(id) >= 32 {
+		return false
 	}
-	for i := range r.Items {
-		if plainSource(&r.Items[i]) == 0 {
-			return nil, false
-		}
-	}
-	b = slices.Grow(b, 48+len(r.Items)*(7+31+31)+9)
-	b = append(b, "\x83\xa4code\xcd\x00\x00\xa7message\xa0\xa6result\x83\xa1k"...)
-	b = append(b, byte(r.K), 0xa5, 'i', 't', 'e', 'm', 's', 0x90|byte(len(r.Items)))
-	for i := range r.Items {
-		it := &r.Items[i]
-		b = b[:len(b)+putPlainItem(b[len(b):cap(b)], it.Item, math.Float64bits(it.Score), plainSource(it))]
-	}
-	b = append(b, "\xa7unknown"...)
-	return append(b, byte(r.Unknown)), true
-}
-
-// plainSource is it's source as a little-endian fixstr word when it is a
-// plain item (appendPlainResponse), else 0.
-func plainSource(it *Recommendation) uint64 {
-	if len(it.Because) > 0 || it.Bought != 0 || it.LastBought != 0 || len(it.Item) >= 32 {
-		return 0
-	}
+	var src uint64 // "popular", "history" or "repeat" as a fixstr, little-endian
 	switch it.Source {
-	case SourcePopular: // 0xa7 "popular"
-		return 0x72616c75706f70a7
-	case SourceHistory: // 0xa7 "history"
-		return 0x79726f74736968a7
-	case SourceRepeat: // 0xa6 "repeat"
-		return 0x00746165706572a6
+	case SourcePopular:
+		src = 0xa7 | uint64('p')<<8 | uint64('o')<<16 | uint64('p')<<24 | uint64('u')<<32 | uint64('l')<<40 | uint64('a')<<48 | uint64('r')<<56
+	case SourceHistory:
+		src = 0xa7 | uint64('h')<<8 | uint64('i')<<16 | uint64('s')<<24 | uint64('t')<<32 | uint64('o')<<40 | uint64('r')<<48 | uint64('y')<<56
+	case SourceRepeat:
+		src = 0xa6 | uint64('r')<<8 | uint64('e')<<16 | uint64('p')<<24 | uint64('e')<<32 | uint64('a')<<40 | uint64('t')<<48
+	default:
+		return false
 	}
-	return 0
-}
-
-// putPlainItem writes {"item": id, "score": score (float64 bits),
-// "source": src (plainSource's word)} at the start of dst, which has room
-// for 38+len(id) bytes (it writes up to 1 past the item), and returns the
-// item's length.
-func putPlainItem(dst []byte, id string, score, src uint64) int {
-	n := len(id)
-	d := dst[: n+38 : n+38]
-	binary.LittleEndian.PutUint64(d, 0x6d657469a483|uint64(0xa0|n)<<48) // 0x83 0xa4 "item" 0xa0|n
-	copy(d[7:7+n], id)
-	p := d[7+n:]
-	binary.LittleEndian.PutUint64(p, 0x00cb65726f6373a5) // 0xa5 "score" 0xcb
-	binary.BigEndian.PutUint64(p[7:], score)
-	binary.LittleEndian.PutUint64(p[15:], 0x00656372756f73a6|(src&0xff)<<56) // 0xa6 "source", src's header
-	binary.LittleEndian.PutUint64(p[23:], src>>8)
-	return 7 + n + 23 + int(src&0x0f)
+	var buf [7 + 31 + 16 + 7 + 8]byte
+	buf[0], buf[1], buf[2], buf[3], buf[4], buf[5] = 0x83, 0xa4, 'i', 't', 'e', 'm'
+	buf[6] = 0xa0 | byte(len(id))
+	n := 7
+	for i := 0; i < len(id); i++ {
+		buf[n+i] = id[i]
+	}
+	n += len(id)
+	b := buf[n : n+16+7+8 : n+16+7+8]
+	b[0], b[1], b[2], b[3], b[4], b[5], b[6] = 0xa5, 's', 'c', 'o', 'r', 'e', 0xcb
+	binary.BigEndian.PutUint64(b[7:], math.Float64bits(it.Score))
+	b[15], b[16], b[17], b[18], b[19], b[20], b[21] = 0xa6, 's', 'o', 'u', 'r', 'c', 'e'
+	binary.LittleEndian.PutUint64(b[22:], src)
+	n += 22 + 1 + int(src&0x0f)
+	w.Raw(buf[:n])
+	return true
 }
 
 func b2i(b bool) int {
