@@ -85,7 +85,7 @@ check:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) mod tidy -diff
 	$(GO) vet ./...
-	GOOS=wasip1 GOARCH=wasm $(GO) build ./model/... ./wasm
+	GOOS=wasip1 GOARCH=wasm $(GO) build ./model/... ./wasm ./wasm/measure
 	$(GO) build ./model/...
 
 # bench also runs the embedding kernel side by side (internal/bench): native,
