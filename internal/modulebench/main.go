@@ -4,7 +4,7 @@
 // model) and privrec_recommend (k=10; no history, and 50 events). It is
 // part of `make bench`.
 //
-//	go run ./internal/modulebench [-wasm dist/privrec.wasm] [-rounds 11] [-warmup 3] [-singles 50] [-module-hashes]
+//	go run ./internal/modulebench [-wasm dist/privrec.wasm] [-rounds 11] [-warmup 8] [-singles 50] [-module-hashes]
 //
 // The load request carries the host's SHA-256 of the weights and catalog
 // (verify once, wasm/ABI.md), as host.Instance.Load and the SDK send it;
@@ -56,7 +56,7 @@ func main() {
 	node := flag.String("node", "node", "node binary")
 	cpuprof := flag.String("cpuprof", "", "directory for a V8 CPU profile of the node side (node --cpu-prof)")
 	keep := flag.String("keep", "", "write the module and the encoded requests to this directory and keep them (for profiling module-bench.mjs by hand)")
-	warmup := flag.Int("warmup", 3, "rounds to warm up both sides before measuring (at least 1)")
+	warmup := flag.Int("warmup", 8, "rounds to warm up both sides before measuring (at least 1)")
 	singles := flag.Int("singles", 50, "single recommend calls per round on each side, interleaved one by one (their median is printed too; 0: none)")
 	moduleHashes := flag.Bool("module-hashes", false, "send no weights_sha256/catalog_sha256, so the module hashes the artifacts itself (as before verify once)")
 	flag.Parse()
@@ -299,7 +299,8 @@ func run(wasmPath, data, script, node, cpuprof, keep string, rounds, warmup, cal
 	// The rounds below 0 warm both sides up: V8 runs a function in
 	// Liftoff until TurboFan has compiled it on a background thread, which
 	// on a busy machine takes longer than one round (a load's V8 column
-	// then swung 1.2–4.7 ms from run to run).
+	// then swung 1.2–4.7 ms from run to run; after 3 rounds it still
+	// reached 3.1 ms once, after 8 it stayed at 1.16–1.18).
 	for i := -max(warmup, 1); i < rounds; i++ {
 		for _, r := range rows {
 			n, v, err := r.perRound()
