@@ -39,18 +39,15 @@ func (m *Model) RecommendInto(items []Recommendation, req Request) (Response, er
 	// know.
 	idx := s.idx[:0]
 	unknown := 0
-	for _, e := range req.History {
-		i, ok := m.lookup(e.Item)
+	window := s.window[:0] // the events that score: the MaxHistory latest
+	for p := range req.History {
+		i, ok := m.lookup(req.History[p].Item)
 		if !ok {
 			i = -1
 		}
-		idx = append(idx, i)
+		idx, window = append(idx, i), append(window, int32(p))
 	}
 	defer func() { s.idx = idx[:0] }()
-	window := s.window[:0] // the events that score: the MaxHistory latest
-	for p := range req.History {
-		window = append(window, int32(p))
-	}
 	if len(window) > MaxHistory {
 		slices.SortStableFunc(window, func(a, b int32) int { return cmp.Compare(req.History[b].At, req.History[a].At) })
 		window = window[:MaxHistory]
@@ -358,7 +355,10 @@ func saturate(out []weighted, xs []histWeight, sat float64) []weighted {
 		for ; b < len(xs) && xs[b].item == xs[a].item; b++ {
 			sum += xs[b].w
 		}
-		if w := float32(min(sum, sat)); w > 0 {
+		if sum > sat { // min(sum, sat) for every sum (sat > 0; a NaN stays NaN), without wasm's call to runtime.fmin64
+			sum = sat
+		}
+		if w := float32(sum); w > 0 {
 			out = append(out, weighted{xs[a].item, w})
 		}
 		a = b
