@@ -224,7 +224,8 @@ func quantize(v, scale float32) int8 {
 // weights and catalog together.
 //
 // The Model keeps views into data, which the caller must not modify
-// afterwards. Decoding is one bounds pass over the artifact: every index is
+// afterwards; so do the item ids of the responses it gives (no copy per
+// id). Decoding is one bounds pass over the artifact: every index is
 // checked once, here, so scoring needs no checks of its own.
 func DecodeWeights(data []byte) (*Model, error) {
 	m, err := decodeWeights(data)
