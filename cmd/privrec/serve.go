@@ -111,6 +111,13 @@ func serveConfig(o serveOptions, now time.Time) (server.Config, error) {
 	if (o.bundle == "") != (o.pub == "") {
 		return cfg, fail(exitUsage, errors.New("serve: --bundle DIR and --pub FILE go together (or pass neither to serve the embedded demo)"))
 	}
+	// A private key given as --pub is the user's mistake, reported before
+	// anything about how the binary was built.
+	if o.pub != "" {
+		if err := checkPubKey("serve", o.pub); err != nil {
+			return cfg, err
+		}
+	}
 	sdk, err := web.SDK()
 	if err != nil {
 		st, serr := os.Stat(o.sdk + "/privrec.js")
@@ -121,9 +128,6 @@ func serveConfig(o serveOptions, now time.Time) (server.Config, error) {
 	}
 	cfg.Site, cfg.SDK, cfg.Now = web.Site(), sdk, func() time.Time { return now }
 	if o.bundle != "" {
-		if err := checkPubKey("serve", o.pub); err != nil {
-			return cfg, err
-		}
 		pub, err := bundledir.ReadPublicKey(o.pub)
 		if err != nil {
 			return cfg, fail(keyExit(err), fmt.Errorf("serve: %w", err))

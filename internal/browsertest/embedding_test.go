@@ -26,7 +26,7 @@ func TestEmbeddingBundleInChromium(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(sdk, "privrec.js")); err != nil {
 		t.Skipf("skipping: the JS SDK is not built (%v); run: cd js && npm ci && npm run build", err)
 	}
-	_, files, pub := testbundle.Embedding(t, wasmtest.Module(t), testbundle.Options{Items: 50_000, Clusters: 50, Categories: 50, Seed: 8})
+	_, files, pub := testbundle.Embedding(t, wasmtest.Module(t), testbundle.Options{Items: 50_000, Clusters: 50, Categories: 50, Seed: 8, PageItems: true})
 	base, _ := serve(t, server.Config{Site: web.Site(), SDK: os.DirFS(sdk), Bundle: files, PublicKey: pub})
 
 	bctx := newBrowser(t, t.Context())

@@ -51,7 +51,10 @@ func bundleFiles(f *bundle.Files) map[string][]byte {
 	for _, a := range []struct {
 		name, plain string
 		data        []byte
-	}{{bundle.NameWeights, bundledir.WeightsFile, f.Weights}, {bundle.NameCatalog, bundledir.CatalogFile, f.Catalog}, {bundle.NameWasm, bundledir.WasmFile, f.Wasm}} {
+	}{{bundle.NameWeights, bundledir.WeightsFile, f.Weights}, {bundle.NameCatalog, bundledir.CatalogFile, f.Catalog}, {bundle.NameWasm, bundledir.WasmFile, f.Wasm}, {bundle.NameItems, bundledir.ItemsFile, f.Items}} {
+		if a.data == nil {
+			continue // items.bin is optional
+		}
 		out[a.plain] = a.data
 		out[bundledir.ContentName(a.name, sha256.Sum256(a.data))] = a.data
 	}

@@ -24,6 +24,7 @@ type Options struct {
 	Categories int     // item i is in catalog category "c<i % Categories>"
 	Prior      float64 // Params.PopularityWeight (0: popularity only fills)
 	Seed       uint64
+	PageItems  bool // sign page metadata (items.bin: title, price, category) in too, as a shop's page needs
 }
 
 // Embedding returns a signed bundle around wasm of o.Items items in 64
@@ -63,6 +64,15 @@ func Embedding(tb testing.TB, wasm []byte, o Options) (*model.Spec, *bundle.File
 	files, id, err := train.Pack(spec, catalog, wasm)
 	if err != nil {
 		tb.Fatal(err)
+	}
+	if o.PageItems {
+		meta := make([]train.ItemMeta, n)
+		for i, it := range catalog {
+			meta[i] = train.ItemMeta{ID: it.ID, Title: it.Title, Price: &catalog[i].Price, Currency: "EUR", Category: it.Category}
+		}
+		if files.Items, err = train.EncodeItems(meta, id); err != nil {
+			tb.Fatal(err)
+		}
 	}
 	pub, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
