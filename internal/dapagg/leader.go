@@ -474,13 +474,23 @@ func helperProblem(err error, tid *dap.TaskID) *Problem {
 	return q
 }
 
-func (l *Leader) getCollection(w http.ResponseWriter, r *http.Request) {
+// collectionJob checks a collection-job request's token and task and
+// returns its job id; ok is false once it has answered with a problem.
+func (l *Leader) collectionJob(w http.ResponseWriter, r *http.Request) (jobID [16]byte, ok bool) {
 	if !authorized(w, r, l.collectorToken) || !taskOf(w, r, &l.task) {
-		return
+		return jobID, false
 	}
 	jobID, err := parseID16(r.PathValue("job"))
 	if err != nil {
 		writeProblem(w, problem(ProbInvalidMessage, http.StatusBadRequest, &l.task.ID, "collection job id: %v", err))
+		return jobID, false
+	}
+	return jobID, true
+}
+
+func (l *Leader) getCollection(w http.ResponseWriter, r *http.Request) {
+	jobID, ok := l.collectionJob(w, r)
+	if !ok {
 		return
 	}
 	l.mu.Lock()
@@ -494,12 +504,8 @@ func (l *Leader) getCollection(w http.ResponseWriter, r *http.Request) {
 }
 
 func (l *Leader) deleteCollection(w http.ResponseWriter, r *http.Request) {
-	if !authorized(w, r, l.collectorToken) || !taskOf(w, r, &l.task) {
-		return
-	}
-	jobID, err := parseID16(r.PathValue("job"))
-	if err != nil {
-		writeProblem(w, problem(ProbInvalidMessage, http.StatusBadRequest, &l.task.ID, "collection job id: %v", err))
+	jobID, ok := l.collectionJob(w, r)
+	if !ok {
 		return
 	}
 	l.mu.Lock()
