@@ -34,39 +34,63 @@ func setGCPercent(int32) int32
 // gcEvery is how many bytes may be allocated between two collections.
 const gcEvery = 8 << 20
 
-var (
-	allocSample = []metricSample{{name: "/gc/heap/allocs:bytes"}}
-	allocAtGC   uint64
+// debt is an upper bound on the bytes allocated since the last collection:
+// the module counts its own allocations instead of reading the runtime's
+// counter, because reading any runtime metric links the runtime's metrics
+// code (initMetrics: 14.4 KB of the module's brotli, wasm/RATIONALE.md),
+// and runtime.ReadMemStats stops the world, which reads the clock. Fresh
+// buffers count their size; a load and a recommend count a bound on what
+// they allocate, from what they were asked (the constants below), which
+// host/collect_test.go checks against the same calls run natively.
+var debt int
+
+// longest is the most history events and excludes of a request since the
+// last collection or load: the scratch for them grew to that once, and
+// only longer requests grow it again.
+var longest int
+
+// The bounds of what one call allocates besides the buffers it is handed.
+const (
+	// A recommend: requestBase, plus requestPerK per item asked for (the
+	// candidates kept), plus requestPerElem per history event or
+	// exclude entry (the decoded history), plus growPerElem per one beyond
+	// longest (the call's scratch for them grows, with append's slack),
+	// plus the model's QueryBytes, plus with explain explainPerItem per
+	// item asked for (its reasons) and explainPerPair per (item, history
+	// event) pair (the reasons' candidates), plus its result buffer when
+	// it is not a kept one (below). A request with no history allocates
+	// nothing once the scratch is there.
+	requestBase    = 256
+	requestPerK    = 16
+	requestPerElem = 160
+	growPerElem    = 256
+	explainPerItem = 128
+	explainPerPair = 32
+	// The model's scratch (dense scores and masks; the response's items,
+	// which the module keeps), kept in a sync.Pool that a collection may
+	// empty: recommends allocate it at most once between two collections,
+	// and a load and a collection count it in advance (scratchCost).
+	scratchBase    = 64 << 10
+	scratchPerItem = 64
+	// A load: loadBase, plus loadPerByte per request byte (the manifest's
+	// decoding, one part in four; the artifacts are views), plus
+	// loadPerItem per item of the model it builds.
+	loadBase    = 64 << 10
+	loadPerByte = 1 // divided by loadByteDiv
+	loadByteDiv = 4
+	loadPerItem = 96
+	// A request that fails to decode: failedPerByte per request byte (the
+	// decoder checks counts against the bytes, so what it allocated before
+	// it failed is at most this).
+	failedPerByte = 64
 )
 
-// readMetrics is runtime/metrics.Read without importing runtime/metrics:
-// Read(m) is exactly readMetrics(&m[0], len(m), cap(m)), the runtime's
-// own reader, provided under this name for that package (a push linkname,
-// as setGCPercent). The package's init builds the descriptions of every
-// metric and GODEBUG counter, which the module never reads: 5.1 KB of
-// the module's brotli (wasm/RATIONALE.md).
-//
-//go:linkname readMetrics runtime/metrics.runtime_readMetrics
-func readMetrics(samples unsafe.Pointer, n, c int)
-
-// metricSample is runtime/metrics.Sample, whose layout the runtime
-// mirrors (runtime.metricSample: "must be kept structurally identical").
-type metricSample struct {
-	name  string
-	value struct {
-		kind    int // runtime/metrics.ValueKind; kindUint64 for this metric
-		scalar  uint64
-		pointer unsafe.Pointer
-	}
-}
-
-// kindUint64 is runtime/metrics.KindUint64.
-const kindUint64 = 1
-
-// Reading the allocation counter costs about as much as a small
-// recommend in V8, and the SDK frees two buffers per request, so free
-// reads it only every checkEvery calls, or once checkBytes of buffers were
-// freed since the last read (request sizes track what calls allocate).
+// Checking the debt costs nothing, but free still checks only every
+// checkEvery calls, or once checkBytes of buffers were freed since the last
+// check, as when a check read the runtime's counter: the calls that may
+// collect are the same in every session whatever its requests (only a
+// bundle-sized free adds one), which the audit's trace comparison relies
+// on (host/audit_trace.go, "The collector's allowance").
 const (
 	checkEvery = 16
 	checkBytes = 4 << 20
@@ -86,18 +110,22 @@ func collectSometimes(freed int) {
 	collect()
 }
 
-// collect runs the garbage collector if gcEvery bytes were allocated since
-// the last run.
+// collect runs the garbage collector if gcEvery bytes may have been
+// allocated since the last run.
 func collect() {
-	readMetrics(unsafe.Pointer(&allocSample[0]), len(allocSample), cap(allocSample))
-	if allocSample[0].value.kind != kindUint64 { // as metrics.Value.Uint64 panics
-		panic("privrec: the runtime has no uint64 metric /gc/heap/allocs:bytes")
-	}
-	total := allocSample[0].value.scalar
-	if total-allocAtGC >= gcEvery {
+	if debt >= gcEvery {
 		runtime.GC()
-		allocAtGC = total
+		debt, longest = scratchCost(current), 0
 	}
+}
+
+// scratchCost bounds what recommends allocate for m's scratch between two
+// collections.
+func scratchCost(m *model.Model) int {
+	if m == nil {
+		return 0
+	}
+	return scratchBase + scratchPerItem*m.Items()
 }
 
 // maxBuffer caps one request buffer (a whole bundle plus a margin).
@@ -153,6 +181,7 @@ func takeSmall(n int) []byte {
 		}
 	}
 	if best < 0 {
+		debt += n
 		return make([]byte, 0, n)
 	}
 	b := small[best]
@@ -179,6 +208,7 @@ func alloc(size uint32) uint32 {
 		clear(b) // as fresh as make's
 		return keep(b)
 	}
+	debt += int(size)
 	return keep(make([]byte, size))
 }
 
@@ -225,6 +255,7 @@ func load(ptr, n uint32) uint64 {
 		if in == nil {
 			return nil, fail(model.ErrBadRequest, "load: ptr/len do not name a buffer from privrec_alloc")
 		}
+		debt += loadBase + loadPerByte*len(in)/loadByteDiv
 		req, err := model.DecodeLoadRequest(in) // views into in, no copies
 		if err != nil {
 			return nil, wrap("load: ", err)
@@ -236,8 +267,11 @@ func load(ptr, n uint32) uint64 {
 		}
 		m, err := model.Load(req.Weights, req.Catalog)
 		if err != nil {
+			debt += len(in) // what a refused model had built, at most
 			return nil, err
 		}
+		debt += loadPerItem*m.Items() + scratchCost(m)
+		longest = 0
 		// Adopt the buffer: the model keeps views into it. The previous
 		// one, if the host freed it, goes to spare (no one else refers to
 		// it: the old model is garbage now).
@@ -275,23 +309,53 @@ func recommend(ptr, n uint32) uint64 {
 		if in == nil {
 			return nil, fail(model.ErrBadRequest, "recommend: ptr/len do not name a buffer from privrec_alloc")
 		}
+		// What a request that fails to decode may have allocated; once it
+		// decoded, the bound of what it allocates instead.
+		debt += requestBase + failedPerByte*len(in)
 		// In place: the strings are views into in, which stays untouched
 		// until privrec_free, after the response is encoded.
 		req, err := model.DecodeRequestInPlace(in)
 		if err != nil {
 			return nil, wrap("recommend: ", err)
 		}
+		debt += requestCost(&req) - requestBase - failedPerByte*len(in)
+		longest = max(longest, len(req.History)+len(req.Exclude))
 		res, err := current.RecommendInto(items, req)
 		if err != nil {
 			return nil, err
 		}
-		out := model.AppendResponseEnvelope(takeSmall(64+64*len(res.Items)), &res)
+		buf := takeSmall(64 + 64*len(res.Items))
+		out := model.AppendResponseEnvelope(buf, &res)
+		if cap(out) != cap(buf) {
+			debt += 2 * cap(out) // append's doublings, at most
+		}
 		if cap(res.Items) <= model.MaxK {
 			items = res.Items[:0]
 			clear(res.Items[:cap(res.Items)]) // ids and reasons (history items): keep none
 		}
 		return out, nil
 	})
+}
+
+// requestCost bounds what a decoded request allocates with the current
+// model (the constants above and the model's QueryBytes;
+// host/collect_test.go checks it).
+func requestCost(req *model.Request) int {
+	k := req.K
+	if k <= 0 {
+		k = model.DefaultK
+	}
+	k = min(k, model.MaxK)
+	n := len(req.History) + len(req.Exclude)
+	c := requestBase + requestPerK*k + requestPerElem*n + growPerElem*max(0, n-longest)
+	if len(req.History) > 0 {
+		perRequest, perEvent := current.QueryBytes()
+		c += perRequest + perEvent*min(len(req.History), model.MaxHistory)
+	}
+	if req.Explain {
+		c += explainPerItem*k + explainPerPair*k*min(len(req.History), model.MaxHistory)
+	}
+	return c
 }
 
 // fail is the error "sentinel: msg", which unwraps to sentinel.
@@ -324,6 +388,7 @@ func reply(f func() ([]byte, error)) uint64 {
 		env, err := f()
 		if err != nil {
 			env = model.EncodeEnvelope(&model.Envelope{Code: model.CodeOf(err), Message: err.Error()})
+			debt += 1<<10 + 4*len(env) // the message and its envelope
 		}
 		out = env
 	}()
