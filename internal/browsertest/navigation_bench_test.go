@@ -255,6 +255,15 @@ func navigationServer(b *testing.B) *navEnv {
 	if err != nil {
 		b.Fatal(err)
 	}
+	// The page metadata a shop signs with train --catalog (the demo page
+	// lists its products from it): the log's descriptions and prices.
+	meta := make([]train.ItemMeta, len(log.Catalog))
+	for i, it := range log.Catalog {
+		meta[i] = train.ItemMeta{ID: it.ID, Title: it.Title, Price: &log.Catalog[i].Price, Currency: "GBP", Category: it.Category}
+	}
+	if files.Items, err = train.EncodeItems(meta, id); err != nil {
+		b.Fatal(err)
+	}
 	pub, priv, err := ed25519.GenerateKey(nil)
 	if err != nil {
 		b.Fatal(err)
@@ -263,7 +272,7 @@ func navigationServer(b *testing.B) *navEnv {
 	if err := bundle.Sign(files, bundle.Meta{Version: 1, Created: now.UnixMilli(), Expires: now.Add(24 * time.Hour).UnixMilli(), BundleID: id}, priv); err != nil {
 		b.Fatal(err)
 	}
-	b.Logf("trained and signed the Online Retail model in %v: weights %d bytes, catalog %d", time.Since(start).Round(time.Millisecond), len(files.Weights), len(files.Catalog))
+	b.Logf("trained and signed the Online Retail model in %v: weights %d bytes, catalog %d, page metadata %d", time.Since(start).Round(time.Millisecond), len(files.Weights), len(files.Catalog), len(files.Items))
 
 	env := &navEnv{items: len(log.Catalog), moduleBytes: len(wasm), pause: 3 * time.Second}
 	if s := os.Getenv("PRIVREC_BENCH_PAUSE"); s != "" {

@@ -259,7 +259,9 @@ async function recStrip({ exclude = /** @type {string[]} */ ([]), heading = 'Rec
   );
   const list = h('ul', { class: 'rec-list' });
   for (const r of items) {
-    const item = state.catalog.get(r.item);
+    // A bundle without page metadata (no train --catalog) still shows its
+    // recommendations, by id.
+    const item = state.catalog.get(r.item) ?? { id: r.item, title: r.item, price: null, category: null };
     const because = (r.because ?? []).filter((b) => state.catalog.has(b.item));
     const reason =
       r.source === 'history' && because.length
