@@ -220,11 +220,12 @@ func fePow22523(h, z *fe) {
 	feMul(h, &t0, z)         // 2^252 - 3
 }
 
-// feMul sets h = f·g. Limb i times limb j lands on limb i+j, doubled when
-// both are odd (their offsets sum one bit past limb i+j's), and times 19
-// when i+j >= 10 (2^255 ≡ 19). Straight-line: a loop would cost a branch
-// per product in WebAssembly.
-func feMul(h, f, g *fe) {
+// feMulGo sets h = f·g: feMul, which is field32_wasm.s in WebAssembly and
+// this function in other builds (field32_other.go). Limb i times limb j
+// lands on limb i+j, doubled when both are odd (their offsets sum one bit
+// past limb i+j's), and times 19 when i+j >= 10 (2^255 ≡ 19).
+// Straight-line: a loop would cost a branch per product in WebAssembly.
+func feMulGo(h, f, g *fe) {
 	f0 := int64(f[0])
 	f1 := int64(f[1])
 	f2 := int64(f[2])
@@ -309,9 +310,10 @@ func feMul(h, f, g *fe) {
 	*h = fe{int32(h0), int32(h1), int32(h2), int32(h3), int32(h4), int32(h5), int32(h6), int32(h7), int32(h8), int32(h9)}
 }
 
-// feSquare sets h = f², feMul with the symmetric products counted once
-// and the constant factors folded into the operands (55 products).
-func feSquare(h, f *fe) {
+// feSquareGo sets h = f² (feSquare, as feMulGo is feMul): feMulGo with
+// the symmetric products counted once and the constant factors folded into
+// the operands (55 products).
+func feSquareGo(h, f *fe) {
 	f0 := int64(f[0])
 	f1 := int64(f[1])
 	f2 := int64(f[2])

@@ -107,7 +107,11 @@ func (p *p3) double(r *p1p1) {
 	q.double(r)
 }
 
-func (p *p2) double(r *p1p1) {
+func (p *p2) double(r *p1p1) { p2Double(r, p) }
+
+// p2DoubleGo is p2.double: p2Double, which is field32_wasm.s in
+// WebAssembly and this function in other builds (field32_other.go).
+func p2DoubleGo(r *p1p1, p *p2) {
 	var t0 fe
 	feSquare(&r.X, &p.X)
 	feSquare(&r.Z, &p.Y)
