@@ -333,24 +333,13 @@ type AggregationJobInitReq struct {
 func (r *AggregationJobInitReq) encode(e *encoder) {
 	e.opaque(4, r.AggParam, "AggregationJobInitReq.agg_param")
 	r.PartBatchSelector.encode(e)
-	e.vector(4, "AggregationJobInitReq.prepare_inits", func() {
-		for i := range r.PrepareInits {
-			r.PrepareInits[i].encode(e)
-		}
-	})
+	encodeList(e, "AggregationJobInitReq.prepare_inits", r.PrepareInits)
 }
 
 func (r *AggregationJobInitReq) decode(d *decoder) {
 	r.AggParam = d.opaque(4, "AggregationJobInitReq.agg_param")
 	r.PartBatchSelector.decode(d)
-	s := d.sub(4, "AggregationJobInitReq.prepare_inits")
-	r.PrepareInits = nil
-	for s.more() {
-		var p PrepareInit
-		p.decode(s)
-		r.PrepareInits = append(r.PrepareInits, p)
-	}
-	d.join(s)
+	r.PrepareInits = decodeList[PrepareInit](d, "AggregationJobInitReq.prepare_inits")
 }
 
 // PrepareRespState is the state of one report in a helper's response
@@ -430,22 +419,11 @@ type AggregationJobResp struct {
 }
 
 func (r *AggregationJobResp) encode(e *encoder) {
-	e.vector(4, "AggregationJobResp.prepare_resps", func() {
-		for i := range r.PrepareResps {
-			r.PrepareResps[i].encode(e)
-		}
-	})
+	encodeList(e, "AggregationJobResp.prepare_resps", r.PrepareResps)
 }
 
 func (r *AggregationJobResp) decode(d *decoder) {
-	s := d.sub(4, "AggregationJobResp.prepare_resps")
-	r.PrepareResps = nil
-	for s.more() {
-		var p PrepareResp
-		p.decode(s)
-		r.PrepareResps = append(r.PrepareResps, p)
-	}
-	d.join(s)
+	r.PrepareResps = decodeList[PrepareResp](d, "AggregationJobResp.prepare_resps")
 }
 
 // PrepareContinue is the leader's next ping-pong message for one report
@@ -474,23 +452,12 @@ type AggregationJobContinueReq struct {
 
 func (r *AggregationJobContinueReq) encode(e *encoder) {
 	e.u16(r.Step)
-	e.vector(4, "AggregationJobContinueReq.prepare_continues", func() {
-		for i := range r.PrepareContinues {
-			r.PrepareContinues[i].encode(e)
-		}
-	})
+	encodeList(e, "AggregationJobContinueReq.prepare_continues", r.PrepareContinues)
 }
 
 func (r *AggregationJobContinueReq) decode(d *decoder) {
 	r.Step = d.u16("AggregationJobContinueReq.step")
-	s := d.sub(4, "AggregationJobContinueReq.prepare_continues")
-	r.PrepareContinues = nil
-	for s.more() {
-		var p PrepareContinue
-		p.decode(s)
-		r.PrepareContinues = append(r.PrepareContinues, p)
-	}
-	d.join(s)
+	r.PrepareContinues = decodeList[PrepareContinue](d, "AggregationJobContinueReq.prepare_continues")
 }
 
 // CollectionJobReq is the collector's request for a batch (Section 4.7.1).
@@ -655,4 +622,33 @@ func (m *PingPongMessage) decode(d *decoder) {
 	default:
 		d.fail("PingPongMessage.type", "unknown type %d", int(m.Type))
 	}
+}
+
+// encodeList writes items as a vector with a 4-byte length, the shape of
+// every per-report list in the aggregation messages.
+func encodeList[T any, P interface {
+	*T
+	encode(*encoder)
+}](e *encoder, what string, items []T) {
+	e.vector(4, what, func() {
+		for i := range items {
+			P(&items[i]).encode(e)
+		}
+	})
+}
+
+// decodeList reads encodeList's vector; an empty one is nil.
+func decodeList[T any, P interface {
+	*T
+	decode(*decoder)
+}](d *decoder, what string) []T {
+	s := d.sub(4, what)
+	var out []T
+	for s.more() {
+		var x T
+		P(&x).decode(s)
+		out = append(out, x)
+	}
+	d.join(s)
+	return out
 }
