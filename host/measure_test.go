@@ -359,15 +359,7 @@ func prepInit(v *sumvec.SumVec, key *sumvec.VerifyKey, nonce *sumvec.Nonce, id u
 // working.
 func TestMeasureModuleErrors(t *testing.T) {
 	ctx := context.Background()
-	mm, err := testRuntime(t).CompileMeasure(ctx, wasmtest.Build(t, filepath.Join(wasmtest.Root(t), "wasm", "measure")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	inst, err := mm.Instantiate(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer inst.Close(ctx)
+	inst := newMeasureInstance(t, ctx)
 	mt := newMeasureTask(t)
 	for _, tc := range []struct {
 		name     string
@@ -442,15 +434,7 @@ func TestMainModuleLinksNoCircl(t *testing.T) {
 // measure_free only, where it does run.
 func TestMeasureModuleManyReports(t *testing.T) {
 	ctx := context.Background()
-	mm, err := testRuntime(t).CompileMeasure(ctx, wasmtest.Build(t, filepath.Join(wasmtest.Root(t), "wasm", "measure")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	inst, err := mm.Instantiate(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer inst.Close(ctx)
+	inst := newMeasureInstance(t, ctx)
 	mt := newMeasureTask(t)
 	start := len(inst.Calls())
 	const reports = 200 // a report allocates about 65 KB: the 8 MiB collection threshold is crossed
@@ -517,4 +501,20 @@ func BenchmarkMeasureReport(b *testing.B) {
 			}
 		}
 	})
+}
+
+// newMeasureInstance builds wasm/measure from the tree and instantiates it
+// in the test runtime, closed when the test ends.
+func newMeasureInstance(t *testing.T, ctx context.Context) *MeasureInstance {
+	t.Helper()
+	mm, err := testRuntime(t).CompileMeasure(ctx, wasmtest.Build(t, filepath.Join(wasmtest.Root(t), "wasm", "measure")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	inst, err := mm.Instantiate(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { inst.Close(ctx) })
+	return inst
 }
