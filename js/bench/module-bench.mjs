@@ -49,12 +49,18 @@ ex._initialize();
  * @param {Uint8Array} req
  */
 function call(fn, req) {
+  // Each export call in its own phase of the host-call profile, as the
+  // SDK's engine enters them (src/module.js): the per-call caps count one
+  // call, not the whole session.
+  wasi.enter('alloc');
   const ptr = ex.privrec_alloc(req.length);
   if (ptr === 0) throw new Error(`privrec_alloc refused ${req.length} bytes`);
   new Uint8Array(wasi.view().buffer, ptr, req.length).set(req);
+  wasi.enter(fn === 'privrec_recommend' ? 'recommend' : 'load');
   const t0 = performance.now();
   const packed = BigInt.asUintN(64, ex[fn](ptr, req.length));
   const ms = performance.now() - t0;
+  wasi.enter('free');
   ex.privrec_free(ptr);
   const rptr = Number(packed >> 32n);
   const rlen = Number(packed & 0xffffffffn);
