@@ -157,14 +157,6 @@ func feIsZero(f *fe) bool {
 	return acc == 0
 }
 
-// feSquareN sets h = f^(2^n), n >= 1.
-func feSquareN(h, f *fe, n int) {
-	feSquare(h, f)
-	for range n - 1 {
-		feSquare(h, h)
-	}
-}
-
 // feInvert sets h = z^(p-2) = 1/z (0 for z = 0), by ref10's chain of 254
 // squarings and 11 multiplications.
 func feInvert(h, z *fe) {

@@ -120,7 +120,7 @@ func TestP2DoubleAsm(t *testing.T) {
 			var q p3
 			q.X, q.Y, q.Z, q.T = baseOdd[0].YplusX, baseOdd[0].YminusX, baseOdd[0].Z, baseOdd[0].T2d
 			var c p1p1
-			add(&c, &q, &baseOdd[r.IntN(8)])
+			add(&c, &q, &baseOdd[r.IntN(len(baseOdd))])
 			c.toP2(&p)
 		}
 		var got, want p1p1

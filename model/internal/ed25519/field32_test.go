@@ -229,3 +229,22 @@ func TestVerify32AgreesWithStdlib(t *testing.T) {
 		}
 	}
 }
+
+// TestBasePoint: basePoint, which init takes as the base point without
+// decoding it, is the decoding of B's encoding (y = 4/5, x even).
+func TestBasePoint(t *testing.T) {
+	enc := [32]byte{0x58}
+	for i := 1; i < 32; i++ {
+		enc[i] = 0x66
+	}
+	var want p3
+	if !want.setBytes(enc[:]) {
+		t.Fatal("B does not decode")
+	}
+	got := basePoint()
+	for i, f := range []*[2]fe{{got.X, want.X}, {got.Y, want.Y}, {got.Z, want.Z}, {got.T, want.T}} {
+		if feToBytes(&f[0]) != feToBytes(&f[1]) {
+			t.Errorf("coordinate %d: %x, decoded %x", i, feToBytes(&f[0]), feToBytes(&f[1]))
+		}
+	}
+}

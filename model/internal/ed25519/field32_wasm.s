@@ -1,5 +1,6 @@
-// feMul, feSquare (feMulGo, feSquareGo of field32.go) and p2.double
-// (p2DoubleGo of verify32.go) in WebAssembly, written by gen_field32_wasm.py
+// feMul, feSquareN (feMulGo, feSquareGo of field32.go), p2.double and the
+// steps of doubleScalarMult's loop (p2DoubleGo, dblStepGo, addStepGo of
+// verify32.go) in WebAssembly, written by gen_field32_wasm.py
 // (RATIONALE.md). Go's wasm code computes feMul's hundred
 // limb products before summing them and spills them to its stack; here each
 // output limb is one expression on the operand stack, f's limbs in locals
@@ -10,7 +11,8 @@
 // and doubled, and in feSquare the cross products once and doubled). int64
 // arithmetic wraps the same in any order (and the group formulas keep
 // every sum below 2^61 anyway); the carry chain is the Go one step for
-// step. field32_asm_test.go checks both against the Go twins.
+// step. field32_asm_test.go and steps_test.go check them against the Go
+// twins.
 
 #include "textflag.h"
 
@@ -946,49 +948,57 @@ TEXT ·feMul(SB), NOSPLIT, $0-24
 	I64Store32 $36
 	RET
 
-// func feSquare(h, f *fe)
+// func feSquareN(h, f *fe, n int)
 //
-// R0–R9: f's limbs, then h0..h9; R10: f, then the carry; R11: h.
-TEXT ·feSquare(SB), NOSPLIT, $0-16
+// h = f^(2^n), n >= 1: the squaring n times in a wasm loop (feSquareGo's
+// limbs each time, no call between), f's limbs loaded the first time and
+// h's after. R0–R9: the limbs, then h0..h9; R10: the carry; R11: h;
+// R12: the operand; R13: the squarings left.
+TEXT ·feSquareN(SB), NOSPLIT, $0-24
+	I64Load h+0(FP)
+	Set R11
 	I64Load f+8(FP)
-	Set R10
-	Get R10
+	Set R12
+	I64Load n+16(FP)
+	Set R13
+	Loop
+	Get R12
 	I32WrapI64
 	I64Load32S $0
 	Set R0
-	Get R10
+	Get R12
 	I32WrapI64
 	I64Load32S $4
 	Set R1
-	Get R10
+	Get R12
 	I32WrapI64
 	I64Load32S $8
 	Set R2
-	Get R10
+	Get R12
 	I32WrapI64
 	I64Load32S $12
 	Set R3
-	Get R10
+	Get R12
 	I32WrapI64
 	I64Load32S $16
 	Set R4
-	Get R10
+	Get R12
 	I32WrapI64
 	I64Load32S $20
 	Set R5
-	Get R10
+	Get R12
 	I32WrapI64
 	I64Load32S $24
 	Set R6
-	Get R10
+	Get R12
 	I32WrapI64
 	I64Load32S $28
 	Set R7
-	Get R10
+	Get R12
 	I32WrapI64
 	I64Load32S $32
 	Set R8
-	Get R10
+	Get R12
 	I32WrapI64
 	I64Load32S $36
 	Set R9
@@ -1484,8 +1494,6 @@ TEXT ·feSquare(SB), NOSPLIT, $0-16
 	I64Shl
 	I64Sub
 	Set R0
-	I64Load h+0(FP)
-	Set R11
 	Get R11
 	I32WrapI64
 	Get R0
@@ -1526,6 +1534,16 @@ TEXT ·feSquare(SB), NOSPLIT, $0-16
 	I32WrapI64
 	Get R9
 	I64Store32 $36
+	Get R11
+	Set R12
+	Get R13
+	I64Const $1
+	I64Sub
+	Tee R13
+	I64Const $0
+	I64GtS
+	BrIf $0
+	End
 	RET
 
 // func p2Double(r *p1p1, p *p2)
@@ -4242,4 +4260,346 @@ TEXT ·p2Double(SB), NOSPLIT, $0-16
 	Get R12
 	I64Sub
 	I64Store32 $116
+	RET
+
+// func dblStep(t *p1p1, r *p2)
+//
+// dblStepGo (verify32.go): t to projective in r (p1p1.toP2), then
+// p2Double(t, r). t and r do not overlap.
+TEXT ·dblStep(SB), NOSPLIT, $24-16
+	I64Load t+0(FP)
+	Set R12
+	I64Load r+8(FP)
+	Set R13
+	Get SP
+	Get R13
+	I64Store $0
+	Get SP
+	Get R12
+	I64Store $8
+	Get SP
+	Get R12
+	I64Const $120
+	I64Add
+	I64Store $16
+	CALLNORESUME ·feMul(SB)
+	Get SP
+	Get R13
+	I64Const $40
+	I64Add
+	I64Store $0
+	Get SP
+	Get R12
+	I64Const $40
+	I64Add
+	I64Store $8
+	Get SP
+	Get R12
+	I64Const $80
+	I64Add
+	I64Store $16
+	CALLNORESUME ·feMul(SB)
+	Get SP
+	Get R13
+	I64Const $80
+	I64Add
+	I64Store $0
+	Get SP
+	Get R12
+	I64Const $80
+	I64Add
+	I64Store $8
+	Get SP
+	Get R12
+	I64Const $120
+	I64Add
+	I64Store $16
+	CALLNORESUME ·feMul(SB)
+	Get SP
+	Get R12
+	I64Store $0
+	Get SP
+	Get R13
+	I64Store $8
+	CALLNORESUME ·p2Double(SB)
+	RET
+
+// func addStep(t *p1p1, u *p3, q *cached, neg bool)
+//
+// addStepGo (verify32.go): t to extended in u (p1p1.toP3), then t = u + q
+// (add), or u - q (sub) when neg: q's Y+X and Y-X swapped, and the sums
+// stored into t.Z and t.T swapped. R12: t; R13: u; R14: q; R6, R7: the
+// operands of t.Z and t.Y's products; R15, R4: where 2·X·Z + T and
+// 2·X·Z - T go; R5: the limb's byte offset; R0–R3: limbs.
+TEXT ·addStep(SB), NOSPLIT, $24-25
+	I64Load t+0(FP)
+	Set R12
+	I64Load u+8(FP)
+	Set R13
+	I64Load q+16(FP)
+	Set R14
+	Get R14
+	Get R14
+	I64Const $40
+	I64Add
+	I32Load8U neg+24(FP)
+	I32Eqz
+	Select
+	Set R6
+	Get R14
+	I64Const $40
+	I64Add
+	Get R14
+	I32Load8U neg+24(FP)
+	I32Eqz
+	Select
+	Set R7
+	Get R12
+	I64Const $80
+	I64Add
+	Get R12
+	I64Const $120
+	I64Add
+	I32Load8U neg+24(FP)
+	I32Eqz
+	Select
+	Set R15
+	Get R12
+	I64Const $120
+	I64Add
+	Get R12
+	I64Const $80
+	I64Add
+	I32Load8U neg+24(FP)
+	I32Eqz
+	Select
+	Set R4
+	Get SP
+	Get R13
+	I64Store $0
+	Get SP
+	Get R12
+	I64Store $8
+	Get SP
+	Get R12
+	I64Const $120
+	I64Add
+	I64Store $16
+	CALLNORESUME ·feMul(SB)
+	Get SP
+	Get R13
+	I64Const $40
+	I64Add
+	I64Store $0
+	Get SP
+	Get R12
+	I64Const $40
+	I64Add
+	I64Store $8
+	Get SP
+	Get R12
+	I64Const $80
+	I64Add
+	I64Store $16
+	CALLNORESUME ·feMul(SB)
+	Get SP
+	Get R13
+	I64Const $80
+	I64Add
+	I64Store $0
+	Get SP
+	Get R12
+	I64Const $80
+	I64Add
+	I64Store $8
+	Get SP
+	Get R12
+	I64Const $120
+	I64Add
+	I64Store $16
+	CALLNORESUME ·feMul(SB)
+	Get SP
+	Get R13
+	I64Const $120
+	I64Add
+	I64Store $0
+	Get SP
+	Get R12
+	I64Store $8
+	Get SP
+	Get R12
+	I64Const $40
+	I64Add
+	I64Store $16
+	CALLNORESUME ·feMul(SB)
+	// t.X = u.Y+u.X, t.Y = u.Y-u.X
+	I64Const $0
+	Set R5
+	Loop
+	Get R12
+	Get R5
+	I64Add
+	I32WrapI64
+	Get R13
+	Get R5
+	I64Add
+	I32WrapI64
+	I32Load $40
+	Get R13
+	Get R5
+	I64Add
+	I32WrapI64
+	I32Load $0
+	I32Add
+	I32Store $0
+	Get R12
+	Get R5
+	I64Add
+	I32WrapI64
+	Get R13
+	Get R5
+	I64Add
+	I32WrapI64
+	I32Load $40
+	Get R13
+	Get R5
+	I64Add
+	I32WrapI64
+	I32Load $0
+	I32Sub
+	I32Store $40
+	Get R5
+	I64Const $4
+	I64Add
+	Tee R5
+	I64Const $40
+	I64LtU
+	BrIf $0
+	End
+	Get SP
+	Get R12
+	I64Const $80
+	I64Add
+	I64Store $0
+	Get SP
+	Get R12
+	I64Store $8
+	Get SP
+	Get R6
+	I64Store $16
+	CALLNORESUME ·feMul(SB)
+	Get SP
+	Get R12
+	I64Const $40
+	I64Add
+	I64Store $0
+	Get SP
+	Get R12
+	I64Const $40
+	I64Add
+	I64Store $8
+	Get SP
+	Get R7
+	I64Store $16
+	CALLNORESUME ·feMul(SB)
+	Get SP
+	Get R12
+	I64Const $120
+	I64Add
+	I64Store $0
+	Get SP
+	Get R14
+	I64Const $120
+	I64Add
+	I64Store $8
+	Get SP
+	Get R13
+	I64Const $120
+	I64Add
+	I64Store $16
+	CALLNORESUME ·feMul(SB)
+	Get SP
+	Get R12
+	I64Store $0
+	Get SP
+	Get R13
+	I64Const $80
+	I64Add
+	I64Store $8
+	Get SP
+	Get R14
+	I64Const $80
+	I64Add
+	I64Store $16
+	CALLNORESUME ·feMul(SB)
+	// t.X = Z-Y, t.Y = Z+Y, *R15 = 2X+T, *R4 = 2X-T
+	I64Const $0
+	Set R5
+	Loop
+	Get R12
+	Get R5
+	I64Add
+	I32WrapI64
+	I64Load32S $80
+	Set R0
+	Get R12
+	Get R5
+	I64Add
+	I32WrapI64
+	I64Load32S $40
+	Set R1
+	Get R12
+	Get R5
+	I64Add
+	I32WrapI64
+	I64Load32S $120
+	Set R2
+	Get R12
+	Get R5
+	I64Add
+	I32WrapI64
+	I64Load32S $0
+	I64Const $1
+	I64Shl
+	Set R3
+	Get R12
+	Get R5
+	I64Add
+	I32WrapI64
+	Get R0
+	Get R1
+	I64Sub
+	I64Store32 $0
+	Get R12
+	Get R5
+	I64Add
+	I32WrapI64
+	Get R0
+	Get R1
+	I64Add
+	I64Store32 $40
+	Get R15
+	Get R5
+	I64Add
+	I32WrapI64
+	Get R3
+	Get R2
+	I64Add
+	I64Store32 $0
+	Get R4
+	Get R5
+	I64Add
+	I32WrapI64
+	Get R3
+	Get R2
+	I64Sub
+	I64Store32 $0
+	Get R5
+	I64Const $4
+	I64Add
+	Tee R5
+	I64Const $40
+	I64LtU
+	BrIf $0
+	End
 	RET

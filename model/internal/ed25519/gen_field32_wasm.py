@@ -1,9 +1,11 @@
-# Writes field32_wasm.s (feMul, feSquare and p2Double in WebAssembly):
+# Writes field32_wasm.s (feMul, feSquareN, p2Double, dblStep and addStep
+# in WebAssembly):
 #
 #	python3 gen_field32_wasm.py > field32_wasm.s
 #
-# field32_asm_test.go checks the output against the Go twins, natively
-# (the twins themselves) and in V8 (the package test binary).
+# field32_asm_test.go and steps_test.go check the output against the Go
+# twins, natively (the twins themselves) and in V8 (the package test
+# binary).
 
 out = []
 def e(s): out.append("\t" + s)
@@ -56,8 +58,9 @@ def emit_h(k, pairs, operand):
         if hi:
             e("I64Add")
 
-hdr = '''// feMul, feSquare (feMulGo, feSquareGo of field32.go) and p2.double
-// (p2DoubleGo of verify32.go) in WebAssembly, written by gen_field32_wasm.py
+hdr = '''// feMul, feSquareN (feMulGo, feSquareGo of field32.go), p2.double and the
+// steps of doubleScalarMult's loop (p2DoubleGo, dblStepGo, addStepGo of
+// verify32.go) in WebAssembly, written by gen_field32_wasm.py
 // (RATIONALE.md). Go's wasm code computes feMul's hundred
 // limb products before summing them and spills them to its stack; here each
 // output limb is one expression on the operand stack, f's limbs in locals
@@ -68,7 +71,8 @@ hdr = '''// feMul, feSquare (feMulGo, feSquareGo of field32.go) and p2.double
 // and doubled, and in feSquare the cross products once and doubled). int64
 // arithmetic wraps the same in any order (and the group formulas keep
 // every sum below 2^61 anyway); the carry chain is the Go one step for
-// step. field32_asm_test.go checks both against the Go twins.
+// step. field32_asm_test.go and steps_test.go check them against the Go
+// twins.
 
 #include "textflag.h"
 '''
@@ -99,13 +103,19 @@ store()
 print("\n".join(out)); out.clear()
 
 print('''
-// func feSquare(h, f *fe)
+// func feSquareN(h, f *fe, n int)
 //
-// R0–R9: f's limbs, then h0..h9; R10: f, then the carry; R11: h.
-TEXT ·feSquare(SB), NOSPLIT, $0-16''')
-e("I64Load f+8(FP)"); e("Set R10")
+// h = f^(2^n), n >= 1: the squaring n times in a wasm loop (feSquareGo's
+// limbs each time, no call between), f's limbs loaded the first time and
+// h's after. R0–R9: the limbs, then h0..h9; R10: the carry; R11: h;
+// R12: the operand; R13: the squarings left.
+TEXT ·feSquareN(SB), NOSPLIT, $0-24''')
+e("I64Load h+0(FP)"); e("Set R11")
+e("I64Load f+8(FP)"); e("Set R12")
+e("I64Load n+16(FP)"); e("Set R13")
+e("Loop")
 for i in range(10):
-    e("Get R10"); e("I32WrapI64"); e("I64Load32S $%d" % (4*i)); e("Set R%d" % i)
+    e("Get R12"); e("I32WrapI64"); e("I64Load32S $%d" % (4*i)); e("Set R%d" % i)
 def sq_operand(t):
     i, j = t
     e("Get R%d" % i); e("Get R%d" % j); e("I64Mul")
@@ -120,7 +130,12 @@ for k in reversed(range(10)):
 for k in range(10):
     e("Set R%d" % k)
 carry()
-store()
+for k in range(10):
+    e("Get R11"); e("I32WrapI64"); e("Get R%d" % k); e("I64Store32 $%d" % (4*k))
+e("Get R11"); e("Set R12")
+e("Get R13"); e("I64Const $1"); e("I64Sub"); e("Tee R13"); e("I64Const $0"); e("I64GtS"); e("BrIf $0")
+e("End")
+e("RET")
 print("\n".join(out))
 out.clear()
 
@@ -182,5 +197,105 @@ for i in range(10):
     e("Get R11"); e("I32WrapI64"); e("Get R11"); e("I32WrapI64"); e("I64Load32S $%d" % (120 + 4*i)); e("Get R10"); e("Get R12"); e("I64Sub"); e("I64Sub"); e("I64Store32 $%d" % (120 + 4*i))
     # r.Z = z-x
     e("Get R11"); e("I32WrapI64"); e("Get R10"); e("Get R12"); e("I64Sub"); e("I64Store32 $%d" % (80 + 4*i))
+e("RET")
+print("\n".join(out))
+
+out.clear()
+
+# The steps of doubleScalarMult's loop: the feMul calls made from here by
+# CALLNORESUME (no resume point: feMul and p2Double never yield), the
+# additions between them in wasm loops, so that no Go code runs between
+# the multiplications of a step.
+
+def ptr(reg, off):
+    def f():
+        e("Get %s" % reg)
+        if off:
+            e("I64Const $%d" % off); e("I64Add")
+    return f
+
+def arg(name, off):
+    def f():
+        e("I64Load %s+%d(FP)" % (name, off))
+    return f
+
+def call_mul(h, x, y):
+    for k, p in enumerate((h, x, y)):
+        e("Get SP"); p(); e("I64Store $%d" % (8*k))
+    e("CALLNORESUME ·feMul(SB)")
+
+def addr(reg, idx="R5"):
+    e("Get %s" % reg); e("Get %s" % idx); e("I64Add"); e("I32WrapI64")
+
+def limb_loop(body):
+    e("I64Const $0"); e("Set R5")
+    e("Loop")
+    body()
+    e("Get R5"); e("I64Const $4"); e("I64Add"); e("Tee R5"); e("I64Const $40"); e("I64LtU"); e("BrIf $0")
+    e("End")
+
+print('''
+// func dblStep(t *p1p1, r *p2)
+//
+// dblStepGo (verify32.go): t to projective in r (p1p1.toP2), then
+// p2Double(t, r). t and r do not overlap.
+TEXT ·dblStep(SB), NOSPLIT, $24-16''')
+e("I64Load t+0(FP)"); e("Set R12")
+e("I64Load r+8(FP)"); e("Set R13")
+call_mul(ptr("R13", 0), ptr("R12", 0), ptr("R12", 120))
+call_mul(ptr("R13", 40), ptr("R12", 40), ptr("R12", 80))
+call_mul(ptr("R13", 80), ptr("R12", 80), ptr("R12", 120))
+e("Get SP"); e("Get R12"); e("I64Store $0")
+e("Get SP"); e("Get R13"); e("I64Store $8")
+e("CALLNORESUME ·p2Double(SB)")
+e("RET")
+print("\n".join(out)); out.clear()
+
+print('''
+// func addStep(t *p1p1, u *p3, q *cached, neg bool)
+//
+// addStepGo (verify32.go): t to extended in u (p1p1.toP3), then t = u + q
+// (add), or u - q (sub) when neg: q's Y+X and Y-X swapped, and the sums
+// stored into t.Z and t.T swapped. R12: t; R13: u; R14: q; R6, R7: the
+// operands of t.Z and t.Y's products; R15, R4: where 2·X·Z + T and
+// 2·X·Z - T go; R5: the limb's byte offset; R0–R3: limbs.
+TEXT ·addStep(SB), NOSPLIT, $24-25''')
+e("I64Load t+0(FP)"); e("Set R12")
+e("I64Load u+8(FP)"); e("Set R13")
+e("I64Load q+16(FP)"); e("Set R14")
+def sel(a, b, dst):
+    # dst = neg ? b : a
+    a(); b(); e("I32Load8U neg+24(FP)"); e("I32Eqz"); e("Select"); e("Set %s" % dst)
+sel(ptr("R14", 0), ptr("R14", 40), "R6")
+sel(ptr("R14", 40), ptr("R14", 0), "R7")
+sel(ptr("R12", 80), ptr("R12", 120), "R15")
+sel(ptr("R12", 120), ptr("R12", 80), "R4")
+call_mul(ptr("R13", 0), ptr("R12", 0), ptr("R12", 120))
+call_mul(ptr("R13", 40), ptr("R12", 40), ptr("R12", 80))
+call_mul(ptr("R13", 80), ptr("R12", 80), ptr("R12", 120))
+call_mul(ptr("R13", 120), ptr("R12", 0), ptr("R12", 40))
+e("// t.X = u.Y+u.X, t.Y = u.Y-u.X")
+def pass1():
+    for off, op in ((0, "I32Add"), (40, "I32Sub")):
+        addr("R12")
+        addr("R13"); e("I32Load $40")
+        addr("R13"); e("I32Load $0")
+        e(op); e("I32Store $%d" % off)
+limb_loop(pass1)
+call_mul(ptr("R12", 80), ptr("R12", 0), ptr("R6", 0))
+call_mul(ptr("R12", 40), ptr("R12", 40), ptr("R7", 0))
+call_mul(ptr("R12", 120), ptr("R14", 120), ptr("R13", 120))
+call_mul(ptr("R12", 0), ptr("R13", 80), ptr("R14", 80))
+e("// t.X = Z-Y, t.Y = Z+Y, *R15 = 2X+T, *R4 = 2X-T")
+def pass2():
+    addr("R12"); e("I64Load32S $80"); e("Set R0")
+    addr("R12"); e("I64Load32S $40"); e("Set R1")
+    addr("R12"); e("I64Load32S $120"); e("Set R2")
+    addr("R12"); e("I64Load32S $0"); e("I64Const $1"); e("I64Shl"); e("Set R3")
+    addr("R12"); e("Get R0"); e("Get R1"); e("I64Sub"); e("I64Store32 $0")
+    addr("R12"); e("Get R0"); e("Get R1"); e("I64Add"); e("I64Store32 $40")
+    addr("R15"); e("Get R3"); e("Get R2"); e("I64Add"); e("I64Store32 $0")
+    addr("R4"); e("Get R3"); e("Get R2"); e("I64Sub"); e("I64Store32 $0")
+limb_loop(pass2)
 e("RET")
 print("\n".join(out))

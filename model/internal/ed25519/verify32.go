@@ -1,6 +1,10 @@
 package ed25519
 
-import "github.com/privrec/privrec/model/internal/sha2"
+import (
+	"encoding/binary"
+
+	"github.com/privrec/privrec/model/internal/sha2"
+)
 
 // The group arithmetic of ref10 (the reference code of the Ed25519 paper)
 // on fe: enough for verify32's [k](-A) + [s]B. Points are
@@ -16,14 +20,39 @@ type (
 	cached struct{ YplusX, YminusX, Z, T2d fe }
 )
 
+// baseWindow is the width of the base point's non-adjacent form: its
+// digits are odd and below 2^(baseWindow-1) in magnitude, one in
+// baseWindow+1 positions on average, and baseOdd holds the
+// 2^(baseWindow-2) odd multiples they add, computed at init. A's window
+// is 5 (8 multiples, computed for each verification). See RATIONALE.md.
+const baseWindow = 7
+
 var (
 	// feD is d = -121665/121666 and feD2 is 2d; feSqrtM1 is a square root
 	// of -1. The tests check each against its definition.
 	feD, feD2, feSqrtM1 fe
-	// baseOdd holds B, 3B, 5B, …, 15B, the addends of the base point's
-	// sliding window.
-	baseOdd [8]cached
+	// baseOdd holds B, 3B, 5B, …, the addends of the base point's
+	// window (baseWindow).
+	baseOdd [1 << (baseWindow - 2)]cached
 )
+
+// basePoint returns B, from its affine coordinates (y = 4/5; the tests
+// check it against the decoding of its encoding, which init skips: that
+// is a square root, 250 squarings).
+func basePoint() p3 {
+	var b p3
+	feFromBytes(&b.X, []byte{
+		0x1a, 0xd5, 0x25, 0x8f, 0x60, 0x2d, 0x56, 0xc9, 0xb2, 0xa7, 0x25, 0x95, 0x60, 0xc7, 0x2c, 0x69,
+		0x5c, 0xdc, 0xd6, 0xfd, 0x31, 0xe2, 0xa4, 0xc0, 0xfe, 0x53, 0x6e, 0xcd, 0xd3, 0x36, 0x69, 0x21})
+	enc := [32]byte{0x58}
+	for i := 1; i < 32; i++ {
+		enc[i] = 0x66
+	}
+	feFromBytes(&b.Y, enc[:])
+	b.Z = fe{1}
+	feMul(&b.T, &b.X, &b.Y)
+	return b
+}
 
 func init() {
 	feFromBytes(&feD, []byte{
@@ -33,25 +62,18 @@ func init() {
 	feFromBytes(&feSqrtM1, []byte{
 		0xb0, 0xa0, 0x0e, 0x4a, 0x27, 0x1b, 0xee, 0xc4, 0x78, 0xe4, 0x2f, 0xad, 0x06, 0x18, 0x43, 0x2f,
 		0xa7, 0xd7, 0xfb, 0x3d, 0x99, 0x00, 0x4d, 0x2b, 0x0b, 0xdf, 0xc1, 0x4f, 0x80, 0x24, 0x83, 0x2b})
-	var b p3
-	enc := [32]byte{0x58}
-	for i := 1; i < 32; i++ {
-		enc[i] = 0x66
-	}
-	if !b.setBytes(enc[:]) {
-		panic("ed25519: base point does not decode")
-	}
-	oddMultiples(&baseOdd, &b)
+	b := basePoint()
+	oddMultiples(baseOdd[:], &b)
 }
 
-// oddMultiples sets out to P, 3P, 5P, …, 15P.
-func oddMultiples(out *[8]cached, p *p3) {
+// oddMultiples sets out to P, 3P, 5P, ….
+func oddMultiples(out []cached, p *p3) {
 	var t p1p1
 	var p2x, u p3
 	p.toCached(&out[0])
 	p.double(&t)
 	t.toP3(&p2x)
-	for i := 1; i < 8; i++ {
+	for i := 1; i < len(out); i++ {
 		add(&t, &p2x, &out[i-1])
 		t.toP3(&u)
 		u.toCached(&out[i])
@@ -140,20 +162,38 @@ func add(r *p1p1, p *p3, q *cached) {
 	feSub(&r.T, &t0, &r.T)
 }
 
-// sub sets r = p - q.
-func sub(r *p1p1, p *p3, q *cached) {
-	var t0 fe
-	feAdd(&r.X, &p.Y, &p.X)
-	feSub(&r.Y, &p.Y, &p.X)
-	feMul(&r.Z, &r.X, &q.YminusX)
-	feMul(&r.Y, &r.Y, &q.YplusX)
-	feMul(&r.T, &q.T2d, &p.T)
-	feMul(&r.X, &p.Z, &q.Z)
-	feAdd(&t0, &r.X, &r.X)
-	feSub(&r.X, &r.Z, &r.Y)
-	feAdd(&r.Y, &r.Z, &r.Y)
-	feSub(&r.Z, &t0, &r.T)
-	feAdd(&r.T, &t0, &r.T)
+// dblStepGo sets t = 2t: t to projective in r, then doubled back into t
+// (dblStep, which is field32_wasm.s in WebAssembly and this function in
+// other builds).
+func dblStepGo(t *p1p1, r *p2) {
+	t.toP2(r)
+	p2Double(t, r)
+}
+
+// addStepGo sets t = t + q, or t - q when neg, t to extended in u
+// first: toP3, then add or sub (addStep, which is field32_wasm.s in
+// WebAssembly and this function in other builds). -q is (Y-X, Y+X, Z,
+// -2dT): the two first swapped, and the sign of 2dT·u.T swaps the sums
+// that become Z and T.
+func addStepGo(t *p1p1, u *p3, q *cached, neg bool) {
+	qp, qm, oz, ot := &q.YplusX, &q.YminusX, &t.Z, &t.T
+	if neg {
+		qp, qm, oz, ot = qm, qp, ot, oz
+	}
+	t.toP3(u)
+	feAdd(&t.X, &u.Y, &u.X)
+	feSub(&t.Y, &u.Y, &u.X)
+	feMul(&t.Z, &t.X, qp)
+	feMul(&t.Y, &t.Y, qm)
+	feMul(&t.T, &q.T2d, &u.T)
+	feMul(&t.X, &u.Z, &q.Z)
+	var x2 fe
+	feAdd(&x2, &t.X, &t.X)
+	z, tt := t.Z, t.T
+	feSub(&t.X, &z, &t.Y)
+	feAdd(&t.Y, &z, &t.Y)
+	feAdd(oz, &x2, &tt)
+	feSub(ot, &x2, &tt)
 }
 
 func (p *p1p1) toP2(r *p2) {
@@ -182,68 +222,73 @@ func (p *p2) bytes() [32]byte {
 	return s
 }
 
-// slide writes a (little-endian, below 2^253) in signed odd digits of at
-// most ±15, most of them zero: r[i] is the digit of 2^i (ref10's slide).
-func slide(r *[256]int8, a []byte) {
-	for i := range r {
-		r[i] = int8(1 & (a[i>>3] >> (i & 7)))
+// naf writes a (32 little-endian bytes, below 2^253) in width-w
+// non-adjacent form, 2 <= w <= 8: r[i] is the digit of 2^i, zero or odd
+// and below 2^(w-1) in magnitude, and a nonzero digit is followed by at
+// least w-1 zeros. As filippo.io/edwards25519's Scalar.nonAdjacentForm
+// (after curve25519-dalek): a window of w bits at each odd position, its
+// value taken as negative at 2^(w-1) and up, with the 2^w that costs
+// carried into the next window.
+func naf(r *[256]int8, a []byte, w uint) {
+	var k [5]uint64
+	for i := range 4 {
+		k[i] = binary.LittleEndian.Uint64(a[8*i:])
 	}
-	for i := range r {
-		if r[i] == 0 {
+	*r = [256]int8{}
+	width := uint64(1) << w
+	carry := uint64(0)
+	for pos := uint(0); pos < 256; {
+		i, bit := pos/64, pos%64
+		buf := k[i] >> bit
+		if bit+w > 64 {
+			buf |= k[i+1] << (64 - bit)
+		}
+		window := carry + buf&(width-1)
+		if window&1 == 0 {
+			pos++
 			continue
 		}
-		for b := 1; b <= 6 && i+b < 256; b++ {
-			if r[i+b] == 0 {
-				continue
-			}
-			if v := int(r[i]) + int(r[i+b])<<b; v <= 15 {
-				r[i], r[i+b] = int8(v), 0
-			} else if v := int(r[i]) - int(r[i+b])<<b; v >= -15 {
-				r[i] = int8(v)
-				for k := i + b; k < 256; k++ {
-					if r[k] == 0 {
-						r[k] = 1
-						break
-					}
-					r[k] = 0
-				}
-			} else {
-				break
-			}
+		if window < width/2 {
+			carry = 0
+			r[pos] = int8(window)
+		} else {
+			carry = 1
+			r[pos] = int8(int64(window) - int64(width))
 		}
+		pos += w
 	}
 }
 
-// doubleScalarMult returns [a]A + [b]B, with a and b as slide digits,
-// in variable time (both scalars are public in a verification).
+// doubleScalarMult returns [a]A + [b]B, with a and b as naf digits of
+// width 5 and baseWindow, in variable time (both scalars are public in a
+// verification).
 func doubleScalarMult(a *[256]int8, A *p3, b *[256]int8) p2 {
 	var ai [8]cached
-	oddMultiples(&ai, A)
-	r := p2{Y: fe{1}, Z: fe{1}}
+	oddMultiples(ai[:], A)
 	i := 255
 	for ; i >= 0 && a[i] == 0 && b[i] == 0; i-- {
 	}
-	var t p1p1
+	t := p1p1{Y: fe{1}, Z: fe{1}, T: fe{1}} // the identity
+	var r p2
 	var u p3
 	for ; i >= 0; i-- {
-		r.double(&t)
-		if d := a[i]; d > 0 {
-			t.toP3(&u)
-			add(&t, &u, &ai[d/2])
-		} else if d < 0 {
-			t.toP3(&u)
-			sub(&t, &u, &ai[-d/2])
+		dblStep(&t, &r)
+		if d := a[i]; d != 0 {
+			addStep(&t, &u, &ai[abs8(d)/2], d < 0)
 		}
-		if d := b[i]; d > 0 {
-			t.toP3(&u)
-			add(&t, &u, &baseOdd[d/2])
-		} else if d < 0 {
-			t.toP3(&u)
-			sub(&t, &u, &baseOdd[-d/2])
+		if d := b[i]; d != 0 {
+			addStep(&t, &u, &baseOdd[abs8(d)/2], d < 0)
 		}
-		t.toP2(&r)
 	}
+	t.toP2(&r)
 	return r
+}
+
+func abs8(d int8) int8 {
+	if d < 0 {
+		return -d
+	}
+	return d
 }
 
 // verify32 is Verify on fe, the field the module uses (see verify.go):
@@ -264,8 +309,8 @@ func verify32(pub, message, sig []byte) bool {
 	h := sha2.Sum512(sig[:32], pub, message)
 	k := scReduce(&h)
 	var ka, sb [256]int8
-	slide(&ka, k[:])
-	slide(&sb, sig[32:])
+	naf(&ka, k[:], 5)
+	naf(&sb, sig[32:], baseWindow)
 	R := doubleScalarMult(&ka, &A, &sb)
 	got := R.bytes()
 	var diff byte
