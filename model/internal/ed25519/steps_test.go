@@ -83,3 +83,45 @@ func TestStepsAsm(t *testing.T) {
 		}
 	}
 }
+
+// TestOddMultiples checks baseOdd, and oddMultiples on B in coordinates
+// scaled by a random λ (Z ≠ 1, as no caller has them yet), against [k]B
+// from baseMult (sign.go's double and add) for k = 1, 3, 5, ….
+func TestOddMultiples(t *testing.T) {
+	r := rand.New(rand.NewPCG(33, 34))
+	b := basePoint()
+	lambda := *feOf(randBytes(r))
+	var s p3
+	feMul(&s.X, &b.X, &lambda)
+	feMul(&s.Y, &b.Y, &lambda)
+	feMul(&s.Z, &b.Z, &lambda)
+	feMul(&s.T, &b.T, &lambda)
+	var scaled [len(baseOdd)]cached
+	oddMultiples(scaled[:], &s)
+	eq := func(a, b *fe) bool { return feToBytes(a) == feToBytes(b) }
+	for i := range baseOdd {
+		var k [32]byte
+		k[0] = byte(2*i + 1)
+		p := baseMult(&k)
+		for name, c := range map[string]*cached{"baseOdd": &baseOdd[i], "scaled": &scaled[i]} {
+			var ypx, ymx, l, rr, xy fe
+			feAdd(&ypx, &p.Y, &p.X)
+			feSub(&ymx, &p.Y, &p.X)
+			feMul(&l, &ypx, &c.Z)
+			feMul(&rr, &c.YplusX, &p.Z)
+			ok := eq(&l, &rr)
+			feMul(&l, &ymx, &c.Z)
+			feMul(&rr, &c.YminusX, &p.Z)
+			ok = ok && eq(&l, &rr)
+			feSquare(&l, &p.Z)
+			feMul(&l, &l, &c.T2d) // 2dT/Z' · Z²
+			feMul(&xy, &p.X, &p.Y)
+			feMul(&xy, &xy, &feD2)
+			feMul(&rr, &xy, &c.Z)
+			ok = ok && eq(&l, &rr)
+			if !ok {
+				t.Errorf("%s[%d] is not %dB", name, i, 2*i+1)
+			}
+		}
+	}
+}

@@ -66,18 +66,24 @@ func init() {
 	oddMultiples(baseOdd[:], &b)
 }
 
-// oddMultiples sets out to P, 3P, 5P, ….
+// oddMultiples sets out to P, 3P, 5P, …: t runs through them as
+// completed points, each addStep adding 2P and leaving the one before in
+// u, extended.
 func oddMultiples(out []cached, p *p3) {
 	var t p1p1
-	var p2x, u p3
-	p.toCached(&out[0])
+	var u p3
+	var p2x cached
 	p.double(&t)
-	t.toP3(&p2x)
-	for i := 1; i < len(out); i++ {
-		add(&t, &p2x, &out[i-1])
-		t.toP3(&u)
+	t.toP3(&u)
+	u.toCached(&p2x)
+	t = p1p1{X: p.X, Y: p.Y, Z: p.Z, T: p.Z} // x = X/Z, y = Y/T
+	last := len(out) - 1
+	for i := range last {
+		addStep(&t, &u, &p2x, false)
 		u.toCached(&out[i])
 	}
+	t.toP3(&u)
+	u.toCached(&out[last])
 }
 
 // setBytes decodes the point encoded in s (32 bytes) as
