@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"math"
+	"math/bits"
 	"unsafe"
 
 	"github.com/privrec/privrec/model/internal/wire"
@@ -161,6 +162,16 @@ func DecodeRequest(b []byte) (Request, error) { return decodeRequest(b, false) }
 func DecodeRequestInPlace(b []byte) (Request, error) { return decodeRequest(b, true) }
 
 func decodeRequest(b []byte, alias bool) (Request, error) {
+	var req Request
+	if alias && decodeRequestFast(b, &req) {
+		return req, nil
+	}
+	return decodeRequestGeneral(b, alias)
+}
+
+// decodeRequestGeneral is the decoder of every request the fast path
+// leaves to it: any key order, unknown and repeated keys, every encoding.
+func decodeRequestGeneral(b []byte, alias bool) (Request, error) {
 	d := &decoder{r: wire.NewReader(b), alias: alias}
 	var req Request
 	if len(b) == 0 {
@@ -197,6 +208,230 @@ func decodeRequest(b []byte, alias bool) (Request, error) {
 		return Request{}, err
 	}
 	return req, nil
+}
+
+// The keys of a Request in the order EncodeRequest and the SDK (msgpack's
+// encode of the object js/src/core.js builds) write them, context's own
+// between "context" and the keys after it: the fast path takes requests
+// whose keys come in this order, each at most once.
+const (
+	keyK = iota + 1
+	keyHistory
+	keyNow
+	keyContext
+	keyHour
+	keyWeekday
+	keyDevice
+	keyCategory
+	keySeen
+	keyExplain
+	keyMode
+)
+
+// The keys as little-endian words, to compare a key in one load.
+const (
+	wordK        = 'k'
+	wordNow      = 'n' | 'o'<<8 | 'w'<<16
+	wordHour     = 'h' | 'o'<<8 | 'u'<<16 | 'r'<<24
+	wordSeen     = 's' | 'e'<<8 | 'e'<<16 | 'n'<<24
+	wordMode     = 'm' | 'o'<<8 | 'd'<<16 | 'e'<<24
+	wordDevice   = 'd' | 'e'<<8 | 'v'<<16 | 'i'<<24 | 'c'<<32 | 'e'<<40
+	wordHistory  = 'h' | 'i'<<8 | 's'<<16 | 't'<<24 | 'o'<<32 | 'r'<<40 | 'y'<<48
+	wordContext  = 'c' | 'o'<<8 | 'n'<<16 | 't'<<24 | 'e'<<32 | 'x'<<40 | 't'<<48
+	wordWeekday  = 'w' | 'e'<<8 | 'e'<<16 | 'k'<<24 | 'd'<<32 | 'a'<<40 | 'y'<<48
+	wordExplain  = 'e' | 'x'<<8 | 'p'<<16 | 'l'<<24 | 'a'<<32 | 'i'<<40 | 'n'<<48
+	wordCategory = 'c' | 'a'<<8 | 't'<<16 | 'e'<<24 | 'g'<<32 | 'o'<<40 | 'r'<<48 | 'y'<<56
+)
+
+// minFastEvent is the fewest bytes of an event d.event parses:
+// {"item": "", "kind": "view", "at": 0}.
+const minFastEvent = 1 + 5 + 1 + 5 + 5 + 3 + 1
+
+// decodeRequestFast is DecodeRequestInPlace of the requests EncodeRequest
+// and the SDK write: a fixmap of the keys above in that order, each at
+// most once, with the encodings they use (any integer that fits an
+// int64, fixstr and str8 strings, a nil or fixarray or array16 history of
+// events in d.event's form), and no bytes after it. It reports false for
+// anything else (an exclude list among them), which the general decoder
+// reads from the start; on the bytes it takes it decodes what the general
+// decoder does (FuzzDecodeRequestFast). In WebAssembly a Reader call per
+// key and value was a third of a request with no history.
+func decodeRequestFast(b []byte, req *Request) bool {
+	if len(b) == 0 || b[0]&0xf0 != 0x80 {
+		return false
+	}
+	left := int(b[0] & 0x0f) // entries left in the map being read
+	outer := 0               // the request's, while context's are read
+	inContext := false
+	last := 0
+	p := 1
+	for {
+		if left == 0 {
+			if !inContext {
+				break
+			}
+			inContext, left = false, outer
+			continue
+		}
+		left--
+		// The key: a fixstr of 1..8 bytes, read as one word. A key and its
+		// value take at least 9 bytes in these requests ("explain" and a
+		// bool are the last).
+		n := 0
+		if len(b)-p >= 9 {
+			n = int(b[p]) - 0xa0
+		}
+		if n < 1 || n > 8 {
+			return false
+		}
+		w := binary.LittleEndian.Uint64(b[p+1:]) & (1<<(8*n) - 1)
+		p += 1 + n
+		key := 0
+		switch n {
+		case 1:
+			if w == wordK {
+				key = keyK
+			}
+		case 3:
+			if w == wordNow {
+				key = keyNow
+			}
+		case 4:
+			switch w {
+			case wordHour:
+				key = keyHour
+			case wordSeen:
+				key = keySeen
+			case wordMode:
+				key = keyMode
+			}
+		case 6:
+			if w == wordDevice {
+				key = keyDevice
+			}
+		case 7:
+			switch w {
+			case wordHistory:
+				key = keyHistory
+			case wordContext:
+				key = keyContext
+			case wordWeekday:
+				key = keyWeekday
+			case wordExplain:
+				key = keyExplain
+			}
+		case 8:
+			if w == wordCategory {
+				key = keyCategory
+			}
+		}
+		if key <= last || (key >= keyHour && key <= keyDevice) != inContext || p >= len(b) {
+			return false // unknown, repeated, out of order, in the wrong map, or no value
+		}
+		last = key
+		c := b[p] // the value's code
+		switch key {
+		case keyK, keyNow, keyHour, keyWeekday:
+			var v int64
+			switch {
+			case c <= 0x7f:
+				v, p = int64(c), p+1
+			case c >= 0xe0:
+				v, p = int64(int8(c)), p+1
+			case c >= 0xcc && c <= 0xd3:
+				size := 1 << ((c - 0xcc) & 3)
+				if size >= len(b)-p {
+					return false
+				}
+				var u uint64
+				if size == 8 { // times: one load
+					u = bits.ReverseBytes64(binary.LittleEndian.Uint64(b[p+1:]))
+				} else {
+					for i := p + 1; i <= p+size; i++ {
+						u = u<<8 | uint64(b[i])
+					}
+				}
+				if c >= 0xd0 { // signed: extend from size bytes
+					shift := uint(64 - 8*size)
+					v = int64(u<<shift) >> shift
+				} else if v = int64(u); v < 0 {
+					return false // a uint64 past MaxInt64: the general decoder's error
+				}
+				p += 1 + size
+			default:
+				return false
+			}
+			switch key {
+			case keyK:
+				req.K = int(v)
+			case keyNow:
+				req.Now = v
+			case keyHour:
+				req.Context.Hour = int(v)
+			default:
+				req.Context.Weekday = int(v)
+			}
+		case keyContext:
+			if c&0xf0 != 0x80 {
+				return false
+			}
+			p++
+			outer, left, inContext = left, int(c&0x0f), true
+		case keyExplain:
+			if c != 0xc2 && c != 0xc3 {
+				return false
+			}
+			req.Explain, p = c == 0xc3, p+1
+		case keyHistory:
+			if c == 0xc0 {
+				p++ // nil: req.History stays nil
+				continue
+			}
+			m := int(c & 0x0f)
+			switch {
+			case c&0xf0 == 0x90:
+				p++
+			case c == 0xdc && len(b)-p >= 3: // at most 65535, under maxRequestElems
+				m, p = int(b[p+1])<<8|int(b[p+2]), p+3
+			default:
+				return false
+			}
+			if m > (len(b)-p)/minFastEvent {
+				return false // the general decoder's error
+			}
+			d := decoder{alias: true}
+			h := make(History, m)
+			for i := range h {
+				e, q, ok := d.event(b, p)
+				if !ok {
+					return false
+				}
+				h[i], p = e, q
+			}
+			req.History = h
+		default: // device, category, seen, mode
+			s, e := wire.StrAt(b, p, math.MaxInt32)
+			if e < 0 {
+				return false
+			}
+			v := ""
+			if e > s {
+				v = unsafe.String(&b[s], e-s)
+			}
+			p = e
+			switch key {
+			case keyDevice:
+				req.Context.Device = v
+			case keyCategory:
+				req.Category = v
+			case keySeen:
+				req.Seen = Seen(v)
+			default:
+				req.Mode = Mode(v)
+			}
+		}
+	}
+	return p == len(b)
 }
 
 func (d *decoder) history() History {
@@ -544,7 +779,9 @@ func writeResponse(w *wire.Writer, r *Response) {
 		w.Array(len(r.Items))
 		for i := range r.Items {
 			it := &r.Items[i]
-			if plainItem(w, it) {
+			if src := plainSource(it); src != 0 {
+				d := w.Avail(plainRoom)
+				w.Commit(putPlain(&d[0], it.Item, bits.ReverseBytes64(math.Float64bits(it.Score)), src))
 				continue
 			}
 			w.Map(3 + b2i(len(it.Because) > 0) + b2i(it.Bought != 0) + b2i(it.LastBought != 0))
@@ -578,44 +815,30 @@ func writeResponse(w *wire.Writer, r *Response) {
 	w.Int(int64(r.Unknown))
 }
 
-// plainItem writes it when it is the usual item (no reasons or purchase
-// counts, an id under 32 bytes, a source of this version) in one Raw of
-// bytes put together on the stack by index, the same bytes the general
-// path writes (seven Writer calls an item, each a copy through memmove,
-// were a quarter of a no-history request in V8), and reports whether it
-// did.
-func plainItem(w *wire.Writer, it *Recommendation) bool {
-	id := it.Item
-	if len(it.Because) > 0 || it.Bought != 0 || it.LastBought != 0 || len(id) >= 32 {
-		return false
+// plainRoom is the most bytes putPlain writes: a plain item (plainSource)
+// of a 31-byte id, and the few bytes past its end its last store writes.
+const plainRoom = 7 + 31 + 30
+
+// plainSource returns the source of it as a fixstr in a little-endian
+// word when it is the usual item (no reasons or purchase counts, an id
+// under 32 bytes, a source of this version), and 0 when it is not.
+// writeResponse writes such an item in place after the document, a few
+// word stores (putPlain), the same bytes as the general path: seven
+// Writer calls an item, each a copy through memmove, were a quarter of a
+// no-history request in V8.
+func plainSource(it *Recommendation) uint64 {
+	if len(it.Because) > 0 || it.Bought != 0 || it.LastBought != 0 || len(it.Item) >= 32 {
+		return 0
 	}
-	var src uint64 // "popular", "history" or "repeat" as a fixstr, little-endian
 	switch it.Source {
 	case SourcePopular:
-		src = 0xa7 | uint64('p')<<8 | uint64('o')<<16 | uint64('p')<<24 | uint64('u')<<32 | uint64('l')<<40 | uint64('a')<<48 | uint64('r')<<56
+		return 0xa7 | 'p'<<8 | 'o'<<16 | 'p'<<24 | 'u'<<32 | 'l'<<40 | 'a'<<48 | 'r'<<56
 	case SourceHistory:
-		src = 0xa7 | uint64('h')<<8 | uint64('i')<<16 | uint64('s')<<24 | uint64('t')<<32 | uint64('o')<<40 | uint64('r')<<48 | uint64('y')<<56
+		return 0xa7 | 'h'<<8 | 'i'<<16 | 's'<<24 | 't'<<32 | 'o'<<40 | 'r'<<48 | 'y'<<56
 	case SourceRepeat:
-		src = 0xa6 | uint64('r')<<8 | uint64('e')<<16 | uint64('p')<<24 | uint64('e')<<32 | uint64('a')<<40 | uint64('t')<<48
-	default:
-		return false
+		return 0xa6 | 'r'<<8 | 'e'<<16 | 'p'<<24 | 'e'<<32 | 'a'<<40 | 't'<<48
 	}
-	var buf [7 + 31 + 16 + 7 + 8]byte
-	buf[0], buf[1], buf[2], buf[3], buf[4], buf[5] = 0x83, 0xa4, 'i', 't', 'e', 'm'
-	buf[6] = 0xa0 | byte(len(id))
-	n := 7
-	for i := 0; i < len(id); i++ {
-		buf[n+i] = id[i]
-	}
-	n += len(id)
-	b := buf[n : n+16+7+8 : n+16+7+8]
-	b[0], b[1], b[2], b[3], b[4], b[5], b[6] = 0xa5, 's', 'c', 'o', 'r', 'e', 0xcb
-	binary.BigEndian.PutUint64(b[7:], math.Float64bits(it.Score))
-	b[15], b[16], b[17], b[18], b[19], b[20], b[21] = 0xa6, 's', 'o', 'u', 'r', 'c', 'e'
-	binary.LittleEndian.PutUint64(b[22:], src)
-	n += 22 + 1 + int(src&0x0f)
-	w.Raw(buf[:n])
-	return true
+	return 0
 }
 
 func b2i(b bool) int {

@@ -3,7 +3,6 @@ package model
 import (
 	"encoding/binary"
 	"math"
-	"sync"
 	"unsafe"
 
 	"github.com/privrec/privrec/model/internal/wire"
@@ -40,7 +39,7 @@ type Model struct {
 	catOf     []uint32          // category of each item: 0 none, else index+1 into cats
 	cats      map[string]uint32 // category → its number in catOf
 
-	scratch sync.Pool // *scratch
+	scratch scratchPool // per-call buffers (scratch_wasm.go, scratch_other.go)
 }
 
 // neighbors is the item-to-item table: the weights of item i's row are
@@ -363,15 +362,6 @@ type scratch struct {
 	heap      []cand  // fillPopular's heap
 	popular   []int32 // appendPopular's items (fillPopular)
 }
-
-func (m *Model) getScratch() *scratch {
-	if s, ok := m.scratch.Get().(*scratch); ok {
-		return s
-	}
-	return &scratch{}
-}
-
-func (m *Model) putScratch(s *scratch) { m.scratch.Put(s) }
 
 // grow returns b with length n, zeroed (buffers come back from the pool
 // zeroed, so only a new one is allocated).

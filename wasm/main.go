@@ -67,9 +67,11 @@ const (
 	explainPerItem = 128
 	explainPerPair = 32
 	// The model's scratch (dense scores and masks; the response's items,
-	// which the module keeps), kept in a sync.Pool that a collection may
-	// empty: recommends allocate it at most once between two collections,
-	// and a load and a collection count it in advance (scratchCost).
+	// which the module keeps), kept in a slot of the model
+	// (model/scratch_wasm.go): recommends allocate it once per model, and
+	// a load and a collection count it in advance (scratchCost; at a
+	// collection an overestimate since the slot replaced a sync.Pool, which
+	// a collection emptied).
 	scratchBase    = 64 << 10
 	scratchPerItem = 64
 	// A load: loadBase, plus loadPerByte per request byte (the manifest's
@@ -142,9 +144,15 @@ var (
 	// keeps it alive after the host frees it; replacing it on the next
 	// successful load makes it garbage.
 	currentBuf []byte
-	// buffers keeps alive every buffer handed to the host, by address, so
-	// the garbage collector does not move or free it.
-	buffers = map[uint32][]byte{}
+	// buffers keeps alive every buffer handed to the host, so the garbage
+	// collector does not free it, with its address, newest last. The host
+	// frees a call's buffers right after it, so there are two or three
+	// and the lookups, from the newest, find theirs at once; a host that
+	// keeps many pays a scan of them per call (and their memory, as it
+	// would with a map; forget shrinks the list when most were freed).
+	// A map's insert, lookup and delete per buffer were a twentieth of a
+	// no-history request in V8.
+	buffers []liveBuffer
 	// adopted is the address of the buffer the current model was loaded
 	// from, or 0: privrec_free forgets that buffer without clearing it.
 	adopted uint32
@@ -212,9 +220,42 @@ func alloc(size uint32) uint32 {
 	return keep(make([]byte, size))
 }
 
+// liveBuffer is a buffer handed to the host and its address.
+type liveBuffer struct {
+	ptr uint32
+	b   []byte
+}
+
+// liveSize is the bytes of a liveBuffer.
+var liveSize = int(unsafe.Sizeof(liveBuffer{}))
+
+// find returns the index in buffers of the buffer at ptr, or -1.
+func find(ptr uint32) int {
+	for i := len(buffers) - 1; i >= 0; i-- {
+		if buffers[i].ptr == ptr {
+			return i
+		}
+	}
+	return -1
+}
+
+// forget removes buffers[i] (the last one takes its place).
+func forget(i int) {
+	last := len(buffers) - 1
+	buffers[i] = buffers[last]
+	buffers[last] = liveBuffer{}
+	buffers = buffers[:last]
+	if cap(buffers) > 64 && len(buffers) < cap(buffers)/4 {
+		// Most of a hostile host's buffers were freed: give their list back.
+		debt += liveSize * 2 * len(buffers)
+		buffers = append(make([]liveBuffer, 0, 2*len(buffers)), buffers...)
+	}
+}
+
 //go:wasmexport privrec_free
 func free(ptr uint32) {
-	if b, ok := buffers[ptr]; ok {
+	if i := find(ptr); i >= 0 {
+		b := buffers[i].b
 		if ptr == adopted {
 			// The current model's bundle bytes: public, and still in use.
 			adopted = 0
@@ -224,7 +265,7 @@ func free(ptr uint32) {
 				small = append(small, b[:0])
 			}
 		}
-		delete(buffers, ptr)
+		forget(i)
 		collectSometimes(len(b))
 	}
 }
@@ -234,27 +275,34 @@ func keep(b []byte) uint32 {
 		b = make([]byte, 1)[:0:1]
 	}
 	ptr := uint32(uintptr(unsafe.Pointer(unsafe.SliceData(b))))
-	buffers[ptr] = b
+	if len(buffers) == cap(buffers) {
+		debt += liveSize * 2 * (cap(buffers) + 4) // append's next array, at most
+	}
+	buffers = append(buffers, liveBuffer{ptr, b})
 	return ptr
 }
 
 // input returns the host-written bytes of a buffer from privrec_alloc, or
 // nil when ptr/len do not describe one.
 func input(ptr, n uint32) []byte {
-	b, ok := buffers[ptr]
-	if !ok || uint64(n) > uint64(len(b)) {
+	i := find(ptr)
+	if i < 0 || uint64(n) > uint64(len(buffers[i].b)) {
 		return nil
 	}
-	return b[:n]
+	return buffers[i].b[:n]
 }
 
 //go:wasmexport privrec_load
-func load(ptr, n uint32) uint64 {
-	return reply(func() ([]byte, error) {
-		in := input(ptr, n)
-		if in == nil {
-			return nil, fail(model.ErrBadRequest, "load: ptr/len do not name a buffer from privrec_alloc")
-		}
+func load(ptr, n uint32) (packed uint64) {
+	defer recoverInto(&packed)
+	env, err := loadEnvelope(ptr, n)
+	return reply(env, err)
+}
+
+// loadEnvelope is privrec_load's work: the envelope of its LoadResult, or
+// its error.
+func loadEnvelope(ptr, n uint32) ([]byte, error) {
+	if in := input(ptr, n); in != nil {
 		debt += loadBase + loadPerByte*len(in)/loadByteDiv
 		req, err := model.DecodeLoadRequest(in) // views into in, no copies
 		if err != nil {
@@ -276,7 +324,7 @@ func load(ptr, n uint32) uint64 {
 		// one, if the host freed it, goes to spare (no one else refers to
 		// it: the old model is garbage now).
 		old, wasAdopted := currentBuf, adopted != 0
-		current, version, currentBuf, adopted = m, man.Version, buffers[ptr], ptr
+		current, version, currentBuf, adopted = m, man.Version, buffers[find(ptr)].b, ptr
 		if !wasAdopted && len(old) > 0 && unsafe.SliceData(old) != unsafe.SliceData(currentBuf) {
 			spare = old
 		}
@@ -296,19 +344,24 @@ func load(ptr, n uint32) uint64 {
 			Delta:    man.Delta,
 			Kind:     string(m.Kind()),
 		}), nil
-	})
+	}
+	return nil, fail(model.ErrBadRequest, "load: ptr/len do not name a buffer from privrec_alloc")
 }
 
 //go:wasmexport privrec_recommend
-func recommend(ptr, n uint32) uint64 {
-	return reply(func() ([]byte, error) {
-		if current == nil {
-			return nil, fail(model.ErrNotLoaded, "recommend: call privrec_load with a signed bundle first")
-		}
-		in := input(ptr, n)
-		if in == nil {
-			return nil, fail(model.ErrBadRequest, "recommend: ptr/len do not name a buffer from privrec_alloc")
-		}
+func recommend(ptr, n uint32) (packed uint64) {
+	defer recoverInto(&packed)
+	env, err := recommendEnvelope(ptr, n)
+	return reply(env, err)
+}
+
+// recommendEnvelope is privrec_recommend's work: the envelope of its
+// Response, or its error.
+func recommendEnvelope(ptr, n uint32) ([]byte, error) {
+	if current == nil {
+		return nil, fail(model.ErrNotLoaded, "recommend: call privrec_load with a signed bundle first")
+	}
+	if in := input(ptr, n); in != nil {
 		// What a request that fails to decode may have allocated; once it
 		// decoded, the bound of what it allocates instead.
 		debt += requestBase + failedPerByte*len(in)
@@ -334,7 +387,8 @@ func recommend(ptr, n uint32) uint64 {
 			clear(res.Items[:cap(res.Items)]) // ids and reasons (history items): keep none
 		}
 		return out, nil
-	})
+	}
+	return nil, fail(model.ErrBadRequest, "recommend: ptr/len do not name a buffer from privrec_alloc")
 }
 
 // requestCost bounds what a decoded request allocates with the current
@@ -374,25 +428,30 @@ type prefixed struct {
 func (p *prefixed) Error() string { return p.msg }
 func (p *prefixed) Unwrap() error { return p.err }
 
-// reply runs f, which returns the envelope of its result, or packs its
-// error into one, in a buffer the host frees. A panic becomes CodeInternal
-// rather than a trap.
-func reply(f func() ([]byte, error)) uint64 {
+// reply keeps env, or the envelope of err when there is one, in a buffer
+// the host frees, and returns its address and length. The exports call
+// it directly, and defer recoverInto, rather than running their body in a
+// closure under reply's own deferred recover: a closure call and a
+// deferred closure per call cost the no-history request a twentieth in
+// V8.
+func reply(env []byte, err error) uint64 {
 	var out []byte
-	func() {
-		defer func() {
-			if r := recover(); r != nil {
-				out = model.EncodeEnvelope(&model.Envelope{Code: model.CodeInternal, Message: "internal error: " + panicText(r) + " (please report it)"})
-			}
-		}()
-		env, err := f()
-		if err != nil {
-			env = model.EncodeEnvelope(&model.Envelope{Code: model.CodeOf(err), Message: err.Error()})
-			debt += 1<<10 + 4*len(env) // the message and its envelope
-		}
+	if err == nil {
 		out = env
-	}()
+	} else {
+		out = model.EncodeEnvelope(&model.Envelope{Code: model.CodeOf(err), Message: err.Error()})
+		debt += 1<<10 + 4*len(out) // the message and its envelope
+	}
 	return uint64(keep(out))<<32 | uint64(len(out))
+}
+
+// recoverInto, deferred by the exports that answer with an envelope,
+// turns a panic into a CodeInternal envelope in *packed rather than a
+// trap.
+func recoverInto(packed *uint64) {
+	if r := recover(); r != nil {
+		*packed = reply(model.EncodeEnvelope(&model.Envelope{Code: model.CodeInternal, Message: "internal error: " + panicText(r) + " (please report it)"}), nil)
+	}
 }
 
 // panicText is what fmt's %v would print for the usual panic values.

@@ -14,6 +14,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"math"
+	"slices"
 	"unsafe"
 )
 
@@ -899,6 +900,17 @@ func (w *Writer) Float32(v float32) {
 // constant key with the header of what follows, say): one append instead
 // of several.
 func (w *Writer) Lit(s string) { w.buf = append(w.buf, s...) }
+
+// Avail returns room for n bytes after the document, for the caller to
+// write in place (a word at a time) before Commit adds what it wrote.
+func (w *Writer) Avail(n int) []byte {
+	w.buf = slices.Grow(w.buf, n)
+	l := len(w.buf)
+	return w.buf[l : l+n : l+n]
+}
+
+// Commit adds to the document the first n bytes of the last Avail.
+func (w *Writer) Commit(n int) { w.buf = w.buf[:len(w.buf)+n] }
 
 // Raw appends b, which must be one encoded MessagePack value.
 func (w *Writer) Raw(b []byte) { w.buf = append(w.buf, b...) }

@@ -1,0 +1,9 @@
+//go:build wasm
+
+package model
+
+// putPlain is implemented in codec_wasm.s; codec_generic.go has its
+// contract.
+//
+//go:noescape
+func putPlain(d *byte, id string, be, src uint64) int
