@@ -3,8 +3,8 @@
 // verify32.go) in WebAssembly, written by gen_field32_wasm.py
 // (RATIONALE.md). Go's wasm code computes feMul's hundred
 // limb products before summing them and spills them to its stack; here each
-// output limb is one expression on the operand stack, f's limbs in locals
-// and g's loaded as they are needed, which TurboFan keeps in registers.
+// output limb is one expression on the operand stack over the operands'
+// limbs in locals, which TurboFan keeps in registers.
 //
 // Same limbs bit for bit: every sum is of the int64 products the Go code
 // adds, regrouped (h_k = L + 19·H, the odd-times-odd products added once
@@ -18,7 +18,10 @@
 
 // func feMul(h, x, y *fe)
 //
-// R0–R9: x's limbs, then h0..h9; R10: y, then the carry; R11: h.
+// R0–R9: x's limbs, then h0..h9; R11–R15: y0..y4; F16–F20: y5..y9, their
+// int64 bits as f64 (I64ReinterpretF64 is a register move: all twenty
+// limbs in locals, none loaded twice; see RATIONALE.md); R10: y, then the
+// carry; R11: h, at the end.
 TEXT ·feMul(SB), NOSPLIT, $0-24
 	I64Load x+8(FP)
 	Set R10
@@ -64,640 +67,535 @@ TEXT ·feMul(SB), NOSPLIT, $0-24
 	Set R9
 	I64Load y+16(FP)
 	Set R10
-	// h9
-	Get R0
-	Get R10
-	I32WrapI64
-	I64Load32S $36
-	I64Mul
-	Get R1
-	Get R10
-	I32WrapI64
-	I64Load32S $32
-	I64Mul
-	I64Add
-	Get R2
-	Get R10
-	I32WrapI64
-	I64Load32S $28
-	I64Mul
-	I64Add
-	Get R3
-	Get R10
-	I32WrapI64
-	I64Load32S $24
-	I64Mul
-	I64Add
-	Get R4
-	Get R10
-	I32WrapI64
-	I64Load32S $20
-	I64Mul
-	I64Add
-	Get R5
-	Get R10
-	I32WrapI64
-	I64Load32S $16
-	I64Mul
-	I64Add
-	Get R6
-	Get R10
-	I32WrapI64
-	I64Load32S $12
-	I64Mul
-	I64Add
-	Get R7
-	Get R10
-	I32WrapI64
-	I64Load32S $8
-	I64Mul
-	I64Add
-	Get R8
-	Get R10
-	I32WrapI64
-	I64Load32S $4
-	I64Mul
-	I64Add
-	Get R9
 	Get R10
 	I32WrapI64
 	I64Load32S $0
+	Set R11
+	Get R10
+	I32WrapI64
+	I64Load32S $4
+	Set R12
+	Get R10
+	I32WrapI64
+	I64Load32S $8
+	Set R13
+	Get R10
+	I32WrapI64
+	I64Load32S $12
+	Set R14
+	Get R10
+	I32WrapI64
+	I64Load32S $16
+	Set R15
+	Get R10
+	I32WrapI64
+	I64Load32S $20
+	F64ReinterpretI64
+	Set F16
+	Get R10
+	I32WrapI64
+	I64Load32S $24
+	F64ReinterpretI64
+	Set F17
+	Get R10
+	I32WrapI64
+	I64Load32S $28
+	F64ReinterpretI64
+	Set F18
+	Get R10
+	I32WrapI64
+	I64Load32S $32
+	F64ReinterpretI64
+	Set F19
+	Get R10
+	I32WrapI64
+	I64Load32S $36
+	F64ReinterpretI64
+	Set F20
+	// h9
+	Get R0
+	Get F20
+	I64ReinterpretF64
+	I64Mul
+	Get R1
+	Get F19
+	I64ReinterpretF64
+	I64Mul
+	I64Add
+	Get R2
+	Get F18
+	I64ReinterpretF64
+	I64Mul
+	I64Add
+	Get R3
+	Get F17
+	I64ReinterpretF64
+	I64Mul
+	I64Add
+	Get R4
+	Get F16
+	I64ReinterpretF64
+	I64Mul
+	I64Add
+	Get R5
+	Get R15
+	I64Mul
+	I64Add
+	Get R6
+	Get R14
+	I64Mul
+	I64Add
+	Get R7
+	Get R13
+	I64Mul
+	I64Add
+	Get R8
+	Get R12
+	I64Mul
+	I64Add
+	Get R9
+	Get R11
 	I64Mul
 	I64Add
 	// h8
 	Get R9
-	Get R10
-	I32WrapI64
-	I64Load32S $36
+	Get F20
+	I64ReinterpretF64
 	I64Mul
 	I64Const $1
 	I64Shl
 	I64Const $19
 	I64Mul
 	Get R1
-	Get R10
-	I32WrapI64
-	I64Load32S $28
+	Get F18
+	I64ReinterpretF64
 	I64Mul
 	Get R3
-	Get R10
-	I32WrapI64
-	I64Load32S $20
+	Get F16
+	I64ReinterpretF64
 	I64Mul
 	I64Add
 	Get R5
-	Get R10
-	I32WrapI64
-	I64Load32S $12
+	Get R14
 	I64Mul
 	I64Add
 	Get R7
-	Get R10
-	I32WrapI64
-	I64Load32S $4
+	Get R12
 	I64Mul
 	I64Add
 	I64Const $1
 	I64Shl
 	Get R0
-	Get R10
-	I32WrapI64
-	I64Load32S $32
+	Get F19
+	I64ReinterpretF64
 	I64Mul
 	I64Add
 	Get R2
-	Get R10
-	I32WrapI64
-	I64Load32S $24
+	Get F17
+	I64ReinterpretF64
 	I64Mul
 	I64Add
 	Get R4
-	Get R10
-	I32WrapI64
-	I64Load32S $16
+	Get R15
 	I64Mul
 	I64Add
 	Get R6
-	Get R10
-	I32WrapI64
-	I64Load32S $8
+	Get R13
 	I64Mul
 	I64Add
 	Get R8
-	Get R10
-	I32WrapI64
-	I64Load32S $0
+	Get R11
 	I64Mul
 	I64Add
 	I64Add
 	// h7
 	Get R8
-	Get R10
-	I32WrapI64
-	I64Load32S $36
+	Get F20
+	I64ReinterpretF64
 	I64Mul
 	Get R9
-	Get R10
-	I32WrapI64
-	I64Load32S $32
+	Get F19
+	I64ReinterpretF64
 	I64Mul
 	I64Add
 	I64Const $19
 	I64Mul
 	Get R0
-	Get R10
-	I32WrapI64
-	I64Load32S $28
+	Get F18
+	I64ReinterpretF64
 	I64Mul
 	Get R1
-	Get R10
-	I32WrapI64
-	I64Load32S $24
+	Get F17
+	I64ReinterpretF64
 	I64Mul
 	I64Add
 	Get R2
-	Get R10
-	I32WrapI64
-	I64Load32S $20
+	Get F16
+	I64ReinterpretF64
 	I64Mul
 	I64Add
 	Get R3
-	Get R10
-	I32WrapI64
-	I64Load32S $16
+	Get R15
 	I64Mul
 	I64Add
 	Get R4
-	Get R10
-	I32WrapI64
-	I64Load32S $12
+	Get R14
 	I64Mul
 	I64Add
 	Get R5
-	Get R10
-	I32WrapI64
-	I64Load32S $8
+	Get R13
 	I64Mul
 	I64Add
 	Get R6
-	Get R10
-	I32WrapI64
-	I64Load32S $4
+	Get R12
 	I64Mul
 	I64Add
 	Get R7
-	Get R10
-	I32WrapI64
-	I64Load32S $0
+	Get R11
 	I64Mul
 	I64Add
 	I64Add
 	// h6
 	Get R7
-	Get R10
-	I32WrapI64
-	I64Load32S $36
+	Get F20
+	I64ReinterpretF64
 	I64Mul
 	Get R9
-	Get R10
-	I32WrapI64
-	I64Load32S $28
+	Get F18
+	I64ReinterpretF64
 	I64Mul
 	I64Add
 	I64Const $1
 	I64Shl
 	Get R8
-	Get R10
-	I32WrapI64
-	I64Load32S $32
+	Get F19
+	I64ReinterpretF64
 	I64Mul
 	I64Add
 	I64Const $19
 	I64Mul
 	Get R1
-	Get R10
-	I32WrapI64
-	I64Load32S $20
+	Get F16
+	I64ReinterpretF64
 	I64Mul
 	Get R3
-	Get R10
-	I32WrapI64
-	I64Load32S $12
+	Get R14
 	I64Mul
 	I64Add
 	Get R5
-	Get R10
-	I32WrapI64
-	I64Load32S $4
+	Get R12
 	I64Mul
 	I64Add
 	I64Const $1
 	I64Shl
 	Get R0
-	Get R10
-	I32WrapI64
-	I64Load32S $24
+	Get F17
+	I64ReinterpretF64
 	I64Mul
 	I64Add
 	Get R2
-	Get R10
-	I32WrapI64
-	I64Load32S $16
+	Get R15
 	I64Mul
 	I64Add
 	Get R4
-	Get R10
-	I32WrapI64
-	I64Load32S $8
+	Get R13
 	I64Mul
 	I64Add
 	Get R6
-	Get R10
-	I32WrapI64
-	I64Load32S $0
+	Get R11
 	I64Mul
 	I64Add
 	I64Add
 	// h5
 	Get R6
-	Get R10
-	I32WrapI64
-	I64Load32S $36
+	Get F20
+	I64ReinterpretF64
 	I64Mul
 	Get R7
-	Get R10
-	I32WrapI64
-	I64Load32S $32
+	Get F19
+	I64ReinterpretF64
 	I64Mul
 	I64Add
 	Get R8
-	Get R10
-	I32WrapI64
-	I64Load32S $28
+	Get F18
+	I64ReinterpretF64
 	I64Mul
 	I64Add
 	Get R9
-	Get R10
-	I32WrapI64
-	I64Load32S $24
+	Get F17
+	I64ReinterpretF64
 	I64Mul
 	I64Add
 	I64Const $19
 	I64Mul
 	Get R0
-	Get R10
-	I32WrapI64
-	I64Load32S $20
+	Get F16
+	I64ReinterpretF64
 	I64Mul
 	Get R1
-	Get R10
-	I32WrapI64
-	I64Load32S $16
+	Get R15
 	I64Mul
 	I64Add
 	Get R2
-	Get R10
-	I32WrapI64
-	I64Load32S $12
+	Get R14
 	I64Mul
 	I64Add
 	Get R3
-	Get R10
-	I32WrapI64
-	I64Load32S $8
+	Get R13
 	I64Mul
 	I64Add
 	Get R4
-	Get R10
-	I32WrapI64
-	I64Load32S $4
+	Get R12
 	I64Mul
 	I64Add
 	Get R5
-	Get R10
-	I32WrapI64
-	I64Load32S $0
+	Get R11
 	I64Mul
 	I64Add
 	I64Add
 	// h4
 	Get R5
-	Get R10
-	I32WrapI64
-	I64Load32S $36
+	Get F20
+	I64ReinterpretF64
 	I64Mul
 	Get R7
-	Get R10
-	I32WrapI64
-	I64Load32S $28
+	Get F18
+	I64ReinterpretF64
 	I64Mul
 	I64Add
 	Get R9
-	Get R10
-	I32WrapI64
-	I64Load32S $20
+	Get F16
+	I64ReinterpretF64
 	I64Mul
 	I64Add
 	I64Const $1
 	I64Shl
 	Get R6
-	Get R10
-	I32WrapI64
-	I64Load32S $32
+	Get F19
+	I64ReinterpretF64
 	I64Mul
 	I64Add
 	Get R8
-	Get R10
-	I32WrapI64
-	I64Load32S $24
+	Get F17
+	I64ReinterpretF64
 	I64Mul
 	I64Add
 	I64Const $19
 	I64Mul
 	Get R1
-	Get R10
-	I32WrapI64
-	I64Load32S $12
+	Get R14
 	I64Mul
 	Get R3
-	Get R10
-	I32WrapI64
-	I64Load32S $4
+	Get R12
 	I64Mul
 	I64Add
 	I64Const $1
 	I64Shl
 	Get R0
-	Get R10
-	I32WrapI64
-	I64Load32S $16
+	Get R15
 	I64Mul
 	I64Add
 	Get R2
-	Get R10
-	I32WrapI64
-	I64Load32S $8
+	Get R13
 	I64Mul
 	I64Add
 	Get R4
-	Get R10
-	I32WrapI64
-	I64Load32S $0
+	Get R11
 	I64Mul
 	I64Add
 	I64Add
 	// h3
 	Get R4
-	Get R10
-	I32WrapI64
-	I64Load32S $36
+	Get F20
+	I64ReinterpretF64
 	I64Mul
 	Get R5
-	Get R10
-	I32WrapI64
-	I64Load32S $32
+	Get F19
+	I64ReinterpretF64
 	I64Mul
 	I64Add
 	Get R6
-	Get R10
-	I32WrapI64
-	I64Load32S $28
+	Get F18
+	I64ReinterpretF64
 	I64Mul
 	I64Add
 	Get R7
-	Get R10
-	I32WrapI64
-	I64Load32S $24
+	Get F17
+	I64ReinterpretF64
 	I64Mul
 	I64Add
 	Get R8
-	Get R10
-	I32WrapI64
-	I64Load32S $20
+	Get F16
+	I64ReinterpretF64
 	I64Mul
 	I64Add
 	Get R9
-	Get R10
-	I32WrapI64
-	I64Load32S $16
+	Get R15
 	I64Mul
 	I64Add
 	I64Const $19
 	I64Mul
 	Get R0
-	Get R10
-	I32WrapI64
-	I64Load32S $12
+	Get R14
 	I64Mul
 	Get R1
-	Get R10
-	I32WrapI64
-	I64Load32S $8
+	Get R13
 	I64Mul
 	I64Add
 	Get R2
-	Get R10
-	I32WrapI64
-	I64Load32S $4
+	Get R12
 	I64Mul
 	I64Add
 	Get R3
-	Get R10
-	I32WrapI64
-	I64Load32S $0
+	Get R11
 	I64Mul
 	I64Add
 	I64Add
 	// h2
 	Get R3
-	Get R10
-	I32WrapI64
-	I64Load32S $36
+	Get F20
+	I64ReinterpretF64
 	I64Mul
 	Get R5
-	Get R10
-	I32WrapI64
-	I64Load32S $28
+	Get F18
+	I64ReinterpretF64
 	I64Mul
 	I64Add
 	Get R7
-	Get R10
-	I32WrapI64
-	I64Load32S $20
+	Get F16
+	I64ReinterpretF64
 	I64Mul
 	I64Add
 	Get R9
-	Get R10
-	I32WrapI64
-	I64Load32S $12
+	Get R14
 	I64Mul
 	I64Add
 	I64Const $1
 	I64Shl
 	Get R4
-	Get R10
-	I32WrapI64
-	I64Load32S $32
+	Get F19
+	I64ReinterpretF64
 	I64Mul
 	I64Add
 	Get R6
-	Get R10
-	I32WrapI64
-	I64Load32S $24
+	Get F17
+	I64ReinterpretF64
 	I64Mul
 	I64Add
 	Get R8
-	Get R10
-	I32WrapI64
-	I64Load32S $16
+	Get R15
 	I64Mul
 	I64Add
 	I64Const $19
 	I64Mul
 	Get R1
-	Get R10
-	I32WrapI64
-	I64Load32S $4
+	Get R12
 	I64Mul
 	I64Const $1
 	I64Shl
 	Get R0
-	Get R10
-	I32WrapI64
-	I64Load32S $8
+	Get R13
 	I64Mul
 	I64Add
 	Get R2
-	Get R10
-	I32WrapI64
-	I64Load32S $0
+	Get R11
 	I64Mul
 	I64Add
 	I64Add
 	// h1
 	Get R2
-	Get R10
-	I32WrapI64
-	I64Load32S $36
+	Get F20
+	I64ReinterpretF64
 	I64Mul
 	Get R3
-	Get R10
-	I32WrapI64
-	I64Load32S $32
+	Get F19
+	I64ReinterpretF64
 	I64Mul
 	I64Add
 	Get R4
-	Get R10
-	I32WrapI64
-	I64Load32S $28
+	Get F18
+	I64ReinterpretF64
 	I64Mul
 	I64Add
 	Get R5
-	Get R10
-	I32WrapI64
-	I64Load32S $24
+	Get F17
+	I64ReinterpretF64
 	I64Mul
 	I64Add
 	Get R6
-	Get R10
-	I32WrapI64
-	I64Load32S $20
+	Get F16
+	I64ReinterpretF64
 	I64Mul
 	I64Add
 	Get R7
-	Get R10
-	I32WrapI64
-	I64Load32S $16
+	Get R15
 	I64Mul
 	I64Add
 	Get R8
-	Get R10
-	I32WrapI64
-	I64Load32S $12
+	Get R14
 	I64Mul
 	I64Add
 	Get R9
-	Get R10
-	I32WrapI64
-	I64Load32S $8
+	Get R13
 	I64Mul
 	I64Add
 	I64Const $19
 	I64Mul
 	Get R0
-	Get R10
-	I32WrapI64
-	I64Load32S $4
+	Get R12
 	I64Mul
 	Get R1
-	Get R10
-	I32WrapI64
-	I64Load32S $0
+	Get R11
 	I64Mul
 	I64Add
 	I64Add
 	// h0
 	Get R1
-	Get R10
-	I32WrapI64
-	I64Load32S $36
+	Get F20
+	I64ReinterpretF64
 	I64Mul
 	Get R3
-	Get R10
-	I32WrapI64
-	I64Load32S $28
+	Get F18
+	I64ReinterpretF64
 	I64Mul
 	I64Add
 	Get R5
-	Get R10
-	I32WrapI64
-	I64Load32S $20
+	Get F16
+	I64ReinterpretF64
 	I64Mul
 	I64Add
 	Get R7
-	Get R10
-	I32WrapI64
-	I64Load32S $12
+	Get R14
 	I64Mul
 	I64Add
 	Get R9
-	Get R10
-	I32WrapI64
-	I64Load32S $4
+	Get R12
 	I64Mul
 	I64Add
 	I64Const $1
 	I64Shl
 	Get R2
-	Get R10
-	I32WrapI64
-	I64Load32S $32
+	Get F19
+	I64ReinterpretF64
 	I64Mul
 	I64Add
 	Get R4
-	Get R10
-	I32WrapI64
-	I64Load32S $24
+	Get F17
+	I64ReinterpretF64
 	I64Mul
 	I64Add
 	Get R6
-	Get R10
-	I32WrapI64
-	I64Load32S $16
+	Get R15
 	I64Mul
 	I64Add
 	Get R8
-	Get R10
-	I32WrapI64
-	I64Load32S $8
+	Get R13
 	I64Mul
 	I64Add
 	I64Const $19
 	I64Mul
 	Get R0
-	Get R10
-	I32WrapI64
-	I64Load32S $0
+	Get R11
 	I64Mul
 	I64Add
 	Set R0

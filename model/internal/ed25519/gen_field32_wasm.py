@@ -63,8 +63,8 @@ hdr = '''// feMul, feSquareN (feMulGo, feSquareGo of field32.go), p2.double and 
 // verify32.go) in WebAssembly, written by gen_field32_wasm.py
 // (RATIONALE.md). Go's wasm code computes feMul's hundred
 // limb products before summing them and spills them to its stack; here each
-// output limb is one expression on the operand stack, f's limbs in locals
-// and g's loaded as they are needed, which TurboFan keeps in registers.
+// output limb is one expression on the operand stack over the operands'
+// limbs in locals, which TurboFan keeps in registers.
 //
 // Same limbs bit for bit: every sum is of the int64 products the Go code
 // adds, regrouped (h_k = L + 19·H, the odd-times-odd products added once
@@ -79,15 +79,25 @@ hdr = '''// feMul, feSquareN (feMulGo, feSquareGo of field32.go), p2.double and 
 print(hdr)
 print('''// func feMul(h, x, y *fe)
 //
-// R0–R9: x's limbs, then h0..h9; R10: y, then the carry; R11: h.
+// R0–R9: x's limbs, then h0..h9; R11–R15: y0..y4; F16–F20: y5..y9, their
+// int64 bits as f64 (I64ReinterpretF64 is a register move: all twenty
+// limbs in locals, none loaded twice; see RATIONALE.md); R10: y, then the
+// carry; R11: h, at the end.
 TEXT ·feMul(SB), NOSPLIT, $0-24''')
 e("I64Load x+8(FP)"); e("Set R10")
 for i in range(10):
     e("Get R10"); e("I32WrapI64"); e("I64Load32S $%d" % (4*i)); e("Set R%d" % i)
 e("I64Load y+16(FP)"); e("Set R10")
+for j in range(5):
+    e("Get R10"); e("I32WrapI64"); e("I64Load32S $%d" % (4*j)); e("Set R%d" % (11+j))
+for j in range(5, 10):
+    e("Get R10"); e("I32WrapI64"); e("I64Load32S $%d" % (4*j)); e("F64ReinterpretI64"); e("Set F%d" % (16+j-5))
 def mul_operand(t):
     i, j = t
-    e("Get R%d" % i); e("Get R10"); e("I32WrapI64"); e("I64Load32S $%d" % (4*j)); e("I64Mul")
+    if j < 5:
+        e("Get R%d" % i); e("Get R%d" % (11+j)); e("I64Mul")
+    else:
+        e("Get R%d" % i); e("Get F%d" % (16+j-5)); e("I64ReinterpretF64"); e("I64Mul")
 # compute h9 first ... h0 last onto the operand stack, then pop into R0..R9
 for k in reversed(range(10)):
     pairs = []
