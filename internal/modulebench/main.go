@@ -4,11 +4,22 @@
 // model) and privrec_recommend (k=10; no history, and 50 events). It is
 // part of `make bench`.
 //
-//	go run ./internal/modulebench [-wasm dist/privrec.wasm] [-rounds 11] [-warmup 8] [-singles 50] [-module-hashes]
+//	go run ./internal/modulebench [-wasm dist/privrec.wasm] [-rounds 11] [-warmup 8] [-singles 50] [-module-hashes] [-tiering]
 //
 // The load request carries the host's SHA-256 of the weights and catalog
 // (verify once, wasm/ABI.md), as host.Instance.Load and the SDK send it;
 // -module-hashes leaves them out, so the module hashes them itself.
+//
+// V8 compiles every function of the module with TurboFan before the first
+// call (node --no-liftoff), so both columns are optimised code from the
+// first round: with V8's default dynamic tiering a function runs Liftoff's
+// baseline code until it has been hot long enough and TurboFan has
+// compiled it on a background thread, and on a loaded machine
+// privrec_load, called once a round, still ran Liftoff code after 8 warm-up
+// rounds in some runs and not in others (1.1 against 3.8–4.5 ms for the
+// same module, one session). -tiering measures with the default tiering
+// instead. The first load of a page (cold, in Chromium) is measured by
+// internal/browsertest's Navigation benchmark.
 //
 // It trains and signs the bundle as internal/e2e does, writes the encoded
 // requests to a directory, and drives js/bench/module-bench.mjs (node, the
@@ -58,15 +69,16 @@ func main() {
 	keep := flag.String("keep", "", "write the module and the encoded requests to this directory and keep them (for profiling module-bench.mjs by hand)")
 	warmup := flag.Int("warmup", 8, "rounds to warm up both sides before measuring (at least 1)")
 	singles := flag.Int("singles", 50, "single recommend calls per round on each side, interleaved one by one (their median is printed too; 0: none)")
+	tiering := flag.Bool("tiering", false, "keep V8's default dynamic tiering (Liftoff first, TurboFan once hot) instead of TurboFan up front (--no-liftoff)")
 	moduleHashes := flag.Bool("module-hashes", false, "send no weights_sha256/catalog_sha256, so the module hashes the artifacts itself (as before verify once)")
 	flag.Parse()
-	if err := run(*wasmPath, *data, *script, *node, *cpuprof, *keep, *rounds, *warmup, *calls, *singles, *moduleHashes); err != nil {
+	if err := run(*wasmPath, *data, *script, *node, *cpuprof, *keep, *rounds, *warmup, *calls, *singles, *moduleHashes, *tiering); err != nil {
 		fmt.Fprintln(os.Stderr, "modulebench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(wasmPath, data, script, node, cpuprof, keep string, rounds, warmup, calls, singles int, moduleHashes bool) error {
+func run(wasmPath, data, script, node, cpuprof, keep string, rounds, warmup, calls, singles int, moduleHashes, tiering bool) error {
 	if _, err := os.Stat(data); err != nil {
 		fmt.Printf("modulebench: dataset not found at %s (../shared/datasets beside the repo); skipping\n", data)
 		return nil
@@ -134,6 +146,9 @@ func run(wasmPath, data, script, node, cpuprof, keep string, rounds, warmup, cal
 	}
 
 	args := []string{script, "--dir", dir}
+	if !tiering {
+		args = append([]string{"--no-liftoff"}, args...)
+	}
 	if cpuprof != "" {
 		args = append([]string{"--cpu-prof", "--cpu-prof-dir", cpuprof}, args...)
 	}
@@ -296,11 +311,12 @@ func run(wasmPath, data, script, node, cpuprof, keep string, rounds, warmup, cal
 		}})
 	}
 	fmt.Fprintf(os.Stderr, "modulebench: %d rounds after %d to warm up …\n", rounds, warmup)
-	// The rounds below 0 warm both sides up: V8 runs a function in
-	// Liftoff until TurboFan has compiled it on a background thread, which
-	// on a busy machine takes longer than one round (a load's V8 column
-	// then swung 1.2–4.7 ms from run to run; after 3 rounds it still
-	// reached 3.1 ms once, after 8 it stayed at 1.16–1.18).
+	// The rounds below 0 warm both sides up (caches, the Go heap, the
+	// module's scratch). With -tiering they also give TurboFan time: V8
+	// runs a function in Liftoff until TurboFan has compiled it on a
+	// background thread, which on a busy machine takes longer than one
+	// round (a load's V8 column then swung 1.2–4.7 ms from run to run;
+	// after 8 rounds it mostly stayed at 1.16–1.18, not always).
 	for i := -max(warmup, 1); i < rounds; i++ {
 		for _, r := range rows {
 			n, v, err := r.perRound()
@@ -326,8 +342,17 @@ func run(wasmPath, data, script, node, cpuprof, keep string, rounds, warmup, cal
 	art := len(s.Files.Weights) + len(s.Files.Catalog)
 	fmt.Printf("module %s: %d bytes; model %q, %d items; artifacts %d bytes (weights %d, catalog %d)\n",
 		wasmPath, len(wasm), hello.Loaded.Kind, hello.Loaded.Items, art, len(s.Files.Weights), len(s.Files.Catalog))
-	fmt.Printf("node %s (V8 %s); first privrec_load (cold) %.1f ms; module memory after load %.1f MiB (%.2f × artifacts), after requests %.1f MiB\n",
-		hello.Node, hello.V8, hello.FirstLoadMS, mib(hello.MemoryAfterLoad), float64(hello.MemoryAfterLoad)/float64(art), mib(hello.MemoryAfterRequests))
+	compiled := "every function compiled by TurboFan up front (--no-liftoff)"
+	if tiering {
+		compiled = "V8's dynamic tiering (Liftoff first, TurboFan once hot)"
+	}
+	fmt.Printf("V8: %s\n", compiled)
+	first := "first privrec_load (cold)"
+	if !tiering {
+		first = "first privrec_load (TurboFan compiling what it calls, lazily)"
+	}
+	fmt.Printf("node %s (V8 %s); %s %.1f ms; module memory after load %.1f MiB (%.2f × artifacts), after requests %.1f MiB\n",
+		hello.Node, hello.V8, first, hello.FirstLoadMS, mib(hello.MemoryAfterLoad), float64(hello.MemoryAfterLoad)/float64(art), mib(hello.MemoryAfterRequests))
 	fmt.Printf("medians of %d rounds (recommend: mean of %d calls per round); V8 and native answers identical\n\n", rounds, calls)
 	// The bar is judged on the ratio of the medians; the median of the
 	// rounds' own ratios (each round's two samples are taken back to back)
