@@ -210,228 +210,189 @@ func decodeRequestGeneral(b []byte, alias bool) (Request, error) {
 	return req, nil
 }
 
-// The keys of a Request in the order EncodeRequest and the SDK (msgpack's
-// encode of the object js/src/core.js builds) write them, context's own
-// between "context" and the keys after it: the fast path takes requests
-// whose keys come in this order, each at most once.
+// The keys of a request as EncodeRequest and the SDK write them, each
+// with its fixstr header, as little-endian words (category's first eight
+// bytes), and the masks of their lengths.
 const (
-	keyK = iota + 1
-	keyHistory
-	keyNow
-	keyContext
-	keyHour
-	keyWeekday
-	keyDevice
-	keyCategory
-	keySeen
-	keyExplain
-	keyMode
+	wordK        = 0xa1 | 'k'<<8
+	wordHistory  = 0xa7 | 'h'<<8 | 'i'<<16 | 's'<<24 | 't'<<32 | 'o'<<40 | 'r'<<48 | 'y'<<56
+	wordNow      = 0xa3 | 'n'<<8 | 'o'<<16 | 'w'<<24
+	wordContext  = 0xa7 | 'c'<<8 | 'o'<<16 | 'n'<<24 | 't'<<32 | 'e'<<40 | 'x'<<48 | 't'<<56
+	wordHour     = 0xa4 | 'h'<<8 | 'o'<<16 | 'u'<<24 | 'r'<<32
+	wordWeekday  = 0xa7 | 'w'<<8 | 'e'<<16 | 'e'<<24 | 'k'<<32 | 'd'<<40 | 'a'<<48 | 'y'<<56
+	wordDevice   = 0xa6 | 'd'<<8 | 'e'<<16 | 'v'<<24 | 'i'<<32 | 'c'<<40 | 'e'<<48
+	wordCategory = 0xa8 | 'c'<<8 | 'a'<<16 | 't'<<24 | 'e'<<32 | 'g'<<40 | 'o'<<48 | 'r'<<56 // and 'y'
+	wordSeen     = 0xa4 | 's'<<8 | 'e'<<16 | 'e'<<24 | 'n'<<32
+	wordExplain  = 0xa7 | 'e'<<8 | 'x'<<16 | 'p'<<24 | 'l'<<32 | 'a'<<40 | 'i'<<48 | 'n'<<56
+	wordMode     = 0xa4 | 'm'<<8 | 'o'<<16 | 'd'<<24 | 'e'<<32
+
+	mask2 = 1<<16 - 1
+	mask4 = 1<<32 - 1
+	mask5 = 1<<40 - 1
+	mask7 = 1<<56 - 1
+	mask8 = 1<<64 - 1
 )
 
-// The keys as little-endian words, to compare a key in one load.
-const (
-	wordK        = 'k'
-	wordNow      = 'n' | 'o'<<8 | 'w'<<16
-	wordHour     = 'h' | 'o'<<8 | 'u'<<16 | 'r'<<24
-	wordSeen     = 's' | 'e'<<8 | 'e'<<16 | 'n'<<24
-	wordMode     = 'm' | 'o'<<8 | 'd'<<16 | 'e'<<24
-	wordDevice   = 'd' | 'e'<<8 | 'v'<<16 | 'i'<<24 | 'c'<<32 | 'e'<<40
-	wordHistory  = 'h' | 'i'<<8 | 's'<<16 | 't'<<24 | 'o'<<32 | 'r'<<40 | 'y'<<48
-	wordContext  = 'c' | 'o'<<8 | 'n'<<16 | 't'<<24 | 'e'<<32 | 'x'<<40 | 't'<<48
-	wordWeekday  = 'w' | 'e'<<8 | 'e'<<16 | 'k'<<24 | 'd'<<32 | 'a'<<40 | 'y'<<48
-	wordExplain  = 'e' | 'x'<<8 | 'p'<<16 | 'l'<<24 | 'a'<<32 | 'i'<<40 | 'n'<<48
-	wordCategory = 'c' | 'a'<<8 | 't'<<16 | 'e'<<24 | 'g'<<32 | 'o'<<40 | 'r'<<48 | 'y'<<56
-)
+// keyAt reports whether the key at b[p] is word (under mask), with room
+// for a value after it: in these requests a key and its value take at
+// least 9 bytes ("explain" and a bool are the last).
+func keyAt(b []byte, p int, word, mask uint64) bool {
+	return len(b)-p >= 9 && binary.LittleEndian.Uint64(b[p:])&mask == word
+}
 
 // minFastEvent is the fewest bytes of an event d.event parses:
 // {"item": "", "kind": "view", "at": 0}.
 const minFastEvent = 1 + 5 + 1 + 5 + 5 + 3 + 1
 
 // decodeRequestFast is DecodeRequestInPlace of the requests EncodeRequest
-// and the SDK write: a fixmap of the keys above in that order, each at
-// most once, with the encodings they use (any integer that fits an
-// int64, fixstr and str8 strings, a nil or fixarray or array16 history of
-// events in d.event's form), and no bytes after it. It reports false for
-// anything else (an exclude list among them), which the general decoder
-// reads from the start; on the bytes it takes it decodes what the general
-// decoder does (FuzzDecodeRequestFast). In WebAssembly a Reader call per
-// key and value was a third of a request with no history.
+// and the SDK write: a fixmap of "k", "history", "now", "context" (a
+// fixmap of "hour", "weekday" and maybe "device"), maybe "category" and
+// "seen", "explain", maybe "mode", in that order; integers of any width
+// that fits an int64, fixstr and str8 strings, a nil, fixarray or array16
+// history of events in d.event's form, and no bytes after it. It reports
+// false for anything else (an exclude list among them), which the
+// general decoder reads from the start; on the bytes it takes it decodes
+// what the general decoder does (FuzzDecodeRequestFast). In WebAssembly a
+// Reader call per key and value was a third of a request with no
+// history, and then a loop over keys with a switch a fifth.
 func decodeRequestFast(b []byte, req *Request) bool {
-	if len(b) == 0 || b[0]&0xf0 != 0x80 {
+	if len(b) < 9 || b[0]&0xf0 != 0x80 {
 		return false
 	}
-	left := int(b[0] & 0x0f) // entries left in the map being read
-	outer := 0               // the request's, while context's are read
-	inContext := false
-	last := 0
-	p := 1
-	for {
-		if left == 0 {
-			if !inContext {
-				break
+	optional := int(b[0]&0x0f) - 5 // the keys besides the five always written
+	if optional < 0 || !keyAt(b, 1, wordK, mask2) {
+		return false
+	}
+	v, p := intAt(b, 3)
+	if req.K = int(v); !keyAt(b, p, wordHistory, mask8) {
+		return false
+	}
+	p += 8
+	switch c := b[p]; {
+	case c == 0xc0:
+		p++ // nil: req.History stays nil
+	case c&0xf0 == 0x90 || c == 0xdc:
+		m := int(c & 0x0f)
+		if p++; c == 0xdc { // at most 65535, under maxRequestElems
+			if len(b)-p < 2 {
+				return false
 			}
-			inContext, left = false, outer
-			continue
+			m, p = int(b[p])<<8|int(b[p+1]), p+2
 		}
-		left--
-		// The key: a fixstr of 1..8 bytes, read as one word. A key and its
-		// value take at least 9 bytes in these requests ("explain" and a
-		// bool are the last).
-		n := 0
-		if len(b)-p >= 9 {
-			n = int(b[p]) - 0xa0
+		if m > (len(b)-p)/minFastEvent {
+			return false // the general decoder's error
 		}
-		if n < 1 || n > 8 {
+		d := decoder{alias: true}
+		h := make(History, m)
+		for i := range h {
+			e, q, ok := d.event(b, p)
+			if !ok {
+				return false
+			}
+			h[i], p = e, q
+		}
+		req.History = h
+	default:
+		return false
+	}
+	if !keyAt(b, p, wordNow, mask4) {
+		return false
+	}
+	if req.Now, p = intAt(b, p+4); !keyAt(b, p, wordContext, mask8) {
+		return false
+	}
+	c := b[p+8]
+	if (c != 0x82 && c != 0x83) || !keyAt(b, p+9, wordHour, mask5) {
+		return false
+	}
+	v, p = intAt(b, p+14)
+	if req.Context.Hour = int(v); !keyAt(b, p, wordWeekday, mask8) {
+		return false
+	}
+	v, p = intAt(b, p+8)
+	req.Context.Weekday = int(v)
+	if c == 0x83 {
+		if !keyAt(b, p, wordDevice, mask7) {
 			return false
 		}
-		w := binary.LittleEndian.Uint64(b[p+1:]) & (1<<(8*n) - 1)
-		p += 1 + n
-		key := 0
-		switch n {
-		case 1:
-			if w == wordK {
-				key = keyK
-			}
-		case 3:
-			if w == wordNow {
-				key = keyNow
-			}
-		case 4:
-			switch w {
-			case wordHour:
-				key = keyHour
-			case wordSeen:
-				key = keySeen
-			case wordMode:
-				key = keyMode
-			}
-		case 6:
-			if w == wordDevice {
-				key = keyDevice
-			}
-		case 7:
-			switch w {
-			case wordHistory:
-				key = keyHistory
-			case wordContext:
-				key = keyContext
-			case wordWeekday:
-				key = keyWeekday
-			case wordExplain:
-				key = keyExplain
-			}
-		case 8:
-			if w == wordCategory {
-				key = keyCategory
-			}
-		}
-		if key <= last || (key >= keyHour && key <= keyDevice) != inContext || p >= len(b) {
-			return false // unknown, repeated, out of order, in the wrong map, or no value
-		}
-		last = key
-		c := b[p] // the value's code
-		switch key {
-		case keyK, keyNow, keyHour, keyWeekday:
-			var v int64
-			switch {
-			case c <= 0x7f:
-				v, p = int64(c), p+1
-			case c >= 0xe0:
-				v, p = int64(int8(c)), p+1
-			case c >= 0xcc && c <= 0xd3:
-				size := 1 << ((c - 0xcc) & 3)
-				if size >= len(b)-p {
-					return false
-				}
-				var u uint64
-				if size == 8 { // times: one load
-					u = bits.ReverseBytes64(binary.LittleEndian.Uint64(b[p+1:]))
-				} else {
-					for i := p + 1; i <= p+size; i++ {
-						u = u<<8 | uint64(b[i])
-					}
-				}
-				if c >= 0xd0 { // signed: extend from size bytes
-					shift := uint(64 - 8*size)
-					v = int64(u<<shift) >> shift
-				} else if v = int64(u); v < 0 {
-					return false // a uint64 past MaxInt64: the general decoder's error
-				}
-				p += 1 + size
-			default:
-				return false
-			}
-			switch key {
-			case keyK:
-				req.K = int(v)
-			case keyNow:
-				req.Now = v
-			case keyHour:
-				req.Context.Hour = int(v)
-			default:
-				req.Context.Weekday = int(v)
-			}
-		case keyContext:
-			if c&0xf0 != 0x80 {
-				return false
-			}
-			p++
-			outer, left, inContext = left, int(c&0x0f), true
-		case keyExplain:
-			if c != 0xc2 && c != 0xc3 {
-				return false
-			}
-			req.Explain, p = c == 0xc3, p+1
-		case keyHistory:
-			if c == 0xc0 {
-				p++ // nil: req.History stays nil
-				continue
-			}
-			m := int(c & 0x0f)
-			switch {
-			case c&0xf0 == 0x90:
-				p++
-			case c == 0xdc && len(b)-p >= 3: // at most 65535, under maxRequestElems
-				m, p = int(b[p+1])<<8|int(b[p+2]), p+3
-			default:
-				return false
-			}
-			if m > (len(b)-p)/minFastEvent {
-				return false // the general decoder's error
-			}
-			d := decoder{alias: true}
-			h := make(History, m)
-			for i := range h {
-				e, q, ok := d.event(b, p)
-				if !ok {
-					return false
-				}
-				h[i], p = e, q
-			}
-			req.History = h
-		default: // device, category, seen, mode
-			s, e := wire.StrAt(b, p, math.MaxInt32)
-			if e < 0 {
-				return false
-			}
-			v := ""
-			if e > s {
-				v = unsafe.String(&b[s], e-s)
-			}
-			p = e
-			switch key {
-			case keyDevice:
-				req.Context.Device = v
-			case keyCategory:
-				req.Category = v
-			case keySeen:
-				req.Seen = Seen(v)
-			default:
-				req.Mode = Mode(v)
-			}
+		req.Context.Device, p = viewAt(b, p+7)
+	}
+	if optional > 0 && keyAt(b, p, wordCategory, mask8) && b[p+8] == 'y' && len(b)-p > 10 {
+		req.Category, p = viewAt(b, p+9)
+		optional--
+	}
+	if optional > 0 && keyAt(b, p, wordSeen, mask5) {
+		var s string
+		s, p = viewAt(b, p+5)
+		req.Seen = Seen(s)
+		optional--
+	}
+	if !keyAt(b, p, wordExplain, mask8) || b[p+8]&0xfe != 0xc2 {
+		return false
+	}
+	req.Explain, p = b[p+8] == 0xc3, p+9
+	if optional > 0 && keyAt(b, p, wordMode, mask5) {
+		var s string
+		s, p = viewAt(b, p+5)
+		req.Mode = Mode(s)
+		optional--
+	}
+	return optional == 0 && p == len(b)
+}
+
+// intAt reads the integer at b[p], of any width that fits an int64, and
+// returns it with the offset past it; the offset is len(b)+1 (so that
+// every later check fails) for anything else, or past the end. Positive
+// and negative fixints are read inline.
+func intAt(b []byte, p int) (int64, int) {
+	if p < len(b) {
+		if c := b[p]; c <= 0x7f {
+			return int64(c), p + 1
+		} else if c >= 0xe0 {
+			return int64(int8(c)), p + 1
 		}
 	}
-	return p == len(b)
+	return intAtSlow(b, p)
+}
+
+func intAtSlow(b []byte, p int) (int64, int) {
+	if p >= len(b) || b[p] < 0xcc || b[p] > 0xd3 {
+		return 0, len(b) + 1
+	}
+	c := b[p]
+	size := 1 << ((c - 0xcc) & 3)
+	if size >= len(b)-p {
+		return 0, len(b) + 1
+	}
+	var u uint64
+	if size == 8 { // times: one load
+		u = bits.ReverseBytes64(binary.LittleEndian.Uint64(b[p+1:]))
+	} else {
+		for i := p + 1; i <= p+size; i++ {
+			u = u<<8 | uint64(b[i])
+		}
+	}
+	v := int64(u)
+	if c >= 0xd0 { // signed: extend from size bytes
+		shift := uint(64 - 8*size)
+		v = int64(u<<shift) >> shift
+	} else if v < 0 {
+		return 0, len(b) + 1 // a uint64 past MaxInt64: the general decoder's error
+	}
+	return v, p + 1 + size
+}
+
+// viewAt reads the fixstr or str8 at b[p] as a view into b and returns it
+// with the offset past it, len(b)+1 for anything else.
+func viewAt(b []byte, p int) (string, int) {
+	s, e := wire.StrAt(b, p, math.MaxInt32)
+	if e < 0 {
+		return "", len(b) + 1
+	}
+	if e == s {
+		return "", e
+	}
+	return unsafe.String(&b[s], e-s), e
 }
 
 func (d *decoder) history() History {
@@ -770,49 +731,64 @@ func writeOKEnvelope(w *wire.Writer) {
 // writeResponse writes the constant keys with the map headers around them
 // as literals: a response is written on every request.
 func writeResponse(w *wire.Writer, r *Response) {
-	w.Lit("\x83\xa1k")
-	w.Int(int64(r.K))
-	w.Lit("\xa5items")
-	if r.Items == nil {
-		w.Nil()
+	if uint64(r.K) < 0x80 && r.Items != nil && len(r.Items) < 0x10 {
+		// The usual head, {"k": fixint, "items": fixarray, in two stores.
+		d := (*[11]byte)(w.Avail(11))
+		binary.LittleEndian.PutUint64(d[:], 0x83|0xa1<<8|'k'<<16|uint64(r.K)<<24|0xa5<<32|'i'<<40|'t'<<48|'e'<<56)
+		binary.LittleEndian.PutUint32(d[7:], 'e'|'m'<<8|'s'<<16|uint32(0x90|len(r.Items))<<24)
+		w.Commit(11)
 	} else {
-		w.Array(len(r.Items))
-		for i := range r.Items {
-			it := &r.Items[i]
-			if src := plainSource(it); src != 0 {
-				d := w.Avail(plainRoom)
-				w.Commit(putPlain(&d[0], it.Item, bits.ReverseBytes64(math.Float64bits(it.Score)), src))
-				continue
-			}
-			w.Map(3 + b2i(len(it.Because) > 0) + b2i(it.Bought != 0) + b2i(it.LastBought != 0))
-			w.Lit("\xa4item")
-			w.String(it.Item)
-			w.Lit("\xa5score")
-			w.Float(it.Score)
-			w.Lit("\xa6source")
-			w.String(string(it.Source))
-			if len(it.Because) > 0 {
-				w.Lit("\xa7because")
-				w.Array(len(it.Because))
-				for _, b := range it.Because {
-					w.Lit("\x82\xa4item")
-					w.String(b.Item)
-					w.Lit("\xa5share")
-					w.Float(b.Share)
-				}
-			}
-			if it.Bought != 0 { // ModeBuyAgain's explanation
-				w.Lit("\xa6bought")
-				w.Int(int64(it.Bought))
-			}
-			if it.LastBought != 0 {
-				w.Lit("\xablast_bought")
-				w.Int64(it.LastBought)
-			}
+		w.Lit("\x83\xa1k")
+		w.Int(int64(r.K))
+		w.Lit("\xa5items")
+		if r.Items == nil {
+			w.Nil()
+		} else {
+			w.Array(len(r.Items))
 		}
 	}
-	w.Lit("\xa7unknown")
-	w.Int(int64(r.Unknown))
+	for i := range r.Items {
+		it := &r.Items[i]
+		if src := plainSource(it); src != 0 {
+			d := w.Avail(plainRoom)
+			w.Commit(putPlain(&d[0], it.Item, bits.ReverseBytes64(math.Float64bits(it.Score)), src))
+			continue
+		}
+		w.Map(3 + b2i(len(it.Because) > 0) + b2i(it.Bought != 0) + b2i(it.LastBought != 0))
+		w.Lit("\xa4item")
+		w.String(it.Item)
+		w.Lit("\xa5score")
+		w.Float(it.Score)
+		w.Lit("\xa6source")
+		w.String(string(it.Source))
+		if len(it.Because) > 0 {
+			w.Lit("\xa7because")
+			w.Array(len(it.Because))
+			for _, b := range it.Because {
+				w.Lit("\x82\xa4item")
+				w.String(b.Item)
+				w.Lit("\xa5share")
+				w.Float(b.Share)
+			}
+		}
+		if it.Bought != 0 { // ModeBuyAgain's explanation
+			w.Lit("\xa6bought")
+			w.Int(int64(it.Bought))
+		}
+		if it.LastBought != 0 {
+			w.Lit("\xablast_bought")
+			w.Int64(it.LastBought)
+		}
+	}
+	if uint64(r.Unknown) < 0x80 {
+		d := (*[9]byte)(w.Avail(9))
+		binary.LittleEndian.PutUint64(d[:], 0xa7|'u'<<8|'n'<<16|'k'<<24|'n'<<32|'o'<<40|'w'<<48|'n'<<56)
+		d[8] = byte(r.Unknown)
+		w.Commit(9)
+	} else {
+		w.Lit("\xa7unknown")
+		w.Int(int64(r.Unknown))
+	}
 }
 
 // plainRoom is the most bytes putPlain writes: a plain item (plainSource)
