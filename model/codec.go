@@ -151,22 +151,21 @@ func (d *decoder) finish(op string) error {
 // Errors wrap ErrBadRequest, or ErrTooLarge for a request above the bounds
 // (more than 2^18 array elements, nesting deeper than wire.MaxDepth in a
 // value it skips).
-func DecodeRequest(b []byte) (Request, error) { return decodeRequest(b, false) }
+func DecodeRequest(b []byte) (Request, error) { return decodeRequestGeneral(b, false) }
 
 // DecodeRequestInPlace is DecodeRequest without copies: the strings of the
 // request (item ids, categories) are views into b, so b must not change
 // until the last use of the request. It exists for the module, where
 // copying a history's ids was a fifth of a 50-event request in V8: there
 // the response is scored and encoded before privrec_free clears the
-// buffer, and Model.Recommend keeps nothing of a request.
-func DecodeRequestInPlace(b []byte) (Request, error) { return decodeRequest(b, true) }
-
-func decodeRequest(b []byte, alias bool) (Request, error) {
+// buffer, and Model.Recommend keeps nothing of a request. The requests
+// EncodeRequest and the SDK write take a fast path (decodeRequestFast).
+func DecodeRequestInPlace(b []byte) (Request, error) {
 	var req Request
-	if alias && decodeRequestFast(b, &req) {
+	if decodeRequestFast(b, &req) {
 		return req, nil
 	}
-	return decodeRequestGeneral(b, alias)
+	return decodeRequestGeneral(b, true)
 }
 
 // decodeRequestGeneral is the decoder of every request the fast path
@@ -342,24 +341,26 @@ func decodeRequestFast(b []byte, req *Request) bool {
 
 // intAt reads the integer at b[p], of any width that fits an int64, and
 // returns it with the offset past it; the offset is len(b)+1 (so that
-// every later check fails) for anything else, or past the end. Positive
-// and negative fixints are read inline.
+// every later check fails) for anything else, or past the end. A
+// positive fixint is read inline; p < len(b).
 func intAt(b []byte, p int) (int64, int) {
-	if p < len(b) {
-		if c := b[p]; c <= 0x7f {
-			return int64(c), p + 1
-		} else if c >= 0xe0 {
-			return int64(int8(c)), p + 1
-		}
+	if c := b[p]; c <= 0x7f { // p < len(b): each caller checked a key before it
+		return int64(c), p + 1
 	}
 	return intAtSlow(b, p)
 }
 
 func intAtSlow(b []byte, p int) (int64, int) {
-	if p >= len(b) || b[p] < 0xcc || b[p] > 0xd3 {
+	if p >= len(b) {
 		return 0, len(b) + 1
 	}
 	c := b[p]
+	if c >= 0xe0 {
+		return int64(int8(c)), p + 1
+	}
+	if c < 0xcc || c > 0xd3 {
+		return 0, len(b) + 1
+	}
 	size := 1 << ((c - 0xcc) & 3)
 	if size >= len(b)-p {
 		return 0, len(b) + 1

@@ -153,7 +153,11 @@ func checkFast(t *testing.T, b []byte) bool {
 				t.Fatalf("% x (alias %v): fast path %#v, general decoder %#v", b, alias, fast, want)
 			}
 		}
-		got, err := decodeRequest(b, alias)
+		decode := DecodeRequest
+		if alias {
+			decode = DecodeRequestInPlace
+		}
+		got, err := decode(b)
 		if (err == nil) != (wantErr == nil) || err != nil && err.Error() != wantErr.Error() || !reflect.DeepEqual(got, want) {
 			t.Fatalf("% x (alias %v): DecodeRequest %#v, %v; the general decoder %#v, %v", b, alias, got, err, want, wantErr)
 		}
