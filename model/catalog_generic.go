@@ -43,3 +43,39 @@ func catalogScan(b []byte, p, idMax, titleMax, tagMax int) (is, ie, cs, ce, q in
 	}
 	return is, ie, cs, ce, q
 }
+
+// catalogRun applies the run of usual catalog items at b[p] to the model
+// whose ids are ids and idOff (Model.id) and whose catalog flags are
+// available and catOf: up to left items, while each is one catalogScan
+// accepts (with the caps of the format), its id is not empty and is the
+// model's item next (ids in the model's order), that item is not yet
+// available, and its category is empty or equal to cat (a non-empty
+// one, whose number is num). It marks each item available, sets its
+// catOf to num when it has the category, and moves next past it; it
+// returns how many items it applied, the offset past them and the next
+// item. withCatalog takes the first item it stops at (any other item,
+// or a first category). catalog_wasm.s is the same loop for
+// WebAssembly.
+func catalogRun(b []byte, p, left int, ids []byte, idOff []uint32, available []bool, catOf []uint32, cat []byte, num, next int) (done, q, nextOut int) {
+	for done < left && next < len(available) && next+1 < len(idOff) {
+		is, ie, cs, ce, q := catalogScan(b, p, MaxIDLen, maxTitleLen, maxTagLen)
+		if q < 0 || ie == is || available[next] {
+			break
+		}
+		s, e := idOff[next], idOff[next+1]
+		if e > uint32(len(ids)) || e-s != uint32(ie-is) || string(ids[s:e]) != string(b[is:ie]) {
+			break
+		}
+		if ce > cs {
+			if ce-cs != len(cat) || next >= len(catOf) || string(b[cs:ce]) != string(cat) {
+				break
+			}
+			catOf[next] = uint32(num)
+		}
+		available[next] = true
+		next++
+		done++
+		p = q
+	}
+	return done, p, next
+}

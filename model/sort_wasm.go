@@ -19,3 +19,12 @@ func lanes2(cols []byte, k uint64) uint64
 
 //go:noescape
 func insertionSortByItem(xs []histWeight)
+
+//go:noescape
+func popKeys(pop []float32, keys []uint64) bool
+
+//go:noescape
+func rowStarts(counts []byte, rowStart []uint32) int
+
+//go:noescape
+func firstNotPositive(v []float32) int

@@ -307,7 +307,13 @@ TEXT ·searchKeys(SB), NOSPLIT, $0-40
 // func lanes2(cols []byte, k uint64) uint64
 //
 // R0: the current word, R1: the end of the words, R2: k, R3: the OR,
-// R4: the word's value, R5: 0x0000ffff0000ffff.
+// R4: a word's value, R5: 0x0000ffff0000ffff, R6: the end of the
+// 32-byte blocks. Four words a turn (the loop's own compare and branch
+// were a third of a turn of one), then one.
+#define LANES(OFF) \
+	Get R0; I32WrapI64; I64Load OFF; Tee R4; Get R5; I64And; Get R2; I64Add; \
+	Get R4; I64Const $16; I64ShrU; Get R5; I64And; Get R2; I64Add; I64Or; Get R3; I64Or; Set R3
+
 TEXT ·lanes2(SB), NOSPLIT, $0-40
 	I64Load cols_base+0(FP)
 	Tee R0
@@ -316,6 +322,12 @@ TEXT ·lanes2(SB), NOSPLIT, $0-40
 	I64And
 	I64Add
 	Set R1
+	Get R0
+	I64Load cols_len+8(FP)
+	I64Const $-32
+	I64And
+	I64Add
+	Set R6
 	I64Load k+24(FP)
 	Set R2
 	I64Const $0
@@ -325,28 +337,27 @@ TEXT ·lanes2(SB), NOSPLIT, $0-40
 	Block
 	Loop
 		Get R0
+		Get R6
+		I64GeU
+		BrIf $1
+		LANES($0)
+		LANES($8)
+		LANES($16)
+		LANES($24)
+		Get R0
+		I64Const $32
+		I64Add
+		Set R0
+		Br $0
+	End
+	End
+	Block
+	Loop
+		Get R0
 		Get R1
 		I64GeU
 		BrIf $1
-		Get R0
-		I32WrapI64
-		I64Load $0
-		Tee R4
-		Get R5
-		I64And
-		Get R2
-		I64Add
-		Get R4
-		I64Const $16
-		I64ShrU
-		Get R5
-		I64And
-		Get R2
-		I64Add
-		I64Or
-		Get R3
-		I64Or
-		Set R3
+		LANES($0)
 		Get R0
 		I64Const $8
 		I64Add
@@ -444,4 +455,202 @@ TEXT ·insertionSortByItem(SB), NOSPLIT, $0-24
 		Br $0
 	End
 	End
+	RET
+
+// func popKeys(pop []float32, keys []uint64) bool
+//
+// popKey of each score, on its bits (-0 as +0, then the sign folded in),
+// with no branch: R0: &pop[i], R1: &keys[i], R2: i, R3: the count, R4:
+// a NaN seen, R5: the bits, R6: the bits without the sign.
+TEXT ·popKeys(SB), NOSPLIT, $0-49
+	I64Load pop_base+0(FP)
+	Set R0
+	I64Load keys_base+24(FP)
+	Set R1
+	I64Load pop_len+8(FP)
+	Set R3
+	I64Load keys_len+32(FP)
+	Tee R5
+	Get R3
+	I64LtU
+	If
+		Get R5
+		Set R3
+	End
+	I64Const $0
+	Set R2
+	I64Const $0
+	Set R4
+	Block
+	Loop
+		Get R2
+		Get R3
+		I64GeU
+		BrIf $1
+		Get R0
+		I32WrapI64
+		I64Load32U $0
+		Tee R5
+		I64Const $0x7fffffff
+		I64And
+		Tee R6
+		I64Const $0x7f800000
+		I64GtU
+		I64ExtendI32U
+		Get R4
+		I64Or
+		Set R4
+		// ±0 → +0
+		Get R5
+		I64Const $0
+		Get R6
+		I32WrapI64
+		Select
+		Set R5
+		// negative: all bits flipped; else the sign bit set
+		Get R5
+		I64Const $0xffffffff
+		I64Xor
+		Get R5
+		I64Const $0x80000000
+		I64Or
+		Get R5
+		I64Const $31
+		I64ShrU
+		I32WrapI64
+		Select
+		// key = ^b<<32 | i
+		I64Const $0xffffffff
+		I64Xor
+		I64Const $32
+		I64Shl
+		Get R2
+		I64Or
+		Set R5
+		Get R1
+		I32WrapI64
+		Get R5
+		I64Store $0
+		Get R0
+		I64Const $4
+		I64Add
+		Set R0
+		Get R1
+		I64Const $8
+		I64Add
+		Set R1
+		Get R2
+		I64Const $1
+		I64Add
+		Set R2
+		Br $0
+	End
+	End
+	Get SP
+	Get R4
+	I64Store8 ret+48(FP)
+	RET
+
+// func rowStarts(counts []byte, rowStart []uint32) int
+//
+// R0: &counts[2i], R1: &rowStart[i+1], R2: the rows left, R3: the sum.
+TEXT ·rowStarts(SB), NOSPLIT, $0-56
+	I64Load counts_base+0(FP)
+	Set R0
+	I64Load rowStart_base+24(FP)
+	I64Const $4
+	I64Add
+	Set R1
+	I64Load counts_len+8(FP)
+	I64Const $1
+	I64ShrU
+	Set R2
+	I64Load rowStart_len+32(FP)
+	I64Const $1
+	I64Sub
+	Tee R4
+	Get R2
+	I64LtS
+	If
+		Get R4
+		Set R2
+	End
+	I64Const $0
+	Set R3
+	Block
+	Loop
+		Get R2
+		I64Const $0
+		I64LeS
+		BrIf $1
+		Get R0
+		I32WrapI64
+		I64Load16U $0
+		Get R3
+		I64Add
+		Set R3
+		Get R1
+		I32WrapI64
+		Get R3
+		I64Store32 $0
+		Get R0
+		I64Const $2
+		I64Add
+		Set R0
+		Get R1
+		I64Const $4
+		I64Add
+		Set R1
+		Get R2
+		I64Const $1
+		I64Sub
+		Set R2
+		Br $0
+	End
+	End
+	Get SP
+	Get R3
+	I64Store ret+48(FP)
+	RET
+
+// func firstNotPositive(v []float32) int
+//
+// On the bits: !(f > 0) exactly when they are 0 (+0) or above +Inf's
+// (negatives, -0, NaNs), that is when bits-1 >= 0x7f800000 unsigned.
+// R0: &v[i], R1: i, R2: len(v).
+TEXT ·firstNotPositive(SB), NOSPLIT, $0-32
+	I64Load v_base+0(FP)
+	Set R0
+	I64Load v_len+8(FP)
+	Set R2
+	I64Const $0
+	Set R1
+	Block
+	Loop
+		Get R1
+		Get R2
+		I64GeS
+		BrIf $1
+		Get R0
+		I32WrapI64
+		I32Load $0
+		I32Const $1
+		I32Sub
+		I32Const $0x7f800000
+		I32GeU
+		BrIf $1
+		Get R0
+		I64Const $4
+		I64Add
+		Set R0
+		Get R1
+		I64Const $1
+		I64Add
+		Set R1
+		Br $0
+	End
+	End
+	Get SP
+	Get R1
+	I64Store ret+24(FP)
 	RET

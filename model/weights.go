@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"unsafe"
 
 	"github.com/privrec/privrec/model/internal/wire"
 )
@@ -340,12 +341,17 @@ func decodeWeights(data []byte) (*Model, error) {
 	if err := m.params.Validate(); err != nil {
 		return nil, asCorrupt(err)
 	}
-	for i, p := range m.pop {
-		if p != p { // NaN has no rank (topPopular, every top k)
-			return nil, errorf(ErrCorrupt, "item %d has popularity NaN", i)
+	// The ranking's keys, in one pass with the check that no score is
+	// NaN (sort_wasm.s, sort_generic.go).
+	keys := make([]uint64, n)
+	if popKeys(m.pop, keys) {
+		for i, p := range m.pop {
+			if p != p { // NaN has no rank (topPopular, every top k)
+				return nil, errorf(ErrCorrupt, "item %d has popularity NaN", i)
+			}
 		}
 	}
-	m.popTop = topPopular(m.pop, popTopSize)
+	m.popTop = topKeys(keys, popTopSize)
 	return m, nil
 }
 
@@ -363,12 +369,22 @@ func (m *Model) checkItems(idEnd []byte) error {
 	if len(idEnd) != 4*n || n > MaxItems {
 		return errorf(ErrCorrupt, "%d bytes of id ends", len(idEnd))
 	}
-	off := make([]uint32, n+1)
-	keys := make([]uint64, n)
+	// One allocation for both: the keys, then the n+1 offsets (a fresh
+	// span and its zeroing were a third of the pass in V8).
+	buf := make([]uint64, n+(n+2)/2)
+	keys := buf[:n:n]
+	off := unsafe.Slice((*uint32)(unsafe.Pointer(&buf[n])), n+1)
+	// The plain ids: items_wasm.s, items_generic.go. This loop goes on
+	// from the first one that is not (the last few ids, whose key is not
+	// one load, or one it reports).
+	i := itemsScan(m.ids, idEnd, off, keys)
 	var prev []byte
 	var prevKey uint64
-	start := uint32(0)
-	for i := 0; i < n; i++ {
+	start := off[i]
+	if i > 0 {
+		prev, prevKey = m.ids[off[i-1]:start], keys[i-1]
+	}
+	for ; i < n; i++ {
 		end := binary.LittleEndian.Uint32(idEnd[4*i:])
 		if end < start || end > uint32(len(m.ids)) || end-start == 0 || end-start > MaxIDLen {
 			return errorf(ErrCorrupt, "item %d: id bytes %d..%d of %d; want 1..%d bytes", i, start, end, len(m.ids), MaxIDLen)
@@ -405,11 +421,7 @@ func (nb *neighbors) index(counts []byte, n int) error {
 		return errorf(ErrCorrupt, "%d count bytes for %d items", len(counts), n)
 	}
 	nb.rowStart = make([]uint32, n+1)
-	nnz := 0
-	for i := 0; i < n; i++ {
-		nnz += int(binary.LittleEndian.Uint16(counts[2*i:]))
-		nb.rowStart[i+1] = uint32(nnz)
-	}
+	nnz := rowStarts(counts, nb.rowStart) // sort_wasm.s, sort_generic.go
 	if nnz > MaxNonZeros || len(nb.vals) != nnz || len(nb.cols) != nb.width*nnz {
 		return errorf(ErrCorrupt, "%d weights and %d index bytes for %d neighbours", len(nb.vals), len(nb.cols), nnz)
 	}
@@ -423,10 +435,8 @@ func (nb *neighbors) index(counts []byte, n int) error {
 			}
 		}
 	}
-	for i, s := range nb.scales {
-		if !(s > 0) {
-			return errorf(ErrCorrupt, "row %d has scale %v; want > 0", i, s)
-		}
+	if i := firstNotPositive(nb.scales); i < len(nb.scales) { // sort_wasm.s, sort_generic.go
+		return errorf(ErrCorrupt, "row %d has scale %v; want > 0", i, nb.scales[i])
 	}
 	return nil
 }
