@@ -9,7 +9,7 @@ import (
 )
 
 // The load's kernels (items_wasm.s, catalog_wasm.s catalogRun,
-// sort_wasm.s popKeys, rowStarts and lanes2) against their contracts
+// sort_wasm.s popKeys and lanes2) against their contracts
 // written plainly: natively these test the Go twins, and `make v8test`
 // runs them on the assembly in V8.
 
@@ -322,43 +322,6 @@ func TestPopKeys(t *testing.T) {
 	}
 }
 
-// TestRowStarts compares rowStarts with a plain prefix sum, counts up to
-// 0xffff (sums past 32 bits are truncated in the offsets, not in the
-// total), with rowStart shorter and longer than the counts.
-func TestRowStarts(t *testing.T) {
-	rng := rand.New(rand.NewPCG(27, 28))
-	for trial := 0; trial < 2000; trial++ {
-		n := trial % 41
-		counts := make([]byte, 2*n+rng.IntN(2))
-		for i := 0; i+1 < len(counts); i += 2 {
-			c := uint16(rng.IntN(8))
-			if rng.IntN(3) == 0 {
-				c = 0xffff - uint16(rng.IntN(3))
-			}
-			binary.LittleEndian.PutUint16(counts[i:], c)
-		}
-		nr := n + 1 + rng.IntN(3) - 1
-		got, want := slices.Repeat([]uint32{9}, nr), slices.Repeat([]uint32{9}, nr)
-		sum := 0
-		for i := 0; i < min(n, nr-1); i++ {
-			sum += int(binary.LittleEndian.Uint16(counts[2*i:]))
-			want[i+1] = uint32(sum)
-		}
-		if trial == 0 { // a sum past 32 bits
-			counts = slices.Repeat([]byte{0xff}, 2*70000)
-			got, want = make([]uint32, 70001), make([]uint32, 70001)
-			sum = 0
-			for i := range 70000 {
-				sum += 0xffff
-				want[i+1] = uint32(sum)
-			}
-		}
-		if total := rowStarts(counts, got); total != sum || !slices.Equal(got, want) {
-			t.Fatalf("trial %d: rowStarts = %d, %v; want %d, %v", trial, total, got, sum, want)
-		}
-	}
-}
-
 // TestLanes2 compares lanes2 with its formula over every word, on every
 // length up to 12 words (the four-word turns and the tail) and the k
 // of every n.
@@ -378,31 +341,6 @@ func TestLanes2(t *testing.T) {
 		}
 		if got := lanes2(cols[:len(cols)&^7], k); got != want {
 			t.Fatalf("trial %d: lanes2 = %x, want %x", trial, got, want)
-		}
-	}
-}
-
-// TestFirstNotPositive compares firstNotPositive with the comparison, on
-// scales of every length up to 40 with one of the floats at the edges of
-// > 0 (±0, the smallest subnormal, +Inf, NaNs, negatives) at a random
-// place or none.
-func TestFirstNotPositive(t *testing.T) {
-	rng := rand.New(rand.NewPCG(35, 36))
-	edges := []uint32{0, 0x80000000, 1, 0x80000001, 0x7f800000, 0xff800000, 0x7f800001, 0x7fc00000, 0xffc00000, 0x3f800000, 0xbf800000, 0x7f7fffff}
-	for trial := 0; trial < 3000; trial++ {
-		v := make([]float32, trial%41)
-		for i := range v {
-			v[i] = rng.Float32() + 1e-30
-		}
-		if len(v) > 0 && rng.IntN(4) > 0 {
-			v[rng.IntN(len(v))] = math.Float32frombits(edges[rng.IntN(len(edges))])
-		}
-		want := slices.IndexFunc(v, func(f float32) bool { return !(f > 0) })
-		if want < 0 {
-			want = len(v)
-		}
-		if got := firstNotPositive(v); got != want {
-			t.Fatalf("trial %d: firstNotPositive(%v) = %d, want %d", trial, v, got, want)
 		}
 	}
 }

@@ -1,7 +1,7 @@
 package model
 
-// The load as it was before catalogRun, itemsScan, popKeys and rowStarts
-// (the plain Go loops, unchanged but for their names): the oracle that
+// The load as it was before catalogRun, itemsScan and popKeys (the plain
+// Go loops, unchanged but for their names): the oracle that
 // TestLoadMatchesOld and FuzzLoadMatchesOld (load_match_internal_test.go)
 // hold the load to, natively (the Go twins) and in V8 (the assembly).
 

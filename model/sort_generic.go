@@ -104,29 +104,3 @@ func popKeys(pop []float32, keys []uint64) bool {
 	}
 	return nan
 }
-
-// rowStarts sets rowStart[i+1] to the sum of the first i+1 little-endian
-// uint16 counts, truncated to 32 bits, for i < min(len(counts)/2,
-// len(rowStart)-1), and returns the whole sum (neighbors.index's row
-// offsets). sort_wasm.s is the same loop for WebAssembly.
-func rowStarts(counts []byte, rowStart []uint32) int {
-	n := min(len(counts)/2, len(rowStart)-1)
-	nnz := 0
-	for i := 0; i < n; i++ {
-		nnz += int(binary.LittleEndian.Uint16(counts[2*i:]))
-		rowStart[i+1] = uint32(nnz)
-	}
-	return nnz
-}
-
-// firstNotPositive returns the first i with !(v[i] > 0), or len(v)
-// (neighbors.index's row scales). sort_wasm.s is the same loop for
-// WebAssembly, on the floats' bits.
-func firstNotPositive(v []float32) int {
-	for i, f := range v {
-		if !(f > 0) {
-			return i
-		}
-	}
-	return len(v)
-}

@@ -22,9 +22,3 @@ func insertionSortByItem(xs []histWeight)
 
 //go:noescape
 func popKeys(pop []float32, keys []uint64) bool
-
-//go:noescape
-func rowStarts(counts []byte, rowStart []uint32) int
-
-//go:noescape
-func firstNotPositive(v []float32) int

@@ -421,7 +421,11 @@ func (nb *neighbors) index(counts []byte, n int) error {
 		return errorf(ErrCorrupt, "%d count bytes for %d items", len(counts), n)
 	}
 	nb.rowStart = make([]uint32, n+1)
-	nnz := rowStarts(counts, nb.rowStart) // sort_wasm.s, sort_generic.go
+	nnz := 0
+	for i := 0; i < n; i++ {
+		nnz += int(binary.LittleEndian.Uint16(counts[2*i:]))
+		nb.rowStart[i+1] = uint32(nnz)
+	}
 	if nnz > MaxNonZeros || len(nb.vals) != nnz || len(nb.cols) != nb.width*nnz {
 		return errorf(ErrCorrupt, "%d weights and %d index bytes for %d neighbours", len(nb.vals), len(nb.cols), nnz)
 	}
@@ -435,8 +439,10 @@ func (nb *neighbors) index(counts []byte, n int) error {
 			}
 		}
 	}
-	if i := firstNotPositive(nb.scales); i < len(nb.scales) { // sort_wasm.s, sort_generic.go
-		return errorf(ErrCorrupt, "row %d has scale %v; want > 0", i, nb.scales[i])
+	for i, s := range nb.scales {
+		if !(s > 0) {
+			return errorf(ErrCorrupt, "row %d has scale %v; want > 0", i, s)
+		}
 	}
 	return nil
 }
