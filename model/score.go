@@ -423,12 +423,12 @@ func (m *Model) fillPopular(resp *Response, k int, ctx Context, f *filter, picke
 	if nl == 0 {
 		// Popularity alone: the first `need` allowed items in popularity
 		// order are the answer, in order; no heap, no sort.
-		pop := m.appendPopular(s.popular[:0], need, nil, f, picked)
-		for _, i := range pop {
-			resp.Items = append(resp.Items, Recommendation{Item: m.idString(i), Score: float64(m.pop[i]), Source: SourcePopular})
+		best := m.startBest(s, need, nil, f, picked)
+		for _, c := range best {
+			resp.Items = append(resp.Items, Recommendation{Item: m.idString(c.item), Score: float64(c.score), Source: SourcePopular})
 		}
-		clear(pop) // the filter's doing: history-derived
-		s.popular = pop[:0]
+		clear(best) // the filter's doing: history-derived
+		s.heap = best[:0]
 		return
 	}
 	// A boosted item scores pop+boost, any other item its popularity: the
@@ -455,40 +455,52 @@ func (m *Model) fillPopular(resp *Response, k int, ctx Context, f *filter, picke
 	// allowed unboosted items in popularity order start it as they come
 	// (already in that order), and a boosted item that beats its last is
 	// put in its place (a heap and its sort cost more calls in V8).
-	best := s.heap[:0]
-	pop := m.appendPopular(s.popular[:0], need, mark, f, picked)
-	for _, i := range pop {
-		best = append(best, cand{i, m.pop[i]})
-	}
+	best := m.startBest(s, need, mark, f, picked)
 	// Each boosted item is looked at once, and its boost and mark cleared
-	// then. Once best is full, boostScan (score_wasm.s, score_generic.go)
-	// skips to the next item that beats its last.
-	for p := 0; p < len(boosted); p++ {
-		var sc float32
-		if len(best) < need {
-			i := boosted[p]
-			sc = float32(m.pop[i] + boost[i])
+	// then, by one call of boostFill (score_wasm.s, score_generic.go):
+	// once best is full, one that beats its last and that f allows takes
+	// its place (a call of boostScan and of insertBest per candidate were
+	// a third of a no-history request in V8).
+	if f.none {
+		for _, i := range boosted {
 			boost[i], mark[i] = 0, false
-		} else {
-			last := best[len(best)-1]
-			var j int
-			j, sc = boostScan(boosted[p:], m.pop, boost, mark, last.score, last.item)
-			if p += j; p == len(boosted) {
-				break
-			}
 		}
-		if i := boosted[p]; f.ok(i) && !taken(picked, i) {
-			best = insertBest(best, need, cand{i, sc})
-		}
+	} else {
+		best = best[:boostFill(boosted, m.pop, boost, mark, best[:cap(best)], len(best), need, f.excluded, f.available, f.catOf, f.want, picked)]
 	}
-	clear(pop)
 	clear(boosted)
-	s.boosted, s.popular = boosted[:0], pop[:0]
+	s.boosted = boosted[:0]
 	for _, c := range best {
 		resp.Items = append(resp.Items, Recommendation{Item: m.idString(c.item), Score: float64(c.score), Source: SourcePopular})
 	}
 	clear(best)
 	s.heap = best[:0]
+}
+
+// startBest returns the first need items in popularity order that f
+// allows and that are neither in skip (when not nil) nor in picked, as
+// candidates scored by their popularity, best first, in s.heap with room
+// for need (boostFill's). popFill (score_wasm.s, score_generic.go) walks
+// m.popTop in one call (appendPopular's loop cost a call of f.ok and of
+// append per item in V8); appendPopular's full pass takes over in the
+// rare case that popTop runs out first.
+func (m *Model) startBest(s *scratch, need int, skip []bool, f *filter, picked []cand) []cand {
+	best := slices.Grow(s.heap[:0], need)
+	if f.none {
+		return best
+	}
+	n := popFill(m.popTop, m.pop, skip, best[:need], need, f.excluded, f.available, f.catOf, f.want, picked)
+	if n == need || len(m.popTop) == m.n {
+		return best[:n]
+	}
+	pop := m.appendPopular(s.popular[:0], need, skip, f, picked)
+	best = best[:0]
+	for _, i := range pop {
+		best = append(best, cand{i, m.pop[i]})
+	}
+	clear(pop) // the filter's doing: history-derived
+	s.popular = pop[:0]
+	return best
 }
 
 // insertBest puts c into best (at most n candidates, best first) at its

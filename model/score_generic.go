@@ -78,22 +78,56 @@ func addBoosts(boost []float32, mark []bool, out []int32, items []byte, scores [
 	return w
 }
 
-// boostScan scores the boosted items in order, item i as
-// float32(pop[i] + boost[i]), and clears boost[i] and mark[i] of each one
-// it looks at. It returns the index in boosted of the first that would
-// enter a full heap whose root is (floor, root) — a higher score, or the
-// same score and a lower item, as topK.beats — with its score; or
-// len(boosted) and 0. Every item is below len(pop), len(boost) and
-// len(mark). score_wasm.s is the same loop for WebAssembly.
-func boostScan(boosted []int32, pop, boost []float32, mark []bool, floor float32, root int32) (int, float32) {
-	for p, i := range boosted {
+// popFill writes to best, in order, the first items of top (item indices)
+// that the filter allows (as boostFill's), that are not in skip (unless
+// skip is empty) and not in picked, each as cand{i, pop[i]}, until need
+// are written or top ends; it returns how many it wrote. Every item is
+// below the length of each slice it indexes and best has room for need.
+// score_wasm.s is the same loop for WebAssembly.
+func popFill(top []int32, pop []float32, skip []bool, best []cand, need int, excluded, available []bool, catOf []uint32, want uint32, picked []cand) int {
+	n := 0
+	for _, i := range top {
+		if n == need {
+			break
+		}
+		if len(skip) > 0 && skip[i] || excluded[i] || len(available) > 0 && !available[i] || len(catOf) > 0 && catOf[i] != want || taken(picked, i) {
+			continue
+		}
+		best[n] = cand{i, pop[i]}
+		n++
+	}
+	return n
+}
+
+// boostFill is fillPopular's loop over the boosted items: each item i in
+// order scores float32(pop[i] + boost[i]) and has boost[i] and mark[i]
+// cleared; while best holds fewer than need (its first n entries, best
+// first) every allowed one goes in, and then one that beats the last (a
+// higher score, or the same and a lower item, as topK.beats) takes its
+// place; each goes to its place (siftUp). Allowed: excluded[i] false,
+// available[i] true unless available is empty, catOf[i] == want unless
+// catOf is empty, and not in picked. It returns the new n. Every item is
+// below the length of each slice it indexes, best has room for need
+// entries and 0 < need. score_wasm.s is the same loop for WebAssembly.
+func boostFill(boosted []int32, pop, boost []float32, mark []bool, best []cand, n, need int, excluded, available []bool, catOf []uint32, want uint32, picked []cand) int {
+	for _, i := range boosted {
 		sc := float32(pop[i] + boost[i])
 		boost[i], mark[i] = 0, false
-		if sc > floor || sc == floor && i < root {
-			return p, sc
+		if n == need {
+			if last := best[n-1]; !(sc > last.score || sc == last.score && i < last.item) {
+				continue
+			}
 		}
+		if excluded[i] || len(available) > 0 && !available[i] || len(catOf) > 0 && catOf[i] != want || taken(picked, i) {
+			continue
+		}
+		if n < need {
+			n++
+		}
+		best[n-1] = cand{i, sc}
+		siftUp(best[:n])
 	}
-	return len(boosted), 0
+	return n
 }
 
 // siftUp moves the last of best up while it is better than the one before

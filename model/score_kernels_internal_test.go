@@ -127,40 +127,180 @@ func TestAddBoosts(t *testing.T) {
 	}
 }
 
-// TestBoostScan checks boostScan against a plain loop: the same item and
-// score bit for bit, ties decided by the item as topK.beats decides them,
-// and every item looked at (up to and with the one returned) cleared.
-func TestBoostScan(t *testing.T) {
+// TestBoostFill checks boostFill against fillPopular's loop as it was
+// (boostScan to the next item that beats the last, then the filter, then
+// insertBest), written plainly: the same best list bit for bit, ties
+// decided by the item as topK.beats decides them, every boosted item
+// cleared, and nothing written past the returned length.
+func TestBoostFill(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
 	const n = 100
-	for trial := 0; trial < 2000; trial++ {
+	for trial := 0; trial < 4000; trial++ {
 		pop, boost, mark := make([]float32, n), make([]float32, n), make([]bool, n)
-		var boosted []int32
+		var boosted, plain []int32
 		for i := range n {
 			pop[i] = float32(rng.IntN(8)) / 4 // few values: many ties
 			if rng.IntN(3) == 0 {
 				boost[i], mark[i] = float32(rng.IntN(8))/4, true
 				boosted = append(boosted, int32(i))
+			} else {
+				plain = append(plain, int32(i))
 			}
 		}
 		rng.Shuffle(len(boosted), func(a, b int) { boosted[a], boosted[b] = boosted[b], boosted[a] })
-		floor, root := float32(rng.IntN(16))/4, int32(rng.IntN(n))
-		wantP, wantS := len(boosted), float32(0)
-		for p, i := range boosted {
-			if sc := float32(pop[i] + boost[i]); sc > floor || sc == floor && i < root {
-				wantP, wantS = p, sc
-				break
+		need := 1 + rng.IntN(12)
+		// best starts with up to need unboosted items, best first (as
+		// appendPopular gives them)
+		var start []cand
+		for _, i := range plain[:rng.IntN(min(need, len(plain))+1)] {
+			start = append(start, cand{i, pop[i]})
+		}
+		slices.SortFunc(start, func(a, b cand) int {
+			if better(a, b) {
+				return -1
+			}
+			return 1
+		})
+		excluded := make([]bool, n)
+		for i := range excluded {
+			excluded[i] = rng.IntN(6) == 0
+		}
+		var available []bool
+		if rng.IntN(2) == 0 {
+			available = make([]bool, n)
+			for i := range available {
+				available[i] = rng.IntN(5) != 0
 			}
 		}
-		before := slices.Clone(boost)
-		gotP, gotS := boostScan(boosted, pop, boost, mark, floor, root)
-		if gotP != wantP || math.Float32bits(gotS) != math.Float32bits(wantS) {
-			t.Fatalf("trial %d (floor %v, root %d): boostScan = %d, %v; want %d, %v", trial, floor, root, gotP, gotS, wantP, wantS)
+		var catOf []uint32
+		want := uint32(rng.IntN(3))
+		if rng.IntN(2) == 0 {
+			catOf = make([]uint32, n)
+			for i := range catOf {
+				catOf[i] = uint32(rng.IntN(3))
+			}
 		}
-		for p, i := range boosted {
-			looked := p <= gotP
-			if cleared := boost[i] == 0 && !mark[i]; looked && !cleared || !looked && (boost[i] != before[i] || !mark[i]) {
-				t.Fatalf("trial %d: item %d at %d (returned %d): boost %v mark %v", trial, i, p, gotP, boost[i], mark[i])
+		var picked []cand
+		for range rng.IntN(4) {
+			picked = append(picked, cand{int32(rng.IntN(n)), 1})
+		}
+
+		// The loop as it was.
+		wantBest := slices.Clone(start)
+		wb, wm := slices.Clone(boost), slices.Clone(mark)
+		for _, i := range boosted {
+			sc := float32(pop[i] + wb[i])
+			wb[i], wm[i] = 0, false
+			if len(wantBest) == need {
+				if last := wantBest[need-1]; !(sc > last.score || sc == last.score && i < last.item) {
+					continue
+				}
+			}
+			if excluded[i] || available != nil && !available[i] || catOf != nil && catOf[i] != want || taken(picked, i) {
+				continue
+			}
+			if len(wantBest) < need {
+				wantBest = append(wantBest, cand{i, sc})
+			} else {
+				wantBest[need-1] = cand{i, sc}
+			}
+			for j := len(wantBest) - 1; j > 0 && better(wantBest[j], wantBest[j-1]); j-- {
+				wantBest[j], wantBest[j-1] = wantBest[j-1], wantBest[j]
+			}
+		}
+
+		best := make([]cand, need+2)
+		copy(best, start)
+		sentinel := cand{-7, -7}
+		best[need], best[need+1] = sentinel, sentinel
+		got := boostFill(boosted, pop, boost, mark, best[:need], len(start), need, excluded, available, catOf, want, picked)
+		if got != len(wantBest) || !slices.EqualFunc(best[:got], wantBest, func(a, b cand) bool {
+			return a.item == b.item && math.Float32bits(a.score) == math.Float32bits(b.score)
+		}) {
+			t.Fatalf("trial %d (need %d, start %v): boostFill gave %v; want %v", trial, need, start, best[:got], wantBest)
+		}
+		if best[need] != sentinel || best[need+1] != sentinel {
+			t.Fatalf("trial %d: wrote past need: %v", trial, best[need:])
+		}
+		for _, i := range boosted {
+			if boost[i] != 0 || mark[i] {
+				t.Fatalf("trial %d: boosted item %d left boost %v mark %v", trial, i, boost[i], mark[i])
+			}
+		}
+	}
+}
+
+// TestPopFill checks popFill against appendPopular's loop over popTop
+// written plainly: the same candidates in the same order, bit for bit,
+// and nothing written past the returned count.
+func TestPopFill(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	const n = 100
+	for trial := 0; trial < 4000; trial++ {
+		pop := make([]float32, n)
+		for i := range pop {
+			pop[i] = float32(rng.IntN(1000)) / 8
+		}
+		top := rng.Perm(n)[:rng.IntN(n+1)]
+		top32 := make([]int32, len(top))
+		for i, v := range top {
+			top32[i] = int32(v)
+		}
+		mask := func(p int) []bool {
+			if rng.IntN(3) == 0 {
+				return nil
+			}
+			b := make([]bool, n)
+			for i := range b {
+				b[i] = rng.IntN(p) == 0
+			}
+			return b
+		}
+		skip, excluded, available := mask(4), mask(6), mask(5)
+		if excluded == nil {
+			excluded = make([]bool, n)
+		}
+		for i := range available {
+			available[i] = !available[i]
+		}
+		var catOf []uint32
+		want := uint32(rng.IntN(3))
+		if rng.IntN(2) == 0 {
+			catOf = make([]uint32, n)
+			for i := range catOf {
+				catOf[i] = uint32(rng.IntN(3))
+			}
+		}
+		var picked []cand
+		for range rng.IntN(4) {
+			picked = append(picked, cand{int32(rng.IntN(n)), 1})
+		}
+		need := 1 + rng.IntN(15)
+
+		var wantBest []cand
+		for _, i := range top32 {
+			if len(wantBest) == need {
+				break
+			}
+			if skip != nil && skip[i] || excluded[i] || available != nil && !available[i] || catOf != nil && catOf[i] != want || taken(picked, i) {
+				continue
+			}
+			wantBest = append(wantBest, cand{i, pop[i]})
+		}
+		best := make([]cand, need+1)
+		sentinel := cand{-7, -7}
+		for i := range best {
+			best[i] = sentinel
+		}
+		got := popFill(top32, pop, skip, best[:need], need, excluded, available, catOf, want, picked)
+		if got != len(wantBest) || !slices.EqualFunc(best[:got], wantBest, func(a, b cand) bool {
+			return a.item == b.item && math.Float32bits(a.score) == math.Float32bits(b.score)
+		}) {
+			t.Fatalf("trial %d (need %d): popFill gave %v; want %v", trial, need, best[:got], wantBest)
+		}
+		for _, c := range best[got:] {
+			if c != sentinel {
+				t.Fatalf("trial %d: wrote past %d: %v", trial, got, best[got:])
 			}
 		}
 	}

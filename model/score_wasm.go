@@ -15,7 +15,10 @@ func blendScan(scores, pop []float32, beta, floor float32) (int, float32)
 func addBoosts(boost []float32, mark []bool, out []int32, items []byte, scores []float32) int
 
 //go:noescape
-func boostScan(boosted []int32, pop, boost []float32, mark []bool, floor float32, root int32) (int, float32)
+func siftUp(best []cand)
 
 //go:noescape
-func siftUp(best []cand)
+func boostFill(boosted []int32, pop, boost []float32, mark []bool, best []cand, n, need int, excluded, available []bool, catOf []uint32, want uint32, picked []cand) int
+
+//go:noescape
+func popFill(top []int32, pop []float32, skip []bool, best []cand, need int, excluded, available []bool, catOf []uint32, want uint32, picked []cand) int

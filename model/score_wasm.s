@@ -269,131 +269,6 @@ TEXT ·addBoosts(SB), NOSPLIT, $0-128
 	I64Store ret+120(FP)
 	RET
 
-// func boostScan(boosted []int32, pop, boost []float32, mark []bool, floor float32, root int32) (int, float32)
-//
-// R0: &boosted[p], R1: the end of boosted, R2: pop, R3: boost, R4: mark,
-// R5: min(len(pop), len(boost), len(mark)), R6: i, R7: &boost[i],
-// R8: root, R9: boosted; F0: the score, F1: floor. An item at or past R5
-// traps (never: see score_generic.go).
-TEXT ·boostScan(SB), NOSPLIT, $0-116
-	I64Load boosted_base+0(FP)
-	Tee R0
-	Tee R9
-	I64Load boosted_len+8(FP)
-	I64Const $2
-	I64Shl
-	I64Add
-	Set R1
-	I64Load pop_base+24(FP)
-	Set R2
-	I64Load boost_base+48(FP)
-	Set R3
-	I64Load mark_base+72(FP)
-	Set R4
-	I64Load pop_len+32(FP)
-	Tee R5
-	I64Load boost_len+56(FP)
-	Tee R6
-	Get R5
-	Get R6
-	I64LtU
-	Select
-	Tee R5
-	I64Load mark_len+80(FP)
-	Tee R6
-	Get R5
-	Get R6
-	I64LtU
-	Select
-	Set R5
-	F32Load floor+96(FP)
-	Set F1
-	I64Load32S root+100(FP)
-	Set R8
-	Block
-	Loop
-		Get R0
-		Get R1
-		I64GeU
-		BrIf $1
-		Get R0
-		I32WrapI64
-		I64Load32S $0
-		Tee R6
-		Get R5
-		I64GeU
-		If
-			Unreachable
-		End
-		// F0 = pop[i] + boost[i]; boost[i] = 0; mark[i] = false
-		Get R2
-		Get R6
-		I64Const $2
-		I64Shl
-		I64Add
-		I32WrapI64
-		F32Load $0
-		Get R3
-		Get R6
-		I64Const $2
-		I64Shl
-		I64Add
-		Tee R7
-		I32WrapI64
-		F32Load $0
-		F32Add
-		Set F0
-		Get R7
-		I32WrapI64
-		I32Const $0
-		I32Store $0
-		Get R4
-		Get R6
-		I64Add
-		I32WrapI64
-		I32Const $0
-		I32Store8 $0
-		// beats: F0 > floor, or F0 == floor and i < root
-		Get F0
-		Get F1
-		F32Gt
-		Get F0
-		Get F1
-		F32Eq
-		Get R6
-		Get R8
-		I64LtS
-		I32And
-		I32Or
-		If
-			Get SP
-			Get R0
-			Get R9
-			I64Sub
-			I64Const $2
-			I64ShrU
-			I64Store ret+104(FP)
-			Get SP
-			Get F0
-			F32Store ret1+112(FP)
-			RET
-		End
-		Get R0
-		I64Const $4
-		I64Add
-		Set R0
-		Br $0
-	End
-	End
-	Get SP
-	I64Load boosted_len+8(FP)
-	I64Store ret+104(FP)
-	Get SP
-	I32Const $0
-	F32ReinterpretI32
-	F32Store ret1+112(FP)
-	RET
-
 // func siftUp(best []cand)
 //
 // A cand is 8 bytes: item (int32) at 0, score (float32) at 4. better(a, b)
@@ -465,4 +340,476 @@ TEXT ·siftUp(SB), NOSPLIT, $0-24
 		Br $0
 	End
 	End
+	RET
+
+// func boostFill(boosted []int32, pop, boost []float32, mark []bool, best []cand, n, need int, excluded, available []bool, catOf []uint32, want uint32, picked []cand) int
+//
+// R0: &boosted[p] (already past the item in the loop's body), R1: the end
+// of boosted, R2: pop, R3: boost, R4: mark, R5: the bound every item must
+// be below (the least length of pop, boost, mark and excluded, and of
+// available and catOf when not empty), R6: i, R7: &boost[i], then
+// &best[j], R8: n, R9: need, R10: best, R11: excluded, R12: available,
+// R13: catOf, R14: a picked cursor, then best[j], R15: temporaries, then
+// best[j-1]; F0: the score, F1: a score compared with it. An item at or
+// past R5 traps (never: see score_generic.go).
+#define MINLEN(X) \
+	I64Load X; Set R15; \
+	Get R15; Get R5; Get R15; Get R5; I64LtU; Select; Set R5
+
+TEXT ·boostFill(SB), NOSPLIT, $0-248
+	I64Load boosted_base+0(FP)
+	Tee R0
+	I64Load boosted_len+8(FP)
+	I64Const $2
+	I64Shl
+	I64Add
+	Set R1
+	I64Load pop_base+24(FP)
+	Set R2
+	I64Load boost_base+48(FP)
+	Set R3
+	I64Load mark_base+72(FP)
+	Set R4
+	I64Load best_base+96(FP)
+	Set R10
+	I64Load n+120(FP)
+	Set R8
+	I64Load need+128(FP)
+	Set R9
+	I64Load excluded_base+136(FP)
+	Set R11
+	I64Load available_base+160(FP)
+	Set R12
+	I64Load catOf_base+184(FP)
+	Set R13
+	I64Load pop_len+32(FP)
+	Set R5
+	MINLEN(boost_len+56(FP))
+	MINLEN(mark_len+80(FP))
+	MINLEN(excluded_len+144(FP))
+	I64Load available_len+168(FP)
+	I64Eqz
+	I32Eqz
+	If
+		MINLEN(available_len+168(FP))
+	End
+	I64Load catOf_len+192(FP)
+	I64Eqz
+	I32Eqz
+	If
+		MINLEN(catOf_len+192(FP))
+	End
+	Block
+	Loop
+		Get R0
+		Get R1
+		I64GeU
+		BrIf $1
+		Get R0
+		I32WrapI64
+		I64Load32S $0
+		Tee R6
+		Get R5
+		I64GeU
+		If
+			Unreachable
+		End
+		Get R0
+		I64Const $4
+		I64Add
+		Set R0
+		// F0 = pop[i] + boost[i]; boost[i] = 0; mark[i] = false
+		Get R2
+		Get R6
+		I64Const $2
+		I64Shl
+		I64Add
+		I32WrapI64
+		F32Load $0
+		Get R3
+		Get R6
+		I64Const $2
+		I64Shl
+		I64Add
+		Tee R7
+		I32WrapI64
+		F32Load $0
+		F32Add
+		Set F0
+		Get R7
+		I32WrapI64
+		I32Const $0
+		I32Store $0
+		Get R4
+		Get R6
+		I64Add
+		I32WrapI64
+		I32Const $0
+		I32Store8 $0
+		// full: next unless F0 beats best[n-1] (F0 > its score, or
+		// equal and i < its item)
+		Get R8
+		Get R9
+		I64Eq
+		If
+			Get R10
+			Get R8
+			I64Const $3
+			I64Shl
+			I64Add
+			I64Const $8
+			I64Sub
+			Tee R7
+			I32WrapI64
+			F32Load $4
+			Set F1
+			Get F0
+			Get F1
+			F32Gt
+			Get F0
+			Get F1
+			F32Eq
+			Get R6
+			Get R7
+			I32WrapI64
+			I64Load32S $0
+			I64LtS
+			I32And
+			I32Or
+			I32Eqz
+			BrIf $1
+		End
+		// the filter: excluded[i], !available[i], catOf[i] != want
+		Get R11
+		Get R6
+		I64Add
+		I32WrapI64
+		I32Load8U $0
+		BrIf $0
+		I64Load available_len+168(FP)
+		I64Eqz
+		I32Eqz
+		If
+			Get R12
+			Get R6
+			I64Add
+			I32WrapI64
+			I32Load8U $0
+			I32Eqz
+			BrIf $1
+		End
+		I64Load catOf_len+192(FP)
+		I64Eqz
+		I32Eqz
+		If
+			Get R13
+			Get R6
+			I64Const $2
+			I64Shl
+			I64Add
+			I32WrapI64
+			I32Load $0
+			I32Load want+208(FP)
+			I32Ne
+			BrIf $1
+		End
+		// taken: i among picked's items
+		I64Load picked_base+216(FP)
+		Tee R14
+		I64Load picked_len+224(FP)
+		I64Const $3
+		I64Shl
+		I64Add
+		Set R15
+		Block
+		Loop
+			Get R14
+			Get R15
+			I64GeU
+			BrIf $1
+			Get R14
+			I32WrapI64
+			I64Load32S $0
+			Get R6
+			I64Eq
+			BrIf $2
+			Get R14
+			I64Const $8
+			I64Add
+			Set R14
+			Br $0
+		End
+		End
+		// in: n = min(n+1, need); best[n-1] = (i, F0), then up to its place
+		Get R8
+		Get R9
+		I64LtS
+		If
+			Get R8
+			I64Const $1
+			I64Add
+			Set R8
+		End
+		Get R10
+		Get R8
+		I64Const $3
+		I64Shl
+		I64Add
+		I64Const $8
+		I64Sub
+		Tee R7
+		I32WrapI64
+		Get R6
+		I64Const $0xffffffff
+		I64And
+		Get F0
+		I32ReinterpretF32
+		I64ExtendI32U
+		I64Const $32
+		I64Shl
+		I64Or
+		I64Store $0
+		// siftUp's loop on best[:n], R7 = &best[j]
+		Block
+		Loop
+			Get R7
+			Get R10
+			I64LeU
+			BrIf $1
+			Get R7
+			I32WrapI64
+			I64Load $0
+			Tee R14
+			I64Const $32
+			I64ShrU
+			I32WrapI64
+			F32ReinterpretI32
+			Set F0
+			Get R7
+			I64Const $8
+			I64Sub
+			I32WrapI64
+			I64Load $0
+			Tee R15
+			I64Const $32
+			I64ShrU
+			I32WrapI64
+			F32ReinterpretI32
+			Set F1
+			// not better: stop
+			Get F0
+			Get F1
+			F32Gt
+			Get R14
+			I32WrapI64
+			Get R15
+			I32WrapI64
+			I32LtS
+			Get F0
+			Get F1
+			F32Ne
+			Select
+			I32Eqz
+			BrIf $1
+			Get R7
+			I32WrapI64
+			Get R15
+			I64Store $0
+			Get R7
+			I64Const $8
+			I64Sub
+			Tee R7
+			I32WrapI64
+			Get R14
+			I64Store $0
+			Br $0
+		End
+		End
+		Br $0
+	End
+	End
+	Get SP
+	Get R8
+	I64Store ret+240(FP)
+	RET
+
+// func popFill(top []int32, pop []float32, skip []bool, best []cand, need int, excluded, available []bool, catOf []uint32, want uint32, picked []cand) int
+//
+// R0: &top[p] (already past the item in the loop's body), R1: the end of
+// top, R2: pop, R3: skip, R5: the bound every item must be below (the
+// least length of pop and excluded, and of skip, available and catOf when
+// not empty), R6: i, R7: &best[n], R8: n, R9: need, R11: excluded, R12:
+// available, R13: catOf, R14: a picked cursor, R15: temporaries. An item
+// at or past R5 traps (never: see score_generic.go).
+TEXT ·popFill(SB), NOSPLIT, $0-216
+	I64Load top_base+0(FP)
+	Tee R0
+	I64Load top_len+8(FP)
+	I64Const $2
+	I64Shl
+	I64Add
+	Set R1
+	I64Load pop_base+24(FP)
+	Set R2
+	I64Load skip_base+48(FP)
+	Set R3
+	I64Load best_base+72(FP)
+	Set R7
+	I64Const $0
+	Set R8
+	I64Load need+96(FP)
+	Set R9
+	I64Load excluded_base+104(FP)
+	Set R11
+	I64Load available_base+128(FP)
+	Set R12
+	I64Load catOf_base+152(FP)
+	Set R13
+	I64Load pop_len+32(FP)
+	Set R5
+	MINLEN(excluded_len+112(FP))
+	I64Load skip_len+56(FP)
+	I64Eqz
+	I32Eqz
+	If
+		MINLEN(skip_len+56(FP))
+	End
+	I64Load available_len+136(FP)
+	I64Eqz
+	I32Eqz
+	If
+		MINLEN(available_len+136(FP))
+	End
+	I64Load catOf_len+160(FP)
+	I64Eqz
+	I32Eqz
+	If
+		MINLEN(catOf_len+160(FP))
+	End
+	Block
+	Loop
+		Get R8
+		Get R9
+		I64GeS
+		BrIf $1
+		Get R0
+		Get R1
+		I64GeU
+		BrIf $1
+		Get R0
+		I32WrapI64
+		I64Load32S $0
+		Tee R6
+		Get R5
+		I64GeU
+		If
+			Unreachable
+		End
+		Get R0
+		I64Const $4
+		I64Add
+		Set R0
+		// skip[i], excluded[i], !available[i], catOf[i] != want: next
+		I64Load skip_len+56(FP)
+		I64Eqz
+		I32Eqz
+		If
+			Get R3
+			Get R6
+			I64Add
+			I32WrapI64
+			I32Load8U $0
+			BrIf $1
+		End
+		Get R11
+		Get R6
+		I64Add
+		I32WrapI64
+		I32Load8U $0
+		BrIf $0
+		I64Load available_len+136(FP)
+		I64Eqz
+		I32Eqz
+		If
+			Get R12
+			Get R6
+			I64Add
+			I32WrapI64
+			I32Load8U $0
+			I32Eqz
+			BrIf $1
+		End
+		I64Load catOf_len+160(FP)
+		I64Eqz
+		I32Eqz
+		If
+			Get R13
+			Get R6
+			I64Const $2
+			I64Shl
+			I64Add
+			I32WrapI64
+			I32Load $0
+			I32Load want+176(FP)
+			I32Ne
+			BrIf $1
+		End
+		// taken: i among picked's items
+		I64Load picked_base+184(FP)
+		Tee R14
+		I64Load picked_len+192(FP)
+		I64Const $3
+		I64Shl
+		I64Add
+		Set R15
+		Block
+		Loop
+			Get R14
+			Get R15
+			I64GeU
+			BrIf $1
+			Get R14
+			I32WrapI64
+			I64Load32S $0
+			Get R6
+			I64Eq
+			BrIf $2
+			Get R14
+			I64Const $8
+			I64Add
+			Set R14
+			Br $0
+		End
+		End
+		// best[n] = (i, pop[i]); n++
+		Get R7
+		I32WrapI64
+		Get R6
+		I64Const $0xffffffff
+		I64And
+		Get R2
+		Get R6
+		I64Const $2
+		I64Shl
+		I64Add
+		I32WrapI64
+		I64Load32U $0
+		I64Const $32
+		I64Shl
+		I64Or
+		I64Store $0
+		Get R7
+		I64Const $8
+		I64Add
+		Set R7
+		Get R8
+		I64Const $1
+		I64Add
+		Set R8
+		Br $0
+	End
+	End
+	Get SP
+	Get R8
+	I64Store ret+208(FP)
 	RET
