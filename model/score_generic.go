@@ -2,7 +2,10 @@
 
 package model
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"math"
+)
 
 // scatter2 adds each neighbour's weight times xw into scores: for each q,
 // scores[j] += xw·(int8(vals[q])·scale) with j the little-endian uint16 at
@@ -76,6 +79,47 @@ func addBoosts(boost []float32, mark []bool, out []int32, items []byte, scores [
 		boost[i] = float32(boost[i] + sc)
 	}
 	return w
+}
+
+// blendFill is blend's loop: item i of pop scores
+// float32(scores[i] + float32(beta·pop[i])); while best holds fewer than k
+// (its first n entries, best first) every allowed one goes in, and then
+// one that beats the last (a higher score, or the same and a lower item)
+// takes its place; each goes to its place (siftUp). Allowed is as in
+// boostFill. It returns n. len(scores), len(excluded), and len(available)
+// and len(catOf) when not empty, are at least len(pop); best has room for
+// k > 0. score_wasm.s is the same loop for WebAssembly; here blendScan
+// skips to the next item that reaches the floor.
+func blendFill(scores, pop []float32, beta float32, best []cand, k int, excluded, available []bool, catOf []uint32, want uint32) int {
+	scores = scores[:len(pop)]
+	n := 0
+	floor := float32(math.Inf(-1))
+	for i := 0; i < len(pop); i++ {
+		var sc float32
+		if n < k {
+			sc = float32(scores[i] + float32(beta*pop[i]))
+		} else {
+			var j int
+			j, sc = blendScan(scores[i:], pop[i:], beta, floor)
+			if i += j; i == len(pop) {
+				break
+			}
+			if last := best[k-1]; !(sc > last.score || sc == last.score && int32(i) < last.item) {
+				continue
+			}
+		}
+		if excluded[i] || len(available) > 0 && !available[i] || len(catOf) > 0 && catOf[i] != want {
+			continue
+		}
+		if n < k {
+			n++
+		}
+		best[n-1] = cand{int32(i), sc}
+		if siftUp(best[:n]); n == k {
+			floor = best[k-1].score
+		}
+	}
+	return n
 }
 
 // popFill writes to best, in order, the first items of top (item indices)

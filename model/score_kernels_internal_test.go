@@ -46,45 +46,85 @@ func TestScatter2(t *testing.T) {
 	}
 }
 
-// TestBlendScan checks blendScan against a plain loop, bit for bit: the
-// first index whose blended score is not below the floor, on lengths 0..40
-// (the tail of the four-a-turn loop), floors below, at and above the
-// scores (ties pass), -Inf, and NaN scores (never below a floor).
-func TestBlendScan(t *testing.T) {
+// TestBlendFill checks blendFill (in WebAssembly its assembly; natively
+// blendScan and siftUp) against blend's loop written plainly, one item at
+// a time: the same list bit for bit, on lengths 0..80 (the tail of the
+// four-a-turn skip), k from 1 to past the length, many ties (decided by
+// the item), NaN scores (never below a floor, never beating it), and the
+// filter's three masks; nothing written past the returned count.
+func TestBlendFill(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
-	for trial := 0; trial < 2000; trial++ {
-		l := trial % 41
+	for trial := 0; trial < 4000; trial++ {
+		l := trial % 81
 		scores, pop := make([]float32, l+rng.IntN(3)), make([]float32, l)
 		for i := range scores {
-			scores[i] = float32(rng.NormFloat64())
-		}
-		for i := range pop {
-			pop[i] = float32(rng.ExpFloat64())
-		}
-		beta := float32(rng.Float64())
-		if l > 0 && rng.IntN(10) == 0 {
-			scores[rng.IntN(l)] = float32(math.NaN())
-		}
-		blended := func(i int) float32 { return float32(scores[i] + float32(beta*pop[i])) }
-		var floor float32
-		switch r := rng.IntN(4); {
-		case r == 0:
-			floor = float32(math.Inf(-1))
-		case r == 1 && l > 0:
-			floor = blended(rng.IntN(l)) // a tie
-		default:
-			floor = float32(1 + rng.NormFloat64())
-		}
-		wantI, wantS := l, float32(0)
-		for i := range pop {
-			if sc := blended(i); !(sc < floor) {
-				wantI, wantS = i, sc
-				break
+			if rng.IntN(3) > 0 {
+				scores[i] = float32(rng.IntN(6)) / 4 // many ties
 			}
 		}
-		gotI, gotS := blendScan(scores, pop, beta, floor)
-		if gotI != wantI || math.Float32bits(gotS) != math.Float32bits(wantS) {
-			t.Fatalf("trial %d (%d items, floor %v): blendScan = %d, %v; want %d, %v", trial, l, floor, gotI, gotS, wantI, wantS)
+		for i := range pop {
+			pop[i] = float32(rng.IntN(8)) / 2
+		}
+		beta := float32(rng.IntN(3)) / 2
+		if l > 0 && rng.IntN(8) == 0 {
+			scores[rng.IntN(l)] = float32(math.NaN())
+		}
+		excluded := make([]bool, l)
+		for i := range excluded {
+			excluded[i] = rng.IntN(6) == 0
+		}
+		var available []bool
+		if rng.IntN(2) == 0 {
+			available = make([]bool, l)
+			for i := range available {
+				available[i] = rng.IntN(5) != 0
+			}
+		}
+		var catOf []uint32
+		want := uint32(rng.IntN(3))
+		if rng.IntN(2) == 0 {
+			catOf = make([]uint32, l)
+			for i := range catOf {
+				catOf[i] = uint32(rng.IntN(3))
+			}
+		}
+		k := 1 + rng.IntN(min(l, 20)+3)
+
+		var wantBest []cand
+		for i := range pop {
+			sc := float32(scores[i] + float32(beta*pop[i]))
+			if len(wantBest) == k {
+				if last := wantBest[k-1]; !(sc > last.score || sc == last.score && int32(i) < last.item) {
+					continue
+				}
+			}
+			if excluded[i] || available != nil && !available[i] || catOf != nil && catOf[i] != want {
+				continue
+			}
+			if len(wantBest) < k {
+				wantBest = append(wantBest, cand{int32(i), sc})
+			} else {
+				wantBest[k-1] = cand{int32(i), sc}
+			}
+			for j := len(wantBest) - 1; j > 0 && better(wantBest[j], wantBest[j-1]); j-- {
+				wantBest[j], wantBest[j-1] = wantBest[j-1], wantBest[j]
+			}
+		}
+		best := make([]cand, k+2)
+		sentinel := cand{-7, -7}
+		for i := range best {
+			best[i] = sentinel
+		}
+		got := blendFill(scores, pop, beta, best[:k], k, excluded, available, catOf, want)
+		if got != len(wantBest) || !slices.EqualFunc(best[:got], wantBest, func(a, b cand) bool {
+			return a.item == b.item && math.Float32bits(a.score) == math.Float32bits(b.score)
+		}) {
+			t.Fatalf("trial %d (%d items, k %d, beta %v): blendFill gave %v; want %v", trial, l, k, beta, best[:got], wantBest)
+		}
+		for _, c := range best[got:] {
+			if c != sentinel {
+				t.Fatalf("trial %d: wrote past %d: %v", trial, got, best[got:])
+			}
 		}
 	}
 }

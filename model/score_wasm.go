@@ -9,7 +9,7 @@ package model
 func scatter2(scores []float32, cols, vals []byte, xw, scale float32)
 
 //go:noescape
-func blendScan(scores, pop []float32, beta, floor float32) (int, float32)
+func blendFill(scores, pop []float32, beta float32, best []cand, k int, excluded, available []bool, catOf []uint32, want uint32) int
 
 //go:noescape
 func addBoosts(boost []float32, mark []bool, out []int32, items []byte, scores []float32) int

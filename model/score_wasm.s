@@ -79,77 +79,351 @@ TEXT ·scatter2(SB), NOSPLIT, $0-80
 	End
 	RET
 
-// func blendScan(scores, pop []float32, beta, floor float32) (int, float32)
+// func blendFill(scores, pop []float32, beta float32, best []cand, k int, excluded, available []bool, catOf []uint32, want uint32) int
 //
-// R0: &scores[i], R1: &pop[i], R2: the end of pop, R3: &pop[0];
-// F0: the score, F1: beta, F2: floor.
-TEXT ·blendScan(SB), NOSPLIT, $0-68
+// R0: scores, R1: pop, R2: len(pop), R3: the next item, R4: best, R5: n,
+// R6: k, R7: &best[j], R8: best[k-1].item once full, R9: excluded, R10:
+// available, R11: catOf, R13: i, or &scores[i] in the four-at-a-time
+// skip, R14: &pop[i] there, and best[j] in the sift, R15: best[j-1];
+// F0: beta, F1: best[k-1].score once full (the floor), F2: the score,
+// F3, F4: the sift's scores. Slices shorter than len(pop) trap (never:
+// see score_generic.go).
+TEXT ·blendFill(SB), NOSPLIT, $0-176
 	I64Load scores_base+0(FP)
 	Set R0
 	I64Load pop_base+24(FP)
-	Tee R1
-	Set R3
-	I64Load pop_base+24(FP)
+	Set R1
 	I64Load pop_len+32(FP)
-	I64Const $2
-	I64Shl
-	I64Add
 	Set R2
+	I64Load scores_len+8(FP)
+	Get R2
+	I64LtU
+	If
+		Unreachable
+	End
+	I64Load excluded_len+96(FP)
+	Get R2
+	I64LtU
+	If
+		Unreachable
+	End
+	I64Load available_len+120(FP)
+	I64Eqz
+	I32Eqz
+	If
+		I64Load available_len+120(FP)
+		Get R2
+		I64LtU
+		If
+			Unreachable
+		End
+	End
+	I64Load catOf_len+144(FP)
+	I64Eqz
+	I32Eqz
+	If
+		I64Load catOf_len+144(FP)
+		Get R2
+		I64LtU
+		If
+			Unreachable
+		End
+	End
 	F32Load beta+48(FP)
-	Set F1
-	F32Load floor+52(FP)
-	Set F2
+	Set F0
+	I64Load best_base+56(FP)
+	Set R4
+	I64Load k+80(FP)
+	Set R6
+	I64Load excluded_base+88(FP)
+	Set R9
+	I64Load available_base+112(FP)
+	Set R10
+	I64Load catOf_base+136(FP)
+	Set R11
+	I64Const $0
+	Set R3
+	I64Const $0
+	Set R5
 	Block
 	Loop
-		Get R1
+		Get R3
 		Get R2
 		I64GeU
 		BrIf $1
-		// F0 = scores[i] + beta·pop[i]
+		// full: four at a time all below the floor are skipped together
+		Get R5
+		Get R6
+		I64Eq
+		If
+			Block
+			Loop
+				Get R3
+				I64Const $4
+				I64Add
+				Get R2
+				I64GtU
+				BrIf $1
+				Get R0
+				Get R3
+				I64Const $2
+				I64Shl
+				I64Add
+				Set R13
+				Get R1
+				Get R3
+				I64Const $2
+				I64Shl
+				I64Add
+				Set R14
+				Get R13
+				I32WrapI64
+				F32Load $0
+				Get F0
+				Get R14
+				I32WrapI64
+				F32Load $0
+				F32Mul
+				F32Add
+				Get F1
+				F32Lt
+				Get R13
+				I32WrapI64
+				F32Load $4
+				Get F0
+				Get R14
+				I32WrapI64
+				F32Load $4
+				F32Mul
+				F32Add
+				Get F1
+				F32Lt
+				I32And
+				Get R13
+				I32WrapI64
+				F32Load $8
+				Get F0
+				Get R14
+				I32WrapI64
+				F32Load $8
+				F32Mul
+				F32Add
+				Get F1
+				F32Lt
+				I32And
+				Get R13
+				I32WrapI64
+				F32Load $12
+				Get F0
+				Get R14
+				I32WrapI64
+				F32Load $12
+				F32Mul
+				F32Add
+				Get F1
+				F32Lt
+				I32And
+				I32Eqz
+				BrIf $1
+				Get R3
+				I64Const $4
+				I64Add
+				Set R3
+				Br $0
+			End
+			End
+			Get R3
+			Get R2
+			I64GeU
+			BrIf $2
+		End
+		// item i: F2 = scores[i] + beta·pop[i]
+		Get R3
+		Tee R13
+		I64Const $1
+		I64Add
+		Set R3
 		Get R0
+		Get R13
+		I64Const $2
+		I64Shl
+		I64Add
 		I32WrapI64
 		F32Load $0
+		Get F0
 		Get R1
+		Get R13
+		I64Const $2
+		I64Shl
+		I64Add
 		I32WrapI64
 		F32Load $0
-		Get F1
 		F32Mul
 		F32Add
-		Tee F0
-		Get F2
-		F32Lt
+		Set F2
+		// full: next unless F2 beats best[k-1] (F1, R8)
+		Get R5
+		Get R6
+		I64Eq
+		If
+			Get F2
+			Get F1
+			F32Gt
+			Get F2
+			Get F1
+			F32Eq
+			Get R13
+			Get R8
+			I64LtS
+			I32And
+			I32Or
+			I32Eqz
+			BrIf $1
+		End
+		// the filter: excluded[i], !available[i], catOf[i] != want
+		Get R9
+		Get R13
+		I64Add
+		I32WrapI64
+		I32Load8U $0
+		BrIf $0
+		I64Load available_len+120(FP)
+		I64Eqz
 		I32Eqz
 		If
-			Get SP
-			Get R1
-			Get R3
-			I64Sub
-			I64Const $2
-			I64ShrU
-			I64Store ret+56(FP)
-			Get SP
-			Get F0
-			F32Store ret1+64(FP)
-			RET
+			Get R10
+			Get R13
+			I64Add
+			I32WrapI64
+			I32Load8U $0
+			I32Eqz
+			BrIf $1
 		End
-		Get R0
-		I64Const $4
+		I64Load catOf_len+144(FP)
+		I64Eqz
+		I32Eqz
+		If
+			Get R11
+			Get R13
+			I64Const $2
+			I64Shl
+			I64Add
+			I32WrapI64
+			I32Load $0
+			I32Load want+160(FP)
+			I32Ne
+			BrIf $1
+		End
+		// in: n = min(n+1, k); best[n-1] = (i, F2), then up to its place
+		Get R5
+		Get R6
+		I64LtS
+		If
+			Get R5
+			I64Const $1
+			I64Add
+			Set R5
+		End
+		Get R4
+		Get R5
+		I64Const $3
+		I64Shl
 		I64Add
-		Set R0
-		Get R1
-		I64Const $4
-		I64Add
-		Set R1
+		I64Const $8
+		I64Sub
+		Tee R7
+		I32WrapI64
+		Get R13
+		I64Const $0xffffffff
+		I64And
+		Get F2
+		I32ReinterpretF32
+		I64ExtendI32U
+		I64Const $32
+		I64Shl
+		I64Or
+		I64Store $0
+		Block
+		Loop
+			Get R7
+			Get R4
+			I64LeU
+			BrIf $1
+			Get R7
+			I32WrapI64
+			I64Load $0
+			Tee R14
+			I64Const $32
+			I64ShrU
+			I32WrapI64
+			F32ReinterpretI32
+			Set F3
+			Get R7
+			I64Const $8
+			I64Sub
+			I32WrapI64
+			I64Load $0
+			Tee R15
+			I64Const $32
+			I64ShrU
+			I32WrapI64
+			F32ReinterpretI32
+			Set F4
+			Get F3
+			Get F4
+			F32Gt
+			Get R14
+			I32WrapI64
+			Get R15
+			I32WrapI64
+			I32LtS
+			Get F3
+			Get F4
+			F32Ne
+			Select
+			I32Eqz
+			BrIf $1
+			Get R7
+			I32WrapI64
+			Get R15
+			I64Store $0
+			Get R7
+			I64Const $8
+			I64Sub
+			Tee R7
+			I32WrapI64
+			Get R14
+			I64Store $0
+			Br $0
+		End
+		End
+		// full: the floor is best[k-1]
+		Get R5
+		Get R6
+		I64Eq
+		If
+			Get R4
+			Get R6
+			I64Const $3
+			I64Shl
+			I64Add
+			I64Const $8
+			I64Sub
+			Tee R7
+			I32WrapI64
+			F32Load $4
+			Set F1
+			Get R7
+			I32WrapI64
+			I64Load32S $0
+			Set R8
+		End
 		Br $0
 	End
 	End
 	Get SP
-	I64Load pop_len+32(FP)
-	I64Store ret+56(FP)
-	Get SP
-	I32Const $0
-	F32ReinterpretI32
-	F32Store ret1+64(FP)
+	Get R5
+	I64Store ret+168(FP)
 	RET
 
 // func addBoosts(boost []float32, mark []bool, out []int32, items []byte, scores []float32) int
