@@ -401,14 +401,13 @@ func (m *Model) fillPopular(resp *Response, k int, ctx Context, f *filter, picke
 	if need <= 0 {
 		return
 	}
-	lists, nl := m.contextLists(ctx)
+	var lists [3]contextList
+	nl := m.contextLists(ctx, &lists)
 	if nl == 0 {
 		// Popularity alone: the first `need` allowed items in popularity
 		// order are the answer, in order; no heap, no sort.
 		best := m.startBest(s, need, nil, f, picked)
-		for _, c := range best {
-			resp.Items = append(resp.Items, Recommendation{Item: m.idString(c.item), Score: float64(c.score), Source: SourcePopular})
-		}
+		m.appendCands(resp, best)
 		clear(best) // the filter's doing: history-derived
 		s.heap = best[:0]
 		return
@@ -452,11 +451,24 @@ func (m *Model) fillPopular(resp *Response, k int, ctx Context, f *filter, picke
 	}
 	clear(boosted)
 	s.boosted = boosted[:0]
-	for _, c := range best {
-		resp.Items = append(resp.Items, Recommendation{Item: m.idString(c.item), Score: float64(c.score), Source: SourcePopular})
-	}
+	m.appendCands(resp, best)
 	clear(best)
 	s.heap = best[:0]
+}
+
+// appendCands appends best to resp's items as popular recommendations:
+// into the items' room (RecommendInto gives them room for k), each item
+// written in place rather than appended.
+func (m *Model) appendCands(resp *Response, best []cand) {
+	items := slices.Grow(resp.Items, len(best))
+	n := len(items)
+	items = items[:n+len(best)]
+	for j, c := range best {
+		r := &items[n+j]
+		*r = Recommendation{}
+		r.Item, r.Score, r.Source = m.idString(c.item), float64(c.score), SourcePopular
+	}
+	resp.Items = items
 }
 
 // startBest returns the first need items in popularity order that f
@@ -540,15 +552,15 @@ func (m *Model) appendPopular(out []int32, n int, skip []bool, f *filter, picked
 	return out
 }
 
-// contextLists returns the context lists that ctx selects, and how many:
-// by value; the hour's and weekday's from m.timed, with no map lookup (two
-// string-keyed lookups were a fortieth of a no-history request in V8). A
-// list with no items is left out: it boosts nothing.
-func (m *Model) contextLists(c Context) ([3]contextList, int) {
-	var out [3]contextList
+// contextLists writes the context lists that ctx selects to out (the
+// caller's, on its stack) and returns how many; the hour's and weekday's
+// from m.timed, with no map lookup (two string-keyed lookups were a
+// fortieth of a no-history request in V8). A list with no items is left
+// out: it boosts nothing.
+func (m *Model) contextLists(c Context, out *[3]contextList) int {
 	n := 0
 	if len(m.contexts) == 0 {
-		return out, 0
+		return 0
 	}
 	if c.Hour >= 0 && c.Hour <= 23 {
 		if l := m.timed[c.Hour]; len(l.scores) > 0 {
@@ -570,7 +582,7 @@ func (m *Model) contextLists(c Context) ([3]contextList, int) {
 			n++
 		}
 	}
-	return out, n
+	return n
 }
 
 // The context keys of hours and weekdays, as the trainer names them.
