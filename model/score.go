@@ -85,8 +85,16 @@ func (m *Model) RecommendInto(items []Recommendation, req Request) (Response, er
 		items = make([]Recommendation, 0, k)
 	}
 	resp := Response{K: k, Unknown: unknown, Items: items[:0]}
-	beta := m.priorWeight(now)
-	if req.Mode == ModeBuyAgain && m.params.RepeatWeight > 0 {
+	// β weighs the prior against history scores: with none (no known
+	// history item) the answer is the popular fill, which does not read
+	// it, so its exp2 (software in WebAssembly) is skipped; buy-again
+	// scores its explored items with it either way.
+	buyAgain := req.Mode == ModeBuyAgain && m.params.RepeatWeight > 0
+	var beta float32
+	if len(hw) > 0 || buyAgain {
+		beta = m.priorWeight(now)
+	}
+	if buyAgain {
 		m.recommendBuyAgain(&resp, k, beta, hw, req, idx, window, now, f, s) // repeat.go
 	} else if m.emb != nil {
 		m.recommendEmbedding(&resp, k, beta, hw, req, f, s)
