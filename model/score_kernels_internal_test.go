@@ -46,6 +46,31 @@ func TestScatter2(t *testing.T) {
 	}
 }
 
+// randomFilter returns a filter's masks for n items as the fills take
+// them: about one item in six excluded; half the time no availability
+// mask, else one item in five unavailable; half the time no categories,
+// else three, and the one wanted.
+func randomFilter(rng *rand.Rand, n int) (excluded, available []bool, catOf []uint32, want uint32) {
+	excluded = make([]bool, n)
+	for i := range excluded {
+		excluded[i] = rng.IntN(6) == 0
+	}
+	if rng.IntN(2) == 0 {
+		available = make([]bool, n)
+		for i := range available {
+			available[i] = rng.IntN(5) != 0
+		}
+	}
+	want = uint32(rng.IntN(3))
+	if rng.IntN(2) == 0 {
+		catOf = make([]uint32, n)
+		for i := range catOf {
+			catOf[i] = uint32(rng.IntN(3))
+		}
+	}
+	return excluded, available, catOf, want
+}
+
 // TestBlendFill checks blendFill (in WebAssembly its assembly; natively
 // blendScan and siftUp) against blend's loop written plainly, one item at
 // a time: the same list bit for bit, on lengths 0..80 (the tail of the
@@ -69,25 +94,7 @@ func TestBlendFill(t *testing.T) {
 		if l > 0 && rng.IntN(8) == 0 {
 			scores[rng.IntN(l)] = float32(math.NaN())
 		}
-		excluded := make([]bool, l)
-		for i := range excluded {
-			excluded[i] = rng.IntN(6) == 0
-		}
-		var available []bool
-		if rng.IntN(2) == 0 {
-			available = make([]bool, l)
-			for i := range available {
-				available[i] = rng.IntN(5) != 0
-			}
-		}
-		var catOf []uint32
-		want := uint32(rng.IntN(3))
-		if rng.IntN(2) == 0 {
-			catOf = make([]uint32, l)
-			for i := range catOf {
-				catOf[i] = uint32(rng.IntN(3))
-			}
-		}
+		excluded, available, catOf, want := randomFilter(rng, l)
 		k := 1 + rng.IntN(min(l, 20)+3)
 
 		var wantBest []cand
@@ -201,25 +208,7 @@ func TestBoostFill(t *testing.T) {
 			}
 			return 1
 		})
-		excluded := make([]bool, n)
-		for i := range excluded {
-			excluded[i] = rng.IntN(6) == 0
-		}
-		var available []bool
-		if rng.IntN(2) == 0 {
-			available = make([]bool, n)
-			for i := range available {
-				available[i] = rng.IntN(5) != 0
-			}
-		}
-		var catOf []uint32
-		want := uint32(rng.IntN(3))
-		if rng.IntN(2) == 0 {
-			catOf = make([]uint32, n)
-			for i := range catOf {
-				catOf[i] = uint32(rng.IntN(3))
-			}
-		}
+		excluded, available, catOf, want := randomFilter(rng, n)
 		var picked []cand
 		for range rng.IntN(4) {
 			picked = append(picked, cand{int32(rng.IntN(n)), 1})
@@ -296,21 +285,8 @@ func TestPopFill(t *testing.T) {
 			}
 			return b
 		}
-		skip, excluded, available := mask(4), mask(6), mask(5)
-		if excluded == nil {
-			excluded = make([]bool, n)
-		}
-		for i := range available {
-			available[i] = !available[i]
-		}
-		var catOf []uint32
-		want := uint32(rng.IntN(3))
-		if rng.IntN(2) == 0 {
-			catOf = make([]uint32, n)
-			for i := range catOf {
-				catOf[i] = uint32(rng.IntN(3))
-			}
-		}
+		skip := mask(4)
+		excluded, available, catOf, want := randomFilter(rng, n)
 		var picked []cand
 		for range rng.IntN(4) {
 			picked = append(picked, cand{int32(rng.IntN(n)), 1})

@@ -8,6 +8,52 @@
 
 #include "textflag.h"
 
+// Shared by the fills (blendFill, boostFill, popFill) and siftUp.
+//
+// SIFT moves the cand at J up while it is better than the one before it,
+// down to BASE: better(a, b) is a.score > b.score when the scores differ
+// (a NaN differs from all), else a.item < b.item. A, B, FA, FB:
+// temporaries (best[j], best[j-1] and their scores).
+#define SIFT(J, BASE, A, B, FA, FB) \
+	Block; Loop; \
+		Get J; Get BASE; I64LeU; BrIf $1; \
+		Get J; I32WrapI64; I64Load $0; Tee A; I64Const $32; I64ShrU; I32WrapI64; F32ReinterpretI32; Set FA; \
+		Get J; I64Const $8; I64Sub; I32WrapI64; I64Load $0; Tee B; I64Const $32; I64ShrU; I32WrapI64; F32ReinterpretI32; Set FB; \
+		Get FA; Get FB; F32Gt; Get A; I32WrapI64; Get B; I32WrapI64; I32LtS; Get FA; Get FB; F32Ne; Select; I32Eqz; BrIf $1; \
+		Get J; I32WrapI64; Get B; I64Store $0; \
+		Get J; I64Const $8; I64Sub; Tee J; I32WrapI64; Get A; I64Store $0; \
+		Br $0; \
+	End; End
+
+// FILTER goes on to the loop's next turn (it is used at the loop body's
+// level) unless item I is allowed: excluded[I] false, available[I] true
+// unless available is empty, catOf[I] == want unless catOf is empty.
+// EXCL, AVAIL, CAT: the bases; AVLEN, CATLEN, WANT: the frame's words.
+#define FILTER(I, EXCL, AVAIL, CAT, AVLEN, CATLEN, WANT) \
+	Get EXCL; Get I; I64Add; I32WrapI64; I32Load8U $0; BrIf $0; \
+	I64Load AVLEN; I64Eqz; I32Eqz; If; Get AVAIL; Get I; I64Add; I32WrapI64; I32Load8U $0; I32Eqz; BrIf $1; End; \
+	I64Load CATLEN; I64Eqz; I32Eqz; If; Get CAT; Get I; I64Const $2; I64Shl; I64Add; I32WrapI64; I32Load $0; I32Load WANT; I32Ne; BrIf $1; End
+
+// TAKEN goes on to the loop's next turn when item I is among picked's
+// cands (PBASE, PLEN: the frame's words; C, E: temporaries).
+#define TAKEN(I, PBASE, PLEN, C, E) \
+	I64Load PBASE; Tee C; I64Load PLEN; I64Const $3; I64Shl; I64Add; Set E; \
+	Block; Loop; \
+		Get C; Get E; I64GeU; BrIf $1; \
+		Get C; I32WrapI64; I64Load32S $0; Get I; I64Eq; BrIf $2; \
+		Get C; I64Const $8; I64Add; Set C; Br $0; \
+	End; End
+
+// PUTCAND stores the cand (I, F) at ADDR: the item in the low word, the
+// score's bits in the high one.
+#define PUTCAND(ADDR, I, F) \
+	Get ADDR; I32WrapI64; Get I; I64Const $0xffffffff; I64And; Get F; I32ReinterpretF32; I64ExtendI32U; I64Const $32; I64Shl; I64Or; I64Store $0
+
+// MINLEN lowers R5 to the frame's word X (R15: a temporary).
+#define MINLEN(X) \
+	I64Load X; Set R15; \
+	Get R15; Get R5; Get R15; Get R5; I64LtU; Select; Set R5
+
 // func scatter2(scores []float32, cols, vals []byte, xw, scale float32)
 //
 // R0: scores, R1: the neighbour's 2 index bytes, R2: its weight byte,
@@ -281,39 +327,7 @@ TEXT ·blendFill(SB), NOSPLIT, $0-176
 			BrIf $1
 		End
 		// the filter: excluded[i], !available[i], catOf[i] != want
-		Get R9
-		Get R13
-		I64Add
-		I32WrapI64
-		I32Load8U $0
-		BrIf $0
-		I64Load available_len+120(FP)
-		I64Eqz
-		I32Eqz
-		If
-			Get R10
-			Get R13
-			I64Add
-			I32WrapI64
-			I32Load8U $0
-			I32Eqz
-			BrIf $1
-		End
-		I64Load catOf_len+144(FP)
-		I64Eqz
-		I32Eqz
-		If
-			Get R11
-			Get R13
-			I64Const $2
-			I64Shl
-			I64Add
-			I32WrapI64
-			I32Load $0
-			I32Load want+160(FP)
-			I32Ne
-			BrIf $1
-		End
+		FILTER(R13, R9, R10, R11, available_len+120(FP), catOf_len+144(FP), want+160(FP))
 		// in: n = min(n+1, k); best[n-1] = (i, F2), then up to its place
 		Get R5
 		Get R6
@@ -331,72 +345,9 @@ TEXT ·blendFill(SB), NOSPLIT, $0-176
 		I64Add
 		I64Const $8
 		I64Sub
-		Tee R7
-		I32WrapI64
-		Get R13
-		I64Const $0xffffffff
-		I64And
-		Get F2
-		I32ReinterpretF32
-		I64ExtendI32U
-		I64Const $32
-		I64Shl
-		I64Or
-		I64Store $0
-		Block
-		Loop
-			Get R7
-			Get R4
-			I64LeU
-			BrIf $1
-			Get R7
-			I32WrapI64
-			I64Load $0
-			Tee R14
-			I64Const $32
-			I64ShrU
-			I32WrapI64
-			F32ReinterpretI32
-			Set F3
-			Get R7
-			I64Const $8
-			I64Sub
-			I32WrapI64
-			I64Load $0
-			Tee R15
-			I64Const $32
-			I64ShrU
-			I32WrapI64
-			F32ReinterpretI32
-			Set F4
-			Get F3
-			Get F4
-			F32Gt
-			Get R14
-			I32WrapI64
-			Get R15
-			I32WrapI64
-			I32LtS
-			Get F3
-			Get F4
-			F32Ne
-			Select
-			I32Eqz
-			BrIf $1
-			Get R7
-			I32WrapI64
-			Get R15
-			I64Store $0
-			Get R7
-			I64Const $8
-			I64Sub
-			Tee R7
-			I32WrapI64
-			Get R14
-			I64Store $0
-			Br $0
-		End
-		End
+		Set R7
+		PUTCAND(R7, R13, F2)
+		SIFT(R7, R4, R14, R15, F3, F4)
 		// full: the floor is best[k-1]
 		Get R5
 		Get R6
@@ -559,61 +510,7 @@ TEXT ·siftUp(SB), NOSPLIT, $0-24
 	I64Const $8
 	I64Sub
 	Set R2
-	Block
-	Loop
-		Get R2
-		Get R0
-		I64LeS
-		BrIf $1
-		Get R2
-		I32WrapI64
-		I64Load $0
-		Tee R4
-		I64Const $32
-		I64ShrU
-		I32WrapI64
-		F32ReinterpretI32
-		Set F0
-		Get R2
-		I64Const $8
-		I64Sub
-		I32WrapI64
-		I64Load $0
-		Tee R5
-		I64Const $32
-		I64ShrU
-		I32WrapI64
-		F32ReinterpretI32
-		Set F1
-		// not better: stop
-		Get F0
-		Get F1
-		F32Gt
-		Get R4
-		I32WrapI64
-		Get R5
-		I32WrapI64
-		I32LtS
-		Get F0
-		Get F1
-		F32Ne
-		Select
-		I32Eqz
-		BrIf $1
-		Get R2
-		I32WrapI64
-		Get R5
-		I64Store $0
-		Get R2
-		I64Const $8
-		I64Sub
-		Tee R2
-		I32WrapI64
-		Get R4
-		I64Store $0
-		Br $0
-	End
-	End
+	SIFT(R2, R0, R4, R5, F0, F1)
 	RET
 
 // func boostFill(boosted []int32, pop, boost []float32, mark []bool, best []cand, n, need int, excluded, available []bool, catOf []uint32, want uint32, picked []cand) int
@@ -626,10 +523,6 @@ TEXT ·siftUp(SB), NOSPLIT, $0-24
 // R13: catOf, R14: a picked cursor, then best[j], R15: temporaries, then
 // best[j-1]; F0: the score, F1: a score compared with it. An item at or
 // past R5 traps (never: see score_generic.go).
-#define MINLEN(X) \
-	I64Load X; Set R15; \
-	Get R15; Get R5; Get R15; Get R5; I64LtU; Select; Set R5
-
 TEXT ·boostFill(SB), NOSPLIT, $0-248
 	I64Load boosted_base+0(FP)
 	Tee R0
@@ -754,66 +647,9 @@ TEXT ·boostFill(SB), NOSPLIT, $0-248
 			BrIf $1
 		End
 		// the filter: excluded[i], !available[i], catOf[i] != want
-		Get R11
-		Get R6
-		I64Add
-		I32WrapI64
-		I32Load8U $0
-		BrIf $0
-		I64Load available_len+168(FP)
-		I64Eqz
-		I32Eqz
-		If
-			Get R12
-			Get R6
-			I64Add
-			I32WrapI64
-			I32Load8U $0
-			I32Eqz
-			BrIf $1
-		End
-		I64Load catOf_len+192(FP)
-		I64Eqz
-		I32Eqz
-		If
-			Get R13
-			Get R6
-			I64Const $2
-			I64Shl
-			I64Add
-			I32WrapI64
-			I32Load $0
-			I32Load want+208(FP)
-			I32Ne
-			BrIf $1
-		End
+		FILTER(R6, R11, R12, R13, available_len+168(FP), catOf_len+192(FP), want+208(FP))
 		// taken: i among picked's items
-		I64Load picked_base+216(FP)
-		Tee R14
-		I64Load picked_len+224(FP)
-		I64Const $3
-		I64Shl
-		I64Add
-		Set R15
-		Block
-		Loop
-			Get R14
-			Get R15
-			I64GeU
-			BrIf $1
-			Get R14
-			I32WrapI64
-			I64Load32S $0
-			Get R6
-			I64Eq
-			BrIf $2
-			Get R14
-			I64Const $8
-			I64Add
-			Set R14
-			Br $0
-		End
-		End
+		TAKEN(R6, picked_base+216(FP), picked_len+224(FP), R14, R15)
 		// in: n = min(n+1, need); best[n-1] = (i, F0), then up to its place
 		Get R8
 		Get R9
@@ -831,74 +667,10 @@ TEXT ·boostFill(SB), NOSPLIT, $0-248
 		I64Add
 		I64Const $8
 		I64Sub
-		Tee R7
-		I32WrapI64
-		Get R6
-		I64Const $0xffffffff
-		I64And
-		Get F0
-		I32ReinterpretF32
-		I64ExtendI32U
-		I64Const $32
-		I64Shl
-		I64Or
-		I64Store $0
+		Set R7
+		PUTCAND(R7, R6, F0)
 		// siftUp's loop on best[:n], R7 = &best[j]
-		Block
-		Loop
-			Get R7
-			Get R10
-			I64LeU
-			BrIf $1
-			Get R7
-			I32WrapI64
-			I64Load $0
-			Tee R14
-			I64Const $32
-			I64ShrU
-			I32WrapI64
-			F32ReinterpretI32
-			Set F0
-			Get R7
-			I64Const $8
-			I64Sub
-			I32WrapI64
-			I64Load $0
-			Tee R15
-			I64Const $32
-			I64ShrU
-			I32WrapI64
-			F32ReinterpretI32
-			Set F1
-			// not better: stop
-			Get F0
-			Get F1
-			F32Gt
-			Get R14
-			I32WrapI64
-			Get R15
-			I32WrapI64
-			I32LtS
-			Get F0
-			Get F1
-			F32Ne
-			Select
-			I32Eqz
-			BrIf $1
-			Get R7
-			I32WrapI64
-			Get R15
-			I64Store $0
-			Get R7
-			I64Const $8
-			I64Sub
-			Tee R7
-			I32WrapI64
-			Get R14
-			I64Store $0
-			Br $0
-		End
-		End
+		SIFT(R7, R10, R14, R15, F0, F1)
 		Br $0
 	End
 	End
@@ -995,66 +767,9 @@ TEXT ·popFill(SB), NOSPLIT, $0-216
 			I32Load8U $0
 			BrIf $1
 		End
-		Get R11
-		Get R6
-		I64Add
-		I32WrapI64
-		I32Load8U $0
-		BrIf $0
-		I64Load available_len+136(FP)
-		I64Eqz
-		I32Eqz
-		If
-			Get R12
-			Get R6
-			I64Add
-			I32WrapI64
-			I32Load8U $0
-			I32Eqz
-			BrIf $1
-		End
-		I64Load catOf_len+160(FP)
-		I64Eqz
-		I32Eqz
-		If
-			Get R13
-			Get R6
-			I64Const $2
-			I64Shl
-			I64Add
-			I32WrapI64
-			I32Load $0
-			I32Load want+176(FP)
-			I32Ne
-			BrIf $1
-		End
+		FILTER(R6, R11, R12, R13, available_len+136(FP), catOf_len+160(FP), want+176(FP))
 		// taken: i among picked's items
-		I64Load picked_base+184(FP)
-		Tee R14
-		I64Load picked_len+192(FP)
-		I64Const $3
-		I64Shl
-		I64Add
-		Set R15
-		Block
-		Loop
-			Get R14
-			Get R15
-			I64GeU
-			BrIf $1
-			Get R14
-			I32WrapI64
-			I64Load32S $0
-			Get R6
-			I64Eq
-			BrIf $2
-			Get R14
-			I64Const $8
-			I64Add
-			Set R14
-			Br $0
-		End
-		End
+		TAKEN(R6, picked_base+184(FP), picked_len+192(FP), R14, R15)
 		// best[n] = (i, pop[i]); n++
 		Get R7
 		I32WrapI64
