@@ -3,7 +3,8 @@
 GO ?= go
 NPM ?= npm
 
-GO_SOURCES := $(shell find model wasm -name '*.go' -not -name '*_test.go') go.mod go.sum
+# The module's sources: Go, and the WebAssembly assembly of its hot loops.
+GO_SOURCES := $(shell find model wasm \( -name '*.go' -o -name '*.s' \) -not -name '*_test.go') go.mod go.sum
 
 .PHONY: all wasm measure-wasm js cli test gotest jstest v8test check demo screenshots bench eval clean
 
