@@ -151,7 +151,7 @@ function telling(cached, network) {
  * @property {() => number} [clock] Unix ms (default Date.now); tests pin it
  * @property {typeof fetch} [fetch] default globalThis.fetch
  * @property {(fd: number, text: string) => void} [onOutput] the module's stdout/stderr; the host-call profile refuses every write (wasi.js PROFILE), so it only hears a shim without one
- * @property {{bundleUrl: string}} [prefetch] the bundle load() will be given: its manifest is fetched while storage opens
+ * @property {{bundleUrl: string, wasmUrl?: string}} [prefetch] the bundle load() will be given: its manifest is fetched while storage opens, and the module kept from the last visit right after
  * @property {number} [keepDelay] ms after the first recommendation before a new bundle is written to IndexedDB (default 1000; tests use 0)
  * @property {Partial<import('./net.js').NetworkOptions>} [network] timeouts and retries of bundle downloads (net.js DEFAULT_NETWORK)
  * @property {import('./measure.js').MeasurementOptions} [measurement] turns measurement on (measure.js, loaded only then)
@@ -162,6 +162,14 @@ function telling(cached, network) {
  * @property {string} bundleUrl directory URL holding manifest.bin, manifest.sig and the artifacts (content-addressed names, else weights.bin, catalog.bin, privrec.wasm)
  * @property {string} [wasmUrl] the module's URL; default: its content-addressed name in bundleUrl
  * @property {readonly (string|Uint8Array)[] | string} publicKeys trusted Ed25519 keys
+ *
+ * The module of the last good bundle, being fetched and compiled for a
+ * bundle URL (Core.fetchKeptModule).
+ * @typedef {object} KeptModule
+ * @property {string} bundleUrl the bundle's base URL it was fetched for
+ * @property {string | undefined} wasmUrl
+ * @property {{length: number, sha256: Uint8Array}} a its length and SHA-256, as IndexedDB names them
+ * @property {ReturnType<Core['fetchModule']>} got
  */
 
 /**
@@ -217,6 +225,10 @@ export class Core extends EventTarget {
     const storage = await Storage.open(namespace);
     const core = new Core(storage, namespace, retention, clock, options);
     core.early = early;
+    // The module kept from the last visit is fetched (from the HTTP cache)
+    // and compiled from here on, beside the consent read and retention
+    // below: on a page view after the first it is the longest step.
+    if (early) core.earlyModule = core.fetchKeptModule({ bundleUrl: early.base, wasmUrl: options.prefetch?.wasmUrl });
     storage.onCorrupt = (n) => core.emit('storagerepaired', { deleted: n, what: 'history' });
     // Stored history beyond what the stored consent allows (a withdrawal
     // whose deletion a crash or a full disk interrupted, an unknown consent
@@ -297,6 +309,8 @@ export class Core extends EventTarget {
     this.stored = null;
     /** The manifest Core.create started fetching, until load() takes it. @type {ReturnType<typeof prefetchManifest> | null} */
     this.early = null;
+    /** The kept module Core.create started fetching and compiling, until load() takes it. @type {Promise<KeptModule | null> | null} */
+    this.earlyModule = null;
     /** The background write of the last good bundle; never rejects. @type {Promise<void>} */
     this.saving = Promise.resolve();
     /** @type {Uint8Array[]} */
@@ -386,9 +400,9 @@ export class Core extends EventTarget {
     // The kept module is fetched (from the HTTP cache) and compiled while
     // the kept bundle is read and its manifest verified; it runs only if
     // that manifest names it.
-    const hint = await this.storage.keptModule().catch(() => undefined);
-    const compiling = hint ? { a: hint, got: this.fetchModule(hint, Math.min(this.net.timeout, KEPT_MODULE_TIMEOUT)) } : null;
-    compiling?.got.catch(() => {}); // start() awaits it, or drops it
+    const earlyModule = await this.earlyModule;
+    this.earlyModule = null;
+    const compiling = earlyModule && earlyModule.bundleUrl === Core.base(options) && earlyModule.wasmUrl === options.wasmUrl ? earlyModule : await this.fetchKeptModule(options);
     const last = await this.storage.lastGood({ module: false });
     if (last) {
       try {
@@ -532,7 +546,7 @@ export class Core extends EventTarget {
 
   /**
    * The bundle directory URL, ending in "/".
-   * @param {LoadOptions} src
+   * @param {{bundleUrl: string}} src
    */
   static base(src) {
     return src.bundleUrl.endsWith('/') ? src.bundleUrl : `${src.bundleUrl}/`;
@@ -568,10 +582,10 @@ export class Core extends EventTarget {
    * @param {'weights'|'catalog'|'wasm'|'items'} name
    * @param {Uint8Array} sha256 its digest, as a manifest names it
    * @param {number} [timeout] ms of silence before it is aborted (default network.timeout)
+   * @param {{bundleUrl: string, wasmUrl?: string}} [src] default the bundle load() was given
    * @returns {Promise<import('./net.js').Opened>}
    */
-  async fetchArtifact(name, sha256, timeout = this.net.timeout) {
-    const src = /** @type {LoadOptions} */ (this.source);
+  async fetchArtifact(name, sha256, timeout = this.net.timeout, src = /** @type {LoadOptions} */ (this.source)) {
     if (name === 'wasm' && src.wasmUrl) return open(this.fetch, src.wasmUrl, { timeout });
     const base = Core.base(src);
     try {
@@ -583,17 +597,32 @@ export class Core extends EventTarget {
   }
 
   /**
+   * Starts fetching and compiling the module of the last good bundle
+   * (IndexedDB names its length and SHA-256) for the bundle src names;
+   * null when none is kept.
+   * @param {{bundleUrl: string, wasmUrl?: string}} src
+   * @returns {Promise<KeptModule | null>}
+   */
+  async fetchKeptModule(src) {
+    const a = await this.storage.keptModule().catch(() => undefined);
+    if (!a) return null;
+    const got = this.fetchModule(a, Math.min(this.net.timeout, KEPT_MODULE_TIMEOUT), src);
+    got.catch(() => {}); // start() awaits it, or drops it
+    return { bundleUrl: Core.base(src), wasmUrl: src.wasmUrl, a, got };
+  }
+
+  /**
    * Fetches the module of the given length and SHA-256 (as a manifest
    * names it) and compiles it (streaming, from a cacheable response),
    * reading at most its length and checking its SHA-256 before anything
    * can instantiate it.
    * @param {{length: number, sha256: Uint8Array}} a
    * @param {number} [timeout]
+   * @param {{bundleUrl: string, wasmUrl?: string}} [src] default the bundle load() was given
    */
-  async fetchModule(a, timeout) {
+  async fetchModule(a, timeout, src) {
     const t = this.now();
-    const got = await this.fetchArtifact('wasm', a.sha256, timeout);
-    const subtle = (await this.trustedKeys()).subtle;
+    const got = await this.fetchArtifact('wasm', a.sha256, timeout, src);
     // checkArtifact reads only the module's entry of a manifest.
     const only = /** @type {import('./verify.js').Manifest} */ (/** @type {unknown} */ ({ bundleId: '', artifacts: [{ name: 'wasm', length: a.length, sha256: a.sha256 }] }));
     const out = await compileResponse(
@@ -602,7 +631,7 @@ export class Core extends EventTarget {
       async (bytes) => {
         this.timing('privrec:fetch:wasm', t);
         const v = this.now();
-        await checkArtifact(only, 'wasm', bytes, subtle);
+        await checkArtifact(only, 'wasm', bytes);
         this.timing('privrec:verify:wasm', v);
         return a.sha256;
       },
@@ -688,7 +717,7 @@ export class Core extends EventTarget {
    * the origin, and the module takes the SDK's digests instead of hashing
    * them again (verify once, wasm/ABI.md).
    * @param {Omit<import('./storage.js').StoredBundle, 'wasm'> & {wasm?: Uint8Array}} last its wasm is read from storage if needed and absent
-   * @param {{a: {length: number, sha256: Uint8Array}, got: ReturnType<Core['fetchModule']>} | null} [early]
+   * @param {KeptModule | null} [early]
    *   the kept module, fetched and compiled while last was read (load): used only if the verified manifest names it
    * @returns {Promise<any>}
    */

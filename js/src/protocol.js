@@ -79,7 +79,7 @@ export function serve(port, hooks = {}) {
       if (core) throw new PrivrecError(Code.bad_request, 'init: already initialized');
       const [options] = args;
       // The manifest is asked for while the core opens its storage.
-      const made = await (hooks.create ?? Core.create)({ ...(options?.core ?? {}), prefetch: options?.load?.bundleUrl ? { bundleUrl: options.load.bundleUrl } : undefined });
+      const made = await (hooks.create ?? Core.create)({ ...(options?.core ?? {}), prefetch: options?.load?.bundleUrl ? { bundleUrl: options.load.bundleUrl, wasmUrl: options.load.wasmUrl } : undefined });
       for (const type of EVENTS) {
         made.addEventListener(type, (e) => port.postMessage({ event: type, detail: /** @type {CustomEvent} */ (e).detail }));
       }

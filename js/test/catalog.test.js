@@ -5,7 +5,7 @@ import { Core } from '../src/core.js';
 import { Recommender } from '../src/client.js';
 import { serve } from '../src/protocol.js';
 import { Code } from '../src/errors.js';
-import { PageCatalog, decodeItems } from '../src/catalog.js';
+import { PageCatalog, decodeItems, readRow } from '../src/catalog.js';
 import { bundleUrl, fixtureFetch, freshNamespace, fx } from './helpers/fixtures.js';
 
 /** @type {{close: () => void}[]} */
@@ -212,4 +212,67 @@ test('PageCatalog reads rows one at a time, and falls back to a whole decode for
   const all = decodeItems(bytes, m.bundleId);
   assert.deepEqual(pc.list({ limit: 1000 }).items, [...all.values()]);
   assert.ok(pc.index, 'Go-encoded bytes are indexed');
+});
+
+test('readRow reads a row as the general decoder does, or leaves it to it', async () => {
+  const { encode, decode } = await import('@msgpack/msgpack');
+  const { readFileSync } = await import('node:fs');
+  const { FIXTURES } = await import('./helpers/fixtures.js');
+  /** What the general decoder makes of b, or the error it throws. */
+  const general = (/** @type {Uint8Array} */ b) => {
+    try {
+      return { row: decode(b, { maxStrLength: 4096, maxBinLength: 0, maxMapLength: 0, maxExtLength: 0 }) };
+    } catch (e) {
+      return { error: e };
+    }
+  };
+  const base = ['sku-1', 'Mug', 5.5, 'EUR', '', 'https://shop.test/p/sku-1', 'mugs', 'in_stock'];
+  // The shapes Go's EncodeItems writes: read here.
+  const read = [
+    base,
+    ['sku-2', 'Tasse à café, 日本 ☕', null, '', '/img/a.jpg', '', 'Küche', ''],
+    ['s', 'x'.repeat(31), 0.25, 'GBP', 'y'.repeat(32), 'z'.repeat(255), 'w'.repeat(256), 'preorder'],
+    ['big', 'é'.repeat(2048), 1e300, 'EUR', '', '', '', 'backorder'],
+  ];
+  for (const row of read) {
+    const b = encode(row);
+    assert.deepEqual(readRow(b, 0, b.length), general(b).row, JSON.stringify(row).slice(0, 40));
+  }
+  // Anything else is the general decoder's: an integer price, other lengths, a non-string, bad UTF-8, a long string, extra bytes.
+  const bad = Uint8Array.from([0x98, 0xa1, 0x61, 0xa2, 0xc3, 0x28, 0xc0, 0xa0, 0xa0, 0xa0, 0xa0, 0xa0]);
+  for (const b of [
+    encode(['a', 'b', 5, 'EUR', '', '', '', '']),
+    encode(base.slice(0, 7)),
+    encode([...base, 'more']),
+    encode(['a', 7, 1.5, '', '', '', '', '']),
+    encode(['a', 'x'.repeat(5000), 1.5, '', '', '', '', '']),
+    bad,
+    Uint8Array.from([...encode(base), 0xc0]),
+  ]) {
+    assert.equal(readRow(b, 0, b.length), undefined);
+  }
+  assert.equal(typeof general(bad).row?.[1], 'string', 'the general decoder reads bad UTF-8 its own way');
+
+  // Every row of Go's items.bin, and those rows with a byte changed or cut short: whatever readRow reads, the general decoder reads the same.
+  const bytes = new Uint8Array(readFileSync(`${FIXTURES}/meta/items.bin`));
+  const m = (await import('../src/verify.js')).decodeManifest(new Uint8Array(readFileSync(`${FIXTURES}/meta/manifest.bin`)));
+  const pc = new PageCatalog(bytes, m.bundleId);
+  pc.prepare();
+  const { rows } = /** @type {{rows: Uint32Array}} */ (pc.index);
+  let fast = 0;
+  let seed = 7;
+  const rand = (/** @type {number} */ n) => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 8) % n;
+  for (let i = 0; i + 1 < rows.length; i++) {
+    const row = bytes.slice(rows[i], rows[i + 1]);
+    assert.deepEqual(readRow(row, 0, row.length), general(row).row);
+    for (let k = 0; k < 400; k++) {
+      const b = row.slice(0, k % 10 === 0 ? rand(row.length) : row.length);
+      if (k % 10 !== 0) b[rand(b.length)] = rand(256);
+      const got = readRow(b, 0, b.length);
+      if (got === undefined) continue;
+      fast++;
+      assert.deepEqual(got, general(b).row, `row ${i}, mutation ${k}`);
+    }
+  }
+  assert.ok(fast > 1000, `the mutated rows readRow read: ${fast}`);
 });

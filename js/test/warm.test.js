@@ -206,3 +206,26 @@ test('the kept-module hint is only a hint', async () => {
   const wasm = /** @type {any} */ (decodeManifest(bundleFiles('v2').manifest).artifacts.find((a) => a.name === 'wasm'));
   assert.ok(f.urls.includes(`${bundleUrl('v2')}${contentName('wasm', wasm.sha256)}`), 'the module the verified manifest names was fetched');
 });
+
+test('a page view after the first asks for the kept module while storage opens, and once', async () => {
+  const ns = freshNamespace();
+  const before = await firstVisit(ns);
+  const wasm = /** @type {any} */ (decodeManifest(bundleFiles('v2').manifest).artifacts.find((a) => a.name === 'wasm'));
+  const moduleUrl = `${bundleUrl('v2')}${contentName('wasm', wasm.sha256)}`;
+  const f = fixtureFetch();
+  const c = await Core.create({ namespace: ns, clock: () => fx.now, fetch: f, keepDelay: 0, prefetch: { bundleUrl: bundleUrl('v2') } });
+  open.push(c);
+  // Core.create has only started it; give the hint's read a turn.
+  for (let i = 0; i < 20 && !f.urls.includes(moduleUrl); i++) await new Promise((r) => setTimeout(r, 5));
+  assert.ok(f.urls.includes(moduleUrl), 'the kept module is asked for before load');
+  assert.equal((await load(c, 'v2')).version, 2);
+  assert.deepEqual(await c.recommend(ctx), before);
+  assert.equal(f.urls.filter((/** @type {string} */ u) => u === moduleUrl).length, 1, 'and not again');
+  // A load of another bundle URL does not take it.
+  const g = fixtureFetch();
+  const d = await Core.create({ namespace: ns, clock: () => fx.now, fetch: g, keepDelay: 0, prefetch: { bundleUrl: bundleUrl('v1') } });
+  open.push(d);
+  assert.equal((await load(d, 'v2')).version, 2);
+  assert.deepEqual(await d.recommend(ctx), before);
+  assert.ok(g.urls.includes(moduleUrl), 'the module of the bundle load was given');
+});
