@@ -34,6 +34,15 @@ func TestStorefrontCatalog(t *testing.T) {
 	if got := eval[string](t, bctx, "document.body.dataset.ready"); got != "true" {
 		t.Fatalf("the page did not start: %s", eval[string](t, bctx, "document.querySelector('main').innerText"))
 	}
+	// The first recommendations are on screen before the whole catalog is
+	// listed (the listing, thousands of rows, is not on their path), and
+	// once it is in, the category chips are there.
+	if order := eval[string](t, bctx, `performance.getEntriesByType('mark').filter(m => m.name.startsWith('demo:')).map(m => m.name).join(' ')`); order != "demo:recommendations demo:listed" {
+		t.Errorf("the page's marks: %q; want the recommendations on screen, then the catalog listed", order)
+	}
+	if chips := eval[int](t, bctx, `document.querySelectorAll('.filters [data-category]').length`); chips < 3 {
+		t.Errorf("%d category chips once the catalog is listed; want All and the demo's categories", chips)
+	}
 	step(t, bctx, "show every product", chromedp.Evaluate[chromedp.Void](`(() => { for (let i = 0; i < 10; i++) document.querySelector('#more')?.click(); })()`))
 	titles := eval[[]string](t, bctx, `[...document.querySelectorAll('[data-testid=grid] .card .title')].map(e => e.textContent)`)
 	want := demo.PageItems()
@@ -80,5 +89,18 @@ func TestStorefrontCatalog(t *testing.T) {
 	}
 	if text := eval[string](t, bctx, "document.querySelector('main').innerText"); !strings.Contains(text, "train it with privrec train --catalog") {
 		t.Errorf("a bundle without page metadata: the shop does not say so:\n%s", text)
+	}
+	ids := map[string]bool{}
+	for _, it := range want {
+		ids[it.ID] = true
+	}
+	recs := eval[[]string](t, bctx, `[...document.querySelectorAll('.recs .rec .title')].map(e => e.textContent)`)
+	for _, r := range recs {
+		if !ids[r] {
+			t.Errorf("a bundle without page metadata: the strip shows %q, not an item id", r)
+		}
+	}
+	if len(recs) == 0 {
+		t.Error("a bundle without page metadata shows no recommendations; want them by id")
 	}
 }

@@ -34,7 +34,22 @@ const main = $('#main');
 
 const state = {
   /** @type {Recommender | null} */ rec: null,
-  /** @type {Map<string, Item>} */ catalog: new Map(),
+  /** Products read from the bundle so far: the whole catalog once `listing` has resolved, before that what the first view needed. @type {Map<string, Item>} */
+  catalog: new Map(),
+  /** Ids catalog.get found no row for. @type {Set<string>} */
+  unlisted: new Set(),
+  /** The bundle carries no page metadata (trained without --catalog): products show by id. */
+  noMeta: false,
+  /** Counts the models whose products were read: a new one (modelupdated) drops what an older one's reads bring back. */
+  generation: 0,
+  /** The whole catalog being listed (loadCatalog), null until asked for. @type {Promise<void> | null} */
+  listing: null,
+  /** Set when the listing is in: the grid and its category chips show the whole catalog. */
+  listed: false,
+  /** How many products the catalog has (catalog.list's total). */
+  total: 0,
+  /** Until the listing is in, the ids of the grid's first page (firstPage). @type {string[]} */
+  firstPage: [],
   /** @type {string[]} */ categories: [],
   /** @type {string[]} */ cart: [],
   category: '',
@@ -147,7 +162,10 @@ function initials(title) {
 
 /** @param {Item} item @param {string} [size] */
 function tile(item, size = '') {
-  const n = Math.max(0, state.categories.indexOf(item.category ?? ''));
+  // The colour follows the category's name, so a tile drawn before the
+  // whole catalog is listed keeps it after.
+  let n = 0;
+  for (const c of item.category ?? '') n = (n * 31 + (c.codePointAt(0) ?? 0)) >>> 0;
   // A catalog with image URLs shows them (the SDK passes only http(s) and
   // relative ones); the demo's products have none and get initials.
   if (item.image) return h('img', { class: `tile ${size}`, src: item.image, alt: '', loading: 'lazy' });
@@ -156,11 +174,15 @@ function tile(item, size = '') {
 
 /**
  * Reads every product from the bundle's signed page metadata
- * (rec.catalog.list, a thousand at a time). A bundle trained without
- * --catalog has none: the shop then says so instead of showing ids.
+ * (rec.catalog.list, a thousand at a time), for the grid and its category
+ * chips. The first view does not wait for it: it asks only for what it
+ * shows (need, firstPage), as a storefront with a product list of its own
+ * asks only for the items it is recommended. A bundle trained without
+ * --catalog has none: the shop then says so and shows ids.
  * @param {any} rec
  */
 async function loadCatalog(rec) {
+  const gen = state.generation;
   /** @type {Item[]} */
   const all = [];
   try {
@@ -170,11 +192,72 @@ async function loadCatalog(rec) {
       if (page.items.length === 0 || all.length >= page.total) break;
     }
   } catch (e) {
-    if (PrivrecError.from(e).reason !== 'missing_artifact') throw e;
-    logEvent('updaterefused', 'This bundle carries no product data (titles, prices): train it with privrec train --catalog items.csv.');
+    if (!missingMeta(e)) throw e;
   }
+  if (gen !== state.generation) return; // a newer model's listing replaced this one
+  // In the listing's order (what need() read before is in it too).
   state.catalog = new Map(all.map((i) => [i.id, i]));
+  state.total = all.length;
   state.categories = [...new Set(all.map((i) => i.category).filter((c) => c !== null))].sort();
+  state.listed = true;
+}
+
+/** Starts listing the whole catalog once; resolves when it is in. */
+function listCatalog() {
+  state.listing ??= loadCatalog(state.rec).catch((e) => {
+    state.listing = null; // asked again next time
+    throw e;
+  });
+  return state.listing;
+}
+
+/** Forgets the products of the model before (a new one came: modelupdated). */
+function resetCatalog() {
+  Object.assign(state, { generation: state.generation + 1, catalog: new Map(), unlisted: new Set(), noMeta: false, listing: null, listed: false, total: 0, firstPage: [], categories: [] });
+}
+
+/** catalog.get and catalog.list reject with missing_artifact for a bundle without page metadata. */
+function missingMeta(e) {
+  if (PrivrecError.from(e).reason !== 'missing_artifact') return false;
+  if (!state.noMeta) logEvent('updaterefused', 'This bundle carries no product data (titles, prices): train it with privrec train --catalog items.csv.');
+  state.noMeta = true;
+  return true;
+}
+
+/**
+ * Reads the products of these ids that are not read yet (catalog.get, a
+ * thousand at a time).
+ * @param {Iterable<string>} ids
+ */
+async function need(ids) {
+  const { rec, generation } = state;
+  const missing = [...new Set(ids)].filter((id) => !state.catalog.has(id) && !state.unlisted.has(id));
+  if (state.noMeta || !missing.length) return;
+  try {
+    for (let i = 0; i < missing.length; i += 1000) {
+      const part = missing.slice(i, i + 1000);
+      const got = await rec.catalog.get(part);
+      if (generation !== state.generation) return;
+      got.forEach((m, j) => (m ? state.catalog.set(m.id, m) : state.unlisted.add(part[j])));
+    }
+  } catch (e) {
+    if (!missingMeta(e)) throw e;
+  }
+}
+
+/**
+ * A product to show: its page metadata, or, for a bundle without any, its
+ * id; undefined for an id the catalog file does not list.
+ * @param {string} id
+ * @returns {Item | undefined}
+ */
+function product(id) {
+  return state.catalog.get(id) ?? (state.noMeta ? byId(id) : undefined);
+}
+
+/** @param {string} id @returns {Item} a product known by its id only */
+function byId(id) {
+  return { id, title: id, price: null, currency: null, image: null, url: null, category: null, availability: null };
 }
 
 // ---- SDK calls ---------------------------------------------------------------
@@ -224,6 +307,7 @@ async function recStrip({ exclude = /** @type {string[]} */ ([]), heading = 'Rec
     state.rec.recommend({ k: 6, explain: true, exclude: [...new Set([...exclude, ...state.cart])] }),
     state.rec.history.list(),
   ]);
+  await need((res.items ?? []).flatMap((r) => [r.item, ...(r.because ?? []).map((b) => b.item)]));
   /** @type {Map<string, string>} strongest kind per item */
   const kinds = new Map();
   const rank = { view: 0, cart: 1, purchase: 2 };
@@ -231,7 +315,7 @@ async function recStrip({ exclude = /** @type {string[]} */ ([]), heading = 'Rec
     const k = kinds.get(e.item);
     if (!k || rank[e.kind] > rank[k]) kinds.set(e.item, e.kind);
   }
-  const items = (res.items ?? []).filter((r) => state.catalog.has(r.item));
+  const items = (res.items ?? []).filter((r) => product(r.item));
   const personal = items.some((r) => r.source === 'history');
   section.dataset.personal = String(personal);
   // Measurement (off unless the shop enabled it): these suggestions were
@@ -261,11 +345,11 @@ async function recStrip({ exclude = /** @type {string[]} */ ([]), heading = 'Rec
   for (const r of items) {
     // A bundle without page metadata (no train --catalog) still shows its
     // recommendations, by id.
-    const item = state.catalog.get(r.item) ?? { id: r.item, title: r.item, price: null, category: null };
-    const because = (r.because ?? []).filter((b) => state.catalog.has(b.item));
+    const item = /** @type {Item} */ (product(r.item));
+    const because = (r.because ?? []).filter((b) => product(b.item));
     const reason =
       r.source === 'history' && because.length
-        ? `Because you ${VERB[kinds.get(because[0].item) ?? 'view']} ${state.catalog.get(because[0].item).title}`
+        ? `Because you ${VERB[kinds.get(because[0].item) ?? 'view']} ${product(because[0].item)?.title}`
         : 'Popular with other shoppers';
     list.append(
       h(
@@ -299,6 +383,29 @@ function card(item) {
 }
 
 async function shopView() {
+  const [strip] = await Promise.all([recStrip(), state.listed ? null : firstPage()]);
+  return [strip, h('div', { id: 'products' }, ...products())];
+}
+
+/**
+ * Before the whole catalog is listed, the grid's first page: the first
+ * view shows its recommendations without waiting for the listing.
+ */
+async function firstPage() {
+  const { generation } = state;
+  try {
+    const page = await state.rec.catalog.list({ offset: 0, limit: PAGE });
+    if (state.listed || generation !== state.generation) return;
+    for (const i of page.items) state.catalog.set(i.id, i);
+    state.total = page.total;
+    state.firstPage = page.items.map((i) => i.id);
+  } catch (e) {
+    if (!missingMeta(e)) throw e;
+  }
+}
+
+/** The shop's heading, category chips, grid and "show more": the whole catalog once listed, else its first page. */
+function products() {
   const filters = h('div', { class: 'filters', role: 'group', 'aria-label': 'Filter by category' });
   for (const c of ['', ...state.categories]) {
     filters.append(
@@ -320,21 +427,41 @@ async function shopView() {
     );
   }
   const grid = h('ul', { class: 'grid', 'data-testid': 'grid' });
-  const items = [...state.catalog.values()].filter((item) => !state.category || item.category === state.category);
+  const items = state.listed
+    ? filtered()
+    : state.firstPage.map((id) => /** @type {Item} */ (state.catalog.get(id)));
+  const count = state.listed ? items.length : state.total;
   for (const item of items.slice(0, state.shown)) grid.append(card(item));
-  const rest = items.length - Math.min(state.shown, items.length);
+  const rest = count - Math.min(state.shown, count);
   const more =
     rest > 0 &&
     h(
       'p',
       { class: 'more' },
-      h('button', { type: 'button', id: 'more', onclick: () => showMore(grid, items, /** @type {HTMLElement} */ (more)) }, `Show ${Math.min(rest, PAGE)} more of ${rest}`),
+      h(
+        'button',
+        // Until the listing is in (a few tens of ms), the button waits for it.
+        { type: 'button', id: 'more', onclick: () => listCatalog().then(() => showMore(grid, filtered(), /** @type {HTMLElement} */ (more))) },
+        `Show ${Math.min(rest, PAGE)} more of ${rest}`,
+      ),
     );
   // A bundle trained without --catalog (privrec serve --bundle DIR) has no product data to show.
-  const none =
-    state.catalog.size === 0 &&
-    h('p', { class: 'notice', role: 'status' }, 'This bundle carries no product data (titles, prices, links): train it with privrec train --catalog items.csv.');
-  return [await recStrip(), h('h2', {}, state.category || 'All products'), none, filters, grid, more];
+  const none = state.noMeta && h('p', { class: 'notice', role: 'status' }, 'This bundle carries no product data (titles, prices, links): train it with privrec train --catalog items.csv.');
+  return [h('h2', {}, state.category || 'All products'), none, filters, grid, more];
+}
+
+/** The listed products of the chosen category. */
+function filtered() {
+  return [...state.catalog.values()].filter((item) => !state.category || item.category === state.category);
+}
+
+/** Once the listing is in: the shop's products on screen get the whole catalog, the strip stays as it is. */
+async function showListed() {
+  const box = main.querySelector('#products');
+  if (!box) return;
+  const focus = focusTarget();
+  box.replaceChildren(...products());
+  restoreFocus(focus);
 }
 
 /**
@@ -357,7 +484,8 @@ function showMore(grid, items, more) {
 }
 
 async function productView(id) {
-  const item = state.catalog.get(id);
+  await need([id]);
+  const item = product(id);
   if (!item) return [h('h1', {}, 'Not found'), h('p', {}, h('a', { href: '#/' }, 'Back to the shop'))];
   // One view per visit of the page, not per re-render (consent changes,
   // events from other tabs).
@@ -388,7 +516,7 @@ async function addToCart(id) {
   state.cart.push(id);
   $('#cart-count').textContent = String(state.cart.length);
   await track(id, 'cart');
-  toast(`Added ${state.catalog.get(id).title} to your cart.`);
+  toast(`Added ${product(id)?.title ?? id} to your cart.`);
   // The suggestions on screen drop what is now in the cart.
   rendering = rendering.then(refreshRecs, refreshRecs);
   await rendering;
@@ -406,11 +534,13 @@ async function cartView() {
     out.push(h('p', { class: 'muted', 'data-testid': 'cart-empty' }, 'Your cart is empty.'), await recStrip());
     return out;
   }
+  await need(state.cart);
   const list = h('ul', { class: 'cart' });
   let total = 0;
   state.cart.forEach((id, i) => {
-    const item = state.catalog.get(id);
-    total += item.price;
+    // (a model update may have dropped it since)
+    const item = product(id) ?? byId(id);
+    total += item.price ?? 0;
     list.append(
       h(
         'li',
@@ -525,6 +655,7 @@ async function privacyView() {
   const rec = state.rec;
   const measuring = await rec.measurement.status();
   const history = await rec.history.list();
+  await need(history.map((e) => e.item));
   const m = rec.model;
   const count = (kind) => history.filter((e) => e.kind === kind).length;
   const stored = history.some((e) => e.stored);
@@ -585,7 +716,7 @@ async function privacyView() {
   table.append(h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Product'), h('th', { scope: 'col' }, 'What'), h('th', { scope: 'col' }, 'When'), h('th', { scope: 'col' }, 'Kept'), h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, 'Actions')))));
   const body = h('tbody');
   for (const e of [...history].sort((a, b) => b.at - a.at)) {
-    const title = state.catalog.get(e.item)?.title ?? e.item;
+    const title = product(e.item)?.title ?? e.item;
     body.append(
       h(
         'tr',
@@ -879,12 +1010,13 @@ async function start() {
     const rec = await loading;
     state.rec = rec;
     // Titles, prices and links travel in the signed bundle: no catalog
-    // file of the page's own, and nothing a mirror could alter unseen.
-    await loadCatalog(rec);
+    // file of the page's own, and nothing a mirror could alter unseen. The
+    // first view reads only what it shows; the whole list follows it.
     logEvent('modelupdated', `Model version ${rec.model?.version} loaded and verified (key ${rec.model?.key_id}).`);
     rec.addEventListener('modelupdated', (e) => {
       logEvent('modelupdated', `Model updated to version ${e.detail.version} (${e.detail.origin}).`);
-      loadCatalog(rec).then(render, () => render());
+      resetCatalog();
+      listCatalog().then(render, () => render());
     });
     rec.addEventListener('updaterefused', (e) => {
       logEvent('updaterefused', `Update refused: ${e.detail.reason} — ${e.detail.message}. Kept version ${e.detail.kept ?? 'none'}.`);
@@ -909,6 +1041,10 @@ async function start() {
       window.scrollTo(0, 0);
     });
     await render();
+    await listCatalog();
+    performance.mark('demo:listed');
+    rendering = rendering.then(showListed, showListed);
+    await rendering;
     document.body.dataset.ready = 'true';
   } catch (e) {
     const err = PrivrecError.from(e);
