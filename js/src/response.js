@@ -125,19 +125,46 @@ export function catalogItems(b) {
     const n = r.arrayLen();
     const starts = new Uint32Array(n);
     const lengths = new Uint32Array(n);
+    // One flat loop over the rows, the usual shapes read in place (a
+    // catalog is walked on every load, in a worker whose code is not
+    // optimized yet: calls per field were most of its cost); the Walker
+    // skips anything else.
+    const end = b.length;
+    let at = r.i;
     for (let i = 0; i < n; i++) {
-      const fields = r.arrayLen();
-      if (fields < 1) return null;
-      const len = r.rawLen();
-      r.need(len);
-      starts[i] = r.i;
-      lengths[i] = len;
-      r.i += len;
-      for (let j = 1; j < fields; j++) r.skip();
+      let fields = b[at];
+      if ((fields & 0xf0) === 0x90 && fields !== 0x90 && (b[at + 1] & 0xe0) === 0xa0) {
+        fields &= 0x0f;
+        const len = b[at + 1] & 0x1f;
+        starts[i] = at + 2;
+        lengths[i] = len;
+        at += 2 + len;
+      } else {
+        r.i = at;
+        fields = r.arrayLen();
+        if (fields < 1) return null;
+        const len = r.rawLen();
+        r.need(len);
+        starts[i] = r.i;
+        lengths[i] = len;
+        at = r.i + len;
+      }
+      for (let j = 1; j < fields; j++) {
+        const c = b[at];
+        if ((c & 0xe0) === 0xa0) at += 1 + (c & 0x1f);
+        else if (c === 0xcb) at += 9;
+        else if (c <= 0x7f || c === 0xc0 || c === 0x90 || c === 0x80) at += 1;
+        else {
+          r.i = at;
+          r.skip();
+          at = r.i;
+        }
+      }
+      if (at > end) throw new RangeError('truncated');
     }
     const ids = new CatalogIds(b, starts, lengths);
     for (let i = 1; i < n; i++) {
-      if (ids.compare(i, b.subarray(starts[i - 1], starts[i - 1] + lengths[i - 1])) <= 0) {
+      if (ids.compareAt(i, i - 1) <= 0) {
         // Not in byte order (a catalog from another encoder): a plain set.
         const text = new TextDecoder();
         return new Set(Array.from(starts, (st, j) => text.decode(b.subarray(st, st + lengths[j]))));
@@ -179,6 +206,26 @@ export class CatalogIds {
       if (d !== 0) return d;
     }
     return n - k.length;
+  }
+
+  /**
+   * Compares the ids at positions i and j: <0, 0 or >0 (no view made:
+   * catalogItems compares every id with the one before it).
+   * @param {number} i
+   * @param {number} j
+   */
+  compareAt(i, j) {
+    const b = this.b;
+    const s = this.starts[i];
+    const t = this.starts[j];
+    const n = this.lengths[i];
+    const k = this.lengths[j];
+    const m = Math.min(n, k);
+    for (let x = 0; x < m; x++) {
+      const d = b[s + x] - b[t + x];
+      if (d !== 0) return d;
+    }
+    return n - k;
   }
 
   /** @param {string} id */

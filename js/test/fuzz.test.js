@@ -238,3 +238,70 @@ test('records read back from IndexedDB', async () => {
     s.close();
   }
 });
+
+test('the catalog walker reads every field shape, and agrees with a full decode on mutated catalogs', async () => {
+  const { encode, decode } = await import('@msgpack/msgpack');
+  const { bundleFiles } = await import('./helpers/fixtures.js');
+  /** The ids a full decode finds in b, as bytes: null when b is not a catalog, undefined when it is not well-formed. */
+  const decoded = (/** @type {Uint8Array} */ b) => {
+    let doc;
+    try {
+      doc = decode(b, { rawStrings: true });
+    } catch {
+      return undefined; // no oracle
+    }
+    if (!Array.isArray(doc) || doc.length < 4 || !Array.isArray(doc[3])) return null;
+    const ids = [];
+    for (const row of doc[3]) {
+      if (!Array.isArray(row) || row.length < 1 || !(row[0] instanceof Uint8Array)) return null;
+      ids.push(row[0]);
+    }
+    return ids;
+  };
+  const utf8 = new TextDecoder('utf-8', { fatal: true });
+  const agree = (/** @type {Uint8Array} */ b, /** @type {string} */ what) => {
+    const want = decoded(b);
+    if (want === undefined) return false;
+    const got = catalogItems(b);
+    if (want === null) {
+      assert.equal(got, null, what);
+      return true;
+    }
+    assert.ok(got, `${what}: catalogItems found no catalog; a full decode found ${want.length} ids`);
+    // Ids that are not UTF-8 have no string for has() to look up.
+    let ids;
+    try {
+      ids = new Set(want.map((id) => utf8.decode(id)));
+    } catch {
+      return true;
+    }
+    assert.equal(got.size, ids.size, what);
+    for (const id of ids) assert.ok(got.has(id), `${what}: ${id}`);
+    return true;
+  };
+  // Every MessagePack shape a row's fields can take, in rows EncodeItems-like or not.
+  const fields = [null, true, false, 0, 127, -1, -32, -33, 200, 70000, 2 ** 33, -(2 ** 33), 1.5, 'x', 'v'.repeat(20), 'y'.repeat(40), 'z'.repeat(300), Uint8Array.of(1, 2), [], [1, 'a', [2]], {}, { a: 1, b: [2] }];
+  const rows = fields.map((f, i) => [`id-${String(i).padStart(2, '0')}`, f, 'tail', f]);
+  const head = ['privrec/catalog', 2, new Uint8Array(16)];
+  assert.ok(agree(encode([...head, rows, []]), 'every field shape'));
+  assert.ok(agree(encode([...head, [...rows].reverse(), []]), 'ids out of order'));
+  assert.ok(agree(encode([...head, rows.map((r) => [r[0]])]), 'rows of the id alone'));
+  assert.ok(agree(encode([...head, [['a'.repeat(40), 1]]]), 'an id longer than a fixstr'));
+  assert.ok(agree(encode([...head, [['q'.repeat(20), 1], ['r'.repeat(31), 2]]]), 'fixstr ids of 16 bytes and more'));
+  assert.ok(agree(encode([...head, Array.from({ length: 20 }, (_, i) => [`k${i}`, ...fields.slice(0, 16)])]), 'rows of 17 fields'));
+  assert.equal(catalogItems(encode([...head, [[]]])), null, 'an empty row');
+  assert.equal(catalogItems(encode([...head, [[5]]])), null, 'an id that is not a string');
+  // The fixture's catalog, mutated: where a full decode reads it, the walker finds the same ids.
+  const base = bundleFiles('v2').catalog;
+  let seed = 11;
+  const rand = (/** @type {number} */ n) => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 8) % n;
+  let checked = 0;
+  for (let k = 0; k < 3000; k++) {
+    const b = base.slice(0, k % 10 === 0 ? rand(base.length) : base.length);
+    for (let j = 0; j <= k % 3; j++) b[rand(b.length)] = rand(256);
+    const got = catalogItems(b);
+    assert.ok(got === null || typeof got.has === 'function');
+    if (agree(b, `mutation ${k}`)) checked++;
+  }
+  assert.ok(checked > 300, `mutations a full decode read: ${checked}`);
+});
