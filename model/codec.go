@@ -732,64 +732,79 @@ func writeOKEnvelope(w *wire.Writer) {
 // writeResponse writes the constant keys with the map headers around them
 // as literals: a response is written on every request.
 func writeResponse(w *wire.Writer, r *Response) {
-	if uint64(r.K) < 0x80 && r.Items != nil && len(r.Items) < 0x10 {
+	writeResponseHead(w, r.K, len(r.Items), r.Items == nil)
+	for i := range r.Items {
+		writeItem(w, &r.Items[i])
+	}
+	writeUnknown(w, r.Unknown)
+}
+
+// writeResponseHead writes a response's keys up to its items' array
+// header (n items; nilItems: nil instead of an array).
+func writeResponseHead(w *wire.Writer, k, n int, nilItems bool) {
+	if uint64(k) < 0x80 && !nilItems && n < 0x10 {
 		// The usual head, {"k": fixint, "items": fixarray, in two stores.
 		d := (*[11]byte)(w.Avail(11))
-		binary.LittleEndian.PutUint64(d[:], 0x83|0xa1<<8|'k'<<16|uint64(r.K)<<24|0xa5<<32|'i'<<40|'t'<<48|'e'<<56)
-		binary.LittleEndian.PutUint32(d[7:], 'e'|'m'<<8|'s'<<16|uint32(0x90|len(r.Items))<<24)
+		binary.LittleEndian.PutUint64(d[:], 0x83|0xa1<<8|'k'<<16|uint64(k)<<24|0xa5<<32|'i'<<40|'t'<<48|'e'<<56)
+		binary.LittleEndian.PutUint32(d[7:], 'e'|'m'<<8|'s'<<16|uint32(0x90|n)<<24)
 		w.Commit(11)
+		return
+	}
+	w.Lit("\x83\xa1k")
+	w.Int(int64(k))
+	w.Lit("\xa5items")
+	if nilItems {
+		w.Nil()
 	} else {
-		w.Lit("\x83\xa1k")
-		w.Int(int64(r.K))
-		w.Lit("\xa5items")
-		if r.Items == nil {
-			w.Nil()
-		} else {
-			w.Array(len(r.Items))
+		w.Array(n)
+	}
+}
+
+// writeItem writes one response item.
+func writeItem(w *wire.Writer, it *Recommendation) {
+	if src := plainSource(it); src != 0 {
+		d := w.Avail(plainRoom)
+		w.Commit(putPlain(&d[0], it.Item, bits.ReverseBytes64(math.Float64bits(it.Score)), src))
+		return
+	}
+	w.Map(3 + b2i(len(it.Because) > 0) + b2i(it.Bought != 0) + b2i(it.LastBought != 0))
+	w.Lit("\xa4item")
+	w.String(it.Item)
+	w.Lit("\xa5score")
+	w.Float(it.Score)
+	w.Lit("\xa6source")
+	w.String(string(it.Source))
+	if len(it.Because) > 0 {
+		w.Lit("\xa7because")
+		w.Array(len(it.Because))
+		for _, b := range it.Because {
+			w.Lit("\x82\xa4item")
+			w.String(b.Item)
+			w.Lit("\xa5share")
+			w.Float(b.Share)
 		}
 	}
-	for i := range r.Items {
-		it := &r.Items[i]
-		if src := plainSource(it); src != 0 {
-			d := w.Avail(plainRoom)
-			w.Commit(putPlain(&d[0], it.Item, bits.ReverseBytes64(math.Float64bits(it.Score)), src))
-			continue
-		}
-		w.Map(3 + b2i(len(it.Because) > 0) + b2i(it.Bought != 0) + b2i(it.LastBought != 0))
-		w.Lit("\xa4item")
-		w.String(it.Item)
-		w.Lit("\xa5score")
-		w.Float(it.Score)
-		w.Lit("\xa6source")
-		w.String(string(it.Source))
-		if len(it.Because) > 0 {
-			w.Lit("\xa7because")
-			w.Array(len(it.Because))
-			for _, b := range it.Because {
-				w.Lit("\x82\xa4item")
-				w.String(b.Item)
-				w.Lit("\xa5share")
-				w.Float(b.Share)
-			}
-		}
-		if it.Bought != 0 { // ModeBuyAgain's explanation
-			w.Lit("\xa6bought")
-			w.Int(int64(it.Bought))
-		}
-		if it.LastBought != 0 {
-			w.Lit("\xablast_bought")
-			w.Int64(it.LastBought)
-		}
+	if it.Bought != 0 { // ModeBuyAgain's explanation
+		w.Lit("\xa6bought")
+		w.Int(int64(it.Bought))
 	}
-	if uint64(r.Unknown) < 0x80 {
+	if it.LastBought != 0 {
+		w.Lit("\xablast_bought")
+		w.Int64(it.LastBought)
+	}
+}
+
+// writeUnknown writes a response's last key, its count of unknown items.
+func writeUnknown(w *wire.Writer, unknown int) {
+	if uint64(unknown) < 0x80 {
 		d := (*[9]byte)(w.Avail(9))
 		binary.LittleEndian.PutUint64(d[:], 0xa7|'u'<<8|'n'<<16|'k'<<24|'n'<<32|'o'<<40|'w'<<48|'n'<<56)
-		d[8] = byte(r.Unknown)
+		d[8] = byte(unknown)
 		w.Commit(9)
-	} else {
-		w.Lit("\xa7unknown")
-		w.Int(int64(r.Unknown))
+		return
 	}
+	w.Lit("\xa7unknown")
+	w.Int(int64(unknown))
 }
 
 // plainRoom is the most bytes putPlain writes: a plain item (plainSource)
@@ -809,13 +824,34 @@ func plainSource(it *Recommendation) uint64 {
 	}
 	switch it.Source {
 	case SourcePopular:
-		return 0xa7 | 'p'<<8 | 'o'<<16 | 'p'<<24 | 'u'<<32 | 'l'<<40 | 'a'<<48 | 'r'<<56
+		return plainPopular
 	case SourceHistory:
 		return 0xa7 | 'h'<<8 | 'i'<<16 | 's'<<24 | 't'<<32 | 'o'<<40 | 'r'<<48 | 'y'<<56
 	case SourceRepeat:
 		return 0xa6 | 'r'<<8 | 'e'<<16 | 'p'<<24 | 'e'<<32 | 'a'<<40 | 't'<<48
 	}
 	return 0
+}
+
+// plainPopular is SourcePopular as plainSource returns it.
+const plainPopular = 0xa7 | 'p'<<8 | 'o'<<16 | 'p'<<24 | 'u'<<32 | 'l'<<40 | 'a'<<48 | 'r'<<56
+
+// writePopular writes a response of the popular candidates best alone:
+// the bytes writeResponse writes for the Response fillPopular would have
+// made of them, without making it; their plain items in one call of
+// putPopular (codec_wasm.s, codec_generic.go) while the ids are short.
+func (m *Model) writePopular(w *wire.Writer, k int, best []cand) {
+	writeResponseHead(w, k, len(best), false)
+	for len(best) > 0 {
+		items, n := putPopular(w.Avail(plainRoom*len(best)), best, m.ids, m.idOff)
+		w.Commit(n)
+		if best = best[items:]; len(best) > 0 { // an id of 32 bytes or more
+			c := best[0]
+			writeItem(w, &Recommendation{Item: m.idString(c.item), Score: float64(c.score), Source: SourcePopular})
+			best = best[1:]
+		}
+	}
+	writeUnknown(w, 0)
 }
 
 func b2i(b bool) int {

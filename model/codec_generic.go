@@ -4,6 +4,8 @@ package model
 
 import (
 	"encoding/binary"
+	"math"
+	"math/bits"
 	"unsafe"
 )
 
@@ -24,4 +26,22 @@ func putPlain(d *byte, id string, be, src uint64) int {
 	binary.LittleEndian.PutUint64(s[15:], 0x656372756f73a6)
 	binary.LittleEndian.PutUint64(s[22:], src)
 	return n + 23 + int(src&0x0f)
+}
+
+// putPopular writes at d, which has plainRoom bytes for each candidate of
+// best, the plain items (putPlain) of best's candidates in turn, as
+// popular recommendations, item i's id being ids[idOff[i]:idOff[i+1]],
+// until one whose id is 32 bytes or longer; it returns how many it wrote
+// and their bytes. codec_wasm.s does the same in one leaf call.
+func putPopular(d []byte, best []cand, ids []byte, idOff []uint32) (items, n int) {
+	_ = d[:plainRoom*len(best)]
+	for _, c := range best {
+		id := ids[idOff[c.item]:idOff[c.item+1]]
+		if len(id) >= 32 {
+			break
+		}
+		n += putPlain(&d[n], unsafe.String(unsafe.SliceData(id), len(id)), bits.ReverseBytes64(math.Float64bits(float64(c.score))), plainPopular)
+		items++
+	}
+	return items, n
 }

@@ -71,3 +71,54 @@ func TestPlainItem(t *testing.T) {
 		}
 	}
 }
+
+// TestPopularItems checks writePopular (putPopular: codec_wasm.s in V8,
+// its Go twin natively) against writeResponse of the Response fillPopular
+// makes of the same candidates: ids of 0 to 40 bytes (those of 32 or more
+// leave putPopular to the general path mid-response), float32 scores at
+// their edges, every count of candidates up to MaxK, after documents of a
+// few lengths and into Writers whose buffer must grow or has room.
+func TestPopularItems(t *testing.T) {
+	m := &Model{}
+	m.idOff = []uint32{0}
+	for n := range 41 {
+		for i := range n {
+			m.ids = append(m.ids, byte(3*n+101*i))
+		}
+		m.idOff = append(m.idOff, uint32(len(m.ids)))
+	}
+	scores := []float32{0, float32(math.Copysign(0, -1)), 1, -1.5e30, math.SmallestNonzeroFloat32, math.MaxFloat32, float32(math.Inf(-1)), float32(math.NaN()), 0.123456789}
+	for trial := range 200 {
+		best := make([]cand, trial%(MaxK+1))
+		for j := range best {
+			// mostly short ids, now and then one of 32 bytes or more
+			item := int32((trial*7 + j*13) % 32)
+			if (trial+j)%9 == 0 {
+				item = int32(32 + (trial+j)%9)
+			}
+			best[j] = cand{item, scores[(trial+3*j)%len(scores)]}
+		}
+		items := make([]Recommendation, len(best))
+		for j, c := range best {
+			items[j] = Recommendation{Item: m.idString(c.item), Score: float64(c.score), Source: SourcePopular}
+		}
+		for _, prefix := range []int{0, 1, 9} {
+			ref := wire.NewWriter()
+			ref.Raw(bytes.Repeat([]byte{0xee}, prefix))
+			writeResponse(ref, &Response{K: 10, Items: items})
+			want := ref.Bytes()
+			for _, room := range []int{0, 100, 4096} {
+				buf := make([]byte, prefix, prefix+room)
+				for i := range buf {
+					buf[i] = 0xee
+				}
+				w := wire.NewWriterBuf(buf[:0])
+				w.Raw(buf[:prefix])
+				m.writePopular(w, 10, best)
+				if got := w.Bytes(); !bytes.Equal(got, want) {
+					t.Fatalf("trial %d (%d candidates), after %d bytes, room %d:\n got % x\nwant % x", trial, len(best), prefix, room, got, want)
+				}
+			}
+		}
+	}
+}

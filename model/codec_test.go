@@ -2,7 +2,10 @@ package model_test
 
 import (
 	"bytes"
+	"fmt"
 	"math"
+	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"unsafe"
@@ -439,4 +442,117 @@ func TestAppendResponseEnvelopeReusesBuffers(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, want, got)
 	}
+}
+
+// TestAppendRecommendEnvelope: what the module runs per request writes,
+// into dirty buffers and with a dirty items slice, exactly the envelope of
+// Recommend's response (or fails as Recommend does), on random requests to
+// a model with context boosts, categories, unlisted items and ids of 32
+// bytes or more: with and without history (no history takes the popular
+// path, which writes no Response), every filter, buy-again.
+func TestAppendRecommendEnvelope(t *testing.T) {
+	const n = 300
+	rng := rand.New(rand.NewPCG(1, 2))
+	s := &model.Spec{Contexts: map[string][]model.Neighbor{}, Params: model.DefaultParams()}
+	s.Params.RepeatWeight = 0.5
+	var catalog []model.Item
+	for i := range n {
+		id := fmt.Sprintf("item-%03d", i)
+		if i%7 == 0 {
+			id += strings.Repeat("x", 24+i%12) // 32 bytes and more, some
+		}
+		s.Items = append(s.Items, id)
+		s.Popularity = append(s.Popularity, float32(rng.IntN(50))/50) // ties too
+		var row []model.Neighbor
+		for range rng.IntN(6) {
+			row = append(row, model.Neighbor{Item: int32(rng.IntN(n)), Weight: rng.Float32()})
+		}
+		s.Neighbors = append(s.Neighbors, dedupe(row))
+		if i%11 != 0 { // the rest are not listed: unavailable
+			catalog = append(catalog, model.Item{ID: id, Title: id, Category: []string{"a", "b", "c"}[i%3]})
+		}
+	}
+	slices.SortFunc(s.Items, strings.Compare) // ids ascend in an artifact
+	slices.SortFunc(catalog, func(a, b model.Item) int { return strings.Compare(a.ID, b.ID) })
+	for h := range 24 {
+		var l []model.Neighbor
+		for range rng.IntN(40) {
+			l = append(l, model.Neighbor{Item: int32(rng.IntN(n)), Weight: rng.Float32()})
+		}
+		s.Contexts[fmt.Sprintf("hour:%d", h)] = dedupe(l)
+	}
+	s.Contexts["weekday:2"] = []model.Neighbor{{Item: 5, Weight: 2}, {Item: 9, Weight: 0.01}}
+	w, err := model.EncodeWeights(s, testBundle)
+	require.NoError(t, err)
+	c, err := model.EncodeCatalog(catalog, testBundle)
+	require.NoError(t, err)
+	m, err := model.Load(w, c)
+	require.NoError(t, err)
+
+	item := func() string {
+		if rng.IntN(10) == 0 {
+			return "unknown-item"
+		}
+		return s.Items[rng.IntN(n)]
+	}
+	items := make([]model.Recommendation, 2, model.MaxK)
+	items[0] = model.Recommendation{Item: "stale", Because: []model.Reason{{Item: "x"}}}
+	for trial := range 3000 {
+		req := model.Request{
+			K:       []int{0, 1, 3, 10, model.MaxK, model.MaxK + 5, -1}[rng.IntN(7)],
+			Context: model.Context{Hour: rng.IntN(25) - 1, Weekday: rng.IntN(8) - 1},
+			Seen:    []model.Seen{"", model.SeenPurchased, model.SeenAll, model.SeenNone}[rng.IntN(4)],
+			Explain: rng.IntN(3) == 0,
+		}
+		if rng.IntN(3) == 0 {
+			req.Mode = model.ModeBuyAgain
+		}
+		if rng.IntN(2) == 0 {
+			for range rng.IntN(8) + 1 {
+				req.History = append(req.History, model.Event{Item: item(), Kind: []model.Kind{model.KindView, model.KindCart, model.KindPurchase}[rng.IntN(3)], At: rng.Int64N(1e12)})
+			}
+		}
+		for range rng.IntN(3) * rng.IntN(100) {
+			req.Exclude = append(req.Exclude, item())
+		}
+		if rng.IntN(4) == 0 {
+			req.Category = []string{"a", "b", "c", "none"}[rng.IntN(4)]
+		}
+		want, wantErr := m.Recommend(req)
+		dst := bytes.Repeat([]byte{0xee}, rng.IntN(3)*600)
+		got, kept, err := m.AppendRecommendEnvelope(dst, items, &req)
+		if wantErr != nil {
+			require.Error(t, err, "trial %d: %+v", trial, req)
+			require.Equal(t, wantErr.Error(), err.Error())
+			continue
+		}
+		require.NoError(t, err, "trial %d: %+v", trial, req)
+		require.Equal(t, model.EncodeResponseEnvelope(&want), got, "trial %d: %+v", trial, req)
+		if len(req.History) == 0 && req.Mode != model.ModeBuyAgain { // the popular path: items untouched
+			require.Equal(t, unsafe.SliceData(items), unsafe.SliceData(kept), "trial %d", trial)
+			require.Equal(t, items[:cap(items)], kept[:cap(kept)], "trial %d", trial)
+		} else {
+			for _, it := range kept[:cap(kept)] {
+				require.Zero(t, it, "trial %d: the items slice is handed back cleared", trial)
+			}
+		}
+		items = kept
+		if cap(items) > 0 {
+			items = items[:1]
+			items[0] = model.Recommendation{Item: "stale", Score: 1, Source: model.SourceHistory}
+		}
+	}
+}
+
+// dedupe keeps the first neighbour of each item.
+func dedupe(row []model.Neighbor) []model.Neighbor {
+	seen := map[int32]bool{}
+	out := row[:0]
+	for _, nb := range row {
+		if !seen[nb.Item] {
+			seen[nb.Item] = true
+			out = append(out, nb)
+		}
+	}
+	return out
 }

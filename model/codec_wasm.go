@@ -7,3 +7,9 @@ package model
 //
 //go:noescape
 func putPlain(d *byte, id string, be, src uint64) int
+
+// putPopular is implemented in codec_wasm.s; codec_generic.go has its
+// contract.
+//
+//go:noescape
+func putPopular(d []byte, best []cand, ids []byte, idOff []uint32) (items, n int)

@@ -71,3 +71,192 @@ TEXT ·putPlain(SB), NOSPLIT, $0-48
 	I64Add
 	I64Store ret+40(FP)
 	RET
+
+// func putPopular(d []byte, best []cand, ids []byte, idOff []uint32) (items, n int)
+//
+// putPlain's stores for each candidate of best in turn, the id found
+// through idOff and the score promoted to float64 and byte-swapped here,
+// until one whose id is 32 bytes or longer. R0: where the next item goes,
+// R1: the next candidate, R2: the end of best, R3: ids, R4: idOff,
+// R5: items written, R6: the candidate's item, R7: its id's start,
+// R8: its id's length, R9: where its score's key goes, R10: d, R11: the
+// score's bits. An item past idOff's end, an id past ids' end or d with
+// less room than plainRoom a candidate traps (the model's tables never
+// allow the first two; memory stays safe if they did).
+TEXT ·putPopular(SB), NOSPLIT, $0-112
+	I64Load d_len+8(FP)
+	I64Load best_len+32(FP)
+	I64Const $68
+	I64Mul
+	I64LtU
+	If
+		Unreachable
+	End
+	I64Load d_base+0(FP)
+	Tee R0
+	Set R10
+	I64Load best_base+24(FP)
+	Tee R1
+	I64Load best_len+32(FP)
+	I64Const $3
+	I64Shl
+	I64Add
+	Set R2
+	I64Load ids_base+48(FP)
+	Set R3
+	I64Load idOff_base+72(FP)
+	Set R4
+	I64Const $0
+	Set R5
+	Block
+	Loop
+		Get R1
+		Get R2
+		I64GeU
+		BrIf $1
+		// i = best[j].item; i+1 < len(idOff)
+		Get R1
+		I32WrapI64
+		I64Load32U $0
+		Tee R6
+		I64Const $1
+		I64Add
+		I64Load idOff_len+80(FP)
+		I64GeU
+		If
+			Unreachable
+		End
+		// start, end = idOff[i], idOff[i+1]; start <= end <= len(ids)
+		Get R4
+		Get R6
+		I64Const $2
+		I64Shl
+		I64Add
+		I32WrapI64
+		I64Load32U $0
+		Set R7
+		Get R4
+		Get R6
+		I64Const $2
+		I64Shl
+		I64Add
+		I32WrapI64
+		I64Load32U $4
+		Tee R8
+		I64Load ids_len+56(FP)
+		I64GtU
+		Get R7
+		Get R8
+		I64GtU
+		I32Or
+		If
+			Unreachable
+		End
+		Get R8
+		Get R7
+		I64Sub
+		Tee R8
+		I64Const $32
+		I64GeU
+		BrIf $1
+		// d[0:8]: 0x83 "\xa4item", the id's fixstr header
+		Get R0
+		I32WrapI64
+		I64Const $0x6d657469a483
+		Get R8
+		I64Const $0xa0
+		I64Or
+		I64Const $48
+		I64Shl
+		I64Or
+		I64Store $0
+		// the id at d+7
+		Get R0
+		I32WrapI64
+		I32Const $7
+		I32Add
+		Get R3
+		Get R7
+		I64Add
+		I32WrapI64
+		Get R8
+		I32WrapI64
+		MemoryCopy
+		// "\xa5score" 0xcb, the score's bits big-endian, "\xa6source",
+		// "\xa7popular"
+		Get R0
+		Get R8
+		I64Add
+		I64Const $7
+		I64Add
+		Tee R9
+		I32WrapI64
+		I64Const $0xcb65726f6373a5
+		I64Store $0
+		Get R1
+		I32WrapI64
+		F32Load $4
+		F64PromoteF32
+		I64ReinterpretF64
+		Tee R11
+		I64Const $8
+		I64ShrU
+		I64Const $0x00ff00ff00ff00ff
+		I64And
+		Get R11
+		I64Const $0x00ff00ff00ff00ff
+		I64And
+		I64Const $8
+		I64Shl
+		I64Or
+		Tee R11
+		I64Const $16
+		I64ShrU
+		I64Const $0x0000ffff0000ffff
+		I64And
+		Get R11
+		I64Const $0x0000ffff0000ffff
+		I64And
+		I64Const $16
+		I64Shl
+		I64Or
+		I64Const $32
+		I64Rotl
+		Set R11
+		Get R9
+		I32WrapI64
+		Get R11
+		I64Store $7
+		Get R9
+		I32WrapI64
+		I64Const $0x656372756f73a6
+		I64Store $15
+		Get R9
+		I32WrapI64
+		I64Const $0x72616c75706f70a7
+		I64Store $22
+		// next: 7 + len(id) + 30 bytes on
+		Get R9
+		I64Const $30
+		I64Add
+		Set R0
+		Get R1
+		I64Const $8
+		I64Add
+		Set R1
+		Get R5
+		I64Const $1
+		I64Add
+		Set R5
+		Br $0
+	End
+	End
+	Get SP
+	Get R5
+	I64Store items+96(FP)
+	Get SP
+	Get R0
+	Get R10
+	I64Sub
+	I64Store n+104(FP)
+	RET

@@ -373,18 +373,14 @@ func recommendEnvelope(ptr, n uint32) ([]byte, error) {
 		}
 		debt += requestCost(&req) - requestBase - failedPerByte*len(in)
 		longest = max(longest, len(req.History)+len(req.Exclude))
-		res, err := current.RecommendInto(items, req)
+		buf := takeSmall(64 + 64*responseK(&req))
+		out, kept, err := current.AppendRecommendEnvelope(buf, items, &req)
+		items = kept
 		if err != nil {
 			return nil, err
 		}
-		buf := takeSmall(64 + 64*len(res.Items))
-		out := model.AppendResponseEnvelope(buf, &res)
 		if cap(out) != cap(buf) {
 			debt += 2 * cap(out) // append's doublings, at most
-		}
-		if cap(res.Items) <= model.MaxK {
-			items = res.Items[:0]
-			clear(res.Items[:cap(res.Items)]) // ids and reasons (history items): keep none
 		}
 		return out, nil
 	}
@@ -395,11 +391,7 @@ func recommendEnvelope(ptr, n uint32) ([]byte, error) {
 // model (the constants above and the model's QueryBytes;
 // host/collect_test.go checks it).
 func requestCost(req *model.Request) int {
-	k := req.K
-	if k <= 0 {
-		k = model.DefaultK
-	}
-	k = min(k, model.MaxK)
+	k := responseK(req)
 	n := len(req.History) + len(req.Exclude)
 	c := requestBase + requestPerK*k + requestPerElem*n + growPerElem*max(0, n-longest)
 	if len(req.History) > 0 {
@@ -410,6 +402,14 @@ func requestCost(req *model.Request) int {
 		c += explainPerItem*k + explainPerPair*k*min(len(req.History), model.MaxHistory)
 	}
 	return c
+}
+
+// responseK is how many items req's response holds at most.
+func responseK(req *model.Request) int {
+	if req.K <= 0 {
+		return model.DefaultK
+	}
+	return min(req.K, model.MaxK)
 }
 
 // fail is the error "sentinel: msg", which unwraps to sentinel.
