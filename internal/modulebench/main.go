@@ -70,15 +70,16 @@ func main() {
 	warmup := flag.Int("warmup", 8, "rounds to warm up both sides before measuring (at least 1)")
 	singles := flag.Int("singles", 50, "single recommend calls per round on each side, interleaved one by one (their median is printed too; 0: none)")
 	tiering := flag.Bool("tiering", false, "keep V8's default dynamic tiering (Liftoff first, TurboFan once hot) instead of TurboFan up front (--no-liftoff)")
+	cpu := flag.Int("cpu", -1, "run both sides on this CPU (-1: the first this process may use; -2: do not pin)")
 	moduleHashes := flag.Bool("module-hashes", false, "send no weights_sha256/catalog_sha256, so the module hashes the artifacts itself (as before verify once)")
 	flag.Parse()
-	if err := run(*wasmPath, *data, *script, *node, *cpuprof, *keep, *rounds, *warmup, *calls, *singles, *moduleHashes, *tiering); err != nil {
+	if err := run(*wasmPath, *data, *script, *node, *cpuprof, *keep, *rounds, *warmup, *calls, *singles, *cpu, *moduleHashes, *tiering); err != nil {
 		fmt.Fprintln(os.Stderr, "modulebench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(wasmPath, data, script, node, cpuprof, keep string, rounds, warmup, calls, singles int, moduleHashes, tiering bool) error {
+func run(wasmPath, data, script, node, cpuprof, keep string, rounds, warmup, calls, singles, cpu int, moduleHashes, tiering bool) error {
 	if _, err := os.Stat(data); err != nil {
 		fmt.Printf("modulebench: dataset not found at %s (../shared/datasets beside the repo); skipping\n", data)
 		return nil
@@ -151,6 +152,14 @@ func run(wasmPath, data, script, node, cpuprof, keep string, rounds, warmup, cal
 	}
 	if cpuprof != "" {
 		args = append([]string{"--cpu-prof", "--cpu-prof-dir", cpuprof}, args...)
+	}
+	pinned := "not pinned: each side runs where the system puts it"
+	if cpu > -2 {
+		c, err := pin(cpu)
+		if err != nil {
+			return fmt.Errorf("%w (-cpu -2 runs unpinned)", err)
+		}
+		pinned = fmt.Sprintf("both sides on CPU %d", c)
 	}
 	cmd := exec.Command(node, args...)
 	cmd.Stderr = os.Stderr
@@ -351,7 +360,7 @@ func run(wasmPath, data, script, node, cpuprof, keep string, rounds, warmup, cal
 	if tiering {
 		compiled = "V8's dynamic tiering (Liftoff first, TurboFan once hot)"
 	}
-	fmt.Printf("V8: %s\n", compiled)
+	fmt.Printf("V8: %s; %s\n", compiled, pinned)
 	first := "first privrec_load (cold)"
 	if !tiering {
 		first = "first privrec_load (TurboFan compiling what it calls, lazily)"
