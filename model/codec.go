@@ -168,6 +168,40 @@ func DecodeRequestInPlace(b []byte) (Request, error) {
 	return decodeRequestGeneral(b, true)
 }
 
+// A PopularRequest is what the answer to a request with no history and
+// no filter depends on (DecodePopularRequest, Model.AppendPopular).
+type PopularRequest struct {
+	K, Hour, Weekday int
+	Device           string
+}
+
+// DecodePopularRequest reports whether the encoded request b is one that
+// Model.AppendPopular answers, and returns what of it the answer depends
+// on: a request in the shape EncodeRequest and the SDK write (see
+// decodeRequestFast) with no history (nil or empty), no category, seen or
+// mode, k >= 0 and a context that validates. Device is a view into b, as
+// DecodeRequestInPlace's strings are. When it reports false,
+// DecodeRequestInPlace decodes b (or refuses it). In WebAssembly it reads
+// the usual form of such requests in one assembly call (codec_wasm.s) and
+// reports false for the rest.
+func DecodePopularRequest(b []byte) (PopularRequest, bool) {
+	var q PopularRequest
+	var ok bool
+	q.K, q.Hour, q.Weekday, q.Device, ok = decodePopular(b)
+	return q, ok
+}
+
+// decodePopularGo is decodePopular natively, and the reference of the
+// WebAssembly one: decodeRequestFast, then the checks.
+func decodePopularGo(b []byte) (k, hour, weekday int, device string, ok bool) {
+	var req Request
+	if !decodeRequestFast(b, &req) || len(req.History) > 0 || req.Category != "" || req.Seen != "" || req.Mode != "" ||
+		req.K < 0 || req.Context.Hour > 23 || req.Context.Weekday > 6 || len(req.Context.Device) > maxDeviceLen {
+		return 0, 0, 0, "", false
+	}
+	return req.K, req.Context.Hour, req.Context.Weekday, req.Context.Device, true
+}
+
 // decodeRequestGeneral is the decoder of every request the fast path
 // leaves to it: any key order, unknown and repeated keys, every encoding.
 func decodeRequestGeneral(b []byte, alias bool) (Request, error) {
@@ -806,6 +840,11 @@ func writeUnknown(w *wire.Writer, unknown int) {
 	w.Lit("\xa7unknown")
 	w.Int(int64(unknown))
 }
+
+// EnvelopeRoom is the capacity into which AppendPopular and
+// AppendRecommendEnvelope write the envelope of a response of k plain
+// items (no reasons, ids under 32 bytes) without growing it.
+func EnvelopeRoom(k int) int { return 64 + plainRoom*k }
 
 // plainRoom is the most bytes putPlain writes: a plain item (plainSource)
 // of a 31-byte id, and the few bytes past its end its last store writes.

@@ -5,6 +5,7 @@ import (
 	"math"
 	"reflect"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
@@ -218,4 +219,103 @@ func FuzzDecodeRequestFast(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, b []byte) { checkFast(t, b) })
+}
+
+// popularSeeds are requests in the usual form decodePopular reads: both
+// writers' encodings of requests with no history, no filter, fixint k,
+// hour and weekday (the negative ones unknown), now of every width, and
+// devices from none to 64 bytes (fixstr and str8).
+func popularSeeds() [][]byte {
+	var seeds [][]byte
+	nows := []int64{0, 1, 127, 128, -1, -32, -33, 1 << 16, 1_733_000_000_123, math.MaxInt64, math.MinInt64}
+	devices := []string{"", "desktop", "mobile", strings.Repeat("d", 31), strings.Repeat("d", 32), strings.Repeat("d", 64)}
+	for i, k := range []int{0, 1, 10, 100, 127} {
+		for j, now := range nows {
+			req := Request{K: k, Now: now, Context: Context{Hour: []int{-1, 0, 12, 23, -32}[(i+j)%5], Weekday: []int{-1, 0, 3, 6}[j%4], Device: devices[(i+j)%len(devices)]}, Explain: j%2 == 0}
+			if j%3 == 0 {
+				req.History = History{}
+			}
+			seeds = append(seeds, EncodeRequest(&req), sdkEncode(&req))
+		}
+	}
+	return seeds
+}
+
+// popularDeclined are requests just outside what decodePopular answers
+// (the reference answers some, in other forms): a 65-byte device, k of
+// 128, hour 24, weekday 7, hour -33, a history, a category.
+func popularDeclined() [][]byte {
+	var out [][]byte
+	for _, req := range []Request{
+		{K: 1, Context: Context{Device: strings.Repeat("d", 65)}},
+		{K: 128},
+		{Context: Context{Hour: 24}},
+		{Context: Context{Weekday: 7}},
+		{Context: Context{Hour: -33, Weekday: -1}},
+		{History: History{{Item: "a", Kind: KindView, At: 1}}},
+		{Category: "toys"},
+	} {
+		out = append(out, EncodeRequest(&req), sdkEncode(&req))
+	}
+	return out
+}
+
+// checkPopular fails t unless decodePopular (codec_wasm.s in V8) agrees
+// with its reference on b: where it answers, decodePopularGo answers the
+// same. It reports whether decodePopular answered.
+func checkPopular(t *testing.T, b []byte) bool {
+	t.Helper()
+	k, hour, weekday, device, ok := decodePopular(b)
+	wk, whour, wweekday, wdevice, wok := decodePopularGo(b)
+	if ok && (!wok || k != wk || hour != whour || weekday != wweekday || device != wdevice) {
+		t.Fatalf("% x: decodePopular %d %d %d %q, the reference %d %d %d %q %v", b, k, hour, weekday, device, wk, whour, wweekday, wdevice, wok)
+	}
+	return ok
+}
+
+// TestDecodePopularMutations runs checkPopular on the popular seeds,
+// which it must answer, and on the mutations TestDecodeRequestFastMutations
+// makes of them and of the fast path's seeds.
+func TestDecodePopularMutations(t *testing.T) {
+	codes := []byte{0x00, 0x01, 0x06, 0x07, 0x17, 0x18, 0x7f, 0x80, 0x82, 0x83, 0x84, 0x85, 0x86, 0x90, 0x91, 0xa0, 0xa6, 0xa7, 0xbf,
+		0xc0, 0xc2, 0xc3, 0xcc, 0xcd, 0xce, 0xcf, 0xd0, 0xd3, 0xd9, 0xda, 0xdf, 0xe0, 0xff}
+	popular := popularSeeds()
+	for _, seed := range popular {
+		if !checkPopular(t, seed) {
+			t.Errorf("% x: decodePopular did not answer a request of the usual form", seed)
+		}
+	}
+	for _, seed := range popularDeclined() {
+		// (natively decodePopular is the reference, which answers some)
+		if runtime.GOARCH == "wasm" && checkPopular(t, seed) {
+			t.Errorf("% x: decodePopular answered a request outside its form", seed)
+		}
+	}
+	cases, answered := 0, 0
+	try := func(b []byte) {
+		cases++
+		if checkPopular(t, b) {
+			answered++
+		}
+	}
+	seeds, declined := fastSeeds()
+	for _, seed := range slices.Concat(popular, popularDeclined(), seeds, declined) {
+		for n := range len(seed) {
+			try(seed[:n])
+		}
+		for i := range seed {
+			m := append([]byte(nil), seed...)
+			for _, c := range codes {
+				m[i] = c
+				try(m)
+			}
+			for _, c := range []byte{seed[i] + 1, seed[i] - 1, seed[i] ^ 0x80, seed[i] ^ 0x20} {
+				m[i] = c
+				try(m)
+			}
+			try(append(append([]byte(nil), seed[:i]...), seed[i+1:]...))
+			try(append(append(append([]byte(nil), seed[:i]...), 0xc0), seed[i:]...))
+		}
+	}
+	t.Logf("%d mutations, %d answered by decodePopular", cases, answered)
 }

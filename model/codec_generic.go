@@ -45,3 +45,9 @@ func putPopular(d []byte, best []cand, ids []byte, idOff []uint32) (items, n int
 	}
 	return items, n
 }
+
+// decodePopular is DecodePopularRequest's decoder (codec_wasm.s in
+// WebAssembly).
+func decodePopular(b []byte) (k, hour, weekday int, device string, ok bool) {
+	return decodePopularGo(b)
+}

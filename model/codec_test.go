@@ -446,7 +446,9 @@ func TestAppendResponseEnvelopeReusesBuffers(t *testing.T) {
 
 // TestAppendRecommendEnvelope: what the module runs per request writes,
 // into dirty buffers and with a dirty items slice, exactly the envelope of
-// Recommend's response (or fails as Recommend does), on random requests to
+// Recommend's response (or fails as Recommend does), and so does
+// AppendPopular where DecodePopularRequest takes the request's bytes, on
+// random requests to
 // a model with context boosts, categories, unlisted items and ids of 32
 // bytes or more: with and without history (no history takes the popular
 // path, which writes no Response), every filter, buy-again.
@@ -497,6 +499,8 @@ func TestAppendRecommendEnvelope(t *testing.T) {
 	}
 	items := make([]model.Recommendation, 2, model.MaxK)
 	items[0] = model.Recommendation{Item: "stale", Because: []model.Reason{{Item: "x"}}}
+	popular := 0
+	defer func() { require.Greater(t, popular, 500, "requests AppendPopular answered") }()
 	for trial := range 3000 {
 		req := model.Request{
 			K:       []int{0, 1, 3, 10, model.MaxK, model.MaxK + 5, -1}[rng.IntN(7)],
@@ -518,7 +522,16 @@ func TestAppendRecommendEnvelope(t *testing.T) {
 		if rng.IntN(4) == 0 {
 			req.Category = []string{"a", "b", "c", "none"}[rng.IntN(4)]
 		}
+		if trial%4 == 0 { // a shopper without history, and no filter
+			req.History, req.Exclude, req.Category, req.Seen, req.Mode = nil, nil, "", "", ""
+		}
 		want, wantErr := m.Recommend(req)
+		if q, ok := model.DecodePopularRequest(model.EncodeRequest(&req)); ok {
+			// the module's path for such a request, from its bytes
+			require.NoError(t, wantErr, "trial %d: %+v", trial, req)
+			popular++
+			require.Equal(t, model.EncodeResponseEnvelope(&want), m.AppendPopular(bytes.Repeat([]byte{0xee}, rng.IntN(3)*600), q), "trial %d: %+v", trial, req)
+		}
 		dst := bytes.Repeat([]byte{0xee}, rng.IntN(3)*600)
 		got, kept, err := m.AppendRecommendEnvelope(dst, items, &req)
 		if wantErr != nil {

@@ -260,3 +260,326 @@ TEXT ·putPopular(SB), NOSPLIT, $0-112
 	I64Sub
 	I64Store n+104(FP)
 	RET
+
+// FAILIF returns (ok false) when the i32 on the stack is not zero.
+#define FAILIF If; RET; End
+
+// func decodePopular(b []byte) (k, hour, weekday int, device string, ok bool)
+//
+// decodePopularGo's answer for the usual form of such requests, in one
+// leaf call: a fixmap of exactly "k" (a positive fixint), "history" (nil
+// or an empty fixarray), "now" (an integer of any width that fits an
+// int64), "context" (a fixmap of "hour" and "weekday", fixints, the
+// negative ones unknown, and maybe "device", a fixstr or str8 of at most
+// 64 bytes) and "explain" (a bool), and nothing after it. Anything else
+// reports false, and the caller decodes the request in full
+// (decodeRequestFast's Go code sent each of its checks through the
+// function's br_table dispatch: a sixth of such a request in V8).
+// R0: b, R1: the end of b, R2: the next key's address, R3: k, R4: hour,
+// R5: weekday, R6: a loaded byte, R7: the device's start, R8: its
+// length, R9: the context's map header.
+TEXT ·decodePopular(SB), NOSPLIT, $0-65
+	Get SP
+	I64Const $0
+	I64Store8 ok+64(FP)
+	I64Load b_base+0(FP)
+	Tee R0
+	I64Load b_len+8(FP)
+	I64Add
+	Set R1
+	// the map's header, "k" and its value, "history" and its value
+	I64Load b_len+8(FP)
+	I64Const $13
+	I64LtU
+	FAILIF
+	Get R0
+	I32WrapI64
+	I64Load $0
+	Tee R6
+	I64Const $0xffffff
+	I64And
+	I64Const $0x6ba185
+	I64Ne
+	FAILIF
+	Get R6
+	I64Const $24
+	I64ShrU
+	I64Const $0xff
+	I64And
+	Tee R3
+	I64Const $0x7f
+	I64GtU
+	FAILIF
+	Get R0
+	I32WrapI64
+	I64Load $4
+	I64Const $0x79726f74736968a7
+	I64Ne
+	FAILIF
+	Get R0
+	I32WrapI64
+	I64Load8U $12
+	Tee R6
+	I64Const $0xc0
+	I64Ne
+	Get R6
+	I64Const $0x90
+	I64Ne
+	I32And
+	FAILIF
+	// "now" and its value (9 bytes at least from its key, as keyAt)
+	Get R0
+	I64Const $13
+	I64Add
+	Tee R2
+	I64Const $9
+	I64Add
+	Get R1
+	I64GtU
+	FAILIF
+	Get R2
+	I32WrapI64
+	I32Load $0
+	I32Const $0x776f6ea3
+	I32Ne
+	FAILIF
+	Get R2
+	I32WrapI64
+	I64Load8U $4
+	Set R6
+	Get R2
+	I64Const $5
+	I64Add
+	Set R2
+	Get R6
+	I64Const $0x7f
+	I64GtU
+	Get R6
+	I64Const $0xe0
+	I64LtU
+	I32And
+	If
+		// not a fixint: 0xcc-0xcf, 0xd0-0xd3, of 1 << (code & 3) bytes;
+		// a uint64 past MaxInt64 is the general decoder's error
+		Get R6
+		I64Const $0xcc
+		I64LtU
+		Get R6
+		I64Const $0xd3
+		I64GtU
+		I32Or
+		FAILIF
+		Get R6
+		I64Const $0xcf
+		I64Eq
+		If
+			Get R2
+			I32WrapI64
+			I32Load8U $0
+			I32Const $0x80
+			I32And
+			FAILIF
+		End
+		Get R2
+		I64Const $1
+		Get R6
+		I64Const $3
+		I64And
+		I64Shl
+		I64Add
+		Set R2
+	End
+	// "context", its header, "hour" and its value: 17 bytes to the last
+	// one read (the hour's key as a word), fewer than what must follow
+	Get R2
+	I64Const $17
+	I64Add
+	Get R1
+	I64GtU
+	FAILIF
+	Get R2
+	I32WrapI64
+	I64Load $0
+	I64Const $0x747865746e6f63a7
+	I64Ne
+	FAILIF
+	Get R2
+	I32WrapI64
+	I64Load8U $8
+	Tee R9
+	I64Const $0xfe
+	I64And
+	I64Const $0x82
+	I64Ne
+	FAILIF
+	Get R2
+	I32WrapI64
+	I64Load $9
+	I64Const $0xffffffffff
+	I64And
+	I64Const $0x72756f68a4
+	I64Ne
+	FAILIF
+	Get R2
+	I32WrapI64
+	I64Load8U $14
+	Tee R4
+	I64Const $23
+	I64GtU
+	If
+		Get R4
+		I64Const $0xe0
+		I64LtU
+		FAILIF
+		Get R4
+		I64Const $256
+		I64Sub
+		Set R4
+	End
+	// "weekday" and its value
+	Get R2
+	I64Const $15
+	I64Add
+	Tee R2
+	I64Const $9
+	I64Add
+	Get R1
+	I64GtU
+	FAILIF
+	Get R2
+	I32WrapI64
+	I64Load $0
+	I64Const $0x7961646b656577a7
+	I64Ne
+	FAILIF
+	Get R2
+	I32WrapI64
+	I64Load8U $8
+	Tee R5
+	I64Const $6
+	I64GtU
+	If
+		Get R5
+		I64Const $0xe0
+		I64LtU
+		FAILIF
+		Get R5
+		I64Const $256
+		I64Sub
+		Set R5
+	End
+	Get R2
+	I64Const $9
+	I64Add
+	Set R2
+	// "device" and its string, in a context of three
+	I64Const $0
+	Set R7
+	I64Const $0
+	Set R8
+	Get R9
+	I64Const $0x83
+	I64Eq
+	If
+		Get R2
+		I64Const $8
+		I64Add
+		Get R1
+		I64GtU
+		FAILIF
+		Get R2
+		I32WrapI64
+		I64Load $0
+		I64Const $0x00ffffffffffffff
+		I64And
+		I64Const $0x656369766564a6
+		I64Ne
+		FAILIF
+		Get R2
+		I32WrapI64
+		I64Load8U $7
+		Tee R6
+		I64Const $0xe0
+		I64And
+		I64Const $0xa0
+		I64Eq
+		If
+			Get R6
+			I64Const $0x1f
+			I64And
+			Set R8
+			Get R2
+			I64Const $8
+			I64Add
+			Set R7
+		Else
+			Get R6
+			I64Const $0xd9
+			I64Ne
+			FAILIF
+			Get R2
+			I64Const $9
+			I64Add
+			Get R1
+			I64GtU
+			FAILIF
+			Get R2
+			I32WrapI64
+			I64Load8U $8
+			Tee R8
+			I64Const $64
+			I64GtU
+			FAILIF
+			Get R2
+			I64Const $9
+			I64Add
+			Set R7
+		End
+		Get R7
+		Get R8
+		I64Add
+		Tee R2
+		Get R1
+		I64GtU
+		FAILIF
+	End
+	// "explain" and a bool, the last bytes of b
+	Get R2
+	I64Const $9
+	I64Add
+	Get R1
+	I64Ne
+	FAILIF
+	Get R2
+	I32WrapI64
+	I64Load $0
+	I64Const $0x6e69616c707865a7
+	I64Ne
+	FAILIF
+	Get R2
+	I32WrapI64
+	I64Load8U $8
+	I64Const $0xfe
+	I64And
+	I64Const $0xc2
+	I64Ne
+	FAILIF
+	Get SP
+	Get R3
+	I64Store k+24(FP)
+	Get SP
+	Get R4
+	I64Store hour+32(FP)
+	Get SP
+	Get R5
+	I64Store weekday+40(FP)
+	Get SP
+	Get R7
+	I64Store device_base+48(FP)
+	Get SP
+	Get R8
+	I64Store device_len+56(FP)
+	Get SP
+	I64Const $1
+	I64Store8 ok+64(FP)
+	RET

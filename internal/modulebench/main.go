@@ -254,15 +254,20 @@ func run(wasmPath, data, script, node, cpuprof, keep string, rounds, warmup, cal
 		return ms(time.Since(t0)), nil
 	}
 	// One recommend as privrec_recommend runs it (wasm/main.go's
-	// recommendEnvelope): decoded in place, answered by
-	// AppendRecommendEnvelope into a kept buffer with the items' slice the
-	// last call used. (Recommend and EncodeResponseEnvelope, which this
+	// recommendEnvelope): a request with no history and no filter
+	// answered from its bytes (DecodePopularRequest, AppendPopular), any
+	// other decoded in place and answered by AppendRecommendEnvelope, into
+	// a kept buffer with the items' slice the last call used. (Recommend and EncodeResponseEnvelope, which this
 	// side ran before, allocate both afresh each call, which the module
 	// does not: they made a no-history request natively about 1.4 times
 	// as long.)
 	var items []model.Recommendation
 	envelope := make([]byte, 0, 4096)
 	recommendOnce := func(b []byte) error {
+		if q, ok := model.DecodePopularRequest(b); ok {
+			envelope = s.Native.AppendPopular(envelope[:0], q)
+			return nil
+		}
 		req, err := model.DecodeRequestInPlace(b)
 		if err != nil {
 			return err
