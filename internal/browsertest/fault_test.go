@@ -330,10 +330,24 @@ func rogue(t *testing.T, name string, patch func(src string) string) []byte {
 	return b
 }
 
-// afterRecommend matches the lines of wasm/main.go's recommend where the
-// model has answered (res) and the response is not yet encoded: the rogue
-// changes go right after them.
-var afterRecommend = regexp.MustCompile(`(?m)^\t\tres, err := current\.Recommend\w*\(.*\)\n\t\tif err != nil \{\n\t\t\treturn nil, err\n\t\t\}\n`)
+// afterRecommend matches the line of wasm/main.go's privrec_recommend
+// where the module has answered (env, err) and has not yet handed the
+// envelope to the host: the rogue changes go right after it, in rogueWrap,
+// which decodes the request (req) and the response (res) again, whatever
+// path the module took, and encodes res back after the change.
+var afterRecommend = regexp.MustCompile(`(?m)^\tenv, err := recommendEnvelope\(ptr, n\)\n`)
+
+// rogueWrap holds a rogue's change (%s) between the decoding of the
+// request and the response and the encoding of the response.
+const rogueWrap = `	if req, rerr := model.DecodeRequest(input(ptr, n)); rerr == nil && err == nil {
+		if e, derr := model.DecodeEnvelope(env); derr == nil && e.Code == model.CodeOK {
+			if res, derr := model.DecodeResponse(e.Result); derr == nil {
+%s				_ = res
+				env = model.EncodeResponseEnvelope(&res)
+			}
+		}
+	}
+`
 
 // rogueImports are the raw WASI functions a rogue calls itself.
 const rogueImports = `
@@ -361,7 +375,7 @@ func withRogue(code string) func(string) string {
 		if loc == nil {
 			return src // rogue reports that the patch changed nothing
 		}
-		return src[:loc[1]] + code + src[loc[1]:] + rogueImports
+		return src[:loc[1]] + fmt.Sprintf(rogueWrap, code) + src[loc[1]:] + rogueImports
 	}
 }
 
