@@ -79,22 +79,35 @@ func TestPlainItem(t *testing.T) {
 // their edges, every count of candidates up to MaxK, after documents of a
 // few lengths and into Writers whose buffer must grow or has room.
 func TestPopularItems(t *testing.T) {
-	m := &Model{}
-	m.idOff = []uint32{0}
-	for n := range 41 {
-		for i := range n {
-			m.ids = append(m.ids, byte(3*n+101*i))
+	// ids of 0 to 40 bytes, and of 40 down to 0 (short ones at the end of
+	// ids: putPopular copies those by memory.copy, the rest by words)
+	for _, up := range []bool{true, false} {
+		m := &Model{}
+		m.idOff = []uint32{0}
+		for j := range 41 {
+			n := j
+			if !up {
+				n = 40 - j
+			}
+			for i := range n {
+				m.ids = append(m.ids, byte(3*n+101*i))
+			}
+			m.idOff = append(m.idOff, uint32(len(m.ids)))
 		}
-		m.idOff = append(m.idOff, uint32(len(m.ids)))
+		testPopularItems(t, m, up)
 	}
+}
+
+func testPopularItems(t *testing.T, m *Model, up bool) {
+	long := func(item int32) bool { return m.idOff[item+1]-m.idOff[item] >= 32 }
 	scores := []float32{0, float32(math.Copysign(0, -1)), 1, -1.5e30, math.SmallestNonzeroFloat32, math.MaxFloat32, float32(math.Inf(-1)), float32(math.NaN()), 0.123456789}
 	for trial := range 200 {
 		best := make([]cand, trial%(MaxK+1))
 		for j := range best {
 			// mostly short ids, now and then one of 32 bytes or more
-			item := int32((trial*7 + j*13) % 32)
-			if (trial+j)%9 == 0 {
-				item = int32(32 + (trial+j)%9)
+			item := int32((trial*7 + j*13) % 41)
+			for long(item) != ((trial+j)%9 == 0) {
+				item = (item + 1) % 41
 			}
 			best[j] = cand{item, scores[(trial+3*j)%len(scores)]}
 		}
@@ -116,7 +129,7 @@ func TestPopularItems(t *testing.T) {
 				w.Raw(buf[:prefix])
 				m.writePopular(w, 10, best)
 				if got := w.Bytes(); !bytes.Equal(got, want) {
-					t.Fatalf("trial %d (%d candidates), after %d bytes, room %d:\n got % x\nwant % x", trial, len(best), prefix, room, got, want)
+					t.Fatalf("ids ascending %v, trial %d (%d candidates), after %d bytes, room %d:\n got % x\nwant % x", up, trial, len(best), prefix, room, got, want)
 				}
 			}
 		}

@@ -170,18 +170,49 @@ TEXT ·putPopular(SB), NOSPLIT, $0-112
 		I64Shl
 		I64Or
 		I64Store $0
-		// the id at d+7
-		Get R0
-		I32WrapI64
-		I32Const $7
-		I32Add
-		Get R3
-		Get R7
-		I64Add
-		I32WrapI64
+		// the id at d+7: up to 16 bytes in two word copies when ids has
+		// them (the stores below overwrite what follows the id), else by
+		// memory.copy (a call of it per id was a twentieth of a
+		// no-history request in V8)
 		Get R8
-		I32WrapI64
-		MemoryCopy
+		I64Const $16
+		I64LeU
+		Get R7
+		I64Const $16
+		I64Add
+		I64Load ids_len+56(FP)
+		I64LeU
+		I32And
+		If
+			Get R0
+			I32WrapI64
+			Get R3
+			Get R7
+			I64Add
+			I32WrapI64
+			I64Load $0
+			I64Store $7
+			Get R0
+			I32WrapI64
+			Get R3
+			Get R7
+			I64Add
+			I32WrapI64
+			I64Load $8
+			I64Store $15
+		Else
+			Get R0
+			I32WrapI64
+			I32Const $7
+			I32Add
+			Get R3
+			Get R7
+			I64Add
+			I32WrapI64
+			Get R8
+			I32WrapI64
+			MemoryCopy
+		End
 		// "\xa5score" 0xcb, the score's bits big-endian, "\xa6source",
 		// "\xa7popular"
 		Get R0
