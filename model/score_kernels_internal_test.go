@@ -188,7 +188,9 @@ func TestBoostFill(t *testing.T) {
 		for i := range n {
 			pop[i] = float32(rng.IntN(8)) / 4 // few values: many ties
 			if rng.IntN(3) == 0 {
-				boost[i], mark[i] = float32(rng.IntN(8))/4, true
+				// negative scores too, now and then: the threshold boostFill
+				// keeps must be right whatever the scores' sign
+				boost[i], mark[i] = float32(rng.IntN(8)-4*(trial%2)*rng.IntN(2))/4, true
 				boosted = append(boosted, int32(i))
 			} else {
 				plain = append(plain, int32(i))

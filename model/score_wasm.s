@@ -521,7 +521,8 @@ TEXT ·siftUp(SB), NOSPLIT, $0-24
 // available and catOf when not empty), R6: i, R7: &boost[i], then
 // &best[j], R8: n, R9: need, R10: best, R11: excluded, R12: available,
 // R13: catOf, R14: a picked cursor, then best[j], R15: temporaries, then
-// best[j-1]; F0: the score, F1: a score compared with it. An item at or
+// best[j-1]; F0: the score, F1: a score compared with it, F2: best[n-1]'s
+// score while best is full. An item at or
 // past R5 traps (never: see score_generic.go).
 TEXT ·boostFill(SB), NOSPLIT, $0-248
 	I64Load boosted_base+0(FP)
@@ -565,6 +566,23 @@ TEXT ·boostFill(SB), NOSPLIT, $0-248
 	I32Eqz
 	If
 		MINLEN(catOf_len+192(FP))
+	End
+	// F2: best[n-1]'s score once best is full (reloaded after each
+	// insertion), so that most items are turned away by one comparison
+	Get R8
+	Get R9
+	I64Eq
+	If
+		Get R10
+		Get R8
+		I64Const $3
+		I64Shl
+		I64Add
+		I64Const $8
+		I64Sub
+		I32WrapI64
+		F32Load $4
+		Set F2
 	End
 	Block
 	Loop
@@ -619,6 +637,12 @@ TEXT ·boostFill(SB), NOSPLIT, $0-248
 		Get R9
 		I64Eq
 		If
+			// below the last: next (a NaN on either side goes on to the
+			// full comparison)
+			Get F0
+			Get F2
+			F32Lt
+			BrIf $1
 			Get R10
 			Get R8
 			I64Const $3
@@ -671,6 +695,21 @@ TEXT ·boostFill(SB), NOSPLIT, $0-248
 		PUTCAND(R7, R6, F0)
 		// siftUp's loop on best[:n], R7 = &best[j]
 		SIFT(R7, R10, R14, R15, F0, F1)
+		Get R8
+		Get R9
+		I64Eq
+		If
+			Get R10
+			Get R8
+			I64Const $3
+			I64Shl
+			I64Add
+			I64Const $8
+			I64Sub
+			I32WrapI64
+			F32Load $4
+			Set F2
+		End
 		Br $0
 	End
 	End
