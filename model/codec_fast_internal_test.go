@@ -190,24 +190,31 @@ func TestDecodeRequestFastMutations(t *testing.T) {
 		}
 	}
 	for _, seed := range append(seeds, declined...) {
-		for n := range len(seed) {
-			try(seed[:n])
-		}
-		for i := range seed {
-			m := append([]byte(nil), seed...)
-			for _, c := range codes {
-				m[i] = c
-				try(m)
-			}
-			for _, c := range []byte{seed[i] + 1, seed[i] - 1, seed[i] ^ 0x80, seed[i] ^ 0x20} {
-				m[i] = c
-				try(m)
-			}
-			try(append(append([]byte(nil), seed[:i]...), seed[i+1:]...))
-			try(append(append(append([]byte(nil), seed[:i]...), 0xc0), seed[i:]...))
-		}
+		mutateRequest(seed, codes, try)
 	}
 	t.Logf("%d mutations, %d answered by the fast path", cases, answered)
+}
+
+// mutateRequest calls try on every truncation of seed, and at every byte on a
+// replacement by each of codes and of neighbouring values, a deletion and
+// an insertion.
+func mutateRequest(seed, codes []byte, try func([]byte)) {
+	for n := range len(seed) {
+		try(seed[:n])
+	}
+	for i := range seed {
+		m := append([]byte(nil), seed...)
+		for _, c := range codes {
+			m[i] = c
+			try(m)
+		}
+		for _, c := range []byte{seed[i] + 1, seed[i] - 1, seed[i] ^ 0x80, seed[i] ^ 0x20} {
+			m[i] = c
+			try(m)
+		}
+		try(append(append([]byte(nil), seed[:i]...), seed[i+1:]...))
+		try(append(append(append([]byte(nil), seed[:i]...), 0xc0), seed[i:]...))
+	}
 }
 
 // FuzzDecodeRequestFast: on any input the fast path either declines or
@@ -300,22 +307,7 @@ func TestDecodePopularMutations(t *testing.T) {
 	}
 	seeds, declined := fastSeeds()
 	for _, seed := range slices.Concat(popular, popularDeclined(), seeds, declined) {
-		for n := range len(seed) {
-			try(seed[:n])
-		}
-		for i := range seed {
-			m := append([]byte(nil), seed...)
-			for _, c := range codes {
-				m[i] = c
-				try(m)
-			}
-			for _, c := range []byte{seed[i] + 1, seed[i] - 1, seed[i] ^ 0x80, seed[i] ^ 0x20} {
-				m[i] = c
-				try(m)
-			}
-			try(append(append([]byte(nil), seed[:i]...), seed[i+1:]...))
-			try(append(append(append([]byte(nil), seed[:i]...), 0xc0), seed[i:]...))
-		}
+		mutateRequest(seed, codes, try)
 	}
 	t.Logf("%d mutations, %d answered by decodePopular", cases, answered)
 }

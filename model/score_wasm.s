@@ -513,6 +513,12 @@ TEXT ·siftUp(SB), NOSPLIT, $0-24
 	SIFT(R2, R0, R4, R5, F0, F1)
 	RET
 
+// LASTSCORE sets F2 to the score of best[n-1] when best is full (n ==
+// need; R8, R9, R10 as in boostFill).
+#define LASTSCORE \
+	Get R8; Get R9; I64Eq; \
+	If; Get R10; Get R8; I64Const $3; I64Shl; I64Add; I64Const $8; I64Sub; I32WrapI64; F32Load $4; Set F2; End
+
 // func boostFill(boosted []int32, pop, boost []float32, mark []bool, best []cand, n, need int, excluded, available []bool, catOf []uint32, want uint32, picked []cand) int
 //
 // R0: &boosted[p] (already past the item in the loop's body), R1: the end
@@ -569,21 +575,7 @@ TEXT ·boostFill(SB), NOSPLIT, $0-248
 	End
 	// F2: best[n-1]'s score once best is full (reloaded after each
 	// insertion), so that most items are turned away by one comparison
-	Get R8
-	Get R9
-	I64Eq
-	If
-		Get R10
-		Get R8
-		I64Const $3
-		I64Shl
-		I64Add
-		I64Const $8
-		I64Sub
-		I32WrapI64
-		F32Load $4
-		Set F2
-	End
+	LASTSCORE
 	Block
 	Loop
 		Get R0
@@ -695,21 +687,7 @@ TEXT ·boostFill(SB), NOSPLIT, $0-248
 		PUTCAND(R7, R6, F0)
 		// siftUp's loop on best[:n], R7 = &best[j]
 		SIFT(R7, R10, R14, R15, F0, F1)
-		Get R8
-		Get R9
-		I64Eq
-		If
-			Get R10
-			Get R8
-			I64Const $3
-			I64Shl
-			I64Add
-			I64Const $8
-			I64Sub
-			I32WrapI64
-			F32Load $4
-			Set F2
-		End
+		LASTSCORE
 		Br $0
 	End
 	End
