@@ -113,11 +113,11 @@ func (m *Model) RecommendInto(items []Recommendation, req Request) (Response, er
 // the OK envelope of req's response, the bytes RecommendInto into items
 // and AppendResponseEnvelope would write, and returns the items' slice
 // to pass next time (cleared when this call used it, as given when not):
-// what the module runs per request. A request
-// with no history (and not one that buy-again scores) is answered by the
-// popular fill alone, which it writes straight from the fill's
-// candidates, without the Response (its making and its encoding were two
-// fifths of a no-history request in V8) nor the rest of RecommendInto.
+// what the module runs per request. A request with no history (and not
+// one that buy-again scores) is answered by the popular fill alone, which
+// it writes straight from the fill's candidates, without the Response
+// (making and encoding it were over a quarter of a no-history request in
+// V8) nor the rest of RecommendInto.
 func (m *Model) AppendRecommendEnvelope(dst []byte, items []Recommendation, req *Request) ([]byte, []Recommendation, error) {
 	if len(req.History) == 0 && !(req.Mode == ModeBuyAgain && m.params.RepeatWeight > 0) {
 		out, err := m.appendPopularEnvelope(dst, req)
@@ -148,7 +148,7 @@ func (m *Model) appendPopularEnvelope(dst []byte, req *Request) ([]byte, error) 
 // envelope of the answer to the request q was decoded from
 // (DecodePopularRequest): the bytes AppendRecommendEnvelope writes for
 // it, without the decoding, validating and filtering of a whole Request
-// (those were a fifth of such a request in V8). The module answers the
+// (those were a sixth of such a request in V8). The module answers the
 // requests of shoppers without history this way.
 func (m *Model) AppendPopular(dst []byte, q PopularRequest) []byte {
 	return m.popularEnvelope(dst, q.K, Context{Hour: q.Hour, Weekday: q.Weekday, Device: q.Device}, nil)

@@ -256,11 +256,11 @@ func run(wasmPath, data, script, node, cpuprof, keep string, rounds, warmup, cal
 	// One recommend as privrec_recommend runs it (wasm/main.go's
 	// recommendEnvelope): a request with no history and no filter
 	// answered from its bytes (DecodePopularRequest, AppendPopular), any
-	// other decoded in place and answered by AppendRecommendEnvelope, into
-	// a kept buffer with the items' slice the last call used. (Recommend and EncodeResponseEnvelope, which this
-	// side ran before, allocate both afresh each call, which the module
-	// does not: they made a no-history request natively about 1.4 times
-	// as long.)
+	// other decoded in place and answered by AppendRecommendEnvelope,
+	// into a kept buffer with the items' slice the last call used.
+	// (Recommend and EncodeResponseEnvelope, which this side ran before,
+	// allocate both afresh each call, which the module does not: they
+	// made a no-history request natively about 1.4 times as long.)
 	var items []model.Recommendation
 	envelope := make([]byte, 0, 4096)
 	recommendOnce := func(b []byte) error {
