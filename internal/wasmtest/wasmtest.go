@@ -6,6 +6,9 @@
 // every later caller, in any goroutine, gets the same bytes. Go's build cache
 // makes the first build of a later test binary fast too. All functions are
 // safe for concurrent use; callers must not modify the returned slices.
+//
+// Modules come as the Makefile ships them: built with its release flags, then
+// packed by internal/wasmpack. Linked returns a build before packing.
 package wasmtest
 
 import (
@@ -17,6 +20,8 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+
+	"github.com/privrec/privrec/internal/wasmpack"
 )
 
 // builds caches one result per absolute source directory.
@@ -26,9 +31,10 @@ var (
 )
 
 type build struct {
-	once sync.Once
-	wasm []byte
-	err  error
+	once   sync.Once
+	linked []byte // as go build wrote it
+	wasm   []byte // linked, packed
+	err    error
 }
 
 // Module returns the bytes of the real module, built from ./wasm at the
@@ -40,7 +46,7 @@ func Module(t testing.TB) []byte {
 	if err != nil {
 		t.Fatalf("wasmtest: %v", err)
 	}
-	return get(t, filepath.Join(root, "wasm"))
+	return get(t, filepath.Join(root, "wasm")).wasm
 }
 
 // Build returns the bytes of the wasip1 reactor built from the package in dir,
@@ -53,7 +59,18 @@ func Build(t testing.TB, dir string) []byte {
 	if err != nil {
 		t.Fatalf("wasmtest: %v", err)
 	}
-	return get(t, abs)
+	return get(t, abs).wasm
+}
+
+// Linked returns the module Build returns as Go's linker wrote it, before
+// internal/wasmpack merged its data segments.
+func Linked(t testing.TB, dir string) []byte {
+	t.Helper()
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		t.Fatalf("wasmtest: %v", err)
+	}
+	return get(t, abs).linked
 }
 
 // Root returns the repository root: the nearest directory above the working
@@ -67,7 +84,7 @@ func Root(t testing.TB) string {
 	return root
 }
 
-func get(t testing.TB, dir string) []byte {
+func get(t testing.TB, dir string) *build {
 	t.Helper()
 	mu.Lock()
 	b, ok := builds[dir]
@@ -76,11 +93,15 @@ func get(t testing.TB, dir string) []byte {
 		builds[dir] = b
 	}
 	mu.Unlock()
-	b.once.Do(func() { b.wasm, b.err = goBuild(dir) })
+	b.once.Do(func() {
+		if b.linked, b.err = goBuild(dir); b.err == nil {
+			b.wasm, _, b.err = wasmpack.Pack(b.linked)
+		}
+	})
 	if b.err != nil {
 		t.Fatalf("wasmtest: %v", b.err)
 	}
-	return b.wasm
+	return b
 }
 
 // goBuild compiles dir into a temporary file, reads it and removes it, so a
