@@ -6,6 +6,10 @@ NPM ?= npm
 # The module's sources: Go, and the WebAssembly assembly of its hot loops.
 GO_SOURCES := $(shell find model wasm \( -name '*.go' -o -name '*.s' \) -not -name '*_test.go') go.mod go.sum
 
+# A recipe that fails leaves no target behind (a module built but not
+# packed would otherwise look up to date).
+.DELETE_ON_ERROR:
+
 .PHONY: all wasm measure-wasm js cli test gotest jstest v8test check demo screenshots bench eval clean
 
 all: cli js

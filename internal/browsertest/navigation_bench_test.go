@@ -44,7 +44,9 @@ import (
 //
 // PRIVREC_BENCH_REPEATS sets the repeats (default 5), PRIVREC_BENCH_PAUSE
 // the time between page views (default 3s: a shopper reads a page before
-// the next; Chromium writes a module's code cache a little after it ran). It needs what the
+// the next; Chromium writes a module's code cache a little after it ran),
+// PRIVREC_BENCH_SDK the SDK build served (default js/dist: another one, to
+// compare two), PRIVREC_BENCH_JSFLAGS V8 flags for Chromium. It needs what the
 // browser tests need, plus ../shared/datasets/uci-online-retail and node
 // (js/scripts/precompress.mjs writes the module's brotli at quality 11,
 // as `make demo` does; the result is cached in the temp directory).
@@ -228,6 +230,9 @@ func navigationServer(b *testing.B) *navEnv {
 		b.Skipf("skipping: the Online Retail log is not at %s (../shared/datasets beside the repository)", data)
 	}
 	sdk := filepath.Join(root, "js", "dist")
+	if d := os.Getenv("PRIVREC_BENCH_SDK"); d != "" { // another build of the SDK, to compare two
+		sdk = d
+	}
 	if _, err := os.Stat(filepath.Join(sdk, "privrec.js.br")); err != nil {
 		b.Skipf("skipping: the JS SDK is not built (%v); run: cd js && npm ci && npm run build", err)
 	}

@@ -147,8 +147,7 @@ func packData(body []byte, st *Stats) ([]byte, error) {
 	}
 	st.Segments = len(segs)
 
-	out := make([]byte, 0, len(body)+len(body)/2)
-	out = appendULEB(out, 0) // the count, patched below
+	var out []byte // the segments, after their count
 	count := 0
 	for i := 0; i < len(segs); {
 		j, end := i+1, int64(segs[i].offset)+int64(len(segs[i].data))
@@ -172,8 +171,7 @@ func packData(body []byte, st *Stats) ([]byte, error) {
 		i = j
 	}
 	st.Packed = count
-	head := appendULEB(nil, uint64(count))
-	return append(head, out[1:]...), nil
+	return append(appendULEB(make([]byte, 0, 5+len(out)), uint64(count)), out...), nil
 }
 
 type reader struct {

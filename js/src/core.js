@@ -237,6 +237,10 @@ export class Core extends EventTarget {
     if (level !== 'full') await storage.clearEvents();
     else await storage.prune(retention, clock());
     if (options.measurement) await core.startMeasure(options);
+    // Whoever created the core listens from now on: later events go out
+    // as they happen. Those emitted until now wait for replay().
+    core.backlog = core.held ?? [];
+    core.held = null;
     return core;
   }
 
@@ -327,6 +331,10 @@ export class Core extends EventTarget {
     this.keepSoon = null;
     this.channel = typeof BroadcastChannel === 'undefined' ? null : new BroadcastChannel(`privrec:${namespace}`);
     if (this.channel) this.channel.onmessage = (e) => this.onRemote(e.data);
+    /** Events emitted while create runs, when no one can listen yet. @type {[string, object][] | null} */
+    this.held = [];
+    /** Those events, until replay(). @type {[string, object][]} */
+    this.backlog = [];
   }
 
   /** Settles once the updates started so far (load's background check included) are done. */
@@ -339,7 +347,20 @@ export class Core extends EventTarget {
    * @param {object} detail
    */
   emit(type, detail) {
-    this.dispatchEvent(new CustomEvent(type, { detail }));
+    if (this.held) this.held.push([type, detail]);
+    else this.dispatchEvent(new CustomEvent(type, { detail }));
+  }
+
+  /**
+   * Dispatches the events emitted while create ran (no one can listen to
+   * a core before create resolves, and the kept module's fetch and
+   * compile, started there, may time their steps before it does). The
+   * worker calls it once it listens.
+   */
+  replay() {
+    const backlog = this.backlog;
+    this.backlog = [];
+    for (const [type, detail] of backlog) this.emit(type, detail);
   }
 
   /** @param {any} msg */
@@ -627,7 +648,7 @@ export class Core extends EventTarget {
     const only = /** @type {import('./verify.js').Manifest} */ (/** @type {unknown} */ ({ bundleId: '', artifacts: [{ name: 'wasm', length: a.length, sha256: a.sha256 }] }));
     const out = await compileResponse(
       got.res,
-      () => got.read(a.length, 'the module'),
+      () => got.read(a.length, 'the module', true),
       async (bytes) => {
         this.timing('privrec:fetch:wasm', t);
         const v = this.now();
@@ -681,7 +702,7 @@ export class Core extends EventTarget {
       const a = /** @type {{sha256: Uint8Array, length: number}} */ (m.artifacts.find((x) => x.name === name));
       const got = await this.fetchArtifact(name, a.sha256);
       opened.push(got);
-      const bytes = await got.read(a.length, `${name} (the manifest says ${a.length} bytes)`);
+      const bytes = await got.read(a.length, `${name} (the manifest says ${a.length} bytes)`, true);
       const c = this.now();
       await checkArtifact(m, name, bytes, subtle);
       this.timing(`privrec:verify:${name}`, c);

@@ -75,7 +75,8 @@ const isPage = (type) => type === 'text/html' || type === 'application/xhtml+xml
  * headers, or no body bytes for timeout ms) aborts the request.
  * @typedef {object} Opened
  * @property {Response} res
- * @property {(limit: number, what: string) => Promise<Uint8Array>} read the body, refused once it passes limit bytes
+ * @property {(limit: number, what: string, expected?: boolean) => Promise<Uint8Array>} read the body, refused once it passes limit bytes;
+ *   expected: limit is the length the body should have (a signed manifest's), so one buffer of it is made at once
  * @property {() => void} abort
  */
 
@@ -180,7 +181,7 @@ export async function open(fetchFn, url, o) {
       done();
       ctl.abort();
     },
-    async read(limit, what) {
+    async read(limit, what, expected = false) {
       if (!encoded && Number.isFinite(declared) && declared > limit) {
         done();
         ctl.abort();
@@ -190,9 +191,12 @@ export async function open(fetchFn, url, o) {
         done();
         return new Uint8Array(0);
       }
-      // One buffer of the expected size when the length is known, so a
-      // large artifact is never copied while it grows.
-      const size = !encoded && Number.isFinite(declared) && declared >= 0 ? declared : Math.min(limit, 1 << 16);
+      // One buffer of the expected size when the length is known (the
+      // manifest's, or an uncoded body's Content-Length), so a large
+      // artifact is never copied while it grows: a brotli-coded module
+      // read from the HTTP cache was copied seven times over, doubling
+      // from 64 KiB.
+      const size = expected ? limit : !encoded && Number.isFinite(declared) && declared >= 0 ? declared : Math.min(limit, 1 << 16);
       let buf = new Uint8Array(size);
       const total = await pump(res.body, limit, what, (chunk, at) => {
         if (at + chunk.length > buf.length) {

@@ -83,6 +83,7 @@ export function serve(port, hooks = {}) {
       for (const type of EVENTS) {
         made.addEventListener(type, (e) => port.postMessage({ event: type, detail: /** @type {CustomEvent} */ (e).detail }));
       }
+      made.replay();
       core = made;
       await signals.attach(made, options?.core?.signals);
       return made.load(options?.load);

@@ -7,6 +7,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { Core, contentName } from '../src/core.js';
 import { Code } from '../src/errors.js';
+import { open as openUrl } from '../src/net.js';
 import { freshNamespace, fx, nextEvent } from './helpers/fixtures.js';
 import { countingFetch, faultyServer, inProcess, stored } from './helpers/faulty.js';
 import { decodeManifest } from '../src/verify.js';
@@ -319,3 +320,50 @@ function artifactLength(dir, name) {
 }
 
 const manifests = new Map(['v2', 'v3'].map((d) => [d, decodeManifest(bundleFiles(d).manifest)]));
+
+test('a body read at the length a manifest states is one buffer of it, coded or not; shorter is kept as is, longer refused', async () => {
+  const body = Uint8Array.from({ length: (5 << 16) + 123 }, (_, i) => (i * 31) & 0xff);
+  /** @param {Uint8Array} b @param {Record<string, string>} headers */
+  const served = (b, headers) => async () => {
+    let at = 0;
+    const stream = new ReadableStream({
+      pull(c) {
+        if (at >= b.length) return c.close();
+        c.enqueue(b.slice(at, at + (1 << 16)));
+        at += 1 << 16;
+      },
+    });
+    return new Response(stream, { headers });
+  };
+  for (const headers of [{ 'content-encoding': 'br' }, {}]) {
+    const got = await openUrl(/** @type {any} */ (served(body, headers)), 'https://cdn.test/x.wasm', { timeout: 5000 });
+    // Count the large buffers made while reading (net.js's, by its global
+    // Uint8Array): one, where growing from 64 KiB made four and a copy.
+    const Plain = globalThis.Uint8Array;
+    let made = 0;
+    globalThis.Uint8Array = /** @type {any} */ (
+      class extends Plain {
+        /** @param {any[]} a */
+        constructor(...a) {
+          super(...a);
+          if (typeof a[0] === 'number' && a[0] >= 1 << 16) made++;
+        }
+      }
+    );
+    /** @type {Uint8Array} */
+    let out;
+    try {
+      out = await got.read(body.length, 'the module', true);
+    } finally {
+      globalThis.Uint8Array = Plain;
+    }
+    assert.deepEqual(new Plain(out), body, JSON.stringify(headers));
+    assert.equal(made, 1, `${JSON.stringify(headers)}: one buffer, of the stated length`);
+    const short = await (await openUrl(/** @type {any} */ (served(body.subarray(0, 1000), headers)), 'https://cdn.test/x.wasm', { timeout: 5000 })).read(body.length, 'the module', true);
+    assert.deepEqual(short, body.subarray(0, 1000), 'a short body is what it is (checkArtifact refuses it)');
+    await assert.rejects(
+      (await openUrl(/** @type {any} */ (served(body, headers)), 'https://cdn.test/x.wasm', { timeout: 5000 })).read(body.length - 1, 'the module', true),
+      (/** @type {any} */ e) => e.code === Code.too_large,
+    );
+  }
+});

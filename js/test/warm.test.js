@@ -7,6 +7,7 @@ import 'fake-indexeddb/auto';
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { Core, contentName } from '../src/core.js';
+import { Storage } from '../src/storage.js';
 import { Code } from '../src/errors.js';
 import { decodeManifest } from '../src/verify.js';
 import { bundleFiles, bundleUrl, fixtureFetch, freshNamespace, fx, nextEvent } from './helpers/fixtures.js';
@@ -228,4 +229,32 @@ test('a page view after the first asks for the kept module while storage opens, 
   assert.equal((await load(d, 'v2')).version, 2);
   assert.deepEqual(await d.recommend(ctx), before);
   assert.ok(g.urls.includes(moduleUrl), 'the module of the bundle load was given');
+});
+
+test('steps timed while the core is created reach whoever listens once it is (replay)', async () => {
+  const ns = freshNamespace();
+  await firstVisit(ns);
+  // The consent read is slow: the kept module, asked for once IndexedDB
+  // is open, is fetched, hashed and compiled before create resolves.
+  const consent = Storage.prototype.consent;
+  Storage.prototype.consent = async function () {
+    await new Promise((r) => setTimeout(r, 1500));
+    return consent.call(this);
+  };
+  /** @type {Core} */
+  let c;
+  try {
+    c = await Core.create({ namespace: ns, clock: () => fx.now, fetch: fixtureFetch(), keepDelay: 0, prefetch: { bundleUrl: bundleUrl('v2') } });
+  } finally {
+    Storage.prototype.consent = consent;
+  }
+  open.push(c);
+  /** @type {string[]} */
+  const names = [];
+  c.addEventListener('timing', (e) => names.push(/** @type {CustomEvent} */ (e).detail.name));
+  assert.deepEqual(names, [], 'nothing before replay');
+  c.replay();
+  assert.ok(names.includes('privrec:fetch:wasm') && names.includes('privrec:compile'), `the module was fetched and compiled while the core was created: ${names.join(', ')}`);
+  c.replay();
+  assert.equal(names.filter((n) => n === 'privrec:compile').length, 1, 'once');
 });
