@@ -1,22 +1,24 @@
 // Package wasmpack rewrites the data section of a module Go's linker wrote so
 // that it compresses better, without changing what the module does.
 //
-// Go's wasm linker starts a new data segment after every run of 8 or more zero
-// bytes (cmd/link/internal/wasm, writeDataSec: the segment overhead
+// Go's wasm linker starts a new data segment after every run of 8 or more
+// zero bytes (cmd/link/internal/wasm, writeDataSec: the segment overhead
 // wasm-opt's memory packing assumes), to keep the file short raw: privrec's
-// module has about 28,000 data segments, most of them 8 to 32 bytes apart. Each segment
-// costs a header (a flag, an i32.const offset, an end and a length: 6 to 10
-// bytes) that brotli cannot predict, while a short run of zeros costs it a few
-// bits. Pack merges neighbouring segments whose gap is at most MaxGap bytes,
-// writing the gap's zeros out: privrec's module grows by 300 KB raw and
-// shrinks by 31.6 KB brotli (wasm/RATIONALE.md, "Fewer data segments").
+// module has about 28,000 data segments, most of them 8 to 32 bytes apart.
+// Each segment costs a header (a flag, an i32.const offset, an end and a
+// length: 6 to 10 bytes) that brotli cannot predict, while a short run of
+// zeros costs it a few bits. Pack merges neighbouring segments whose gap is
+// at most MaxGap bytes, writing the gap's zeros out: privrec's module grows
+// by 300 KB raw and shrinks by 31.6 KB brotli (wasm/RATIONALE.md, "Fewer
+// data segments").
 //
-// Memory starts zeroed, so writing zeros where nothing was written leaves the
-// same image, provided no two segments overlap (then their order does not
-// matter either, and Pack writes them by address): Pack refuses a module
-// whose segments overlap, which Go's linker never writes. Nothing else in the module can refer to a segment
-// by its index unless the module has a DataCount section (memory.init and
-// data.drop need one to validate), so Pack refuses modules that have one.
+// Memory starts zeroed, so writing zeros where nothing was written leaves
+// the same image, provided no two segments overlap (then their order does
+// not matter either, and Pack writes them by address): Pack refuses a
+// module whose segments overlap, which Go's linker never writes. Nothing
+// else in the module can refer to a segment by its index unless the module
+// has a DataCount section (memory.init and data.drop need one to validate),
+// so Pack refuses modules that have one.
 package wasmpack
 
 import (
