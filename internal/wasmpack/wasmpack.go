@@ -195,25 +195,13 @@ func (r *reader) byte() byte {
 	return c
 }
 
-func (r *reader) uleb() uint64 {
-	var v uint64
-	for shift := uint(0); ; shift += 7 {
-		c := r.byte()
-		if r.err != nil {
-			return 0
-		}
-		if shift > 28 {
-			r.err = fmt.Errorf("LEB128 longer than 5 bytes at byte %d", r.i)
-			return 0
-		}
-		v |= uint64(c&0x7f) << shift
-		if c < 0x80 {
-			return v
-		}
-	}
-}
+func (r *reader) uleb() uint64 { return uint64(r.leb(false)) }
 
-func (r *reader) sleb() int64 {
+func (r *reader) sleb() int64 { return r.leb(true) }
+
+// leb reads a LEB128 number of at most 5 bytes (a u32 or an i32), sign
+// extended when signed.
+func (r *reader) leb(signed bool) int64 {
 	var v int64
 	for shift := uint(0); ; shift += 7 {
 		c := r.byte()
@@ -226,7 +214,7 @@ func (r *reader) sleb() int64 {
 		}
 		v |= int64(c&0x7f) << shift
 		if c < 0x80 {
-			if c&0x40 != 0 {
+			if signed && c&0x40 != 0 {
 				v -= 1 << (shift + 7)
 			}
 			return v
