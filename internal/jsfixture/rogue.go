@@ -6,6 +6,7 @@ import (
 
 	"github.com/vmihailenco/msgpack/v5"
 
+	"github.com/privrec/privrec/internal/wasmpack"
 	"github.com/privrec/privrec/model"
 )
 
@@ -97,27 +98,6 @@ func vec(n int, items ...[]byte) []byte {
 
 func str(s string) []byte { return append(uleb(uint64(len(s))), s...) }
 
-func uleb(v uint64) []byte {
-	var out []byte
-	for {
-		b := byte(v & 0x7f)
-		v >>= 7
-		if v != 0 {
-			out = append(out, b|0x80)
-			continue
-		}
-		return append(out, b)
-	}
-}
+func uleb(v uint64) []byte { return wasmpack.AppendULEB(nil, v) }
 
-func sleb(v int64) []byte {
-	var out []byte
-	for {
-		b := byte(v & 0x7f)
-		v >>= 7
-		if (v == 0 && b&0x40 == 0) || (v == -1 && b&0x40 != 0) {
-			return append(out, b)
-		}
-		out = append(out, b|0x80)
-	}
-}
+func sleb(v int64) []byte { return wasmpack.AppendSLEB(nil, v) }

@@ -86,7 +86,7 @@ func Pack(module []byte) ([]byte, Stats, error) {
 				return nil, st, fmt.Errorf("wasmpack: data section: %w", err)
 			}
 			out = append(out, sectionData)
-			out = appendULEB(out, uint64(len(packed)))
+			out = AppendULEB(out, uint64(len(packed)))
 			out = append(out, packed...)
 		default:
 			out = append(out, module[start:r.i]...)
@@ -158,9 +158,9 @@ func packData(body []byte, st *Stats) ([]byte, error) {
 			j++
 		}
 		out = append(out, 0, 0x41)
-		out = appendSLEB(out, int64(segs[i].offset))
+		out = AppendSLEB(out, int64(segs[i].offset))
 		out = append(out, 0x0b)
-		out = appendULEB(out, uint64(end-int64(segs[i].offset)))
+		out = AppendULEB(out, uint64(end-int64(segs[i].offset)))
 		at := int64(segs[i].offset)
 		for _, s := range segs[i:j] {
 			gap := int(int64(s.offset) - at)
@@ -173,7 +173,7 @@ func packData(body []byte, st *Stats) ([]byte, error) {
 		i = j
 	}
 	st.Packed = count
-	return append(appendULEB(make([]byte, 0, 5+len(out)), uint64(count)), out...), nil
+	return append(AppendULEB(make([]byte, 0, 5+len(out)), uint64(count)), out...), nil
 }
 
 type reader struct {
@@ -222,7 +222,8 @@ func (r *reader) leb(signed bool) int64 {
 	}
 }
 
-func appendULEB(b []byte, v uint64) []byte {
+// AppendULEB appends v as unsigned LEB128, as WebAssembly encodes it.
+func AppendULEB(b []byte, v uint64) []byte {
 	for {
 		c := byte(v & 0x7f)
 		v >>= 7
@@ -233,7 +234,8 @@ func appendULEB(b []byte, v uint64) []byte {
 	}
 }
 
-func appendSLEB(b []byte, v int64) []byte {
+// AppendSLEB appends v as signed LEB128.
+func AppendSLEB(b []byte, v int64) []byte {
 	for {
 		c := byte(v & 0x7f)
 		v >>= 7
